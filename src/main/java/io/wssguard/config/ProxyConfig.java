@@ -1,0 +1,28 @@
+package io.wssguard.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole validated configuration of one wssguard process: where it listens, which backend groups exist and
+ * which route leads to which group. Built by {@link ConfigParser} from YAML (or from the embedded defaults) and
+ * immutable afterwards.
+ *
+ * @param source the file this came from, or {@code null} for the embedded defaults
+ * @param demoBackend the built-in echo backend to start, or {@code null} for none
+ */
+public record ProxyConfig(
+    List<ListenerConfig> listeners,
+    Map<String, BackendGroupConfig> backends,
+    List<RouteConfig> routes,
+    TimeoutsConfig timeouts,
+    DemoBackendConfig demoBackend,
+    Path source) {
+
+  public ProxyConfig {
+    listeners = List.copyOf(listeners);
+    backends = Map.copyOf(backends);
+    routes = List.copyOf(routes);
+  }
+}
