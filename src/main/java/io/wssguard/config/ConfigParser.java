@@ -189,9 +189,7 @@ public final class ConfigParser {
     try {
       return new Yaml(new LoaderOptions()).compose(new StringReader(text));
     } catch (MarkedYAMLException e) {
-      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
-      errors.at(mark, "invalid YAML: " + e.getProblem() + context);
+      errors.at(e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark(), syntaxMessage(e));
     } catch (ReaderException e) {
       int[] position = lineAndColumn(text, e.getPosition());
       errors.at(position[0], position[1],
@@ -200,6 +198,26 @@ public final class ConfigParser {
       errors.at(0, 0, "invalid YAML: " + e.getMessage());
     }
     return null;
+  }
+
+  /**
+   * SnakeYAML's problem, plus its context when that helps find the cause: "while scanning a quoted scalar" is only
+   * useful with where the scalar started.
+   */
+  private static String syntaxMessage(MarkedYAMLException e) {
+    if (e.getProblem() != null && e.getProblem().contains("another document")) {
+      return "invalid YAML: a second document (expected: one document per file)";
+    }
+    String context = "";
+    if (e.getContext() != null) {
+      Mark at = e.getContextMark();
+      Mark problem = e.getProblemMark();
+      boolean elsewhere = at != null && problem != null
+          && (at.getLine() != problem.getLine() || at.getColumn() != problem.getColumn());
+      context = " (" + e.getContext() + (elsewhere ? " at " + (at.getLine() + 1) + ":" + (at.getColumn() + 1) : "")
+          + ")";
+    }
+    return "invalid YAML: " + e.getProblem() + context;
   }
 
   /** 1-based line and column of a code point index. */
@@ -294,7 +312,7 @@ public final class ConfigParser {
     if (items == null) {
       return null;
     }
-    List<String> result = new ArrayList<>();
+    Map<String, Integer> seen = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String itemPath = path + "[" + i + "]";
       int index = oneOf(items.get(i), itemPath, DEFAULT_PROTOCOLS, -1);
@@ -302,13 +320,12 @@ public final class ConfigParser {
         continue;
       }
       String protocol = DEFAULT_PROTOCOLS.get(index);
-      int previous = result.indexOf(protocol);
-      if (previous >= 0) {
+      Integer previous = seen.putIfAbsent(protocol, i);
+      if (previous != null) {
         errors.at(items.get(i), itemPath + ": " + protocol + " (already listed as " + path + "[" + previous + "])");
       }
-      result.add(protocol);
     }
-    return result;
+    return new ArrayList<>(seen.keySet());
   }
 
   private List<CertificateConfig> certificates(Node node, String path) {
@@ -433,20 +450,19 @@ public final class ConfigParser {
     if (items == null) {
       return null;
     }
-    List<URI> result = new ArrayList<>();
+    Map<URI, Integer> seen = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String itemPath = path + "[" + i + "]";
       URI uri = serverUri(items.get(i), itemPath);
       if (uri == null) {
         continue;
       }
-      int previous = result.indexOf(uri);
-      if (previous >= 0) {
+      Integer previous = seen.putIfAbsent(uri, i);
+      if (previous != null) {
         errors.at(items.get(i), itemPath + ": " + uri + " (already listed as " + path + "[" + previous + "])");
       }
-      result.add(uri);
     }
-    return result;
+    return new ArrayList<>(seen.keySet());
   }
 
   /** The URI with scheme and host lower-cased, the default port made explicit and an empty path made "/". */
@@ -574,9 +590,15 @@ public final class ConfigParser {
     Duration ping = duration(m.get("ping"), m.pathOf("ping"), DEFAULT_TIMEOUTS.ping(), min);
     Duration drain = duration(m.get("drain"), m.pathOf("drain"), DEFAULT_TIMEOUTS.drain(), Duration.ZERO);
     if (ping != null && idle != null && ping.compareTo(idle) >= 0) {
-      Node at = m.get("ping") != null ? m.get("ping") : m.get("idle");
-      errors.at(at, "timeouts.ping: " + Quantities.formatDuration(ping) + " (expected: less than timeouts.idle, "
-          + Quantities.formatDuration(idle) + ")");
+      // Point at the key the user wrote; with ping left at its default, that is idle.
+      if (m.get("ping") != null) {
+        String idleText = m.get("idle") != null ? found(m.get("idle")) : Quantities.formatDuration(idle);
+        errors.at(m.get("ping"), "timeouts.ping: " + found(m.get("ping")) + " (expected: less than timeouts.idle, "
+            + idleText + ")");
+      } else {
+        errors.at(m.get("idle"), "timeouts.idle: " + found(m.get("idle")) + " (expected: more than timeouts.ping, "
+            + Quantities.formatDuration(ping) + ")");
+      }
     }
     if (errors.size() > before) {
       return null;
