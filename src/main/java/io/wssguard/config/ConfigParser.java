@@ -1,0 +1,807 @@
+package io.wssguard.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.reader.ReaderException;
+
+/**
+ * Reads wssguard's YAML configuration into a validated {@link ProxyConfig}. The format is documented in
+ * {@code docs/CONFIG.md} and in the header of {@code default-config.yaml}.
+ *
+ * <p>SnakeYAML is used only to compose a node graph, never to construct objects: every node keeps its line and
+ * column, so each error points at the value it is about, tags and anchors cannot instantiate anything, and the schema
+ * walk below alone decides what a value means. The walk does not stop at the first problem. A bad value is reported
+ * and skipped and the walk goes on, so one run shows every mistake in the file (up to {@link #MAX_ERRORS}); the
+ * records are built, and returned, only when nothing at all was wrong.
+ *
+ * <p>The parser touches no file but the config file itself: certificate and CA paths are resolved, not opened
+ * (certificates may be generated at start-up). Bind host names are resolved, so a bad one fails here.
+ */
+public final class ConfigParser {
+  /** At most this many errors are kept; {@link ConfigException#omitted()} counts the rest. */
+  public static final int MAX_ERRORS = 50;
+
+  static final String DEFAULTS_RESOURCE = "/io/wssguard/config/default-config.yaml";
+  static final String DEFAULTS_NAME = "<embedded defaults>";
+
+  static final TimeoutsConfig DEFAULT_TIMEOUTS = new TimeoutsConfig(
+      Duration.ofSeconds(10), (int) (8 * Quantities.KIB), Duration.ofSeconds(300), Duration.ofSeconds(30),
+      Duration.ofSeconds(10));
+  static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration DEFAULT_DOWN_TIME = Duration.ofSeconds(10);
+  static final long DEFAULT_MAX_MESSAGE_BYTES = Quantities.MIB;
+  static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+  private static final List<String> TOP_KEYS = List.of("listeners", "backends", "routes", "timeouts", "demoBackend");
+  private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls");
+  private static final List<String> TLS_KEYS = List.of("engine", "fallbackToJdk", "protocols", "certificates");
+  private static final List<String> CERTIFICATE_KEYS = List.of("chain", "key", "serverNames", "generateIfMissing");
+  private static final List<String> BACKEND_KEYS =
+      List.of("servers", "balance", "connectTimeout", "downTime", "tls");
+  private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "insecure");
+  private static final List<String> ROUTE_KEYS =
+      List.of("path", "host", "backend", "permessageDeflate", "maxMessageBytes");
+  private static final List<String> TIMEOUT_KEYS = List.of("handshake", "maxHeaderBytes", "idle", "ping", "drain");
+  private static final List<String> DEMO_KEYS = List.of("bind");
+
+  private static final List<String> ENGINES = List.of("boringssl", "jdk");
+  private static final List<String> BALANCES = List.of("round-robin", "least-connections");
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
+  private static final Pattern PATH_PREFIX = Pattern.compile("/[^\\s?#]*");
+  /** Core-schema tags; anything else ({@code !env}, {@code !!python/...}) would be silently read as text. */
+  private static final Set<Tag> PLAIN_TAGS =
+      Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.TIMESTAMP, Tag.SEQ, Tag.MAP);
+
+  private static final String EXPECTED_NAME = "name made of a-z, 0-9 and -";
+  private static final String EXPECTED_BIND = "host:port or [v6]:port, port 0..65535";
+  private static final String EXPECTED_SERVER =
+      "ws:// or wss:// URI with host, like ws://10.0.0.5:9000/; port 1..65535; no user info, query or fragment";
+  private static final String EXPECTED_HOST = "host name like example.com";
+  private static final String EXPECTED_SERVER_NAME = "host name like example.com or *.example.com";
+
+  private final ErrorList errors;
+  private final Path baseDir;
+  /** Owners of the bind addresses seen so far, for the overlap check. */
+  private final Map<InetSocketAddress, String> binds = new LinkedHashMap<>();
+  /** The backend group names, or {@code null} when the backends section is unusable (no reference check then). */
+  private List<String> groupNames;
+
+  private ConfigParser(String displayName, Path baseDir) {
+    this.errors = new ErrorList(displayName);
+    this.baseDir = baseDir;
+  }
+
+  /**
+   * Reads and validates a config file. Errors are reported with the file name as given; relative paths inside it
+   * are resolved against the file's directory.
+   */
+  public static ProxyConfig parse(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (MalformedInputException e) {
+      throw single(file.toString(), "cannot read: not UTF-8 text");
+    } catch (NoSuchFileException e) {
+      throw single(file.toString(), "cannot read: no such file");
+    } catch (AccessDeniedException e) {
+      throw single(file.toString(), "cannot read: permission denied");
+    } catch (IOException e) {
+      throw single(file.toString(), "cannot read: " + e.getMessage());
+    }
+    Path source = file.toAbsolutePath().normalize();
+    return new ConfigParser(file.toString(), source.getParent()).read(text, source);
+  }
+
+  /**
+   * Validates config text that did not come from a file of its own (tests, stdin). The result's
+   * {@link ProxyConfig#source()} is {@code null}.
+   *
+   * @param displayName the name errors are reported under
+   * @param baseDir what relative paths in the text are resolved against
+   */
+  public static ProxyConfig parse(String yamlText, String displayName, Path baseDir) throws ConfigException {
+    return new ConfigParser(displayName, baseDir.toAbsolutePath().normalize()).read(yamlText, null);
+  }
+
+  /**
+   * The configuration wssguard runs with when given none: a TLS listener on 127.0.0.1:8443 with a generated
+   * development certificate in front of the built-in demo backend. Relative paths resolve against the working
+   * directory.
+   *
+   * @throws IllegalStateException if the embedded resource is missing or invalid (a build defect)
+   */
+  public static ProxyConfig embeddedDefaults() {
+    try (InputStream in = ConfigParser.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + DEFAULTS_RESOURCE + " is missing from the build");
+      }
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return parse(text, DEFAULTS_NAME, Path.of(""));
+    } catch (IOException | ConfigException e) {
+      throw new IllegalStateException("embedded default configuration is broken:\n" + e.getMessage(), e);
+    }
+  }
+
+  private static ConfigException single(String file, String message) {
+    return new ConfigException(List.of(new ConfigError(file, 0, 0, message)), 0);
+  }
+
+  private ProxyConfig read(String text, Path source) throws ConfigException {
+    Node root = compose(text);
+    if (errors.size() > 0) {
+      throw errors.toException();
+    }
+    if (root == null) {
+      errors.at(1, 1, "configuration is empty (expected: mapping with listeners, backends, routes)");
+      throw errors.toException();
+    }
+    checkTags(root, Collections.newSetFromMap(new IdentityHashMap<>()));
+    YamlMapping top = mapping(root, "", "mapping with listeners, backends, routes", TOP_KEYS);
+    if (top == null) {
+      throw errors.toException();
+    }
+    List<ListenerConfig> listeners = listeners(top.required("listeners"));
+    Map<String, BackendGroupConfig> backends = backends(top.required("backends"));
+    List<RouteConfig> routes = routes(top.required("routes"));
+    TimeoutsConfig timeouts = timeouts(top.get("timeouts"));
+    DemoBackendConfig demoBackend = demoBackend(top.get("demoBackend"));
+    if (errors.size() > 0) {
+      throw errors.toException();
+    }
+    return new ProxyConfig(listeners, backends, routes, timeouts, demoBackend, source);
+  }
+
+  private Node compose(String text) {
+    try {
+      return new Yaml(new LoaderOptions()).compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      errors.at(e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark(), syntaxMessage(e));
+    } catch (ReaderException e) {
+      int[] position = lineAndColumn(text, e.getPosition());
+      errors.at(position[0], position[1],
+          String.format("invalid YAML: character U+%04X is not allowed", e.getCodePoint()));
+    } catch (YAMLException e) {
+      errors.at(0, 0, "invalid YAML: " + e.getMessage());
+    }
+    return null;
+  }
+
+  /**
+   * SnakeYAML's problem, plus its context when that helps find the cause: "while scanning a quoted scalar" is only
+   * useful with where the scalar started.
+   */
+  private static String syntaxMessage(MarkedYAMLException e) {
+    if (e.getProblem() != null && e.getProblem().contains("another document")) {
+      return "invalid YAML: a second document (expected: one document per file)";
+    }
+    String context = "";
+    if (e.getContext() != null) {
+      Mark at = e.getContextMark();
+      Mark problem = e.getProblemMark();
+      boolean elsewhere = at != null && problem != null
+          && (at.getLine() != problem.getLine() || at.getColumn() != problem.getColumn());
+      context = " (" + e.getContext() + (elsewhere ? " at " + (at.getLine() + 1) + ":" + (at.getColumn() + 1) : "")
+          + ")";
+    }
+    return "invalid YAML: " + e.getProblem() + context;
+  }
+
+  /** 1-based line and column of a code point index. */
+  private static int[] lineAndColumn(String text, int codePointIndex) {
+    int line = 1;
+    int column = 1;
+    int i = 0;
+    for (int n = 0; n < codePointIndex && i < text.length(); n++) {
+      int c = text.codePointAt(i);
+      i += Character.charCount(c);
+      if (c == '\n') {
+        line++;
+        column = 1;
+      } else {
+        column++;
+      }
+    }
+    return new int[] {line, column};
+  }
+
+  private void checkTags(Node node, Set<Node> seen) {
+    if (!seen.add(node)) {
+      return;
+    }
+    if (!PLAIN_TAGS.contains(node.getTag())) {
+      errors.at(node, "unsupported tag " + node.getTag() + " (expected: plain YAML values)");
+    }
+    if (node instanceof SequenceNode) {
+      for (Node item : ((SequenceNode) node).getValue()) {
+        checkTags(item, seen);
+      }
+    } else if (node instanceof MappingNode) {
+      for (NodeTuple tuple : ((MappingNode) node).getValue()) {
+        checkTags(tuple.getKeyNode(), seen);
+        checkTags(tuple.getValueNode(), seen);
+      }
+    }
+  }
+
+  // ---- sections ----
+
+  private List<ListenerConfig> listeners(Node node) {
+    List<Node> items = list(node, "listeners", "list of listeners", "listener");
+    if (items == null) {
+      return null;
+    }
+    List<ListenerConfig> result = new ArrayList<>();
+    Map<String, String> names = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String path = "listeners[" + i + "]";
+      YamlMapping m = mapping(items.get(i), path, "mapping with name, bind, tls", LISTENER_KEYS);
+      if (m == null) {
+        continue;
+      }
+      Node nameNode = m.required("name");
+      String name = name(nameNode, m.pathOf("name"));
+      if (name != null) {
+        String previous = names.putIfAbsent(name, path);
+        if (previous != null) {
+          errors.at(nameNode, m.pathOf("name") + ": " + name + " (already used by " + previous + ")");
+        }
+      }
+      InetSocketAddress bind = bind(m.required("bind"), m.pathOf("bind"), path);
+      Node tlsNode = m.get("tls");
+      TlsConfig tls = tlsNode == null ? null : tls(tlsNode, m.pathOf("tls"));
+      result.add(new ListenerConfig(name, bind, tls));
+    }
+    return result;
+  }
+
+  private TlsConfig tls(Node node, String path) {
+    int before = errors.size();
+    YamlMapping m = mapping(node, path, "mapping with certificates; omit tls for a plain ws:// listener", TLS_KEYS);
+    if (m == null) {
+      return null;
+    }
+    int engine = oneOf(m.get("engine"), m.pathOf("engine"), ENGINES, 0);
+    Boolean fallbackToJdk = bool(m.get("fallbackToJdk"), m.pathOf("fallbackToJdk"), false);
+    List<String> protocols = protocols(m.get("protocols"), m.pathOf("protocols"));
+    List<CertificateConfig> certificates = certificates(m.required("certificates"), m.pathOf("certificates"));
+    if (errors.size() > before) {
+      return null;
+    }
+    return new TlsConfig(TlsEngine.values()[engine], fallbackToJdk, certificates, protocols);
+  }
+
+  private List<String> protocols(Node node, String path) {
+    if (node == null) {
+      return DEFAULT_PROTOCOLS;
+    }
+    List<Node> items = list(node, path, "list of TLSv1.3, TLSv1.2", "protocol");
+    if (items == null) {
+      return null;
+    }
+    Map<String, Integer> seen = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String itemPath = path + "[" + i + "]";
+      int index = oneOf(items.get(i), itemPath, DEFAULT_PROTOCOLS, -1);
+      if (index < 0) {
+        continue;
+      }
+      String protocol = DEFAULT_PROTOCOLS.get(index);
+      Integer previous = seen.putIfAbsent(protocol, i);
+      if (previous != null) {
+        errors.at(items.get(i), itemPath + ": " + protocol + " (already listed as " + path + "[" + previous + "])");
+      }
+    }
+    return new ArrayList<>(seen.keySet());
+  }
+
+  private List<CertificateConfig> certificates(Node node, String path) {
+    List<Node> items = list(node, path, "list of certificates", "certificate");
+    if (items == null) {
+      return null;
+    }
+    List<CertificateConfig> result = new ArrayList<>();
+    String defaultPath = null;
+    Map<String, String> serverNameOwners = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String certPath = path + "[" + i + "]";
+      YamlMapping m = mapping(items.get(i), certPath, "mapping with chain, key, serverNames", CERTIFICATE_KEYS);
+      if (m == null) {
+        continue;
+      }
+      int before = errors.size();
+      Path chain = file(m.required("chain"), m.pathOf("chain"));
+      Path key = file(m.required("key"), m.pathOf("key"));
+      Boolean generate = bool(m.get("generateIfMissing"), m.pathOf("generateIfMissing"), false);
+      Node namesNode = m.get("serverNames");
+      List<String> serverNames = serverNames(namesNode, m.pathOf("serverNames"), certPath, serverNameOwners);
+      if (serverNames != null && serverNames.isEmpty()) {
+        if (defaultPath == null) {
+          defaultPath = certPath;
+        } else {
+          errors.at(namesNode != null ? namesNode : m.node(), m.pathOf("serverNames") + ": [] (expected: host names;"
+              + " only one certificate may be the default, and " + defaultPath + " already is)");
+        }
+      }
+      if (errors.size() == before) {
+        result.add(new CertificateConfig(chain, key, serverNames, generate));
+      }
+    }
+    return result;
+  }
+
+  private List<String> serverNames(Node node, String path, String certPath, Map<String, String> owners) {
+    if (node == null) {
+      return List.of();
+    }
+    List<Node> items = list(node, path, "list of host names", null);
+    if (items == null) {
+      return null;
+    }
+    List<String> result = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      String itemPath = path + "[" + i + "]";
+      String text = string(items.get(i), itemPath, EXPECTED_SERVER_NAME);
+      if (text == null) {
+        continue;
+      }
+      String name = Addresses.lowerCase(text);
+      if (!Addresses.isHostName(name, true)) {
+        errors.at(items.get(i), itemPath + ": " + found(items.get(i)) + " (expected: " + EXPECTED_SERVER_NAME + ")");
+        continue;
+      }
+      String previous = owners.putIfAbsent(name, certPath);
+      if (previous != null) {
+        errors.at(items.get(i), itemPath + ": " + name + " (already listed in " + previous + ")");
+      }
+      result.add(name);
+    }
+    return result;
+  }
+
+  private Map<String, BackendGroupConfig> backends(Node node) {
+    if (node == null) {
+      return null;
+    }
+    YamlMapping m = mapping(node, "backends", "mapping of group name to backend group", null);
+    if (m == null) {
+      return null;
+    }
+    if (m.keys().isEmpty()) {
+      errors.at(node, "backends: {} (expected: at least one backend group)");
+      return null;
+    }
+    groupNames = new ArrayList<>(m.keys());
+    Map<String, BackendGroupConfig> result = new LinkedHashMap<>();
+    for (String name : m.keys()) {
+      String path = m.pathOf(name);
+      if (!NAME.matcher(name).matches()) {
+        errors.at(m.keyNode(name), path + ": invalid group name '" + name + "' (expected: " + EXPECTED_NAME + ")");
+      }
+      BackendGroupConfig group = backendGroup(m.get(name), path, name);
+      if (group != null) {
+        result.put(name, group);
+      }
+    }
+    return result;
+  }
+
+  private BackendGroupConfig backendGroup(Node node, String path, String name) {
+    int before = errors.size();
+    YamlMapping m = mapping(node, path, "mapping with servers", BACKEND_KEYS);
+    if (m == null) {
+      return null;
+    }
+    List<URI> servers = servers(m.required("servers"), m.pathOf("servers"));
+    int balance = oneOf(m.get("balance"), m.pathOf("balance"), BALANCES, 0);
+    Duration connectTimeout =
+        duration(m.get("connectTimeout"), m.pathOf("connectTimeout"), DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1));
+    Duration downTime = duration(m.get("downTime"), m.pathOf("downTime"), DEFAULT_DOWN_TIME, Duration.ofMillis(1));
+    Node tlsNode = m.get("tls");
+    BackendTlsConfig tls = BackendTlsConfig.DEFAULT;
+    if (tlsNode != null) {
+      tls = backendTls(tlsNode, m.pathOf("tls"));
+      if (servers != null && servers.stream().noneMatch(uri -> uri.getScheme().equals("wss"))) {
+        errors.at(tlsNode, m.pathOf("tls") + ": set, but no server of " + path
+            + " uses wss:// (expected: tls only with wss:// servers)");
+      }
+    }
+    if (errors.size() > before) {
+      return null;
+    }
+    return new BackendGroupConfig(name, servers, Balance.values()[balance], connectTimeout, downTime, tls);
+  }
+
+  private List<URI> servers(Node node, String path) {
+    List<Node> items = list(node, path, "list of ws:// or wss:// URIs", "server");
+    if (items == null) {
+      return null;
+    }
+    Map<URI, Integer> seen = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String itemPath = path + "[" + i + "]";
+      URI uri = serverUri(items.get(i), itemPath);
+      if (uri == null) {
+        continue;
+      }
+      Integer previous = seen.putIfAbsent(uri, i);
+      if (previous != null) {
+        errors.at(items.get(i), itemPath + ": " + uri + " (already listed as " + path + "[" + previous + "])");
+      }
+    }
+    return new ArrayList<>(seen.keySet());
+  }
+
+  /** The URI with scheme and host lower-cased, the default port made explicit and an empty path made "/". */
+  private URI serverUri(Node node, String path) {
+    String text = string(node, path, EXPECTED_SERVER);
+    if (text == null) {
+      return null;
+    }
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      uri = null;
+    }
+    String scheme = uri == null || uri.getScheme() == null ? "" : Addresses.lowerCase(uri.getScheme());
+    boolean secure = scheme.equals("wss");
+    if (uri == null || !(secure || scheme.equals("ws")) || uri.isOpaque() || uri.getHost() == null
+        || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null
+        || uri.getPort() == 0 || uri.getPort() > 65535) {
+      errors.at(node, path + ": " + found(node) + " (expected: " + EXPECTED_SERVER + ")");
+      return null;
+    }
+    int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
+    String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    return URI.create(scheme + "://" + Addresses.lowerCase(uri.getHost()) + ":" + port + rawPath);
+  }
+
+  private BackendTlsConfig backendTls(Node node, String path) {
+    int before = errors.size();
+    YamlMapping m = mapping(node, path, "mapping with ca, insecure", BACKEND_TLS_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Node caNode = m.get("ca");
+    Path ca = caNode == null ? null : file(caNode, m.pathOf("ca"));
+    Node insecureNode = m.get("insecure");
+    Boolean insecure = bool(insecureNode, m.pathOf("insecure"), false);
+    if (caNode != null && Boolean.TRUE.equals(insecure)) {
+      errors.at(insecureNode, m.pathOf("insecure") + ": true (expected: false when ca is set; trust a CA or "
+          + "nothing, not both)");
+    }
+    return errors.size() > before ? null : new BackendTlsConfig(ca, insecure);
+  }
+
+  private List<RouteConfig> routes(Node node) {
+    List<Node> items = list(node, "routes", "list of routes", "route");
+    if (items == null) {
+      return null;
+    }
+    List<RouteConfig> result = new ArrayList<>();
+    Map<List<String>, String> seen = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String path = "routes[" + i + "]";
+      YamlMapping m = mapping(items.get(i), path, "mapping with path, host, backend", ROUTE_KEYS);
+      if (m == null) {
+        continue;
+      }
+      String prefix = pathPrefix(m.get("path"), m.pathOf("path"));
+      String host = host(m.get("host"), m.pathOf("host"));
+      Node backendNode = m.required("backend");
+      String backend = string(backendNode, m.pathOf("backend"), "backend group name");
+      if (backend != null && groupNames != null && !groupNames.contains(backend)) {
+        errors.at(backendNode, m.pathOf("backend") + ": unknown backend group '" + backend + "' (expected one of: "
+            + String.join(", ", groupNames) + ")");
+      }
+      Boolean deflate = bool(m.get("permessageDeflate"), m.pathOf("permessageDeflate"), false);
+      Long maxMessageBytes = size(m.get("maxMessageBytes"), m.pathOf("maxMessageBytes"), DEFAULT_MAX_MESSAGE_BYTES,
+          1, 2 * Quantities.GIB);
+      if (prefix != null) {
+        String previous = seen.putIfAbsent(Arrays.asList(host, prefix), path);
+        if (previous != null) {
+          errors.at(m.node(), path + ": same host and path as " + previous + " (expected: each host and path once;"
+              + " the first route wins, so this one never would)");
+        }
+      }
+      result.add(new RouteConfig(host, prefix, backend, Boolean.TRUE.equals(deflate),
+          maxMessageBytes == null ? 0 : maxMessageBytes));
+    }
+    return result;
+  }
+
+  private String pathPrefix(Node node, String path) {
+    if (node == null) {
+      return "/";
+    }
+    String text = string(node, path, "path prefix starting with /");
+    if (text != null && !PATH_PREFIX.matcher(text).matches()) {
+      errors.at(node, path + ": " + found(node) + " (expected: path prefix starting with /, without query)");
+      return null;
+    }
+    return text;
+  }
+
+  private String host(Node node, String path) {
+    if (node == null) {
+      return null;
+    }
+    String text = string(node, path, EXPECTED_HOST);
+    if (text == null) {
+      return null;
+    }
+    String host = Addresses.lowerCase(text);
+    if (!Addresses.isHostName(host, false)) {
+      errors.at(node, path + ": " + found(node) + " (expected: " + EXPECTED_HOST + ", without port)");
+      return null;
+    }
+    return host;
+  }
+
+  private TimeoutsConfig timeouts(Node node) {
+    if (node == null || isNull(node)) {
+      return DEFAULT_TIMEOUTS;
+    }
+    int before = errors.size();
+    YamlMapping m = mapping(node, "timeouts", "mapping with handshake, maxHeaderBytes, idle, ping, drain",
+        TIMEOUT_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Duration min = Duration.ofMillis(1);
+    Duration handshake = duration(m.get("handshake"), m.pathOf("handshake"), DEFAULT_TIMEOUTS.handshake(), min);
+    Long maxHeaderBytes = size(m.get("maxHeaderBytes"), m.pathOf("maxHeaderBytes"),
+        DEFAULT_TIMEOUTS.maxHeaderBytes(), Quantities.KIB, 64 * Quantities.KIB);
+    Duration idle = duration(m.get("idle"), m.pathOf("idle"), DEFAULT_TIMEOUTS.idle(), min);
+    Duration ping = duration(m.get("ping"), m.pathOf("ping"), DEFAULT_TIMEOUTS.ping(), min);
+    Duration drain = duration(m.get("drain"), m.pathOf("drain"), DEFAULT_TIMEOUTS.drain(), Duration.ZERO);
+    if (ping != null && idle != null && ping.compareTo(idle) >= 0) {
+      // Point at the key the user wrote; with ping left at its default, that is idle.
+      if (m.get("ping") != null) {
+        String idleText = m.get("idle") != null ? found(m.get("idle")) : Quantities.formatDuration(idle);
+        errors.at(m.get("ping"), "timeouts.ping: " + found(m.get("ping")) + " (expected: less than timeouts.idle, "
+            + idleText + ")");
+      } else {
+        errors.at(m.get("idle"), "timeouts.idle: " + found(m.get("idle")) + " (expected: more than timeouts.ping, "
+            + Quantities.formatDuration(ping) + ")");
+      }
+    }
+    if (errors.size() > before) {
+      return null;
+    }
+    return new TimeoutsConfig(handshake, maxHeaderBytes.intValue(), idle, ping, drain);
+  }
+
+  private DemoBackendConfig demoBackend(Node node) {
+    if (node == null || isNull(node) || isOff(node)) {
+      return null;
+    }
+    YamlMapping m = mapping(node, "demoBackend", "mapping with bind, or off", DEMO_KEYS);
+    if (m == null) {
+      return null;
+    }
+    InetSocketAddress bind = bind(m.required("bind"), m.pathOf("bind"), "demoBackend");
+    return bind == null ? null : new DemoBackendConfig(bind);
+  }
+
+  // ---- values ----
+
+  private String name(Node node, String path) {
+    String text = string(node, path, EXPECTED_NAME);
+    if (text != null && !NAME.matcher(text).matches()) {
+      errors.at(node, path + ": " + found(node) + " (expected: " + EXPECTED_NAME + ")");
+      return null;
+    }
+    return text;
+  }
+
+  /** A bind address that no earlier listener (or the demo backend) already holds; port 0 never conflicts. */
+  private InetSocketAddress bind(Node node, String path, String owner) {
+    String text = string(node, path, EXPECTED_BIND);
+    if (text == null) {
+      return null;
+    }
+    InetSocketAddress address;
+    try {
+      address = Addresses.parseBind(text);
+    } catch (Addresses.BadAddress e) {
+      String why = e.getMessage() == null ? "expected: " + EXPECTED_BIND : e.getMessage();
+      errors.at(node, path + ": " + found(node) + " (" + why + ")");
+      return null;
+    }
+    if (address.getPort() != 0) {
+      for (Map.Entry<InetSocketAddress, String> other : binds.entrySet()) {
+        InetSocketAddress taken = other.getKey();
+        if (taken.getPort() != address.getPort()) {
+          continue;
+        }
+        if (taken.equals(address)) {
+          errors.at(node, path + ": " + found(node) + " (already used by " + other.getValue() + ")");
+          return address;
+        }
+        if (taken.getAddress().isAnyLocalAddress() || address.getAddress().isAnyLocalAddress()) {
+          errors.at(node, path + ": " + found(node) + " (overlaps " + Addresses.format(taken) + " of "
+              + other.getValue() + ")");
+          return address;
+        }
+      }
+      binds.put(address, owner);
+    }
+    return address;
+  }
+
+  private Path file(Node node, String path) {
+    String text = string(node, path, "file path");
+    if (text == null) {
+      return null;
+    }
+    try {
+      if (!text.isEmpty()) {
+        return baseDir.resolve(Path.of(text)).normalize();
+      }
+    } catch (InvalidPathException e) {
+      // reported below
+    }
+    errors.at(node, path + ": " + found(node) + " (expected: file path)");
+    return null;
+  }
+
+  private Duration duration(Node node, String path, Duration defaultValue, Duration min) {
+    if (node == null) {
+      return defaultValue;
+    }
+    String expected = "duration like 5s, " + Quantities.formatDuration(min).replaceAll("([0-9])([a-z])", "$1 $2")
+        + "..24 h";
+    String text = scalarText(node);
+    Duration d = text == null ? null : Quantities.parseDuration(text);
+    if (d == null || d.compareTo(min) < 0 || d.compareTo(Quantities.MAX_DURATION) > 0) {
+      errors.at(node, path + ": " + found(node) + " (expected: " + expected + ")");
+      return null;
+    }
+    return d;
+  }
+
+  private Long size(Node node, String path, long defaultValue, long min, long max) {
+    if (node == null) {
+      return defaultValue;
+    }
+    String text = scalarText(node);
+    long bytes = text == null ? -1 : Quantities.parseSize(text);
+    if (bytes < min || bytes > max) {
+      errors.at(node, path + ": " + found(node) + " (expected: size like 64KiB, " + Quantities.formatSize(min) + ".."
+          + Quantities.formatSize(max) + ")");
+      return null;
+    }
+    return bytes;
+  }
+
+  /** {@code true} or {@code false} only: YAML 1.1's yes/no/on/off are rejected as too easy to misread. */
+  private Boolean bool(Node node, String path, boolean defaultValue) {
+    if (node == null) {
+      return defaultValue;
+    }
+    String text = Tag.BOOL.equals(node.getTag()) ? scalarText(node) : null;
+    if (text != null && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
+      return text.equalsIgnoreCase("true");
+    }
+    errors.at(node, path + ": " + found(node) + " (expected: true or false)");
+    return null;
+  }
+
+  /** The index of the value in {@code names}, {@code defaultIndex} when absent, -1 (reported) when invalid. */
+  private int oneOf(Node node, String path, List<String> names, int defaultIndex) {
+    if (node == null) {
+      return defaultIndex;
+    }
+    int index = names.indexOf(scalarText(node));
+    if (index < 0) {
+      errors.at(node, path + ": " + found(node) + " (expected one of: " + String.join(", ", names) + ")");
+    }
+    return index;
+  }
+
+  private String string(Node node, String path, String expected) {
+    if (node == null) {
+      return null;
+    }
+    String text = scalarText(node);
+    if (text == null) {
+      errors.at(node, path + ": " + found(node) + " (expected: " + expected + ")");
+    }
+    return text;
+  }
+
+  /**
+   * The items of a sequence, or {@code null} (reported) when the node is something else.
+   *
+   * @param itemName when not {@code null}, the sequence must not be empty, and this names what is missing
+   */
+  private List<Node> list(Node node, String path, String expected, String itemName) {
+    if (node == null) {
+      return null;
+    }
+    if (!(node instanceof SequenceNode)) {
+      errors.at(node, path + ": " + found(node) + " (expected: " + expected + ")");
+      return null;
+    }
+    List<Node> items = ((SequenceNode) node).getValue();
+    if (itemName != null && items.isEmpty()) {
+      errors.at(node, path + ": [] (expected: at least one " + itemName + ")");
+      return null;
+    }
+    return items;
+  }
+
+  private YamlMapping mapping(Node node, String path, String expected, List<String> keys) {
+    if (!(node instanceof MappingNode)) {
+      errors.at(node, (path.isEmpty() ? "configuration" : path) + ": " + found(node) + " (expected: " + expected
+          + ")");
+      return null;
+    }
+    return new YamlMapping((MappingNode) node, path, keys, errors);
+  }
+
+  /** The text of a non-null scalar, else {@code null}. */
+  private static String scalarText(Node node) {
+    return node instanceof ScalarNode && !isNull(node) ? ((ScalarNode) node).getValue() : null;
+  }
+
+  private static boolean isNull(Node node) {
+    return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+  }
+
+  private static boolean isOff(Node node) {
+    String text = Tag.BOOL.equals(node.getTag()) ? scalarText(node) : null;
+    return text != null && (text.equalsIgnoreCase("off") || text.equalsIgnoreCase("false"));
+  }
+
+  /** What was found, for "path: found (expected: ...)": the scalar itself, or the kind of collection. */
+  private static String found(Node node) {
+    if (node instanceof SequenceNode) {
+      return ((SequenceNode) node).getValue().isEmpty() ? "[]" : "a list";
+    }
+    if (node instanceof MappingNode) {
+      return ((MappingNode) node).getValue().isEmpty() ? "{}" : "a mapping";
+    }
+    String text = ((ScalarNode) node).getValue();
+    if (text.isEmpty()) {
+      return isNull(node) ? "empty value" : "''";
+    }
+    text = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
+    return text.length() > 60 ? text.substring(0, 57) + "..." : text;
+  }
+}

@@ -1,0 +1,79 @@
+package io.wssguard.config;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The duration ({@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}) and size ({@code 512}, {@code 64KiB},
+ * {@code 1 MiB}) notations of the config file. Units are required for durations so that {@code idle: 300} cannot
+ * silently mean milliseconds to one reader and seconds to another; sizes are binary (KiB = 1024 B).
+ */
+final class Quantities {
+  static final long KIB = 1024;
+  static final long MIB = 1024 * KIB;
+  static final long GIB = 1024 * MIB;
+  /** Longer than any sensible timeout, short enough that {@link Duration#toNanos()} can never overflow. */
+  static final Duration MAX_DURATION = Duration.ofHours(24);
+
+  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+  private static final Pattern SIZE = Pattern.compile("([0-9]{1,12}) ?(B|KiB|MiB|GiB)?");
+
+  private Quantities() {}
+
+  /** The duration, or {@code null} if the text is not one (range is the caller's business). */
+  static Duration parseDuration(String text) {
+    Matcher m = DURATION.matcher(text);
+    if (!m.matches()) {
+      return null;
+    }
+    long n = Long.parseLong(m.group(1));
+    switch (m.group(2)) {
+      case "ms":
+        return Duration.ofMillis(n);
+      case "s":
+        return Duration.ofSeconds(n);
+      case "m":
+        return Duration.ofMinutes(n);
+      default:
+        return Duration.ofHours(n);
+    }
+  }
+
+  /** The size in bytes, or {@code -1} if the text is not one (range is the caller's business). */
+  static long parseSize(String text) {
+    Matcher m = SIZE.matcher(text);
+    if (!m.matches()) {
+      return -1;
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2);
+    long multiplier = unit == null || unit.equals("B") ? 1 : unit.equals("KiB") ? KIB : unit.equals("MiB") ? MIB : GIB;
+    return n * multiplier; // at most 12 digits times 2^30: no overflow
+  }
+
+  /** The shortest exact rendering, e.g. {@code 2 GiB}, {@code 1 KiB}, {@code 1500 B}. */
+  static String formatSize(long bytes) {
+    if (bytes != 0 && bytes % GIB == 0) {
+      return bytes / GIB + " GiB";
+    } else if (bytes != 0 && bytes % MIB == 0) {
+      return bytes / MIB + " MiB";
+    } else if (bytes != 0 && bytes % KIB == 0) {
+      return bytes / KIB + " KiB";
+    }
+    return bytes + " B";
+  }
+
+  /** The shortest exact rendering in the config notation, e.g. {@code 250ms}, {@code 5s}, {@code 2m}. */
+  static String formatDuration(Duration d) {
+    long ms = d.toMillis();
+    if (ms != 0 && ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    } else if (ms != 0 && ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    } else if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+}
