@@ -1,0 +1,63 @@
+package io.wssguard.backend;
+
+import io.wssguard.config.Balance;
+import io.wssguard.config.BackendGroupConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A group of interchangeable backend servers and the order in which a new connection should try them.
+ *
+ * <p>{@link #candidates} returns every server once: healthy ones first (in round-robin or least-connections order),
+ * then the ones marked down, soonest-to-recover first, so that a group whose servers all failed recently still gets
+ * a try rather than a certain 502.
+ */
+public final class BackendGroup {
+  private final BackendGroupConfig config;
+  private final List<BackendServer> servers;
+  private final AtomicInteger next = new AtomicInteger();
+
+  public BackendGroup(BackendGroupConfig config) {
+    this.config = config;
+    List<BackendServer> list = new ArrayList<>();
+    config.servers().forEach(uri -> list.add(new BackendServer(uri)));
+    this.servers = List.copyOf(list);
+  }
+
+  public BackendGroupConfig config() {
+    return config;
+  }
+
+  public List<BackendServer> servers() {
+    return servers;
+  }
+
+  /** The servers to try for one new connection, best first. */
+  public List<BackendServer> candidates(long nowNanos) {
+    int n = servers.size();
+    List<BackendServer> up = new ArrayList<>(n);
+    List<BackendServer> down = new ArrayList<>(0);
+    int start = Math.floorMod(next.getAndIncrement(), n);
+    for (int i = 0; i < n; i++) {
+      BackendServer s = servers.get((start + i) % n);
+      (s.isDown(nowNanos) ? down : up).add(s);
+    }
+    if (config.balance() == Balance.LEAST_CONNECTIONS) {
+      // Stable sort keeps the round-robin rotation among equally loaded servers.
+      up.sort((a, b) -> Integer.compare(a.activeConnections(), b.activeConnections()));
+    }
+    down.sort((a, b) -> Long.compare(a.downUntilNanos() - nowNanos, b.downUntilNanos() - nowNanos));
+    up.addAll(down);
+    return up;
+  }
+
+  /** Passive health: a server that failed to connect or answered the upgrade badly is skipped for a while. */
+  public void markDown(BackendServer server, long nowNanos) {
+    server.markDown(nowNanos, config.downTime().toNanos());
+  }
+
+  public void connectionOpened(BackendServer server) {
+    server.connectionOpened();
+  }
+}

@@ -1,0 +1,18 @@
+package io.wssguard.cli;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** One-line log records on stderr; the libraries' own chatter only from WARNING up. */
+final class Logging {
+  private Logging() {}
+
+  static void configure() {
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+    }
+    for (String quiet : new String[] {"org.xnio", "org.jboss", "io.undertow", "io.netty"}) {
+      Logger.getLogger(quiet).setLevel(Level.WARNING);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.wssguard.cli;
+
+import io.wssguard.config.ConfigException;
+import io.wssguard.config.ConfigParser;
+import io.wssguard.config.ProxyConfig;
+import io.wssguard.server.ProxyServer;
+import io.wssguard.server.StartupException;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code wssguard run}: the main job. Exit codes: 0 after a graceful stop, 1 when the proxy cannot start (port in
+ * use, certificate unreadable), 2 for a configuration error (nothing is started).
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run the proxy (embedded defaults: wss://127.0.0.1:8443/ in front of a demo echo backend).")
+final class RunCommand implements Callable<Integer> {
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Configuration file (YAML, see docs/CONFIG.md). Default: the embedded defaults.")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    ProxyConfig cfg;
+    try {
+      cfg = config == null ? ConfigParser.embeddedDefaults() : ConfigParser.parse(config);
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    ProxyServer server;
+    try {
+      server = ProxyServer.start(cfg);
+    } catch (StartupException e) {
+      System.err.println("wssguard: cannot start: " + e.getMessage());
+      return 1;
+    }
+    System.out.print(Banner.of(server, cfg));
+    System.out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    int[] exit = {0};
+    Runnable stop = () -> {
+      try {
+        boolean drained = server.shutdown(cfg.timeouts().drain());
+        System.err.println("wssguard: stopped" + (drained ? "" : " (drain time over, remaining connections cut)"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        exit[0] = 1;
+      } finally {
+        stopped.countDown();
+      }
+    };
+    // Handle SIGTERM/SIGINT ourselves: the JVM's default handler would exit 143 before the drain.
+    for (String sig : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(sig), s -> new Thread(stop, "wssguard-shutdown").start());
+    }
+    stopped.await();
+    return exit[0];
+  }
+}

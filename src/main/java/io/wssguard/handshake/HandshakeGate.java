@@ -1,0 +1,130 @@
+package io.wssguard.handshake;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import io.wssguard.backend.UpgradeAnswerCheck;
+import java.util.Base64;
+
+/**
+ * Refuses every request that is not a well-formed WebSocket opening handshake (RFC 6455 section 4.2.1) before any
+ * of it reaches a backend, each with the status that tells the client what is wrong:
+ *
+ * <ul>
+ *   <li>405 not GET; 400 not HTTP/1.1;
+ *   <li>431 request line and headers over the configured size (Undertow itself drops connections whose header
+ *       block exceeds its own larger backstop, see {@code ProxyServer});
+ *   <li>400 a body announced ({@code Content-Length}, {@code Transfer-Encoding}): an upgrade has none, and one that
+ *       claims one is a request-smuggling attempt;
+ *   <li>426 no {@code Upgrade} header, 400 an upgrade to something else or no {@code Connection: upgrade};
+ *   <li>426 with {@code Sec-WebSocket-Version: 13} when the version is missing or not 13 (section 4.4);
+ *   <li>400 a missing, repeated or malformed {@code Sec-WebSocket-Key} (base64 of 16 bytes), or no Host.
+ * </ul>
+ */
+public final class HandshakeGate implements HttpHandler {
+  private static final HttpString SEC_WEBSOCKET_VERSION = new HttpString("Sec-WebSocket-Version");
+  private static final HttpString SEC_WEBSOCKET_KEY = new HttpString("Sec-WebSocket-Key");
+
+  private final HttpHandler next;
+  private final int maxHeaderBytes;
+
+  public HandshakeGate(HttpHandler next, int maxHeaderBytes) {
+    this.next = next;
+    this.maxHeaderBytes = maxHeaderBytes;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    if (!exchange.getRequestMethod().equals(Methods.GET)) {
+      exchange.getResponseHeaders().put(Headers.ALLOW, "GET");
+      Rejection.send(exchange, 405, "WebSocket handshakes use GET");
+      return;
+    }
+    if (!exchange.isHttp11()) {
+      Rejection.send(exchange, 400, "WebSocket needs HTTP/1.1");
+      return;
+    }
+    int headerBytes = headerBlockBytes(exchange);
+    if (headerBytes > maxHeaderBytes) {
+      Rejection.send(exchange, 431, "request header block is " + headerBytes + " bytes, limit " + maxHeaderBytes);
+      return;
+    }
+    var headers = exchange.getRequestHeaders();
+    if (headers.contains(Headers.CONTENT_LENGTH) || headers.contains(Headers.TRANSFER_ENCODING)) {
+      Rejection.send(exchange, 400, "an upgrade request carries no body");
+      return;
+    }
+    HeaderValues upgrade = headers.get(Headers.UPGRADE);
+    if (upgrade == null) {
+      exchange.getResponseHeaders().put(Headers.UPGRADE, "websocket");
+      exchange.getResponseHeaders().put(SEC_WEBSOCKET_VERSION, "13");
+      Rejection.send(exchange, 426, "this endpoint speaks WebSocket only");
+      return;
+    }
+    if (upgrade.size() != 1 || !UpgradeAnswerCheck.tokenListContains(upgrade.getFirst(), "websocket")) {
+      Rejection.send(exchange, 400, "only 'Upgrade: websocket' is supported");
+      return;
+    }
+    if (!connectionHasUpgrade(headers.get(Headers.CONNECTION))) {
+      Rejection.send(exchange, 400, "'Connection: upgrade' is missing");
+      return;
+    }
+    HeaderValues version = headers.get(SEC_WEBSOCKET_VERSION);
+    if (version == null || version.size() != 1 || !version.getFirst().trim().equals("13")) {
+      exchange.getResponseHeaders().put(SEC_WEBSOCKET_VERSION, "13");
+      Rejection.send(exchange, 426, "Sec-WebSocket-Version must be 13");
+      return;
+    }
+    HeaderValues key = headers.get(SEC_WEBSOCKET_KEY);
+    if (key == null || key.size() != 1 || !isValidKey(key.getFirst())) {
+      Rejection.send(exchange, 400, "Sec-WebSocket-Key must be the base64 of 16 bytes");
+      return;
+    }
+    HeaderValues host = headers.get(Headers.HOST);
+    if (host == null || host.size() != 1 || host.getFirst().isBlank()) {
+      Rejection.send(exchange, 400, "exactly one Host header is required");
+      return;
+    }
+    next.handleRequest(exchange);
+  }
+
+  /** Size of the request line and header lines as they were (approximately) sent. */
+  static int headerBlockBytes(HttpServerExchange exchange) {
+    int n = exchange.getRequestMethod().length() + 1 + exchange.getRequestURI().length()
+        + (exchange.getQueryString().isEmpty() ? 0 : 1 + exchange.getQueryString().length())
+        + 1 + exchange.getProtocol().length() + 2;
+    for (HeaderValues values : exchange.getRequestHeaders()) {
+      for (String value : values) {
+        n += values.getHeaderName().length() + 2 + value.length() + 2;
+      }
+    }
+    return n + 2;
+  }
+
+  private static boolean connectionHasUpgrade(HeaderValues connection) {
+    if (connection == null) {
+      return false;
+    }
+    for (String value : connection) {
+      if (UpgradeAnswerCheck.tokenListContains(value, "upgrade")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean isValidKey(String key) {
+    String k = key.trim();
+    if (k.length() != 24) {
+      return false;
+    }
+    try {
+      return Base64.getDecoder().decode(k).length == 16;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

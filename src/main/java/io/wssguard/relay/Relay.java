@@ -1,0 +1,297 @@
+package io.wssguard.relay;
+
+import io.undertow.connector.ByteBufferPool;
+import io.wssguard.frame.ControlFrames;
+import io.wssguard.frame.FrameInspector;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
+import org.xnio.XnioExecutor;
+import org.xnio.ssl.SslConnection;
+
+/**
+ * One proxied WebSocket conversation: a client connection, a backend connection and a {@link Pump} for each
+ * direction, all on one IO thread.
+ *
+ * <p>Ending a relay (RFC 6455 section 7): when both close frames have been relayed, both sides are shut down for
+ * writing and read until they hang up. When something goes wrong (a protocol violation, a peer vanishing, an idle
+ * timeout, shutdown) each side gets a close frame with the code that fits — the offender the violation's code, the
+ * other side a plain "going away" or, for a client whose backend failed, 1011/1014 — unless a frame toward it is half
+ * written, in which case it only sees the TCP close. Reads continue (and are dropped) for a short linger so a peer's
+ * final close frame does not turn our close into a TCP reset.
+ */
+public final class Relay {
+  private static final Logger LOG = Logger.getLogger(Relay.class.getName());
+  /** How long a half-done close handshake, or a lingering close, may take. */
+  static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /** Callbacks to whoever keeps track of relays. */
+  public interface Listener {
+    void relayEnded(Relay relay);
+  }
+
+  /** Limits that apply to one relay; {@code pingNanos} must be below {@code idleNanos}. */
+  public record Settings(long maxMessageBytes, boolean permessageDeflate, long pingNanos, long idleNanos) {}
+
+  private enum State { OPEN, CLOSING_HANDSHAKE, ENDING, ENDED }
+
+  private final StreamConnection client;
+  private final StreamConnection backend;
+  private final Pump up;
+  private final Pump down;
+  private final Settings settings;
+  private final Listener listener;
+  private final String description;
+  private State state = State.OPEN;
+  private XnioExecutor.Key timer;
+  private long quietSinceNanos;
+  private boolean clientClosed;
+  private boolean backendClosed;
+  private int closeCodeToClient;
+
+  public Relay(
+      StreamConnection client,
+      StreamConnection backend,
+      ByteBufferPool pool,
+      Settings settings,
+      Listener listener,
+      String description) {
+    this.client = client;
+    this.backend = backend;
+    this.settings = settings;
+    this.listener = listener;
+    this.description = description;
+    this.up = new Pump(this, true,
+        new FrameInspector(true, settings.maxMessageBytes(), settings.permessageDeflate()),
+        client.getSourceChannel(), backend.getSinkChannel(), pool, client instanceof SslConnection);
+    this.down = new Pump(this, false,
+        new FrameInspector(false, settings.maxMessageBytes(), settings.permessageDeflate()),
+        backend.getSourceChannel(), client.getSinkChannel(), pool, backend instanceof SslConnection);
+  }
+
+  /** Starts relaying. Must run on the connections' IO thread. */
+  public void start(ByteBuffer earlyBackendBytes) {
+    client.setCloseListener(c -> connectionClosed(true));
+    backend.setCloseListener(c -> connectionClosed(false));
+    quietSinceNanos = System.nanoTime();
+    up.start(null);
+    down.start(earlyBackendBytes);
+    if (state == State.OPEN) {
+      schedule(settings.pingNanos());
+    }
+  }
+
+  /** Ends the conversation with 1001 on both sides, as on shutdown. Safe to call from any thread. */
+  public void goAway(String reason) {
+    client.getIoThread().execute(() -> {
+      if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
+        terminate(1001, reason, 1001, reason);
+      }
+    });
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** The close code the proxy itself sent to the client, 0 if none (for logs and tests). */
+  public int closeCodeToClient() {
+    return closeCodeToClient;
+  }
+
+  // ---- events from the pumps ----
+
+  void violation(Pump offender) {
+    FrameInspector insp = offender.inspector;
+    LOG.fine(() -> description + ": " + (offender.fromClient ? "client" : "backend") + " violated the protocol: "
+        + insp.violationCode() + " " + insp.violationReason());
+    if (offender.fromClient) {
+      terminate(insp.violationCode(), insp.violationReason(), 1001, "client protocol error");
+    } else {
+      terminate(1014, "backend protocol error", insp.violationCode(), insp.violationReason());
+    }
+  }
+
+  void closeForwarded(Pump pump) {
+    if (state != State.OPEN && state != State.CLOSING_HANDSHAKE) {
+      return;
+    }
+    if (up.inspector.closeSeen() && down.inspector.closeSeen()) {
+      // Both close frames went through: the conversation is over, say so with TCP.
+      state = State.ENDING;
+      up.finish(null);
+      down.finish(null);
+      up.drainSource();
+      down.drainSource();
+      reschedule(CLOSE_TIMEOUT_NANOS);
+      checkDone();
+    } else if (state == State.OPEN) {
+      state = State.CLOSING_HANDSHAKE;
+      reschedule(CLOSE_TIMEOUT_NANOS);
+    }
+  }
+
+  void sourceEnded(Pump pump) {
+    if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
+      boolean handshakeDone = up.inspector.closeSeen() && down.inspector.closeSeen();
+      if (pump == down) {
+        terminate(handshakeDone || down.inspector.closeSeen() ? 0 : 1011, "backend closed the connection", 0, null);
+      } else {
+        terminate(0, null, handshakeDone || up.inspector.closeSeen() ? 0 : 1001, "client went away");
+      }
+    } else {
+      checkDone();
+    }
+  }
+
+  void sinkFinished(Pump pump) {
+    checkDone();
+  }
+
+  void readFailed(Pump pump, IOException e) {
+    LOG.log(Level.FINE, description + ": read failed", e);
+    broken(pump == up);
+  }
+
+  void writeFailed(Pump pump, IOException e) {
+    LOG.log(Level.FINE, description + ": write failed", e);
+    broken(pump == down);
+  }
+
+  /** A connection failed outright: it is closed now, the other side gets a close frame. */
+  private void broken(boolean clientSide) {
+    if (clientSide) {
+      IoUtils.safeClose(client);
+      up.sourceEnded = true;
+      down.sinkShutDown = true;
+    } else {
+      IoUtils.safeClose(backend);
+      down.sourceEnded = true;
+      up.sinkShutDown = true;
+    }
+    if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
+      if (clientSide) {
+        terminate(0, null, up.inspector.closeSeen() ? 0 : 1001, "client went away");
+      } else {
+        terminate(down.inspector.closeSeen() ? 0 : 1011, "backend connection failed", 0, null);
+      }
+    } else {
+      checkDone();
+    }
+  }
+
+  private void connectionClosed(boolean clientSide) {
+    if (clientSide) {
+      clientClosed = true;
+    } else {
+      backendClosed = true;
+    }
+    if (clientClosed && backendClosed) {
+      end();
+    } else if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
+      broken(clientSide);
+    }
+  }
+
+  // ---- ending ----
+
+  /**
+   * Stops relaying; each side gets its close frame (code 0: none) after the bytes already vouched for, then both are
+   * read until they hang up or the linger time is over.
+   */
+  private void terminate(int toClient, String clientReason, int toBackend, String backendReason) {
+    state = State.ENDING;
+    closeCodeToClient = toClient;
+    down.finish(toClient == 0 || down.sinkShutDown ? null : closeFrame(toClient, clientReason, false));
+    up.finish(toBackend == 0 || up.sinkShutDown ? null : closeFrame(toBackend, backendReason, true));
+    up.drainSource();
+    down.drainSource();
+    reschedule(CLOSE_TIMEOUT_NANOS);
+    checkDone();
+  }
+
+  private static ByteBuffer closeFrame(int code, String reason, boolean masked) {
+    ByteBuffer frame = ByteBuffer.allocate(ControlFrames.MAX_CLOSE_FRAME_BYTES);
+    ControlFrames.writeClose(frame, code, reason == null ? "" : reason, masked);
+    return frame.flip();
+  }
+
+  /** Closes each connection once it is shut down both ways, and ends the relay when both are. */
+  private void checkDone() {
+    if (state != State.ENDING) {
+      return;
+    }
+    if (!clientClosed && down.sinkShutDown && up.sourceEnded) {
+      IoUtils.safeClose(client);
+    }
+    if (!backendClosed && up.sinkShutDown && down.sourceEnded) {
+      IoUtils.safeClose(backend);
+    }
+  }
+
+  private void end() {
+    if (state == State.ENDED) {
+      return;
+    }
+    state = State.ENDED;
+    cancelTimer();
+    up.destroy();
+    down.destroy();
+    listener.relayEnded(this);
+  }
+
+  // ---- time ----
+
+  private void schedule(long delayNanos) {
+    timer = client.getIoThread().executeAfter(this::tick, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void reschedule(long delayNanos) {
+    cancelTimer();
+    schedule(delayNanos);
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.remove();
+      timer = null;
+    }
+  }
+
+  private void tick() {
+    timer = null;
+    long now = System.nanoTime();
+    switch (state) {
+      case OPEN -> {
+        if (up.active) {
+          up.active = false;
+          quietSinceNanos = now;
+        }
+        long quiet = now - quietSinceNanos;
+        if (quiet >= settings.idleNanos()) {
+          terminate(1001, "idle timeout", 1001, "idle timeout");
+          return;
+        }
+        if (quiet >= settings.pingNanos() && down.canInject()) {
+          ByteBuffer ping = ByteBuffer.allocate(2);
+          ControlFrames.writePing(ping, false);
+          down.inject(ping.flip());
+        }
+        schedule(Math.min(settings.pingNanos(), settings.idleNanos() - quiet));
+      }
+      case CLOSING_HANDSHAKE -> terminate(
+          down.inspector.closeSeen() ? 0 : 1001, "close handshake timed out",
+          up.inspector.closeSeen() ? 0 : 1001, "close handshake timed out");
+      case ENDING -> {
+        // Linger over: whoever has not hung up is cut off.
+        IoUtils.safeClose(client);
+        IoUtils.safeClose(backend);
+      }
+      case ENDED -> { }
+    }
+  }
+}

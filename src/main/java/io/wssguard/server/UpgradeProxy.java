@@ -1,0 +1,123 @@
+package io.wssguard.server;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.SameThreadExecutor;
+import io.wssguard.backend.BackendDialer;
+import io.wssguard.backend.BackendResponse;
+import io.wssguard.backend.BackendServer;
+import io.wssguard.config.RouteConfig;
+import io.wssguard.config.TimeoutsConfig;
+import io.wssguard.handshake.Rejection;
+import io.wssguard.relay.Relay;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.logging.Logger;
+import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
+
+/**
+ * Carries a validated handshake to a backend and, once the backend's 101 has been checked, answers the client with
+ * that 101 and hands both connections to a {@link Relay}.
+ */
+final class UpgradeProxy implements HttpHandler {
+  private static final Logger LOG = Logger.getLogger(UpgradeProxy.class.getName());
+  /** Headers of the backend's 101 that describe its connection, not the conversation: never copied. */
+  private static final Set<String> HOP_BY_HOP = Set.of(
+      "connection", "keep-alive", "transfer-encoding", "upgrade", "content-length", "date", "server", "te",
+      "trailer", "proxy-connection");
+
+  private final List<Route> routes;
+  private final TimeoutsConfig timeouts;
+  private final RelayRegistry relays;
+
+  UpgradeProxy(List<Route> routes, TimeoutsConfig timeouts, RelayRegistry relays) {
+    this.routes = routes;
+    this.timeouts = timeouts;
+    this.relays = relays;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    Route route = Route.match(routes, exchange.getHostName(), exchange.getRequestPath());
+    if (route == null) {
+      Rejection.send(exchange, 404, "no route for " + exchange.getRequestPath());
+      return;
+    }
+    RouteConfig rc = route.config();
+    boolean forwardDeflate = rc.permessageDeflate()
+        && !UpgradeRequest.deflateOffers(exchange.getRequestHeaders().get(new HttpString("Sec-WebSocket-Extensions")))
+            .isEmpty();
+    BackendDialer.Upgrade upgrade = new BackendDialer.Upgrade(
+        UpgradeRequest.build(exchange, rc.permessageDeflate()),
+        exchange.getRequestHeaders().getFirst("Sec-WebSocket-Key").trim(),
+        UpgradeRequest.offeredProtocols(exchange),
+        forwardDeflate);
+    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> route.dialer().dial(
+        exchange.getIoThread(), route.group(), upgrade, timeouts.handshake().toNanos(),
+        new Outcome(exchange, rc)));
+  }
+
+  /** Answers the client according to what the backend did. */
+  private final class Outcome implements BackendDialer.Outcome {
+    private final HttpServerExchange exchange;
+    private final RouteConfig route;
+
+    Outcome(HttpServerExchange exchange, RouteConfig route) {
+      this.exchange = exchange;
+      this.route = route;
+    }
+
+    @Override
+    public void upgraded(BackendServer server, StreamConnection backend, BackendResponse response, ByteBuffer early) {
+      for (String name : response.headerNames()) {
+        if (!HOP_BY_HOP.contains(name)) {
+          HttpString h = new HttpString(name);
+          exchange.getResponseHeaders().addAll(h, response.headers(name));
+        }
+      }
+      exchange.getResponseHeaders().put(Headers.UPGRADE, "websocket");
+      boolean deflate = response.header("Sec-WebSocket-Extensions") != null;
+      String description = exchange.getSourceAddress() + " -> " + server + exchange.getRequestURI();
+      Relay.Settings settings = new Relay.Settings(
+          route.maxMessageBytes(), deflate, timeouts.ping().toNanos(), timeouts.idle().toNanos());
+      boolean[] handedOver = {false};
+      exchange.getConnection().addCloseListener(c -> {
+        if (!handedOver[0]) { // the client left before its 101 went out
+          IoUtils.safeClose(backend);
+          server.connectionClosed();
+        }
+      });
+      exchange.upgradeChannel((client, ex) -> {
+        handedOver[0] = true;
+        Relay relay = new Relay(client, backend, ex.getConnection().getByteBufferPool(), settings,
+            r -> {
+              server.connectionClosed();
+              relays.remove(r);
+            },
+            description);
+        relays.add(relay);
+        relay.start(early);
+      });
+      exchange.endExchange();
+    }
+
+    @Override
+    public void refused(BackendServer server, BackendResponse response) {
+      LOG.fine(() -> server + " refused " + exchange.getRequestURI() + " with " + response.status());
+      Rejection.send(exchange, response.status(), "backend refused the upgrade: " + response.status()
+          + (response.reason().isEmpty() ? "" : " " + response.reason().toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public void failed(String reason) {
+      LOG.warning("no backend for " + exchange.getRequestURI() + ": " + reason);
+      Rejection.send(exchange, 502, "no backend could take the connection");
+    }
+  }
+
+}

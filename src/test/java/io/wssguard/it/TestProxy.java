@@ -1,0 +1,113 @@
+package io.wssguard.it;
+
+import io.wssguard.config.Balance;
+import io.wssguard.config.BackendGroupConfig;
+import io.wssguard.config.BackendTlsConfig;
+import io.wssguard.config.CertificateConfig;
+import io.wssguard.config.ListenerConfig;
+import io.wssguard.config.ProxyConfig;
+import io.wssguard.config.RouteConfig;
+import io.wssguard.config.TimeoutsConfig;
+import io.wssguard.config.TlsConfig;
+import io.wssguard.config.TlsEngine;
+import io.wssguard.server.ProxyServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts a real wssguard on loopback port 0 with a generated certificate, for integration tests. Listeners: "boring"
+ * (TLS by BoringSSL), "jdk" (TLS by the JDK) and "plain".
+ */
+final class TestProxy implements AutoCloseable {
+  final ProxyServer server;
+
+  private TestProxy(ProxyServer server) {
+    this.server = server;
+  }
+
+  static Builder builder(Path certDir) {
+    return new Builder(certDir);
+  }
+
+  int port(String listener) {
+    return server.listener(listener).address().getPort();
+  }
+
+  URI wss(String path) {
+    return URI.create("wss://127.0.0.1:" + port("boring") + path);
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+
+  static final class Builder {
+    private final Path certDir;
+    private final Map<String, BackendGroupConfig> backends = new LinkedHashMap<>();
+    private final List<RouteConfig> routes = new ArrayList<>();
+    private TimeoutsConfig timeouts = new TimeoutsConfig(
+        Duration.ofSeconds(10), 8192, Duration.ofSeconds(300), Duration.ofSeconds(30), Duration.ofSeconds(5));
+    private long maxMessageBytes = 1 << 20;
+    private Duration connectTimeout = Duration.ofSeconds(2);
+
+    Builder(Path certDir) {
+      this.certDir = certDir;
+    }
+
+    Builder backend(String name, String... servers) {
+      List<URI> uris = new ArrayList<>();
+      for (String s : servers) {
+        uris.add(URI.create(s));
+      }
+      backends.put(name, new BackendGroupConfig(name, uris, Balance.ROUND_ROBIN, connectTimeout,
+          Duration.ofSeconds(10), BackendTlsConfig.DEFAULT));
+      return this;
+    }
+
+    Builder backendGroup(BackendGroupConfig group) {
+      backends.put(group.name(), group);
+      return this;
+    }
+
+    Builder route(String pathPrefix, String backend) {
+      routes.add(new RouteConfig(null, pathPrefix, backend, false, maxMessageBytes));
+      return this;
+    }
+
+    Builder route(RouteConfig route) {
+      routes.add(route);
+      return this;
+    }
+
+    Builder maxMessageBytes(long max) {
+      this.maxMessageBytes = max;
+      return this;
+    }
+
+    Builder timeouts(TimeoutsConfig timeouts) {
+      this.timeouts = timeouts;
+      return this;
+    }
+
+    TestProxy start() throws Exception {
+      CertificateConfig cert = new CertificateConfig(
+          certDir.resolve("cert.pem"), certDir.resolve("key.pem"), List.of(), true);
+      InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+      List<ListenerConfig> listeners = List.of(
+          new ListenerConfig("boring", any, new TlsConfig(TlsEngine.BORINGSSL, false, List.of(cert),
+              List.of("TLSv1.3", "TLSv1.2"))),
+          new ListenerConfig("jdk", any, new TlsConfig(TlsEngine.JDK, false, List.of(cert),
+              List.of("TLSv1.3", "TLSv1.2"))),
+          new ListenerConfig("plain", any, null));
+      ProxyConfig config = new ProxyConfig(listeners, backends, routes, timeouts, null, null);
+      return new TestProxy(ProxyServer.start(config));
+    }
+  }
+}
