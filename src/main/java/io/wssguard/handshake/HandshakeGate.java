@@ -17,8 +17,8 @@ import java.util.Base64;
  *   <li>405 not GET; 400 not HTTP/1.1;
  *   <li>431 request line and headers over the configured size (Undertow itself drops connections whose header
  *       block exceeds its own larger backstop, see {@code ProxyServer});
- *   <li>400 a body announced ({@code Content-Length}, {@code Transfer-Encoding}): an upgrade has none, and one that
- *       claims one is a request-smuggling attempt;
+ *   <li>400 a body announced ({@code Transfer-Encoding}, or a {@code Content-Length} other than 0): an upgrade has
+ *       none, and one that claims one is a request-smuggling attempt;
  *   <li>426 no {@code Upgrade} header, 400 an upgrade to something else or no {@code Connection: upgrade};
  *   <li>426 with {@code Sec-WebSocket-Version: 13} when the version is missing or not 13 (section 4.4);
  *   <li>400 a missing, repeated or malformed {@code Sec-WebSocket-Key} (base64 of 16 bytes), or no Host.
@@ -53,7 +53,7 @@ public final class HandshakeGate implements HttpHandler {
       return;
     }
     var headers = exchange.getRequestHeaders();
-    if (headers.contains(Headers.CONTENT_LENGTH) || headers.contains(Headers.TRANSFER_ENCODING)) {
+    if (announcesBody(headers.get(Headers.CONTENT_LENGTH)) || headers.contains(Headers.TRANSFER_ENCODING)) {
       Rejection.send(exchange, 400, "an upgrade request carries no body");
       return;
     }
@@ -102,6 +102,11 @@ public final class HandshakeGate implements HttpHandler {
       }
     }
     return n + 2;
+  }
+
+  /** Any Transfer-Encoding or a Content-Length other than one "0" (the JDK's client sends that). */
+  private static boolean announcesBody(HeaderValues contentLength) {
+    return contentLength != null && (contentLength.size() != 1 || !contentLength.getFirst().trim().equals("0"));
   }
 
   private static boolean connectionHasUpgrade(HeaderValues connection) {

@@ -49,8 +49,8 @@ final class Pump {
   boolean sourceEnded;
   /** No more bytes will be taken from the source for relaying; what comes is read and dropped. */
   private boolean draining;
-  /** Writes toward the sink are finished and shut down. */
-  boolean sinkShutDown;
+  /** Everything this pump will ever write has been written (or the sink's connection failed). */
+  boolean sinkDone;
   private boolean shutdownRequested;
 
   Pump(
@@ -198,14 +198,13 @@ final class Pump {
         }
         trailer = null;
       }
-      if (shutdownRequested && !sinkShutDown) {
-        sink.shutdownWrites();
-        sinkShutDown = true;
-      }
       if (!sink.flush()) {
         return blocked();
       }
-      if (sinkShutDown) {
+      if (shutdownRequested && !sinkDone) {
+        // No TCP or TLS shutdown here: a TLS close_notify would end the connection while the peer may still be
+        // sending, and closing on unread bytes turns into a reset that can destroy our close frame in flight.
+        sinkDone = true;
         relay.sinkFinished(this);
       }
       return true;
@@ -232,7 +231,7 @@ final class Pump {
 
   /**
    * Ends this direction: no more bytes are relayed from the source; what was verified is still written, then the
-   * given control frame (when the sink sits at a frame boundary, so it can be inserted), then the sink is shut down.
+   * given control frame (when the sink sits at a frame boundary, so it can be inserted).
    *
    * @param lastFrame a close frame for the sink's peer, or null
    */
@@ -242,7 +241,7 @@ final class Pump {
     }
     shutdownRequested = true;
     draining = true;
-    if (sinkShutDown) { // the sink's connection already failed
+    if (sinkDone) { // the sink's connection already failed
       release();
       return;
     }
@@ -295,6 +294,7 @@ final class Pump {
           source.suspendReads();
           break;
         }
+        active = true;
       }
     } catch (IOException e) {
       sourceEnded = true;

@@ -21,13 +21,16 @@ import org.xnio.ssl.SslConnection;
  * writing and read until they hang up. When something goes wrong (a protocol violation, a peer vanishing, an idle
  * timeout, shutdown) each side gets a close frame with the code that fits — the offender the violation's code, the
  * other side a plain "going away" or, for a client whose backend failed, 1011/1014 — unless a frame toward it is half
- * written, in which case it only sees the TCP close. Reads continue (and are dropped) for a short linger so a peer's
- * final close frame does not turn our close into a TCP reset.
+ * written, in which case it only sees the TCP close. A connection is closed once our last bytes are written and its
+ * peer has gone quiet or hung up: reads continue (and are dropped) until then, because closing a socket with unread
+ * bytes sends a TCP reset, which can destroy the close frame on its way to the peer.
  */
 public final class Relay {
   private static final Logger LOG = Logger.getLogger(Relay.class.getName());
   /** How long a half-done close handshake, or a lingering close, may take. */
   static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** While ending, a peer that sent nothing for this long has read our last frame or never will: close it. */
+  static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /** Callbacks to whoever keeps track of relays. */
   public interface Listener {
@@ -51,6 +54,9 @@ public final class Relay {
   private long quietSinceNanos;
   private boolean clientClosed;
   private boolean backendClosed;
+  private boolean clientQuiet;
+  private boolean backendQuiet;
+  private long endingSinceNanos;
   private int closeCodeToClient;
 
   public Relay(
@@ -122,12 +128,11 @@ public final class Relay {
     }
     if (up.inspector.closeSeen() && down.inspector.closeSeen()) {
       // Both close frames went through: the conversation is over, say so with TCP.
-      state = State.ENDING;
+      startEnding();
       up.finish(null);
       down.finish(null);
       up.drainSource();
       down.drainSource();
-      reschedule(CLOSE_TIMEOUT_NANOS);
       checkDone();
     } else if (state == State.OPEN) {
       state = State.CLOSING_HANDSHAKE;
@@ -167,11 +172,11 @@ public final class Relay {
     if (clientSide) {
       IoUtils.safeClose(client);
       up.sourceEnded = true;
-      down.sinkShutDown = true;
+      down.sinkDone = true;
     } else {
       IoUtils.safeClose(backend);
       down.sourceEnded = true;
-      up.sinkShutDown = true;
+      up.sinkDone = true;
     }
     if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
       if (clientSide) {
@@ -204,14 +209,19 @@ public final class Relay {
    * read until they hang up or the linger time is over.
    */
   private void terminate(int toClient, String clientReason, int toBackend, String backendReason) {
-    state = State.ENDING;
+    startEnding();
     closeCodeToClient = toClient;
-    down.finish(toClient == 0 || down.sinkShutDown ? null : closeFrame(toClient, clientReason, false));
-    up.finish(toBackend == 0 || up.sinkShutDown ? null : closeFrame(toBackend, backendReason, true));
+    down.finish(toClient == 0 || down.sinkDone ? null : closeFrame(toClient, clientReason, false));
+    up.finish(toBackend == 0 || up.sinkDone ? null : closeFrame(toBackend, backendReason, true));
     up.drainSource();
     down.drainSource();
-    reschedule(CLOSE_TIMEOUT_NANOS);
     checkDone();
+  }
+
+  private void startEnding() {
+    state = State.ENDING;
+    endingSinceNanos = System.nanoTime();
+    reschedule(QUIET_NANOS);
   }
 
   private static ByteBuffer closeFrame(int code, String reason, boolean masked) {
@@ -220,15 +230,15 @@ public final class Relay {
     return frame.flip();
   }
 
-  /** Closes each connection once it is shut down both ways, and ends the relay when both are. */
+  /** Closes each connection once our last bytes to it are out and it has hung up or gone quiet. */
   private void checkDone() {
     if (state != State.ENDING) {
       return;
     }
-    if (!clientClosed && down.sinkShutDown && up.sourceEnded) {
+    if (!clientClosed && down.sinkDone && (up.sourceEnded || clientQuiet)) {
       IoUtils.safeClose(client);
     }
-    if (!backendClosed && up.sinkShutDown && down.sourceEnded) {
+    if (!backendClosed && up.sinkDone && (down.sourceEnded || backendQuiet)) {
       IoUtils.safeClose(backend);
     }
   }
@@ -287,9 +297,20 @@ public final class Relay {
           down.inspector.closeSeen() ? 0 : 1001, "close handshake timed out",
           up.inspector.closeSeen() ? 0 : 1001, "close handshake timed out");
       case ENDING -> {
-        // Linger over: whoever has not hung up is cut off.
-        IoUtils.safeClose(client);
-        IoUtils.safeClose(backend);
+        if (now - endingSinceNanos >= CLOSE_TIMEOUT_NANOS) {
+          // Linger over: whoever has not hung up is cut off.
+          IoUtils.safeClose(client);
+          IoUtils.safeClose(backend);
+          return;
+        }
+        clientQuiet = !up.active;
+        backendQuiet = !down.active;
+        up.active = false;
+        down.active = false;
+        checkDone();
+        if (state == State.ENDING) {
+          schedule(QUIET_NANOS);
+        }
       }
       case ENDED -> { }
     }

@@ -24,7 +24,7 @@ import java.util.Set;
  */
 final class UpgradeRequest {
   private static final Set<String> DROPPED = Set.of(
-      "connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer",
+      "connection", "content-length", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer",
       "transfer-encoding", "upgrade", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
       "x-forwarded-port", "x-real-ip", "forwarded", "sec-websocket-extensions");
 

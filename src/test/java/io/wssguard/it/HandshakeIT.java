@@ -51,7 +51,7 @@ class HandshakeIT {
   }
 
   private static String valid(String path, String extraHeaders) {
-    return RawClient.upgradeRequest(path).replace("\r\n\r\n", "\r\n" + extraHeaders + "\r\n");
+    return RawClient.upgradeRequest(path).replace("\r\n\r\n", "\r\n" + extraHeaders + "\r\n\r\n");
   }
 
   @Test
@@ -117,7 +117,13 @@ class HandshakeIT {
   @Test
   void answers400_whenUpgradeAnnouncesABody() throws Exception {
     assertEquals(400, statusOf(valid("/echo", "Content-Length: 5")));
+    assertEquals(400, statusOf(valid("/echo", "Content-Length: 0\r\nContent-Length: 0")));
     assertEquals(400, statusOf(valid("/echo", "Transfer-Encoding: chunked")));
+  }
+
+  @Test
+  void answers101_forEmptyContentLength() throws Exception {
+    assertEquals(101, statusOf(valid("/echo", "Content-Length: 0")));
   }
 
   @Test

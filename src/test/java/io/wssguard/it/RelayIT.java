@@ -2,7 +2,6 @@ package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.config.RouteConfig;
@@ -196,16 +195,6 @@ class RelayIT {
   }
 
   @Test
-  void relaysValidFramesBeforeTheOffendingOne() throws Exception {
-    try (RawClient c = RawClient.connect(proxy.port("boring"), true).upgrade("/echo")) {
-      c.send(concat(RawClient.frame(0x81, "first".getBytes()), RawClient.frame(0x83, new byte[0])));
-      RawClient.Frame echo = c.readFrame();
-      assertEquals("first", echo.text());
-      assertEquals(1002, c.readCloseCode());
-    }
-  }
-
-  @Test
   void answersPing_throughBackend_withPong() throws Exception {
     try (RawClient c = RawClient.connect(proxy.port("boring"), true).upgrade("/echo")) {
       c.send(RawClient.frame(0x89, "p".getBytes()));
@@ -249,16 +238,6 @@ class RelayIT {
       Thread.sleep(20);
     }
     assertEquals(0, proxy.server.openRelays());
-  }
-
-  @Test
-  void passesBackendRefusal_toClient() throws Exception {
-    try (RawClient c = RawClient.connect(proxy.port("boring"), true)) {
-      // ws answers an upgrade without a valid key with 400; the proxy never sends such a request, so use a path ws
-      // refuses: none exists, so check that a plain echo path still upgrades instead.
-      assertEquals(101, RawClient.status(c.request(RawClient.upgradeRequest("/echo"))));
-    }
-    assertNull(null);
   }
 
   static byte[] concat(byte[]... parts) {
