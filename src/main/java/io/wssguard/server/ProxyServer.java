@@ -14,7 +14,19 @@ import io.wssguard.tls.BackendTls;
 import io.wssguard.tls.ServerTls;
 import io.wssguard.tls.TlsSetupException;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+import org.xnio.ssl.SslConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,8 +38,11 @@ import org.xnio.Options;
 import org.xnio.Xnio;
 
 /**
- * A running wssguard: Undertow listeners (TLS by BoringSSL or the JDK), the handshake gate, the upgrade proxy and the
- * relays it creates, plus the demo backend when configured.
+ * A running wssguard: listening sockets with Undertow's HTTP/1.1 parser on them (TLS by BoringSSL or the JDK), the
+ * handshake gate, the upgrade proxy and the relays it creates, plus the demo backend when configured.
+ *
+ * <p>The listeners are built here rather than with {@code Undertow.builder()} so that shutdown can close the listening
+ * sockets alone and keep the open conversations for their drain.
  */
 public final class ProxyServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ProxyServer.class.getName());
@@ -36,6 +51,8 @@ public final class ProxyServer implements AutoCloseable {
    * two get a 431 from {@link HandshakeGate}; beyond it Undertow drops the connection without an answer.
    */
   static final int UNDERTOW_HEADER_BACKSTOP = 64 * 1024;
+  /** Pump and parser buffers: one TLS record's worth. */
+  static final int BUFFER_SIZE = 16 * 1024;
 
   /** One listener as it was bound. */
   public record BoundListener(ListenerConfig config, InetSocketAddress address, ServerTls tls) {
@@ -44,13 +61,23 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
-  private final Undertow undertow;
+  private final XnioWorker worker;
+  private final List<AcceptingChannel<? extends StreamConnection>> channels;
+  private final HttpOpenListener openListener;
   private final List<BoundListener> listeners;
   private final RelayRegistry relays;
   private final DemoEchoBackend demo;
 
-  private ProxyServer(Undertow undertow, List<BoundListener> listeners, RelayRegistry relays, DemoEchoBackend demo) {
-    this.undertow = undertow;
+  private ProxyServer(
+      XnioWorker worker,
+      List<AcceptingChannel<? extends StreamConnection>> channels,
+      HttpOpenListener openListener,
+      List<BoundListener> listeners,
+      RelayRegistry relays,
+      DemoEchoBackend demo) {
+    this.worker = worker;
+    this.channels = channels;
+    this.openListener = openListener;
     this.listeners = listeners;
     this.relays = relays;
     this.demo = demo;
@@ -94,53 +121,78 @@ public final class ProxyServer implements AutoCloseable {
     for (RouteConfig rc : config.routes()) {
       routes.add(new Route(rc, groups.get(rc.backend()), dialers.get(rc.backend())));
     }
-
-    RelayRegistry relays = new RelayRegistry();
-    Duration handshake = config.timeouts().handshake();
-    // The handshake budget is split: half to receive the first byte, half to complete the head.
-    int halfMillis = (int) Math.max(1, handshake.toMillis() / 2);
-    Undertow.Builder builder = Undertow.builder()
-        .setIoThreads(ioThreads())
-        .setWorkerThreads(2)
-        .setDirectBuffers(true)
-        .setBufferSize(16 * 1024)
-        .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
-        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, UNDERTOW_HEADER_BACKSTOP)
-        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, halfMillis)
-        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, halfMillis)
-        .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-        .setSocketOption(Options.TCP_NODELAY, true)
-        .setSocketOption(Options.BACKLOG, 4096)
-        .setHandler(new HandshakeGate(new UpgradeProxy(routes, config.timeouts(), relays),
-            config.timeouts().maxHeaderBytes()));
     List<ServerTls> tls = new ArrayList<>();
     for (ListenerConfig l : config.listeners()) {
-      if (l.tls() == null) {
-        tls.add(null);
-        builder.addHttpListener(l.bind().getPort(), l.bind().getHostString());
-      } else {
-        try {
-          ServerTls t = ServerTls.create(l.tls());
-          tls.add(t);
-          builder.addHttpsListener(l.bind().getPort(), l.bind().getHostString(), t.sslContext());
-        } catch (TlsSetupException e) {
-          throw new StartupException("listener '" + l.name() + "': " + e.getMessage(), e);
-        }
+      try {
+        tls.add(l.tls() == null ? null : ServerTls.create(l.tls()));
+      } catch (TlsSetupException e) {
+        throw new StartupException("listener '" + l.name() + "': " + e.getMessage(), e);
       }
     }
-    Undertow undertow = builder.build();
+
+    RelayRegistry relays = new RelayRegistry();
+    // The handshake budget is split: half to receive the first byte, half to complete the head.
+    int halfMillis = (int) Math.max(1, config.timeouts().handshake().toMillis() / 2);
+    OptionMap httpOptions = OptionMap.builder()
+        .set(UndertowOptions.ENABLE_HTTP2, false)
+        .set(UndertowOptions.MAX_HEADER_SIZE, UNDERTOW_HEADER_BACKSTOP)
+        .set(UndertowOptions.NO_REQUEST_TIMEOUT, halfMillis)
+        .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, halfMillis)
+        .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+        .getMap();
+    OptionMap socketOptions = OptionMap.builder()
+        .set(Options.TCP_NODELAY, true)
+        .set(Options.REUSE_ADDRESSES, true)
+        .set(Options.BACKLOG, 4096)
+        .getMap();
+    XnioWorker worker;
     try {
-      undertow.start();
-    } catch (RuntimeException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new StartupException("cannot listen: " + cause.getMessage(), e);
+      worker = xnio.createWorker(OptionMap.builder()
+          .set(Options.WORKER_IO_THREADS, ioThreads())
+          .set(Options.WORKER_TASK_CORE_THREADS, 1)
+          .set(Options.WORKER_TASK_MAX_THREADS, 2)
+          .set(Options.WORKER_NAME, "wssguard")
+          .getMap());
+    } catch (IOException e) {
+      throw new StartupException("cannot start IO threads: " + e.getMessage(), e);
     }
+    ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
+    HttpOpenListener openListener = new HttpOpenListener(buffers, httpOptions);
+    openListener.setRootHandler(new HandshakeGate(new UpgradeProxy(routes, config.timeouts(), relays),
+        config.timeouts().maxHeaderBytes()));
+    ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(openListener);
+
+    List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
     List<BoundListener> bound = new ArrayList<>();
-    List<Undertow.ListenerInfo> infos = undertow.getListenerInfo();
-    for (int i = 0; i < config.listeners().size(); i++) {
-      bound.add(new BoundListener(config.listeners().get(i), (InetSocketAddress) infos.get(i).getAddress(), tls.get(i)));
+    try {
+      for (int i = 0; i < config.listeners().size(); i++) {
+        ListenerConfig l = config.listeners().get(i);
+        ServerTls t = tls.get(i);
+        AcceptingChannel<? extends StreamConnection> channel;
+        try {
+          if (t == null) {
+            channel = worker.createStreamConnectionServer(l.bind(), accept, socketOptions);
+          } else {
+            // Its own pool: TLS records need buffers somewhat over 16 KiB.
+            UndertowXnioSsl ssl = new UndertowXnioSsl(xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            ChannelListener<? super AcceptingChannel<SslConnection>> sslAccept = (ChannelListener) accept;
+            channel = ssl.createSslConnectionServer(worker, l.bind(), sslAccept, socketOptions);
+          }
+        } catch (IOException e) {
+          throw new StartupException("listener '" + l.name() + "' cannot listen on " + l.bind().getHostString() + ":"
+              + l.bind().getPort() + ": " + e.getMessage(), e);
+        }
+        channels.add(channel);
+        bound.add(new BoundListener(l, (InetSocketAddress) channel.getLocalAddress(), t));
+      }
+    } catch (StartupException e) {
+      channels.forEach(IoUtils::safeClose);
+      worker.shutdownNow();
+      throw e;
     }
-    return new ProxyServer(undertow, List.copyOf(bound), relays, demo);
+    channels.forEach(AcceptingChannel::resumeAccepts);
+    return new ProxyServer(worker, channels, openListener, List.copyOf(bound), relays, demo);
   }
 
   private static int ioThreads() {
@@ -171,9 +223,8 @@ public final class ProxyServer implements AutoCloseable {
    * everything is closed. Returns whether all ended in time.
    */
   public boolean shutdown(Duration drain) throws InterruptedException {
-    for (Undertow.ListenerInfo info : undertow.getListenerInfo()) {
-      info.suspend();
-    }
+    // Closing the listening sockets leaves accepted connections alone (Undertow's own suspend() would close them).
+    channels.forEach(IoUtils::safeClose);
     boolean drained = relays.drain("server shutting down", drain.toMillis());
     close();
     return drained;
@@ -181,7 +232,14 @@ public final class ProxyServer implements AutoCloseable {
 
   @Override
   public void close() {
-    undertow.stop();
+    channels.forEach(IoUtils::safeClose);
+    openListener.closeConnections();
+    worker.shutdownNow();
+    try {
+      worker.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (demo != null) {
       demo.close();
     }
