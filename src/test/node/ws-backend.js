@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // A backend on Node's `ws` package for wssguard's integration tests. Loopback only.
+// Usage: node ws-backend.js PORT [CERT KEY]   (with CERT and KEY: TLS, i.e. a wss:// backend)
 // Prints "listening PORT" once ready; the path of the upgrade picks the behaviour:
 //   /echo          echo every message (text stays text, binary stays binary)
 //   /headers       send the upgrade request's headers as one JSON text message, then echo
@@ -9,11 +10,16 @@
 //   /close?code=C  after the first message, close with code C
 //   /deflate       like /echo but with permessage-deflate enabled on the server
 'use strict';
+const fs = require('fs');
 const http = require('http');
+const https = require('https');
 const { WebSocketServer } = require('ws');
 
 const port = +(process.argv[2] || 0);
-const server = http.createServer((req, res) => { res.writeHead(426); res.end('websocket only\n'); });
+const refuse = (req, res) => { res.writeHead(426); res.end('websocket only\n'); };
+const server = process.argv[3]
+  ? https.createServer({ cert: fs.readFileSync(process.argv[3]), key: fs.readFileSync(process.argv[4]) }, refuse)
+  : http.createServer(refuse);
 const plain = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 << 20 });
 const deflate = new WebSocketServer({ noServer: true, perMessageDeflate: true, maxPayload: 64 << 20 });
 

@@ -1,6 +1,7 @@
 package io.wssguard.backend;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 import org.xnio.conduits.ConduitStreamSinkChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
+import org.xnio.ssl.SslConnection;
 import org.xnio.ssl.XnioSsl;
 
 /**
@@ -58,6 +60,11 @@ public final class BackendDialer {
 
   public void dial(XnioIoThread thread, BackendGroup group, Upgrade upgrade, long answerTimeoutNanos, Outcome outcome) {
     new Attempt(thread, group, upgrade, answerTimeoutNanos, outcome).next("no servers in group");
+  }
+
+  /** Binding the local side before connecting lets the kernel pick the source address and port. */
+  private static InetSocketAddress anyLocal(InetSocketAddress remote) {
+    return new InetSocketAddress(remote.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0);
   }
 
   /** The state of one dial across its candidate servers. Touched only on its IO thread. */
@@ -105,7 +112,7 @@ public final class BackendDialer {
           fail("no TLS client configured for " + server);
           return;
         }
-        future = backendSsl.openSslConnection(thread, null, address, opened, null, SOCKET_OPTIONS);
+        future = backendSsl.openSslConnection(thread, anyLocal(address), address, opened, null, SOCKET_OPTIONS);
       } else {
         future = thread.openStreamConnection(address, opened, null, SOCKET_OPTIONS);
       }
@@ -143,12 +150,22 @@ public final class BackendDialer {
           fail(server + " did not answer the upgrade in time");
         }
       }, answerTimeoutNanos, TimeUnit.NANOSECONDS);
+      if (c instanceof SslConnection ssl) {
+        try {
+          ssl.startHandshake();
+        } catch (IOException e) {
+          fail("TLS handshake with " + server + " failed: " + e.getMessage());
+          return;
+        }
+      }
       request = ByteBuffer.wrap(upgrade.requestHead());
       answer = ByteBuffer.allocate(BackendResponse.MAX_HEAD_BYTES);
       ConduitStreamSinkChannel sink = c.getSinkChannel();
       sink.getWriteSetter().set(ch -> writeRequest());
       ConduitStreamSourceChannel source = c.getSourceChannel();
       source.getReadSetter().set(ch -> readAnswer());
+      // Reads from the start: a TLS handshake cannot progress without them.
+      source.resumeReads();
       writeRequest();
     }
 
@@ -166,7 +183,6 @@ public final class BackendDialer {
           return;
         }
         sink.suspendWrites();
-        connection.getSourceChannel().resumeReads();
       } catch (IOException e) {
         fail("writing the upgrade to " + server + " failed: " + e.getMessage());
       }

@@ -19,14 +19,23 @@ final class NodeBackend implements AutoCloseable {
   }
 
   static NodeBackend start() throws IOException {
+    return start(null, null);
+  }
+
+  /** With a certificate chain and key: a {@code wss://} backend. */
+  static NodeBackend start(Path cert, Path key) throws IOException {
     Path dir = Path.of("src/test/node");
     if (!Files.isDirectory(dir.resolve("node_modules/ws"))) {
       throw new IllegalStateException("src/test/node/node_modules/ws is missing: run `npm ci --prefix src/test/node`"
           + " (mvn verify does it in pre-integration-test)");
     }
-    Process p = new ProcessBuilder("node", dir.resolve("ws-backend.js").toString(), "0")
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    java.util.List<String> cmd = new java.util.ArrayList<>(
+        java.util.List.of("node", dir.resolve("ws-backend.js").toString(), "0"));
+    if (cert != null) {
+      cmd.add(cert.toString());
+      cmd.add(key.toString());
+    }
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     if (line == null || !line.startsWith("listening ")) {
@@ -45,10 +54,15 @@ final class NodeBackend implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     process.destroy();
-    if (!process.waitFor(5, TimeUnit.SECONDS)) {
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
       process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }
