@@ -19,6 +19,7 @@ import sun.misc.Signal;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run the proxy (embedded defaults: wss://127.0.0.1:8443/ in front of a demo echo backend).")
 final class RunCommand implements Callable<Integer> {
+  static final io.wssguard.policy.PolicySet INTERIM_POLICIES = null;
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "Configuration file (YAML, see docs/CONFIG.md). Default: the embedded defaults.")
   Path config;
@@ -34,7 +35,7 @@ final class RunCommand implements Callable<Integer> {
     }
     ProxyServer server;
     try {
-      server = ProxyServer.start(cfg);
+      server = ProxyServer.start(cfg, INTERIM_POLICIES, new io.wssguard.limit.MemoryBans());
     } catch (StartupException e) {
       System.err.println("wssguard: cannot start: " + e.getMessage());
       return 1;

@@ -86,6 +86,14 @@ public final class FrameInspector {
     private long messageBytes;
     private int utf8State = Utf8Validator.ACCEPT;
 
+    private FrameGate gate;
+    // Policy outcomes: the frame in payload is being dropped; the message in progress is being dropped; the bytes
+    // returned by the last inspect() call are to be dropped, not forwarded; the last call stopped for a throttle.
+    private boolean frameDropped;
+    private boolean messageDropped;
+    private boolean regionDropped;
+    private boolean throttled;
+
     private boolean closeSeen;
     private int closeCode;
     private long messages;
@@ -104,6 +112,11 @@ public final class FrameInspector {
         this.fromClient = fromClient;
         this.permessageDeflate = permessageDeflate;
         maxMessageBytes(maxMessageBytes);
+    }
+
+    /** Lets a policy decide on every frame of this direction (see {@link FrameGate}); null for none. */
+    public void gate(FrameGate gate) {
+        this.gate = gate;
     }
 
     /** Changes the message size limit; it applies from the next frame header. */
@@ -134,10 +147,12 @@ public final class FrameInspector {
         }
         int p = from;
         int frameStart = inPayload ? -1 : from; // -1: the current frame began in an earlier call
+        throttled = false;
+        regionDropped = inPayload && frameDropped;
         while (p < to) {
             if (inPayload) {
                 int n = (int) Math.min(remaining, (long) (to - p));
-                if (messageText && !scanText(buf, p, p + n)) {
+                if (messageText && !frameDropped && !scanText(buf, p, p + n)) {
                     violate(INVALID_PAYLOAD, TEXT_NOT_UTF8);
                     return failedFrameStart(frameStart, from);
                 }
@@ -154,7 +169,7 @@ public final class FrameInspector {
                 continue;
             }
             frameStart = p;
-            int next = header(buf, p, to);
+            int next = header(buf, p, to, p == from);
             if (next < 0) {
                 return p;
             }
@@ -171,7 +186,7 @@ public final class FrameInspector {
      * frame). Returns the index after what was consumed, {@code p} if more bytes are needed, or
      * -1 after recording a violation. No state changes unless something is consumed.
      */
-    private int header(ByteBuffer buf, int p, int to) {
+    private int header(ByteBuffer buf, int p, int to, boolean firstInCall) {
         int b0 = buf.get(p) & 0xFF;
         int opcode = b0 & 0x0F;
         boolean fin = (b0 & 0x80) != 0;
@@ -242,13 +257,6 @@ public final class FrameInspector {
             }
             at += 8;
         }
-        if (!control) {
-            long sofar = opcode == OP_CONTINUATION ? messageBytes : 0;
-            // Both terms are non-negative, so the subtraction cannot overflow.
-            if (len > maxMessageBytes - sofar) {
-                return violate(MESSAGE_TOO_BIG, TOO_BIG);
-            }
-        }
         int key = 0;
         if (masked) {
             if (to - at < 4) {
@@ -263,12 +271,44 @@ public final class FrameInspector {
             if (to - at < n) {
                 return p;
             }
+            boolean drop = false;
+            if (gate != null && opcode != OP_CLOSE) {
+                int verdict = gate.onFrame(opcode, len, false, 0);
+                if (verdict == FrameGate.THROTTLE || verdict == FrameGate.CLOSE) {
+                    return refuse(verdict, p);
+                }
+                drop = verdict == FrameGate.DROP;
+            }
+            if (!regionMatches(drop, firstInCall)) {
+                return p;
+            }
             if (opcode == OP_CLOSE && !checkClose(buf, at, n, key)) {
                 return -1;
             }
             frames++;
             payloadBytes += n;
             return at + n;
+        }
+        long sofar = opcode == OP_CONTINUATION ? messageBytes : 0;
+        boolean drop = opcode == OP_CONTINUATION && messageDropped;
+        if (gate != null && !drop) {
+            // Before the hard size limit, so a policy's own size limit (and its strike) decides first.
+            int verdict = gate.onFrame(opcode, len, startsMessage, sofar);
+            if (verdict == FrameGate.THROTTLE || verdict == FrameGate.CLOSE) {
+                return refuse(verdict, p);
+            }
+            drop = verdict == FrameGate.DROP;
+        }
+        // Both terms are non-negative, so the subtraction cannot overflow.
+        if (!drop && len > maxMessageBytes - sofar) {
+            return violate(MESSAGE_TOO_BIG, TOO_BIG);
+        }
+        if (!regionMatches(drop, firstInCall)) {
+            return p;
+        }
+        frameDropped = drop;
+        if (startsMessage || drop) {
+            messageDropped = drop;
         }
         if (startsMessage) {
             messageText = opcode == OP_TEXT && !rsv1;
@@ -290,11 +330,33 @@ public final class FrameInspector {
         return at;
     }
 
+    /**
+     * Whether a frame that is (or is not) to be dropped may join the bytes of this call: one call returns either
+     * bytes to forward or bytes to drop, never both. The first frame of a call sets the kind.
+     */
+    private boolean regionMatches(boolean drop, boolean firstInCall) {
+        if (firstInCall) {
+            regionDropped = drop;
+            return true;
+        }
+        return regionDropped == drop;
+    }
+
+    /** The gate refused the frame at {@code p}: stop before it (throttle) or end the connection (close). */
+    private int refuse(int verdict, int p) {
+        if (verdict == FrameGate.THROTTLE) {
+            throttled = true;
+            return p;
+        }
+        return violate(gate.closeCode(), gate.closeReason());
+    }
+
     /** Bookkeeping at the last byte of a data frame; false (violation recorded) if the text ends mid code point. */
     private boolean completeDataFrame() {
         frames++;
         if (frameFin) {
-            if (messageText && utf8State != Utf8Validator.ACCEPT) {
+            messageDropped = false;
+            if (messageText && !frameDropped && utf8State != Utf8Validator.ACCEPT) {
                 violate(INVALID_PAYLOAD, TEXT_TRUNCATED);
                 return false;
             }
@@ -389,7 +451,17 @@ public final class FrameInspector {
         return from;
     }
 
-    /** 0 while the stream is valid; else 1002 (protocol error), 1007 (invalid UTF-8) or 1009 (too big). */
+    /** Whether the bytes returned by the last {@link #inspect} call are to be dropped rather than forwarded. */
+    public boolean dropped() {
+        return regionDropped;
+    }
+
+    /** Whether the last {@link #inspect} call stopped before a frame the gate wants delayed. */
+    public boolean throttled() {
+        return throttled;
+    }
+
+    /** 0 while the stream is valid; else 1002 (protocol error), 1007 (invalid UTF-8), 1009 (too big), or a gate's code. */
     public int violationCode() {
         return violationCode;
     }

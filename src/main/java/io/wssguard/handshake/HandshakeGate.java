@@ -92,7 +92,7 @@ public final class HandshakeGate implements HttpHandler {
   }
 
   /** Size of the request line and header lines as they were (approximately) sent. */
-  static int headerBlockBytes(HttpServerExchange exchange) {
+  public static int headerBlockBytes(HttpServerExchange exchange) {
     int n = exchange.getRequestMethod().length() + 1 + exchange.getRequestURI().length()
         + (exchange.getQueryString().isEmpty() ? 0 : 1 + exchange.getQueryString().length())
         + 1 + exchange.getProtocol().length() + 2;

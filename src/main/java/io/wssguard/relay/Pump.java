@@ -3,8 +3,10 @@ package io.wssguard.relay;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
 import io.wssguard.frame.FrameInspector;
+import io.wssguard.limit.ConnectionGate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 import org.xnio.conduits.ConduitStreamSinkChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 
@@ -43,6 +45,12 @@ final class Pump {
   private int readPos;
   /** A proxy-made control frame to write after the pending bytes, or null. */
   private ByteBuffer trailer;
+  /** The policy asking about each frame (client direction only), or null. */
+  private final ConnectionGate gate;
+  /** Reads are suspended until a throttle timer fires. */
+  private boolean throttledUntilResume;
+  /** A frame is held for the policy and the sink is still busy: start the throttle timer once it has drained. */
+  private boolean throttleAfterFlush;
   /** Set on every read; the relay's timer clears it (activity without a clock read per message). */
   boolean active;
   /** The source reached end of stream. */
@@ -60,7 +68,8 @@ final class Pump {
       ConduitStreamSourceChannel source,
       ConduitStreamSinkChannel sink,
       ByteBufferPool pool,
-      boolean readUntilEmpty) {
+      boolean readUntilEmpty,
+      ConnectionGate gate) {
     this.relay = relay;
     this.fromClient = fromClient;
     this.inspector = inspector;
@@ -68,6 +77,8 @@ final class Pump {
     this.sink = sink;
     this.pool = pool;
     this.readUntilEmpty = readUntilEmpty;
+    this.gate = gate;
+    inspector.gate(gate);
   }
 
   void start(ByteBuffer early) {
@@ -131,22 +142,59 @@ final class Pump {
    * reading for now (sink full, violation, or close handshake over).
    */
   private boolean consume() {
-    int end = inspector.inspect(buf, verified, readPos);
-    if (inspector.violationCode() != 0) {
-      // Frames before the offending one are valid and still go out; the offending frame does not.
-      verified = inspector.violationMidFrame() ? verified : end;
-      readPos = verified;
-      relay.violation(this);
+    buf.limit(buf.capacity()); // a flush may have narrowed it
+    if (gate != null) {
+      gate.now(System.nanoTime());
+    }
+    while (true) {
+      int end = inspector.inspect(buf, verified, readPos);
+      if (inspector.violationCode() != 0) {
+        // Frames before the offending one are valid and still go out; the offending frame does not.
+        verified = inspector.violationMidFrame() ? verified : end;
+        readPos = verified;
+        relay.violation(this);
+        return false;
+      }
+      if (inspector.dropped() && end > verified) {
+        // A policy dropped these frames: cut them out of the buffer (the rare path may copy).
+        buf.put(verified, buf, end, readPos - end);
+        readPos -= end - verified;
+        continue;
+      }
+      boolean progressed = end > verified;
+      verified = end;
+      if (!progressed || verified == readPos || inspector.throttled()) {
+        break;
+      }
+    }
+    boolean throttled = inspector.throttled();
+    if (!flush()) {
+      throttleAfterFlush = throttled; // the held frame's delay starts once the sink has taken the rest
       return false;
     }
-    verified = end;
-    if (!flush()) {
+    if (throttled) {
+      throttle();
       return false;
     }
     if (inspector.closeSeen()) {
       relay.closeForwarded(this);
     }
     return !draining;
+  }
+
+  /** Stops reading until the policy's budget has refilled; the unconsumed frame waits in the buffer. */
+  private void throttle() {
+    source.suspendReads();
+    throttledUntilResume = true;
+    source.getIoThread().executeAfter(() -> {
+      throttledUntilResume = false;
+      // The held frame is asked about again before anything new is read: the buffer may be full of it.
+      if (!draining && !sourceEnded && consume()) {
+        releaseIfEmpty();
+        source.resumeReads();
+        onReadable();
+      }
+    }, gate.throttleNanos(), TimeUnit.NANOSECONDS);
   }
 
   void onWritable() {
@@ -157,7 +205,12 @@ final class Pump {
     if (shutdownRequested) {
       return;
     }
-    if (!draining && !sourceEnded) {
+    if (throttleAfterFlush) {
+      throttleAfterFlush = false;
+      throttle();
+      return;
+    }
+    if (!draining && !sourceEnded && !throttledUntilResume) {
       source.resumeReads();
       // Consume what is already buffered (TLS conduits may not signal it again).
       onReadable();
@@ -223,7 +276,7 @@ final class Pump {
   /** Moves the unconsumed tail {@code [verified, readPos)} to the start of the buffer. */
   private void compact() {
     int n = readPos - verified;
-    buf.put(0, buf, verified, n);
+    buf.limit(buf.capacity()).put(0, buf, verified, n);
     writePos = 0;
     verified = 0;
     readPos = n;

@@ -3,8 +3,10 @@ package io.wssguard.relay;
 import io.undertow.connector.ByteBufferPool;
 import io.wssguard.frame.ControlFrames;
 import io.wssguard.frame.FrameInspector;
+import io.wssguard.limit.ConnectionGate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,7 +34,9 @@ public final class Relay {
   /** While ending, a peer that sent nothing for this long has read our last frame or never will: close it. */
   static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-  /** Callbacks to whoever keeps track of relays. */
+  /**
+   * Callbacks to whoever keeps track of relays.
+   */
   public interface Listener {
     void relayEnded(Relay relay);
   }
@@ -64,6 +68,7 @@ public final class Relay {
       StreamConnection backend,
       ByteBufferPool pool,
       Settings settings,
+      ConnectionGate gate,
       Listener listener,
       String description) {
     this.client = client;
@@ -73,10 +78,10 @@ public final class Relay {
     this.description = description;
     this.up = new Pump(this, true,
         new FrameInspector(true, settings.maxMessageBytes(), settings.permessageDeflate()),
-        client.getSourceChannel(), backend.getSinkChannel(), pool, client instanceof SslConnection);
+        client.getSourceChannel(), backend.getSinkChannel(), pool, client instanceof SslConnection, gate);
     this.down = new Pump(this, false,
         new FrameInspector(false, settings.maxMessageBytes(), settings.permessageDeflate()),
-        backend.getSourceChannel(), client.getSinkChannel(), pool, backend instanceof SslConnection);
+        backend.getSourceChannel(), client.getSinkChannel(), pool, backend instanceof SslConnection, null);
   }
 
   /** Starts relaying. Must run on the connections' IO thread. */
@@ -116,7 +121,7 @@ public final class Relay {
     LOG.fine(() -> description + ": " + (offender.fromClient ? "client" : "backend") + " violated the protocol: "
         + insp.violationCode() + " " + insp.violationReason());
     if (offender.fromClient) {
-      terminate(insp.violationCode(), insp.violationReason(), 1001, "client protocol error");
+      terminate(insp.violationCode(), insp.violationReason(), 1001, "client closed by proxy");
     } else {
       terminate(1014, "backend protocol error", insp.violationCode(), insp.violationReason());
     }
@@ -257,7 +262,11 @@ public final class Relay {
   // ---- time ----
 
   private void schedule(long delayNanos) {
-    timer = client.getIoThread().executeAfter(this::tick, delayNanos, TimeUnit.NANOSECONDS);
+    try {
+      timer = client.getIoThread().executeAfter(this::tick, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      timer = null; // the IO thread is stopping: nothing left to time
+    }
   }
 
   private void reschedule(long delayNanos) {

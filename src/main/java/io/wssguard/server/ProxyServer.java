@@ -10,6 +10,11 @@ import io.wssguard.config.ProxyConfig;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.demo.DemoEchoBackend;
 import io.wssguard.handshake.HandshakeGate;
+import io.wssguard.limit.Bans;
+import io.wssguard.limit.Enforcer;
+import io.wssguard.limit.PolicyStore;
+import io.wssguard.limit.SourceTable;
+import io.wssguard.policy.PolicySet;
 import io.wssguard.tls.BackendTls;
 import io.wssguard.tls.ServerTls;
 import io.wssguard.tls.TlsSetupException;
@@ -67,6 +72,7 @@ public final class ProxyServer implements AutoCloseable {
   private final List<BoundListener> listeners;
   private final RelayRegistry relays;
   private final DemoEchoBackend demo;
+  private final PolicyStore policies;
 
   private ProxyServer(
       XnioWorker worker,
@@ -74,22 +80,35 @@ public final class ProxyServer implements AutoCloseable {
       HttpOpenListener openListener,
       List<BoundListener> listeners,
       RelayRegistry relays,
-      DemoEchoBackend demo) {
+      DemoEchoBackend demo,
+      PolicyStore policies) {
     this.worker = worker;
     this.channels = channels;
     this.openListener = openListener;
     this.listeners = listeners;
     this.relays = relays;
     this.demo = demo;
+    this.policies = policies;
   }
 
-  public static ProxyServer start(ProxyConfig config) throws StartupException {
+  /** The policies in force; {@link PolicyStore#replace} applies a reloaded set. */
+  public PolicyStore policies() {
+    return policies;
+  }
+
+  /**
+   * Starts everything the configuration describes.
+   *
+   * @param policies the policies the routes name (validated by the caller)
+   * @param bans where strikes become bans, and what handshakes are checked against
+   */
+  public static ProxyServer start(ProxyConfig config, PolicySet policies, Bans bans) throws StartupException {
     DemoEchoBackend demo = null;
     try {
       if (config.demoBackend() != null) {
         demo = DemoEchoBackend.start(config.demoBackend().bind());
       }
-      return start(config, demo);
+      return start(config, policies, bans, demo);
     } catch (StartupException | RuntimeException e) {
       if (demo != null) {
         demo.close();
@@ -98,7 +117,8 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
-  private static ProxyServer start(ProxyConfig config, DemoEchoBackend demo) throws StartupException {
+  private static ProxyServer start(ProxyConfig config, PolicySet policySet, Bans bans, DemoEchoBackend demo)
+      throws StartupException {
     Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
     Map<String, BackendGroup> groups = new HashMap<>();
     Map<String, BackendDialer> dialers = new HashMap<>();
@@ -117,10 +137,19 @@ public final class ProxyServer implements AutoCloseable {
       }
       dialers.put(g.name(), new BackendDialer(ssl));
     }
-    List<Route> routes = new ArrayList<>();
-    for (RouteConfig rc : config.routes()) {
-      routes.add(new Route(rc, groups.get(rc.backend()), dialers.get(rc.backend())));
+    PolicyStore policies;
+    try {
+      policies = new PolicyStore(config.routes().stream().map(ProxyServer::policyName).toList(), policySet);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("routes name a policy that is not loaded: " + e.getMessage(), e);
     }
+    List<Route> routes = new ArrayList<>();
+    for (int i = 0; i < config.routes().size(); i++) {
+      RouteConfig rc = config.routes().get(i);
+      routes.add(new Route(rc, groups.get(rc.backend()), dialers.get(rc.backend()), policies.view(i)));
+    }
+    Enforcer enforcer = new Enforcer(bans);
+    PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(), enforcer);
     List<ServerTls> tls = new ArrayList<>();
     for (ListenerConfig l : config.listeners()) {
       try {
@@ -158,8 +187,8 @@ public final class ProxyServer implements AutoCloseable {
     }
     ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
     HttpOpenListener openListener = new HttpOpenListener(buffers, httpOptions);
-    openListener.setRootHandler(new HandshakeGate(new UpgradeProxy(routes, config.timeouts(), relays),
-        config.timeouts().maxHeaderBytes()));
+    openListener.setRootHandler(new HandshakeGate(
+        new UpgradeProxy(routes, config.timeouts(), relays, admission, enforcer), config.timeouts().maxHeaderBytes()));
     ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(openListener);
 
     List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
@@ -192,7 +221,12 @@ public final class ProxyServer implements AutoCloseable {
       throw e;
     }
     channels.forEach(AcceptingChannel::resumeAccepts);
-    return new ProxyServer(worker, channels, openListener, List.copyOf(bound), relays, demo);
+    return new ProxyServer(worker, channels, openListener, List.copyOf(bound), relays, demo, policies);
+  }
+
+  /** The policy a route names (the config parser fills in "default"). */
+  private static String policyName(RouteConfig rc) {
+    return "default";
   }
 
   private static int ioThreads() {

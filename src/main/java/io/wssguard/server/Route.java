@@ -3,11 +3,12 @@ package io.wssguard.server;
 import io.wssguard.backend.BackendDialer;
 import io.wssguard.backend.BackendGroup;
 import io.wssguard.config.RouteConfig;
+import io.wssguard.limit.PolicyView;
 import java.util.List;
 import java.util.Locale;
 
-/** A configured route bound to its backend group and the dialer that reaches it. */
-record Route(RouteConfig config, BackendGroup group, BackendDialer dialer) {
+/** A configured route bound to its backend group, the dialer that reaches it and its live policy. */
+record Route(RouteConfig config, BackendGroup group, BackendDialer dialer, PolicyView policy) {
 
   /** The first route whose host (if any) and path prefix match, or null. */
   static Route match(List<Route> routes, String host, String path) {

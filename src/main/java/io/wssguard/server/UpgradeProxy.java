@@ -9,6 +9,9 @@ import io.wssguard.backend.BackendDialer;
 import io.wssguard.backend.BackendResponse;
 import io.wssguard.backend.BackendServer;
 import io.wssguard.config.RouteConfig;
+import io.wssguard.limit.CompiledPolicy;
+import io.wssguard.limit.ConnectionGate;
+import io.wssguard.limit.Enforcer;
 import io.wssguard.config.TimeoutsConfig;
 import io.wssguard.handshake.Rejection;
 import io.wssguard.relay.Relay;
@@ -34,11 +37,16 @@ final class UpgradeProxy implements HttpHandler {
   private final List<Route> routes;
   private final TimeoutsConfig timeouts;
   private final RelayRegistry relays;
+  private final PolicyAdmission admission;
+  private final Enforcer enforcer;
 
-  UpgradeProxy(List<Route> routes, TimeoutsConfig timeouts, RelayRegistry relays) {
+  UpgradeProxy(List<Route> routes, TimeoutsConfig timeouts, RelayRegistry relays, PolicyAdmission admission,
+      Enforcer enforcer) {
     this.routes = routes;
     this.timeouts = timeouts;
     this.relays = relays;
+    this.admission = admission;
+    this.enforcer = enforcer;
   }
 
   @Override
@@ -49,27 +57,34 @@ final class UpgradeProxy implements HttpHandler {
       return;
     }
     RouteConfig rc = route.config();
+    CompiledPolicy policy = route.policy().current();
+    PolicyAdmission.Admitted admitted = admission.admit(exchange, policy, UpgradeRequest.offeredProtocols(exchange));
+    if (admitted == null) {
+      return;
+    }
     boolean forwardDeflate = rc.permessageDeflate()
         && !UpgradeRequest.deflateOffers(exchange.getRequestHeaders().get(new HttpString("Sec-WebSocket-Extensions")))
             .isEmpty();
     BackendDialer.Upgrade upgrade = new BackendDialer.Upgrade(
-        UpgradeRequest.build(exchange, rc.permessageDeflate()),
+        UpgradeRequest.build(exchange, rc.permessageDeflate(), admitted.protocols()),
         exchange.getRequestHeaders().getFirst("Sec-WebSocket-Key").trim(),
-        UpgradeRequest.offeredProtocols(exchange),
+        admitted.protocols(),
         forwardDeflate);
     exchange.dispatch(SameThreadExecutor.INSTANCE, () -> route.dialer().dial(
         exchange.getIoThread(), route.group(), upgrade, timeouts.handshake().toNanos(),
-        new Outcome(exchange, rc)));
+        new Outcome(exchange, route, admitted)));
   }
 
   /** Answers the client according to what the backend did. */
   private final class Outcome implements BackendDialer.Outcome {
     private final HttpServerExchange exchange;
-    private final RouteConfig route;
+    private final Route route;
+    private final PolicyAdmission.Admitted admitted;
 
-    Outcome(HttpServerExchange exchange, RouteConfig route) {
+    Outcome(HttpServerExchange exchange, Route route, PolicyAdmission.Admitted admitted) {
       this.exchange = exchange;
       this.route = route;
+      this.admitted = admitted;
     }
 
     @Override
@@ -84,19 +99,23 @@ final class UpgradeProxy implements HttpHandler {
       boolean deflate = response.header("Sec-WebSocket-Extensions") != null;
       String description = exchange.getSourceAddress() + " -> " + server + exchange.getRequestURI();
       Relay.Settings settings = new Relay.Settings(
-          route.maxMessageBytes(), deflate, timeouts.ping().toNanos(), timeouts.idle().toNanos());
+          route.config().maxMessageBytes(), deflate, timeouts.ping().toNanos(), timeouts.idle().toNanos());
       boolean[] handedOver = {false};
       exchange.getConnection().addCloseListener(c -> {
         if (!handedOver[0]) { // the client left before its 101 went out
           IoUtils.safeClose(backend);
           server.connectionClosed();
+          admission.release(admitted);
         }
       });
       exchange.upgradeChannel((client, ex) -> {
         handedOver[0] = true;
-        Relay relay = new Relay(client, backend, ex.getConnection().getByteBufferPool(), settings,
+        ConnectionGate gate = new ConnectionGate(
+            route.policy(), admitted.source(), enforcer, admitted.client(), System.nanoTime());
+        Relay relay = new Relay(client, backend, ex.getConnection().getByteBufferPool(), settings, gate,
             r -> {
               server.connectionClosed();
+              admission.release(admitted);
               relays.remove(r);
             },
             description);
@@ -108,6 +127,7 @@ final class UpgradeProxy implements HttpHandler {
 
     @Override
     public void refused(BackendServer server, BackendResponse response) {
+      admission.release(admitted);
       LOG.fine(() -> server + " refused " + exchange.getRequestURI() + " with " + response.status());
       Rejection.send(exchange, response.status(), "backend refused the upgrade: " + response.status()
           + (response.reason().isEmpty() ? "" : " " + response.reason().toLowerCase(Locale.ROOT)));
@@ -115,6 +135,7 @@ final class UpgradeProxy implements HttpHandler {
 
     @Override
     public void failed(String reason) {
+      admission.release(admitted);
       LOG.warning("no backend for " + exchange.getRequestURI() + ": " + reason);
       Rejection.send(exchange, 502, "no backend could take the connection");
     }

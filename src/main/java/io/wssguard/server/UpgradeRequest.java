@@ -26,11 +26,12 @@ final class UpgradeRequest {
   private static final Set<String> DROPPED = Set.of(
       "connection", "content-length", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer",
       "transfer-encoding", "upgrade", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
-      "x-forwarded-port", "x-real-ip", "forwarded", "sec-websocket-extensions");
+      "x-forwarded-port", "x-real-ip", "forwarded", "sec-websocket-extensions", "sec-websocket-protocol");
 
   private UpgradeRequest() {}
 
-  static byte[] build(HttpServerExchange exchange, boolean permessageDeflate) {
+  /** @param protocols the subprotocol offers to forward (the client's, less those the policy does not allow) */
+  static byte[] build(HttpServerExchange exchange, boolean permessageDeflate, List<String> protocols) {
     Set<String> named = connectionNamed(exchange.getRequestHeaders().get(Headers.CONNECTION));
     StringBuilder sb = new StringBuilder(512);
     sb.append("GET ").append(exchange.getRequestURI());
@@ -49,6 +50,9 @@ final class UpgradeRequest {
       }
     }
     sb.append("Upgrade: websocket\r\nConnection: Upgrade\r\n");
+    if (!protocols.isEmpty()) {
+      sb.append("Sec-WebSocket-Protocol: ").append(String.join(", ", protocols)).append("\r\n");
+    }
     if (permessageDeflate) {
       List<String> offers = deflateOffers(exchange.getRequestHeaders().get(new HttpString("Sec-WebSocket-Extensions")));
       if (!offers.isEmpty()) {

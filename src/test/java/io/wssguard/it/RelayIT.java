@@ -194,6 +194,21 @@ class RelayIT {
     assertEquals(1009, closeCodeAfter(concat(RawClient.frame(0x02, part), RawClient.frame(0x80, part))));
   }
 
+  /** Regression: bytes held back across reads (a header split by the read boundary) were moved with a stale limit. */
+  @Test
+  void relaysManySmallFrames_splitAcrossReadsAtEveryOffset() throws Exception {
+    try (RawClient c = RawClient.connect(proxy.port("plain"), false).upgrade("/echo")) {
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      for (int i = 0; i < 3000; i++) {
+        all.writeBytes(RawClient.frame(0x81, ("m" + i + "-".repeat(i % 40)).getBytes(StandardCharsets.UTF_8)));
+      }
+      c.send(all.toByteArray());
+      for (int i = 0; i < 3000; i++) {
+        assertEquals("m" + i + "-".repeat(i % 40), c.readFrame().text());
+      }
+    }
+  }
+
   @Test
   void answersPing_throughBackend_withPong() throws Exception {
     try (RawClient c = RawClient.connect(proxy.port("boring"), true).upgrade("/echo")) {

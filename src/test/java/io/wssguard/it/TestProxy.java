@@ -10,6 +10,9 @@ import io.wssguard.config.RouteConfig;
 import io.wssguard.config.TimeoutsConfig;
 import io.wssguard.config.TlsConfig;
 import io.wssguard.config.TlsEngine;
+import io.wssguard.limit.Bans;
+import io.wssguard.limit.MemoryBans;
+import io.wssguard.policy.PolicySet;
 import io.wssguard.server.ProxyServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -55,6 +58,8 @@ final class TestProxy implements AutoCloseable {
     private TimeoutsConfig timeouts = new TimeoutsConfig(
         Duration.ofSeconds(10), 8192, Duration.ofSeconds(300), Duration.ofSeconds(30), Duration.ofSeconds(5));
     private long maxMessageBytes = 1 << 20;
+    private PolicySet policies = TestPolicies.set(TestPolicies.permissive("default"));
+    private Bans bans = new MemoryBans();
     private Duration connectTimeout = Duration.ofSeconds(2);
 
     Builder(Path certDir) {
@@ -91,6 +96,16 @@ final class TestProxy implements AutoCloseable {
       return this;
     }
 
+    Builder policies(PolicySet policies) {
+      this.policies = policies;
+      return this;
+    }
+
+    Builder bans(Bans bans) {
+      this.bans = bans;
+      return this;
+    }
+
     Builder timeouts(TimeoutsConfig timeouts) {
       this.timeouts = timeouts;
       return this;
@@ -107,7 +122,7 @@ final class TestProxy implements AutoCloseable {
               List.of("TLSv1.3", "TLSv1.2"))),
           new ListenerConfig("plain", any, null));
       ProxyConfig config = new ProxyConfig(listeners, backends, routes, timeouts, null, null);
-      return new TestProxy(ProxyServer.start(config));
+      return new TestProxy(ProxyServer.start(config, policies, bans));
     }
   }
 }

@@ -1,0 +1,57 @@
+package io.wssguard.limit;
+
+import io.wssguard.policy.AccessRules;
+import io.wssguard.policy.HandshakeRules;
+import io.wssguard.policy.Mode;
+import io.wssguard.policy.PerConnectionLimits;
+import io.wssguard.policy.PerIpLimits;
+import io.wssguard.policy.Policy;
+import io.wssguard.policy.StrikeRules;
+
+/**
+ * A validated {@link Policy} flattened for enforcement: every limit compiled once into a {@link Limit} (null when
+ * absent), so a per-frame check is a few field reads and arithmetic.
+ */
+public final class CompiledPolicy {
+  public final Policy source;
+  public final boolean monitor;
+  public final HandshakeRules handshake;
+  public final AccessRules access;
+  public final StrikeRules strikes;
+  public final Limit ipHandshakes;
+  public final Limit ipConnections;
+  public final Limit ipMessages;
+  public final Limit ipBytes;
+  public final Limit messages;
+  public final Limit bytes;
+  public final Limit maxMessageBytes;
+  public final Limit maxFrameBytes;
+  public final Limit maxFragments;
+  public final Limit controlFrames;
+  final long strikeWindowNanos;
+
+  public CompiledPolicy(Policy p) {
+    source = p;
+    monitor = p.mode() == Mode.MONITOR;
+    handshake = p.handshake() == null ? HandshakeRules.NONE : p.handshake();
+    access = p.access() == null ? AccessRules.NONE : p.access();
+    strikes = p.strikes();
+    strikeWindowNanos = strikes == null ? 0 : strikes.window().toNanos();
+    PerIpLimits ip = p.perIp() == null ? PerIpLimits.NONE : p.perIp();
+    ipHandshakes = Limit.of("perIp.handshakes", ip.handshakes());
+    ipConnections = Limit.of("perIp.connections", ip.connections(), 1008);
+    ipMessages = Limit.of("perIp.messages", ip.messages());
+    ipBytes = Limit.of("perIp.bytes", ip.bytes());
+    PerConnectionLimits c = p.perConnection() == null ? PerConnectionLimits.NONE : p.perConnection();
+    messages = Limit.of("perConnection.messages", c.messages());
+    bytes = Limit.of("perConnection.bytes", c.bytes());
+    maxMessageBytes = Limit.of("perConnection.maxMessageBytes", c.maxMessageBytes(), 1009);
+    maxFrameBytes = Limit.of("perConnection.maxFrameBytes", c.maxFrameBytes(), 1009);
+    maxFragments = Limit.of("perConnection.maxFragments", c.maxFragments(), 1008);
+    controlFrames = Limit.of("perConnection.controlFrames", c.controlFrames());
+  }
+
+  public String name() {
+    return source.name();
+  }
+}

@@ -1,0 +1,62 @@
+package io.wssguard.limit;
+
+import io.wssguard.policy.Policy;
+import io.wssguard.policy.PolicySet;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The compiled policy of every route, published through one volatile reference: a reload compiles the whole new set
+ * first and swaps it in one write, and each open connection sees the new limits at its next frame.
+ */
+public final class PolicyStore {
+  private final List<String> routePolicies;
+  private volatile Snapshot snapshot;
+
+  private record Snapshot(PolicySet set, CompiledPolicy[] byRoute) {}
+
+  /** @param routePolicies the policy name of each route, in route order */
+  public PolicyStore(List<String> routePolicies, PolicySet initial) {
+    this.routePolicies = List.copyOf(routePolicies);
+    this.snapshot = compile(initial);
+  }
+
+  /** The names of route policies the set lacks (empty when it can be applied). */
+  public List<String> missing(PolicySet set) {
+    List<String> missing = new ArrayList<>();
+    for (String name : routePolicies) {
+      if (!set.policies().containsKey(name) && !missing.contains(name)) {
+        missing.add(name);
+      }
+    }
+    return missing;
+  }
+
+  /** Replaces every route's policy at once. */
+  public synchronized void replace(PolicySet set) {
+    snapshot = compile(set);
+  }
+
+  private Snapshot compile(PolicySet set) {
+    List<String> missing = missing(set);
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("no policy named " + String.join(", ", missing));
+    }
+    CompiledPolicy[] byRoute = new CompiledPolicy[routePolicies.size()];
+    java.util.Map<String, CompiledPolicy> compiled = new java.util.HashMap<>();
+    for (int i = 0; i < byRoute.length; i++) {
+      Policy p = set.policies().get(routePolicies.get(i));
+      byRoute[i] = compiled.computeIfAbsent(p.name(), n -> new CompiledPolicy(p));
+    }
+    return new Snapshot(set, byRoute);
+  }
+
+  public PolicySet current() {
+    return snapshot.set();
+  }
+
+  /** The live policy of route {@code index}. */
+  public PolicyView view(int index) {
+    return () -> snapshot.byRoute()[index];
+  }
+}

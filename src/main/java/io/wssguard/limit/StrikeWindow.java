@@ -1,0 +1,30 @@
+package io.wssguard.limit;
+
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * The recent strikes of one source: how many fell within the window, and what they were (for the ban's history).
+ * Strikes are rare events, so a small synchronized deque is enough.
+ */
+final class StrikeWindow {
+  private record Strike(long atNanos, String what) {}
+
+  private final ArrayDeque<Strike> strikes = new ArrayDeque<>();
+
+  /** Records a strike and returns the strikes now within {@code windowNanos}, oldest first. */
+  synchronized List<String> add(long now, long windowNanos, String what, int keepAtMost) {
+    strikes.addLast(new Strike(now, what));
+    while (!strikes.isEmpty() && now - strikes.peekFirst().atNanos() > windowNanos) {
+      strikes.removeFirst();
+    }
+    while (strikes.size() > keepAtMost) {
+      strikes.removeFirst();
+    }
+    return strikes.stream().map(Strike::what).toList();
+  }
+
+  synchronized void clear() {
+    strikes.clear();
+  }
+}

@@ -1,0 +1,242 @@
+package io.wssguard.server;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.wssguard.handshake.HandshakeGate;
+import io.wssguard.handshake.Rejection;
+import io.wssguard.limit.CompiledPolicy;
+import io.wssguard.limit.Enforcer;
+import io.wssguard.limit.Limit;
+import io.wssguard.limit.SourceKey;
+import io.wssguard.limit.SourceState;
+import io.wssguard.limit.SourceTable;
+import io.wssguard.policy.Cidr;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The route's policy applied to a handshake, after routing and before a backend is dialed: who the client is
+ * (believing {@code X-Forwarded-For} only from trusted proxies), allow and deny lists, bans, the handshake rules, and
+ * the per-source handshake rate and connection count. A refusal is answered here (403, 429, 431) and logged; in
+ * monitor mode it is only logged.
+ */
+final class PolicyAdmission {
+  private static final HttpString ORIGIN = new HttpString("Origin");
+
+  /** An admitted handshake: the client's counted state, its real address, the subprotocols to forward. */
+  record Admitted(SourceState source, InetAddress client, List<String> protocols) {}
+
+  private final SourceTable sources;
+  private final Enforcer enforcer;
+
+  PolicyAdmission(SourceTable sources, Enforcer enforcer) {
+    this.sources = sources;
+    this.enforcer = enforcer;
+  }
+
+  /** Returns the admission, or null after the refusal was sent. */
+  Admitted admit(HttpServerExchange exchange, CompiledPolicy p, List<String> offered) {
+    InetAddress client = clientAddress(exchange, p.access.trustedProxies());
+    if (matches(p.access.deny(), client) || (!p.access.allow().isEmpty() && !matches(p.access.allow(), client))) {
+      if (refuse(exchange, p, client, 403, "address not allowed", null)) {
+        return null;
+      }
+    }
+    if (enforcer.bans().isBanned(client)) {
+      if (refuse(exchange, p, client, 403, "banned", null)) {
+        return null;
+      }
+    }
+    int maxHeader = p.handshake.maxHeaderBytes();
+    if (maxHeader > 0 && HandshakeGate.headerBlockBytes(exchange) > maxHeader) {
+      if (refuse(exchange, p, client, 431, "request header block over " + maxHeader + " bytes", null)) {
+        return null;
+      }
+    }
+    if (!p.handshake.paths().isEmpty() && !anyPathMatches(p.handshake.paths(), exchange.getRequestPath())) {
+      if (refuse(exchange, p, client, 403, "path not allowed", null)) {
+        return null;
+      }
+    }
+    for (String required : p.handshake.requiredHeaders()) {
+      if (!exchange.getRequestHeaders().contains(required)) {
+        if (refuse(exchange, p, client, 403, "missing header " + required, null)) {
+          return null;
+        }
+      }
+    }
+    if (!p.handshake.origins().isEmpty()
+        && !originAllowed(p.handshake.origins(), exchange.getRequestHeaders().get(ORIGIN))) {
+      if (refuse(exchange, p, client, 403, "origin not allowed", null)) {
+        return null;
+      }
+    }
+    List<String> protocols = offered;
+    if (!p.handshake.subprotocols().isEmpty() && !offered.isEmpty()) {
+      protocols = new ArrayList<>(offered);
+      protocols.retainAll(p.handshake.subprotocols());
+      if (protocols.isEmpty()) {
+        if (refuse(exchange, p, client, 403, "no allowed subprotocol offered", null)) {
+          return null;
+        }
+        protocols = offered;
+      }
+    }
+    long now = System.nanoTime();
+    SourceState source = sources.get(SourceKey.of(client, p.access.ipv6Prefix()), now);
+    Limit hs = p.ipHandshakes;
+    if (hs != null && !source.handshakesTake(hs.rate(), now)) {
+      if (refuse(exchange, p, client, 429, "handshake rate", hs, source)) {
+        return null;
+      }
+    }
+    Limit conns = p.ipConnections;
+    int open = source.connectionOpened();
+    if (conns != null && open > conns.max()) {
+      source.connectionClosed();
+      if (refuse(exchange, p, client, 429, "too many connections", conns, source)) {
+        return null;
+      }
+      source.connectionOpened();
+    }
+    return new Admitted(source, client, protocols);
+  }
+
+  /** A connection admitted by {@link #admit} has ended. */
+  void release(Admitted admitted) {
+    admitted.source().connectionClosed();
+    sources.touch(admitted.source().key());
+  }
+
+  private boolean refuse(HttpServerExchange exchange, CompiledPolicy p, InetAddress client, int status, String why,
+      Limit limit) {
+    return refuse(exchange, p, client, status, why, limit, null);
+  }
+
+  /** Logs the refusal (and its strike); returns whether the handshake was actually refused (not in monitor mode). */
+  private boolean refuse(HttpServerExchange exchange, CompiledPolicy p, InetAddress client, int status, String why,
+      Limit limit, SourceState source) {
+    Enforcer.refused(client, p, status, why);
+    if (limit != null && limit.strike() && !p.monitor && source != null) {
+      enforcer.strike(source, p, client, limit.name());
+    }
+    if (p.monitor) {
+      return false;
+    }
+    Rejection.send(exchange, status, status == 429 ? "too many requests" : "forbidden: " + why);
+    return true;
+  }
+
+  /**
+   * The client's address: the TCP peer, or — when the peer is a trusted proxy — the right-most address in
+   * {@code X-Forwarded-For} that is not itself a trusted proxy. An unparseable entry stops the walk.
+   */
+  static InetAddress clientAddress(HttpServerExchange exchange, List<Cidr> trusted) {
+    InetAddress peer = exchange.getSourceAddress().getAddress();
+    if (trusted.isEmpty() || !matches(trusted, peer)) {
+      return peer;
+    }
+    HeaderValues xff = exchange.getRequestHeaders().get(Headers.X_FORWARDED_FOR);
+    if (xff == null) {
+      return peer;
+    }
+    List<String> hops = new ArrayList<>();
+    for (String v : xff) {
+      for (String h : v.split(",")) {
+        hops.add(h.trim());
+      }
+    }
+    InetAddress client = peer;
+    for (int i = hops.size() - 1; i >= 0; i--) {
+      InetAddress hop = parseLiteral(hops.get(i));
+      if (hop == null) {
+        break;
+      }
+      client = hop;
+      if (!matches(trusted, hop)) {
+        break;
+      }
+    }
+    return client;
+  }
+
+  /** An IP literal, never a DNS lookup. */
+  private static InetAddress parseLiteral(String s) {
+    String t = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
+    if (t.isEmpty() || !t.matches("[0-9a-fA-F:.]+")) {
+      return null;
+    }
+    try {
+      return InetAddress.getByName(t);
+    } catch (java.net.UnknownHostException e) {
+      return null;
+    }
+  }
+
+  static boolean matches(List<Cidr> blocks, InetAddress address) {
+    for (Cidr c : blocks) {
+      if (c.contains(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Exact origins, or {@code scheme://*.domain[:port]} matching one or more labels before the domain. */
+  static boolean originAllowed(List<String> allowed, HeaderValues origin) {
+    if (origin == null || origin.size() != 1) {
+      return false;
+    }
+    String o = origin.getFirst().trim().toLowerCase(Locale.ROOT);
+    for (String a : allowed) {
+      String pattern = a.toLowerCase(Locale.ROOT);
+      int star = pattern.indexOf("://*.");
+      if (star < 0) {
+        if (o.equals(pattern)) {
+          return true;
+        }
+      } else {
+        String scheme = pattern.substring(0, star + 3);
+        String suffix = pattern.substring(star + 4); // ".example.com[:port]"
+        if (o.startsWith(scheme) && o.endsWith(suffix) && o.length() > scheme.length() + suffix.length()
+            && o.indexOf('/', scheme.length()) < 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  static boolean anyPathMatches(List<String> patterns, String path) {
+    for (String p : patterns) {
+      if (globToRegex(p).matcher(path).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code *} within one segment, {@code **} across segments; everything else literal. */
+  static Pattern globToRegex(String glob) {
+    StringBuilder re = new StringBuilder();
+    for (int i = 0; i < glob.length(); i++) {
+      char c = glob.charAt(i);
+      if (c == '*') {
+        if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+          re.append(".*");
+          i++;
+        } else {
+          re.append("[^/]*");
+        }
+      } else {
+        re.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(re.toString());
+  }
+}

@@ -1,0 +1,324 @@
+package io.wssguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wssguard.policy.AccessRules;
+import io.wssguard.policy.Action;
+import io.wssguard.policy.Cidr;
+import io.wssguard.policy.CountLimit;
+import io.wssguard.policy.HandshakeRules;
+import io.wssguard.policy.Mode;
+import io.wssguard.policy.PerConnectionLimits;
+import io.wssguard.policy.PerIpLimits;
+import io.wssguard.policy.Policy;
+import io.wssguard.policy.RateLimit;
+import io.wssguard.policy.StrikeRules;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Policies enforced end to end, from several source addresses in 127.0.0.0/8, each limit with its exact status or
+ * close code.
+ */
+class PolicyIT {
+  @TempDir static Path certs;
+  static NodeBackend node;
+
+  @BeforeAll
+  static void startBackend() throws Exception {
+    node = NodeBackend.start();
+  }
+
+  @AfterAll
+  static void stopBackend() {
+    node.close();
+  }
+
+  private static TestProxy proxy(Policy policy) throws Exception {
+    return TestProxy.builder(certs)
+        .backend("node", node.url("/"))
+        .route("/", "node")
+        .policies(TestPolicies.set(policy))
+        .start();
+  }
+
+  private static Policy limits(Mode mode, PerIpLimits ip, PerConnectionLimits conn, StrikeRules strikes) {
+    return TestPolicies.policy("default", mode, HandshakeRules.NONE, ip, conn, AccessRules.NONE, strikes);
+  }
+
+  private static int handshake(TestProxy p, String from) throws Exception {
+    try (RawClient c = RawClient.connect(p.port("plain"), false, from)) {
+      return RawClient.status(c.request(RawClient.upgradeRequest("/echo")));
+    }
+  }
+
+  private static byte[] text(String s) {
+    return RawClient.frame(0x81, s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void answers429_afterHandshakeBurst_andOtherAddressesAreUnaffected() throws Exception {
+    PerIpLimits ip = new PerIpLimits(new RateLimit(1, 5, Action.REJECT, false), null, null, null);
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, ip, PerConnectionLimits.NONE, null))) {
+      for (int i = 0; i < 5; i++) {
+        assertEquals(101, handshake(p, "127.0.0.2"));
+      }
+      assertEquals(429, handshake(p, "127.0.0.2"));
+      assertEquals(101, handshake(p, "127.0.0.3"));
+    }
+  }
+
+  @Test
+  void answers429_overConcurrentConnectionLimit_untilOneCloses() throws Exception {
+    PerIpLimits ip = new PerIpLimits(null, new CountLimit(2, Action.REJECT, false), null, null);
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, ip, PerConnectionLimits.NONE, null))) {
+      RawClient a = RawClient.connect(p.port("plain"), false, "127.0.0.4").upgrade("/echo");
+      RawClient b = RawClient.connect(p.port("plain"), false, "127.0.0.4").upgrade("/echo");
+      assertEquals(429, handshake(p, "127.0.0.4"));
+      assertEquals(101, handshake(p, "127.0.0.5"));
+      a.send(RawClient.frame(0x88, RawClient.closePayload(1000, "")));
+      assertEquals(1000, a.readCloseCode());
+      a.close();
+      awaitRelays(p, 1);
+      assertEquals(101, handshake(p, "127.0.0.4"));
+      b.close();
+    }
+  }
+
+  @Test
+  void closes1008_whenConnectionSendsFasterThanItsRate() throws Exception {
+    PerConnectionLimits conn = new PerConnectionLimits(new RateLimit(1, 10, Action.CLOSE, false), null, null,
+        null, null, null);
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
+        RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.6").upgrade("/echo")) {
+      for (int i = 0; i < 10; i++) {
+        c.send(text("m" + i));
+      }
+      for (int i = 0; i < 10; i++) {
+        assertEquals("m" + i, c.readFrame().text());
+      }
+      c.send(text("one too many"));
+      assertEquals(1008, c.readCloseCode());
+    }
+  }
+
+  @Test
+  void countsControlFrames_asMessages() throws Exception {
+    PerConnectionLimits conn = new PerConnectionLimits(new RateLimit(1, 3, Action.CLOSE, false), null, null,
+        null, null, null);
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
+        RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.6").upgrade("/echo")) {
+      for (int i = 0; i < 4; i++) {
+        c.send(RawClient.frame(0x89, new byte[0]));
+      }
+      assertEquals(1008, c.readCloseCode());
+    }
+  }
+
+  @Test
+  void closes1009_forMessageOverPolicySize() throws Exception {
+    PerConnectionLimits conn = new PerConnectionLimits(null, null, new CountLimit(1000, Action.CLOSE, false),
+        null, null, null);
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
+        RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.7").upgrade("/echo")) {
+      c.send(RawClient.frame(0x82, new byte[1000]));
+      assertEquals(1000, c.readFrame().payload().length);
+      c.send(RawClient.frame(0x82, new byte[1001]));
+      assertEquals(1009, c.readCloseCode());
+    }
+  }
+
+  @Test
+  void dropsMessagesOverRate_andKeepsConnectionOpen() throws Exception {
+    PerConnectionLimits conn = new PerConnectionLimits(new RateLimit(2, 3, Action.DROP, false), null, null,
+        null, null, null);
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
+        RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.8").upgrade("/echo")) {
+      StringBuilder burst = new StringBuilder();
+      for (int i = 0; i < 8; i++) {
+        c.send(text("d" + i));
+      }
+      for (int i = 0; i < 3; i++) {
+        burst.append(c.readFrame().text());
+      }
+      assertEquals("d0d1d2", burst.toString(), "the burst passes, the rest of the flood is dropped");
+      Thread.sleep(1100);
+      c.send(text("later"));
+      assertEquals("later", c.readFrame().text(), "the connection lives on and the budget refills");
+    }
+  }
+
+  @Test
+  void throttlesBytes_deliveringEverythingLater() throws Exception {
+    PerConnectionLimits conn = new PerConnectionLimits(null, new RateLimit(20_000, 20_000, Action.THROTTLE, false),
+        null, null, null, null);
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
+        RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.9").upgrade("/echo")) {
+      long start = System.nanoTime();
+      for (int i = 0; i < 4; i++) {
+        c.send(RawClient.frame(0x82, new byte[20_000]));
+      }
+      for (int i = 0; i < 4; i++) {
+        assertEquals(20_000, c.readFrame().payload().length);
+      }
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      // 80 kB at 20 kB/s with a 20 kB burst: at least 3 s of waiting, nothing lost.
+      assertTrue(ms >= 2900, "took only " + ms + " ms");
+    }
+  }
+
+  @Test
+  void bansAfterStrikes_untilBanExpires_andOthersAreUnaffected() throws Exception {
+    PerIpLimits ip = new PerIpLimits(new RateLimit(0.5, 1, Action.REJECT, true), null, null, null);
+    StrikeRules strikes = new StrikeRules(3, Duration.ofMinutes(10), Duration.ofSeconds(2));
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, ip, PerConnectionLimits.NONE, strikes))) {
+      assertEquals(101, handshake(p, "127.0.0.10"));
+      assertEquals(429, handshake(p, "127.0.0.10"));
+      assertEquals(429, handshake(p, "127.0.0.10"));
+      assertEquals(429, handshake(p, "127.0.0.10")); // third strike: banned
+      Thread.sleep(2100); // the rate has refilled, but the ban holds until now
+      assertEquals(101, handshake(p, "127.0.0.11"));
+      assertEquals(101, handshake(p, "127.0.0.10"));
+    }
+  }
+
+  @Test
+  void answers403_whileBanned() throws Exception {
+    PerIpLimits ip = new PerIpLimits(new RateLimit(100, 100, Action.REJECT, true), null, null, null);
+    PerConnectionLimits conn = new PerConnectionLimits(null, null, new CountLimit(10, Action.CLOSE, true),
+        null, null, null);
+    StrikeRules strikes = new StrikeRules(2, Duration.ofMinutes(10), Duration.ofMinutes(5));
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, ip, conn, strikes))) {
+      for (int i = 0; i < 2; i++) {
+        try (RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.12").upgrade("/echo")) {
+          c.send(RawClient.frame(0x82, new byte[11]));
+          assertEquals(1009, c.readCloseCode());
+        }
+      }
+      assertEquals(403, handshake(p, "127.0.0.12"));
+      assertEquals(101, handshake(p, "127.0.0.13"));
+    }
+  }
+
+  @Test
+  void monitorMode_letsEverythingThrough() throws Exception {
+    PerIpLimits ip = new PerIpLimits(new RateLimit(0.1, 1, Action.REJECT, true), null, null, null);
+    PerConnectionLimits conn = new PerConnectionLimits(new RateLimit(0.1, 1, Action.CLOSE, true), null,
+        new CountLimit(10, Action.CLOSE, true), null, null, null);
+    try (TestProxy p = proxy(limits(Mode.MONITOR, ip, conn, new StrikeRules(1, Duration.ofMinutes(1),
+        Duration.ofMinutes(1))))) {
+      for (int i = 0; i < 3; i++) {
+        assertEquals(101, handshake(p, "127.0.0.14"));
+      }
+      try (RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.14").upgrade("/echo")) {
+        for (int i = 0; i < 5; i++) {
+          c.send(RawClient.frame(0x82, new byte[20]));
+          assertEquals(20, c.readFrame().payload().length);
+        }
+      }
+      assertEquals(101, handshake(p, "127.0.0.14"), "monitor mode never bans");
+    }
+  }
+
+  @Test
+  void reloadTightensLimit_forAlreadyOpenConnection() throws Exception {
+    PerConnectionLimits loose = new PerConnectionLimits(new RateLimit(1000, 1000, Action.CLOSE, false), null,
+        null, null, null, null);
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, loose, null));
+        RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.15").upgrade("/echo")) {
+      for (int i = 0; i < 5; i++) {
+        c.send(text("x"));
+        assertEquals("x", c.readFrame().text());
+      }
+      PerConnectionLimits tight = new PerConnectionLimits(new RateLimit(1, 1, Action.CLOSE, false), null, null,
+          null, null, null);
+      p.server.policies().replace(TestPolicies.set(limits(Mode.ENFORCE, PerIpLimits.NONE, tight, null)));
+      c.send(text("a"));
+      c.send(text("b"));
+      c.send(text("c"));
+      assertEquals(1008, c.readCloseCode());
+    }
+  }
+
+  @Test
+  void checksOriginsSubprotocolsAndHeaders() throws Exception {
+    HandshakeRules rules = new HandshakeRules(List.of("https://*.example.com", "https://exact.org"),
+        List.of("chat.v1"), List.of("Authorization"), List.of("/echo", "/rooms/*"), 0);
+    Policy policy = TestPolicies.policy("default", Mode.ENFORCE, rules, PerIpLimits.NONE, PerConnectionLimits.NONE,
+        AccessRules.NONE, null);
+    try (TestProxy p = proxy(policy)) {
+      String ok = "Origin: https://app.example.com\r\nAuthorization: Bearer x\r\nSec-WebSocket-Protocol: chat.v2, chat.v1";
+      assertEquals(101, status(p, "/echo", ok));
+      assertEquals(101, status(p, "/rooms/42", ok));
+      assertEquals(403, status(p, "/rooms/42/x", ok));
+      assertEquals(101, status(p, "/echo", ok.replace("https://app.example.com", "https://exact.org")));
+      assertEquals(403, status(p, "/echo", ok.replace("https://app.example.com", "https://evil.com")));
+      assertEquals(403, status(p, "/echo", ok.replace("https://app.example.com", "https://example.com.evil.io")));
+      assertEquals(403, status(p, "/echo", ok.replace("Authorization", "X-Other")));
+      assertEquals(403, status(p, "/echo", ok.replace("chat.v2, chat.v1", "chat.v2")));
+      try (RawClient c = RawClient.connect(p.port("plain"), false)) {
+        String head = c.request(withHeaders("/echo", ok));
+        assertTrue(head.toLowerCase().contains("sec-websocket-protocol: chat.v1"), head);
+      }
+    }
+  }
+
+  @Test
+  void believesForwardedFor_onlyFromTrustedProxies() throws Exception {
+    AccessRules access = new AccessRules(List.of(), List.of(new Cidr(InetAddress.getByName("203.0.113.0"), 24)),
+        List.of(new Cidr(InetAddress.getByName("127.0.0.20"), 32)), 64);
+    Policy policy = TestPolicies.policy("default", Mode.ENFORCE, HandshakeRules.NONE, PerIpLimits.NONE,
+        PerConnectionLimits.NONE, access, null);
+    try (TestProxy p = proxy(policy)) {
+      String xff = "X-Forwarded-For: 203.0.113.9";
+      assertEquals(403, statusFrom(p, "127.0.0.20", xff), "a trusted proxy names a denied client");
+      assertEquals(101, statusFrom(p, "127.0.0.21", xff), "an untrusted peer's header is ignored");
+      assertEquals(101, statusFrom(p, "127.0.0.20", "X-Forwarded-For: 198.51.100.1"));
+    }
+  }
+
+  @Test
+  void answers403_forDeniedAddress() throws Exception {
+    AccessRules access = new AccessRules(List.of(), List.of(new Cidr(InetAddress.getByName("127.0.0.66"), 32)),
+        List.of(), 64);
+    Policy policy = TestPolicies.policy("default", Mode.ENFORCE, HandshakeRules.NONE, PerIpLimits.NONE,
+        PerConnectionLimits.NONE, access, null);
+    try (TestProxy p = proxy(policy)) {
+      assertEquals(403, handshake(p, "127.0.0.66"));
+      assertEquals(101, handshake(p, "127.0.0.67"));
+    }
+  }
+
+  private static String withHeaders(String path, String headers) {
+    return RawClient.upgradeRequest(path).replace("\r\n\r\n", "\r\n" + headers + "\r\n\r\n");
+  }
+
+  private static int status(TestProxy p, String path, String headers) throws Exception {
+    try (RawClient c = RawClient.connect(p.port("plain"), false)) {
+      return RawClient.status(c.request(withHeaders(path, headers)));
+    }
+  }
+
+  private static int statusFrom(TestProxy p, String from, String headers) throws Exception {
+    try (RawClient c = RawClient.connect(p.port("plain"), false, from)) {
+      return RawClient.status(c.request(withHeaders("/echo", headers)));
+    }
+  }
+
+  private static void awaitRelays(TestProxy p, int n) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 5000;
+    while (p.server.openRelays() != n && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(n, p.server.openRelays());
+  }
+
+}
