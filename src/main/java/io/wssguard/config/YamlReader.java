@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -38,6 +39,8 @@ public final class YamlReader {
   /** Core-schema tags; anything else ({@code !env}, {@code !!python/...}) would be silently read as text. */
   private static final Set<Tag> PLAIN_TAGS =
       Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.TIMESTAMP, Tag.SEQ, Tag.MAP);
+
+  private static final Pattern INTEGER = Pattern.compile("[0-9]{1,15}");
 
   private final ErrorList errors;
   private final String documentName;
@@ -201,6 +204,23 @@ public final class YamlReader {
       return null;
     }
     return bytes;
+  }
+
+  /**
+   * A plain decimal integer of {@code min..max} (no sign, no {@code 0x}, no {@code _}), {@code defaultValue} when
+   * absent, {@code null} (reported) when invalid.
+   */
+  public Long integer(Node node, String path, long defaultValue, long min, long max) {
+    if (node == null) {
+      return defaultValue;
+    }
+    String text = scalarText(node);
+    long n = text == null || !INTEGER.matcher(text).matches() ? -1 : Long.parseLong(text);
+    if (n < min || n > max) {
+      errors.at(node, path + ": " + found(node) + " (expected: integer " + min + ".." + max + ")");
+      return null;
+    }
+    return n;
   }
 
   /** {@code true} or {@code false} only: YAML 1.1's yes/no/on/off are rejected as too easy to misread. */
