@@ -88,6 +88,7 @@ public final class PolicyParser {
       new LimitSpec("controlFrames", true, false, FLOW));
 
   private static final long MAX_COUNT = 1_000_000;
+  private static final long MAX_BURST_COUNT = 1_000_000_000;
   private static final long MAX_MESSAGE_SIZE = 2 * Quantities.GIB;
   private static final long MAX_BURST_BYTES = 16 * Quantities.GIB;
   private static final long MAX_HEADER_BYTES = 64 * Quantities.KIB;
@@ -476,7 +477,7 @@ public final class PolicyParser {
     String which = perConnection.maxFrameBytes() != null ? "maxFrameBytes" : "maxMessageBytes";
     Node at = nodes.get(path + ".burst");
     errors.at(at, path + ".burst: " + found(at) + " (expected: at least perConnection." + which + ", "
-        + Quantities.formatSize(frame.max()) + "; a larger burst, or frames could never pass)");
+        + Quantities.formatSize(frame.max()) + "; a smaller burst never lets such a frame pass)");
   }
 
   /** The limits of a perIp or perConnection block by key (absent ones missing), or {@code null} on any error. */
@@ -513,7 +514,7 @@ public final class PolicyParser {
     Node burstNode = m.required("burst");
     Long burst = spec.bytes()
         ? yaml.size(burstNode, m.pathOf("burst"), -1, 1, MAX_BURST_BYTES)
-        : yaml.integer(burstNode, m.pathOf("burst"), -1, 1, MAX_COUNT * 60);
+        : yaml.integer(burstNode, m.pathOf("burst"), -1, 1, MAX_BURST_COUNT);
     nodes.put(m.pathOf("burst"), burstNode);
     Action action = action(m.required("action"), m.pathOf("action"), spec);
     Boolean strike = yaml.bool(m.get("strike"), m.pathOf("strike"), false);
@@ -583,19 +584,17 @@ public final class PolicyParser {
     Map<Cidr, Integer> trusted = cidrs(m.get("trustedProxies"), m.pathOf("trustedProxies"));
     Long ipv6Prefix = yaml.integer(m.get("ipv6Prefix"), m.pathOf("ipv6Prefix"), AccessRules.NONE.ipv6Prefix(), 1, 128);
     if (allow != null && deny != null) {
-      List<Node> allowNodes = items(m.get("allow"));
-      List<Node> denyNodes = items(m.get("deny"));
       for (Map.Entry<Cidr, Integer> d : deny.entrySet()) {
         Integer same = allow.get(d.getKey());
         if (same != null) {
-          errors.at(denyNodes.get(d.getValue()), m.pathOf("deny") + "[" + d.getValue() + "]: " + d.getKey()
+          errors.at(items(m.get("deny")).get(d.getValue()), m.pathOf("deny") + "[" + d.getValue() + "]: " + d.getKey()
               + " (also in " + m.pathOf("allow") + "[" + same + "]; expected: each block in allow or deny, not both)");
         }
       }
       for (Map.Entry<Cidr, Integer> a : allow.entrySet()) {
         for (Map.Entry<Cidr, Integer> d : deny.entrySet()) {
           if (!a.getKey().equals(d.getKey()) && d.getKey().contains(a.getKey())) {
-            errors.at(allowNodes.get(a.getValue()), m.pathOf("allow") + "[" + a.getValue() + "]: " + a.getKey()
+            errors.at(items(m.get("allow")).get(a.getValue()), m.pathOf("allow") + "[" + a.getValue() + "]: " + a.getKey()
                 + " lies inside " + m.pathOf("deny") + "[" + d.getValue() + "] " + d.getKey()
                 + " (expected: allow blocks outside every deny block; this one can never match)");
             break;

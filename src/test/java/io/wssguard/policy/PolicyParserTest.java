@@ -47,6 +47,11 @@ class PolicyParserTest {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
+  /** Parses policy text under the name {@code p.yaml}. */
+  static PolicySet parse(String yaml) throws ConfigException {
+    return PolicyParser.parse(yaml.getBytes(StandardCharsets.UTF_8), "p.yaml");
+  }
+
   private Path write(String name, String text) throws Exception {
     Path file = dir.resolve(name);
     Files.writeString(file, text);
