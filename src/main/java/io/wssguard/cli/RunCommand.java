@@ -3,9 +3,14 @@ package io.wssguard.cli;
 import io.wssguard.config.ConfigException;
 import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
+import io.wssguard.limit.MemoryBans;
+import io.wssguard.policy.PolicyParser;
+import io.wssguard.policy.PolicySet;
+import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.server.StartupException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,7 +24,6 @@ import sun.misc.Signal;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run the proxy (embedded defaults: wss://127.0.0.1:8443/ in front of a demo echo backend).")
 final class RunCommand implements Callable<Integer> {
-  static final io.wssguard.policy.PolicySet INTERIM_POLICIES = null;
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "Configuration file (YAML, see docs/CONFIG.md). Default: the embedded defaults.")
   Path config;
@@ -33,9 +37,21 @@ final class RunCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 2;
     }
+    PolicySet policies;
+    try {
+      policies = PolicyReloader.load(cfg);
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    List<String> missing = PolicyParser.missingPolicies(cfg, policies);
+    if (!missing.isEmpty()) {
+      missing.forEach(System.err::println);
+      return 2;
+    }
     ProxyServer server;
     try {
-      server = ProxyServer.start(cfg, INTERIM_POLICIES, new io.wssguard.limit.MemoryBans());
+      server = ProxyServer.start(cfg, policies, new MemoryBans());
     } catch (StartupException e) {
       System.err.println("wssguard: cannot start: " + e.getMessage());
       return 1;
@@ -59,6 +75,9 @@ final class RunCommand implements Callable<Integer> {
     for (String sig : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(sig), s -> new Thread(stop, "wssguard-shutdown").start());
     }
+    PolicyReloader reloader = new PolicyReloader(cfg.policiesDir(), cfg, server.policies());
+    Signal.handle(new Signal("HUP"), s -> new Thread(() -> reloader.reload("SIGHUP"), "wssguard-reload").start());
+    reloader.watch();
     stopped.await();
     return exit[0];
   }

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Syntax of the host names and {@code host:port} bind addresses the config file accepts. */
-final class Addresses {
+public final class Addresses {
   private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
 
@@ -67,7 +67,7 @@ final class Addresses {
   }
 
   /** A DNS name (letters, digits, hyphens; lower-cased by the caller), optionally {@code *.} followed by one. */
-  static boolean isHostName(String name, boolean allowWildcard) {
+  public static boolean isHostName(String name, boolean allowWildcard) {
     String rest = allowWildcard && name.startsWith("*.") ? name.substring(2) : name;
     if (rest.isEmpty() || rest.length() > 253) {
       return false;
@@ -80,7 +80,7 @@ final class Addresses {
     return true;
   }
 
-  static String lowerCase(String name) {
+  public static String lowerCase(String name) {
     return name.toLowerCase(Locale.ROOT);
   }
 

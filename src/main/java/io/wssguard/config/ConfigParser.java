@@ -1,54 +1,40 @@
 package io.wssguard.config;
 
+import static io.wssguard.config.YamlReader.found;
+import static io.wssguard.config.YamlReader.isNull;
+import static io.wssguard.config.YamlReader.isOff;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
-import org.yaml.snakeyaml.reader.ReaderException;
 
 /**
  * Reads wssguard's YAML configuration into a validated {@link ProxyConfig}. The format is documented in
  * {@code docs/CONFIG.md} and in the header of {@code default-config.yaml}.
  *
- * <p>SnakeYAML is used only to compose a node graph, never to construct objects: every node keeps its line and
- * column, so each error points at the value it is about, tags and anchors cannot instantiate anything, and the schema
- * walk below alone decides what a value means. The walk does not stop at the first problem. A bad value is reported
- * and skipped and the walk goes on, so one run shows every mistake in the file (up to {@link #MAX_ERRORS}); the
- * records are built, and returned, only when nothing at all was wrong.
+ * <p>SnakeYAML is used only to compose a node graph, never to construct objects ({@link YamlReader}, shared with the
+ * policy parser): every node keeps its line and column, so each error points at the value it is about, tags and
+ * anchors cannot instantiate anything, and the schema walk below alone decides what a value means. The walk does not
+ * stop at the first problem. A bad value is reported and skipped and the walk goes on, so one run shows every mistake
+ * in the file (up to {@link #MAX_ERRORS}); the records are built, and returned, only when nothing at all was wrong.
  *
- * <p>The parser touches no file but the config file itself: certificate and CA paths are resolved, not opened
- * (certificates may be generated at start-up). Bind host names are resolved, so a bad one fails here.
+ * <p>The parser touches no file but the config file itself: certificate and CA paths and the policies directory are
+ * resolved, not opened (certificates may be generated at start-up; policy files are read by
+ * {@code io.wssguard.policy.PolicyParser}). Bind host names are resolved, so a bad one fails here.
  */
 public final class ConfigParser {
   /** At most this many errors are kept; {@link ConfigException#omitted()} counts the rest. */
@@ -65,7 +51,11 @@ public final class ConfigParser {
   static final long DEFAULT_MAX_MESSAGE_BYTES = Quantities.MIB;
   static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
-  private static final List<String> TOP_KEYS = List.of("listeners", "backends", "routes", "timeouts", "demoBackend");
+  /** The policy a route uses when it names none; the embedded default policy file defines it. */
+  public static final String DEFAULT_POLICY = "default";
+
+  private static final List<String> TOP_KEYS =
+      List.of("listeners", "backends", "routes", "timeouts", "demoBackend", "policies");
   private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls");
   private static final List<String> TLS_KEYS = List.of("engine", "fallbackToJdk", "protocols", "certificates");
   private static final List<String> CERTIFICATE_KEYS = List.of("chain", "key", "serverNames", "generateIfMissing");
@@ -73,19 +63,16 @@ public final class ConfigParser {
       List.of("servers", "balance", "connectTimeout", "downTime", "tls");
   private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "insecure");
   private static final List<String> ROUTE_KEYS =
-      List.of("path", "host", "backend", "permessageDeflate", "maxMessageBytes");
+      List.of("path", "host", "backend", "permessageDeflate", "maxMessageBytes", "policy");
   private static final List<String> TIMEOUT_KEYS = List.of("handshake", "maxHeaderBytes", "idle", "ping", "drain");
   private static final List<String> DEMO_KEYS = List.of("bind");
+  private static final List<String> POLICIES_KEYS = List.of("dir");
 
   private static final List<String> ENGINES = List.of("boringssl", "jdk");
   private static final List<String> BALANCES = List.of("round-robin", "least-connections");
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
   private static final Pattern PATH_PREFIX = Pattern.compile("/[^\\s?#]*");
-  /** Core-schema tags; anything else ({@code !env}, {@code !!python/...}) would be silently read as text. */
-  private static final Set<Tag> PLAIN_TAGS =
-      Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.TIMESTAMP, Tag.SEQ, Tag.MAP);
-
   private static final String EXPECTED_NAME = "name made of a-z, 0-9 and -";
   private static final String EXPECTED_BIND = "host:port or [v6]:port, port 0..65535";
   private static final String EXPECTED_SERVER =
@@ -94,6 +81,7 @@ public final class ConfigParser {
   private static final String EXPECTED_SERVER_NAME = "host name like example.com or *.example.com";
 
   private final ErrorList errors;
+  private final YamlReader yaml;
   private final Path baseDir;
   /** Owners of the bind addresses seen so far, for the overlap check. */
   private final Map<InetSocketAddress, String> binds = new LinkedHashMap<>();
@@ -102,6 +90,7 @@ public final class ConfigParser {
 
   private ConfigParser(String displayName, Path baseDir) {
     this.errors = new ErrorList(displayName);
+    this.yaml = new YamlReader(errors, "configuration");
     this.baseDir = baseDir;
   }
 
@@ -110,20 +99,14 @@ public final class ConfigParser {
    * are resolved against the file's directory.
    */
   public static ProxyConfig parse(Path file) throws ConfigException {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (MalformedInputException e) {
-      throw single(file.toString(), "cannot read: not UTF-8 text");
-    } catch (NoSuchFileException e) {
-      throw single(file.toString(), "cannot read: no such file");
-    } catch (AccessDeniedException e) {
-      throw single(file.toString(), "cannot read: permission denied");
-    } catch (IOException e) {
-      throw single(file.toString(), "cannot read: " + e.getMessage());
-    }
     Path source = file.toAbsolutePath().normalize();
-    return new ConfigParser(file.toString(), source.getParent()).read(text, source);
+    ConfigParser parser = new ConfigParser(file.toString(), source.getParent());
+    byte[] bytes = YamlReader.readFile(file, parser.errors);
+    String text = bytes == null ? null : YamlReader.decodeUtf8(bytes, parser.errors);
+    if (text == null) {
+      throw parser.errors.toException();
+    }
+    return parser.read(text, source);
   }
 
   /**
@@ -156,21 +139,15 @@ public final class ConfigParser {
     }
   }
 
-  private static ConfigException single(String file, String message) {
-    return new ConfigException(List.of(new ConfigError(file, 0, 0, message)), 0);
-  }
-
   private ProxyConfig read(String text, Path source) throws ConfigException {
-    Node root = compose(text);
-    if (errors.size() > 0) {
-      throw errors.toException();
-    }
+    Node root = yaml.compose(text);
     if (root == null) {
-      errors.at(1, 1, "configuration is empty (expected: mapping with listeners, backends, routes)");
+      if (errors.size() == 0) {
+        errors.at(1, 1, "configuration is empty (expected: mapping with listeners, backends, routes)");
+      }
       throw errors.toException();
     }
-    checkTags(root, Collections.newSetFromMap(new IdentityHashMap<>()));
-    YamlMapping top = mapping(root, "", "mapping with listeners, backends, routes", TOP_KEYS);
+    YamlMapping top = yaml.mapping(root, "", "mapping with listeners, backends, routes", TOP_KEYS);
     if (top == null) {
       throw errors.toException();
     }
@@ -179,88 +156,17 @@ public final class ConfigParser {
     List<RouteConfig> routes = routes(top.required("routes"));
     TimeoutsConfig timeouts = timeouts(top.get("timeouts"));
     DemoBackendConfig demoBackend = demoBackend(top.get("demoBackend"));
+    Path policiesDir = policies(top.get("policies"));
     if (errors.size() > 0) {
       throw errors.toException();
     }
-    return new ProxyConfig(listeners, backends, routes, timeouts, demoBackend, source);
-  }
-
-  private Node compose(String text) {
-    try {
-      return new Yaml(new LoaderOptions()).compose(new StringReader(text));
-    } catch (MarkedYAMLException e) {
-      errors.at(e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark(), syntaxMessage(e));
-    } catch (ReaderException e) {
-      int[] position = lineAndColumn(text, e.getPosition());
-      errors.at(position[0], position[1],
-          String.format("invalid YAML: character U+%04X is not allowed", e.getCodePoint()));
-    } catch (YAMLException e) {
-      errors.at(0, 0, "invalid YAML: " + e.getMessage());
-    }
-    return null;
-  }
-
-  /**
-   * SnakeYAML's problem, plus its context when that helps find the cause: "while scanning a quoted scalar" is only
-   * useful with where the scalar started.
-   */
-  private static String syntaxMessage(MarkedYAMLException e) {
-    if (e.getProblem() != null && e.getProblem().contains("another document")) {
-      return "invalid YAML: a second document (expected: one document per file)";
-    }
-    String context = "";
-    if (e.getContext() != null) {
-      Mark at = e.getContextMark();
-      Mark problem = e.getProblemMark();
-      boolean elsewhere = at != null && problem != null
-          && (at.getLine() != problem.getLine() || at.getColumn() != problem.getColumn());
-      context = " (" + e.getContext() + (elsewhere ? " at " + (at.getLine() + 1) + ":" + (at.getColumn() + 1) : "")
-          + ")";
-    }
-    return "invalid YAML: " + e.getProblem() + context;
-  }
-
-  /** 1-based line and column of a code point index. */
-  private static int[] lineAndColumn(String text, int codePointIndex) {
-    int line = 1;
-    int column = 1;
-    int i = 0;
-    for (int n = 0; n < codePointIndex && i < text.length(); n++) {
-      int c = text.codePointAt(i);
-      i += Character.charCount(c);
-      if (c == '\n') {
-        line++;
-        column = 1;
-      } else {
-        column++;
-      }
-    }
-    return new int[] {line, column};
-  }
-
-  private void checkTags(Node node, Set<Node> seen) {
-    if (!seen.add(node)) {
-      return;
-    }
-    if (!PLAIN_TAGS.contains(node.getTag())) {
-      errors.at(node, "unsupported tag " + node.getTag() + " (expected: plain YAML values)");
-    }
-    if (node instanceof SequenceNode) {
-      for (Node item : ((SequenceNode) node).getValue()) {
-        checkTags(item, seen);
-      }
-    } else if (node instanceof MappingNode) {
-      for (NodeTuple tuple : ((MappingNode) node).getValue()) {
-        checkTags(tuple.getKeyNode(), seen);
-        checkTags(tuple.getValueNode(), seen);
-      }
-    }
+    return new ProxyConfig(listeners, backends, routes, timeouts, demoBackend, policiesDir, source);
   }
 
   // ---- sections ----
 
   private List<ListenerConfig> listeners(Node node) {
-    List<Node> items = list(node, "listeners", "list of listeners", "listener");
+    List<Node> items = yaml.list(node, "listeners", "list of listeners", "listener");
     if (items == null) {
       return null;
     }
@@ -268,7 +174,7 @@ public final class ConfigParser {
     Map<String, String> names = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String path = "listeners[" + i + "]";
-      YamlMapping m = mapping(items.get(i), path, "mapping with name, bind, tls", LISTENER_KEYS);
+      YamlMapping m = yaml.mapping(items.get(i), path, "mapping with name, bind, tls", LISTENER_KEYS);
       if (m == null) {
         continue;
       }
@@ -290,12 +196,13 @@ public final class ConfigParser {
 
   private TlsConfig tls(Node node, String path) {
     int before = errors.size();
-    YamlMapping m = mapping(node, path, "mapping with certificates; omit tls for a plain ws:// listener", TLS_KEYS);
+    YamlMapping m =
+        yaml.mapping(node, path, "mapping with certificates; omit tls for a plain ws:// listener", TLS_KEYS);
     if (m == null) {
       return null;
     }
-    int engine = oneOf(m.get("engine"), m.pathOf("engine"), ENGINES, 0);
-    Boolean fallbackToJdk = bool(m.get("fallbackToJdk"), m.pathOf("fallbackToJdk"), false);
+    int engine = yaml.oneOf(m.get("engine"), m.pathOf("engine"), ENGINES, 0);
+    Boolean fallbackToJdk = yaml.bool(m.get("fallbackToJdk"), m.pathOf("fallbackToJdk"), false);
     List<String> protocols = protocols(m.get("protocols"), m.pathOf("protocols"));
     List<CertificateConfig> certificates = certificates(m.required("certificates"), m.pathOf("certificates"));
     if (errors.size() > before) {
@@ -308,14 +215,14 @@ public final class ConfigParser {
     if (node == null) {
       return DEFAULT_PROTOCOLS;
     }
-    List<Node> items = list(node, path, "list of TLSv1.3, TLSv1.2", "protocol");
+    List<Node> items = yaml.list(node, path, "list of TLSv1.3, TLSv1.2", "protocol");
     if (items == null) {
       return null;
     }
     Map<String, Integer> seen = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String itemPath = path + "[" + i + "]";
-      int index = oneOf(items.get(i), itemPath, DEFAULT_PROTOCOLS, -1);
+      int index = yaml.oneOf(items.get(i), itemPath, DEFAULT_PROTOCOLS, -1);
       if (index < 0) {
         continue;
       }
@@ -329,7 +236,7 @@ public final class ConfigParser {
   }
 
   private List<CertificateConfig> certificates(Node node, String path) {
-    List<Node> items = list(node, path, "list of certificates", "certificate");
+    List<Node> items = yaml.list(node, path, "list of certificates", "certificate");
     if (items == null) {
       return null;
     }
@@ -338,14 +245,14 @@ public final class ConfigParser {
     Map<String, String> serverNameOwners = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String certPath = path + "[" + i + "]";
-      YamlMapping m = mapping(items.get(i), certPath, "mapping with chain, key, serverNames", CERTIFICATE_KEYS);
+      YamlMapping m = yaml.mapping(items.get(i), certPath, "mapping with chain, key, serverNames", CERTIFICATE_KEYS);
       if (m == null) {
         continue;
       }
       int before = errors.size();
       Path chain = file(m.required("chain"), m.pathOf("chain"));
       Path key = file(m.required("key"), m.pathOf("key"));
-      Boolean generate = bool(m.get("generateIfMissing"), m.pathOf("generateIfMissing"), false);
+      Boolean generate = yaml.bool(m.get("generateIfMissing"), m.pathOf("generateIfMissing"), false);
       Node namesNode = m.get("serverNames");
       List<String> serverNames = serverNames(namesNode, m.pathOf("serverNames"), certPath, serverNameOwners);
       if (serverNames != null && serverNames.isEmpty()) {
@@ -367,14 +274,14 @@ public final class ConfigParser {
     if (node == null) {
       return List.of();
     }
-    List<Node> items = list(node, path, "list of host names", null);
+    List<Node> items = yaml.list(node, path, "list of host names", null);
     if (items == null) {
       return null;
     }
     List<String> result = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       String itemPath = path + "[" + i + "]";
-      String text = string(items.get(i), itemPath, EXPECTED_SERVER_NAME);
+      String text = yaml.string(items.get(i), itemPath, EXPECTED_SERVER_NAME);
       if (text == null) {
         continue;
       }
@@ -396,7 +303,7 @@ public final class ConfigParser {
     if (node == null) {
       return null;
     }
-    YamlMapping m = mapping(node, "backends", "mapping of group name to backend group", null);
+    YamlMapping m = yaml.mapping(node, "backends", "mapping of group name to backend group", null);
     if (m == null) {
       return null;
     }
@@ -421,15 +328,16 @@ public final class ConfigParser {
 
   private BackendGroupConfig backendGroup(Node node, String path, String name) {
     int before = errors.size();
-    YamlMapping m = mapping(node, path, "mapping with servers", BACKEND_KEYS);
+    YamlMapping m = yaml.mapping(node, path, "mapping with servers", BACKEND_KEYS);
     if (m == null) {
       return null;
     }
     List<URI> servers = servers(m.required("servers"), m.pathOf("servers"));
-    int balance = oneOf(m.get("balance"), m.pathOf("balance"), BALANCES, 0);
+    int balance = yaml.oneOf(m.get("balance"), m.pathOf("balance"), BALANCES, 0);
+    Duration min = Duration.ofMillis(1);
     Duration connectTimeout =
-        duration(m.get("connectTimeout"), m.pathOf("connectTimeout"), DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1));
-    Duration downTime = duration(m.get("downTime"), m.pathOf("downTime"), DEFAULT_DOWN_TIME, Duration.ofMillis(1));
+        yaml.duration(m.get("connectTimeout"), m.pathOf("connectTimeout"), DEFAULT_CONNECT_TIMEOUT, min);
+    Duration downTime = yaml.duration(m.get("downTime"), m.pathOf("downTime"), DEFAULT_DOWN_TIME, min);
     Node tlsNode = m.get("tls");
     BackendTlsConfig tls = BackendTlsConfig.DEFAULT;
     if (tlsNode != null) {
@@ -446,7 +354,7 @@ public final class ConfigParser {
   }
 
   private List<URI> servers(Node node, String path) {
-    List<Node> items = list(node, path, "list of ws:// or wss:// URIs", "server");
+    List<Node> items = yaml.list(node, path, "list of ws:// or wss:// URIs", "server");
     if (items == null) {
       return null;
     }
@@ -467,7 +375,7 @@ public final class ConfigParser {
 
   /** The URI with scheme and host lower-cased, the default port made explicit and an empty path made "/". */
   private URI serverUri(Node node, String path) {
-    String text = string(node, path, EXPECTED_SERVER);
+    String text = yaml.string(node, path, EXPECTED_SERVER);
     if (text == null) {
       return null;
     }
@@ -492,14 +400,14 @@ public final class ConfigParser {
 
   private BackendTlsConfig backendTls(Node node, String path) {
     int before = errors.size();
-    YamlMapping m = mapping(node, path, "mapping with ca, insecure", BACKEND_TLS_KEYS);
+    YamlMapping m = yaml.mapping(node, path, "mapping with ca, insecure", BACKEND_TLS_KEYS);
     if (m == null) {
       return null;
     }
     Node caNode = m.get("ca");
     Path ca = caNode == null ? null : file(caNode, m.pathOf("ca"));
     Node insecureNode = m.get("insecure");
-    Boolean insecure = bool(insecureNode, m.pathOf("insecure"), false);
+    Boolean insecure = yaml.bool(insecureNode, m.pathOf("insecure"), false);
     if (caNode != null && Boolean.TRUE.equals(insecure)) {
       errors.at(insecureNode, m.pathOf("insecure") + ": true (expected: false when ca is set; trust a CA or "
           + "nothing, not both)");
@@ -508,7 +416,7 @@ public final class ConfigParser {
   }
 
   private List<RouteConfig> routes(Node node) {
-    List<Node> items = list(node, "routes", "list of routes", "route");
+    List<Node> items = yaml.list(node, "routes", "list of routes", "route");
     if (items == null) {
       return null;
     }
@@ -516,21 +424,23 @@ public final class ConfigParser {
     Map<List<String>, String> seen = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String path = "routes[" + i + "]";
-      YamlMapping m = mapping(items.get(i), path, "mapping with path, host, backend", ROUTE_KEYS);
+      YamlMapping m = yaml.mapping(items.get(i), path, "mapping with path, host, backend", ROUTE_KEYS);
       if (m == null) {
         continue;
       }
       String prefix = pathPrefix(m.get("path"), m.pathOf("path"));
       String host = host(m.get("host"), m.pathOf("host"));
       Node backendNode = m.required("backend");
-      String backend = string(backendNode, m.pathOf("backend"), "backend group name");
+      String backend = yaml.string(backendNode, m.pathOf("backend"), "backend group name");
       if (backend != null && groupNames != null && !groupNames.contains(backend)) {
         errors.at(backendNode, m.pathOf("backend") + ": unknown backend group '" + backend + "' (expected one of: "
             + String.join(", ", groupNames) + ")");
       }
-      Boolean deflate = bool(m.get("permessageDeflate"), m.pathOf("permessageDeflate"), false);
-      Long maxMessageBytes = size(m.get("maxMessageBytes"), m.pathOf("maxMessageBytes"), DEFAULT_MAX_MESSAGE_BYTES,
+      Boolean deflate = yaml.bool(m.get("permessageDeflate"), m.pathOf("permessageDeflate"), false);
+      Long maxMessageBytes = yaml.size(m.get("maxMessageBytes"), m.pathOf("maxMessageBytes"), DEFAULT_MAX_MESSAGE_BYTES,
           1, 2 * Quantities.GIB);
+      Node policyNode = m.get("policy");
+      String policy = policyNode == null ? DEFAULT_POLICY : name(policyNode, m.pathOf("policy"));
       if (prefix != null) {
         String previous = seen.putIfAbsent(Arrays.asList(host, prefix), path);
         if (previous != null) {
@@ -539,7 +449,7 @@ public final class ConfigParser {
         }
       }
       result.add(new RouteConfig(host, prefix, backend, Boolean.TRUE.equals(deflate),
-          maxMessageBytes == null ? 0 : maxMessageBytes));
+          maxMessageBytes == null ? 0 : maxMessageBytes, policy));
     }
     return result;
   }
@@ -548,7 +458,7 @@ public final class ConfigParser {
     if (node == null) {
       return "/";
     }
-    String text = string(node, path, "path prefix starting with /");
+    String text = yaml.string(node, path, "path prefix starting with /");
     if (text != null && !PATH_PREFIX.matcher(text).matches()) {
       errors.at(node, path + ": " + found(node) + " (expected: path prefix starting with /, without query)");
       return null;
@@ -560,7 +470,7 @@ public final class ConfigParser {
     if (node == null) {
       return null;
     }
-    String text = string(node, path, EXPECTED_HOST);
+    String text = yaml.string(node, path, EXPECTED_HOST);
     if (text == null) {
       return null;
     }
@@ -577,18 +487,18 @@ public final class ConfigParser {
       return DEFAULT_TIMEOUTS;
     }
     int before = errors.size();
-    YamlMapping m = mapping(node, "timeouts", "mapping with handshake, maxHeaderBytes, idle, ping, drain",
+    YamlMapping m = yaml.mapping(node, "timeouts", "mapping with handshake, maxHeaderBytes, idle, ping, drain",
         TIMEOUT_KEYS);
     if (m == null) {
       return null;
     }
     Duration min = Duration.ofMillis(1);
-    Duration handshake = duration(m.get("handshake"), m.pathOf("handshake"), DEFAULT_TIMEOUTS.handshake(), min);
-    Long maxHeaderBytes = size(m.get("maxHeaderBytes"), m.pathOf("maxHeaderBytes"),
+    Duration handshake = yaml.duration(m.get("handshake"), m.pathOf("handshake"), DEFAULT_TIMEOUTS.handshake(), min);
+    Long maxHeaderBytes = yaml.size(m.get("maxHeaderBytes"), m.pathOf("maxHeaderBytes"),
         DEFAULT_TIMEOUTS.maxHeaderBytes(), Quantities.KIB, 64 * Quantities.KIB);
-    Duration idle = duration(m.get("idle"), m.pathOf("idle"), DEFAULT_TIMEOUTS.idle(), min);
-    Duration ping = duration(m.get("ping"), m.pathOf("ping"), DEFAULT_TIMEOUTS.ping(), min);
-    Duration drain = duration(m.get("drain"), m.pathOf("drain"), DEFAULT_TIMEOUTS.drain(), Duration.ZERO);
+    Duration idle = yaml.duration(m.get("idle"), m.pathOf("idle"), DEFAULT_TIMEOUTS.idle(), min);
+    Duration ping = yaml.duration(m.get("ping"), m.pathOf("ping"), DEFAULT_TIMEOUTS.ping(), min);
+    Duration drain = yaml.duration(m.get("drain"), m.pathOf("drain"), DEFAULT_TIMEOUTS.drain(), Duration.ZERO);
     if (ping != null && idle != null && ping.compareTo(idle) >= 0) {
       // Point at the key the user wrote; with ping left at its default, that is idle.
       if (m.get("ping") != null) {
@@ -610,7 +520,7 @@ public final class ConfigParser {
     if (node == null || isNull(node) || isOff(node)) {
       return null;
     }
-    YamlMapping m = mapping(node, "demoBackend", "mapping with bind, or off", DEMO_KEYS);
+    YamlMapping m = yaml.mapping(node, "demoBackend", "mapping with bind, or off", DEMO_KEYS);
     if (m == null) {
       return null;
     }
@@ -618,10 +528,23 @@ public final class ConfigParser {
     return bind == null ? null : new DemoBackendConfig(bind);
   }
 
+  /** The policies directory, or {@code null} (absent block): the embedded default policy is used. */
+  private Path policies(Node node) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    YamlMapping m = yaml.mapping(node, "policies", "mapping with dir", POLICIES_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Node dirNode = m.required("dir");
+    return dirNode == null ? null : file(dirNode, m.pathOf("dir"));
+  }
+
   // ---- values ----
 
   private String name(Node node, String path) {
-    String text = string(node, path, EXPECTED_NAME);
+    String text = yaml.string(node, path, EXPECTED_NAME);
     if (text != null && !NAME.matcher(text).matches()) {
       errors.at(node, path + ": " + found(node) + " (expected: " + EXPECTED_NAME + ")");
       return null;
@@ -631,7 +554,7 @@ public final class ConfigParser {
 
   /** A bind address that no earlier listener (or the demo backend) already holds; port 0 never conflicts. */
   private InetSocketAddress bind(Node node, String path, String owner) {
-    String text = string(node, path, EXPECTED_BIND);
+    String text = yaml.string(node, path, EXPECTED_BIND);
     if (text == null) {
       return null;
     }
@@ -665,7 +588,7 @@ public final class ConfigParser {
   }
 
   private Path file(Node node, String path) {
-    String text = string(node, path, "file path");
+    String text = yaml.string(node, path, "file path");
     if (text == null) {
       return null;
     }
@@ -678,130 +601,5 @@ public final class ConfigParser {
     }
     errors.at(node, path + ": " + found(node) + " (expected: file path)");
     return null;
-  }
-
-  private Duration duration(Node node, String path, Duration defaultValue, Duration min) {
-    if (node == null) {
-      return defaultValue;
-    }
-    String expected = "duration like 5s, " + Quantities.formatDuration(min).replaceAll("([0-9])([a-z])", "$1 $2")
-        + "..24 h";
-    String text = scalarText(node);
-    Duration d = text == null ? null : Quantities.parseDuration(text);
-    if (d == null || d.compareTo(min) < 0 || d.compareTo(Quantities.MAX_DURATION) > 0) {
-      errors.at(node, path + ": " + found(node) + " (expected: " + expected + ")");
-      return null;
-    }
-    return d;
-  }
-
-  private Long size(Node node, String path, long defaultValue, long min, long max) {
-    if (node == null) {
-      return defaultValue;
-    }
-    String text = scalarText(node);
-    long bytes = text == null ? -1 : Quantities.parseSize(text);
-    if (bytes < min || bytes > max) {
-      errors.at(node, path + ": " + found(node) + " (expected: size like 64KiB, " + Quantities.formatSize(min) + ".."
-          + Quantities.formatSize(max) + ")");
-      return null;
-    }
-    return bytes;
-  }
-
-  /** {@code true} or {@code false} only: YAML 1.1's yes/no/on/off are rejected as too easy to misread. */
-  private Boolean bool(Node node, String path, boolean defaultValue) {
-    if (node == null) {
-      return defaultValue;
-    }
-    String text = Tag.BOOL.equals(node.getTag()) ? scalarText(node) : null;
-    if (text != null && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
-      return text.equalsIgnoreCase("true");
-    }
-    errors.at(node, path + ": " + found(node) + " (expected: true or false)");
-    return null;
-  }
-
-  /** The index of the value in {@code names}, {@code defaultIndex} when absent, -1 (reported) when invalid. */
-  private int oneOf(Node node, String path, List<String> names, int defaultIndex) {
-    if (node == null) {
-      return defaultIndex;
-    }
-    int index = names.indexOf(scalarText(node));
-    if (index < 0) {
-      errors.at(node, path + ": " + found(node) + " (expected one of: " + String.join(", ", names) + ")");
-    }
-    return index;
-  }
-
-  private String string(Node node, String path, String expected) {
-    if (node == null) {
-      return null;
-    }
-    String text = scalarText(node);
-    if (text == null) {
-      errors.at(node, path + ": " + found(node) + " (expected: " + expected + ")");
-    }
-    return text;
-  }
-
-  /**
-   * The items of a sequence, or {@code null} (reported) when the node is something else.
-   *
-   * @param itemName when not {@code null}, the sequence must not be empty, and this names what is missing
-   */
-  private List<Node> list(Node node, String path, String expected, String itemName) {
-    if (node == null) {
-      return null;
-    }
-    if (!(node instanceof SequenceNode)) {
-      errors.at(node, path + ": " + found(node) + " (expected: " + expected + ")");
-      return null;
-    }
-    List<Node> items = ((SequenceNode) node).getValue();
-    if (itemName != null && items.isEmpty()) {
-      errors.at(node, path + ": [] (expected: at least one " + itemName + ")");
-      return null;
-    }
-    return items;
-  }
-
-  private YamlMapping mapping(Node node, String path, String expected, List<String> keys) {
-    if (!(node instanceof MappingNode)) {
-      errors.at(node, (path.isEmpty() ? "configuration" : path) + ": " + found(node) + " (expected: " + expected
-          + ")");
-      return null;
-    }
-    return new YamlMapping((MappingNode) node, path, keys, errors);
-  }
-
-  /** The text of a non-null scalar, else {@code null}. */
-  private static String scalarText(Node node) {
-    return node instanceof ScalarNode && !isNull(node) ? ((ScalarNode) node).getValue() : null;
-  }
-
-  private static boolean isNull(Node node) {
-    return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
-  }
-
-  private static boolean isOff(Node node) {
-    String text = Tag.BOOL.equals(node.getTag()) ? scalarText(node) : null;
-    return text != null && (text.equalsIgnoreCase("off") || text.equalsIgnoreCase("false"));
-  }
-
-  /** What was found, for "path: found (expected: ...)": the scalar itself, or the kind of collection. */
-  private static String found(Node node) {
-    if (node instanceof SequenceNode) {
-      return ((SequenceNode) node).getValue().isEmpty() ? "[]" : "a list";
-    }
-    if (node instanceof MappingNode) {
-      return ((MappingNode) node).getValue().isEmpty() ? "{}" : "a mapping";
-    }
-    String text = ((ScalarNode) node).getValue();
-    if (text.isEmpty()) {
-      return isNull(node) ? "empty value" : "''";
-    }
-    text = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
-    return text.length() > 60 ? text.substring(0, 57) + "..." : text;
   }
 }

@@ -11,6 +11,8 @@ import java.util.Map;
  *
  * @param source the file this came from, or {@code null} for the embedded defaults
  * @param demoBackend the built-in echo backend to start, or {@code null} for none
+ * @param policiesDir the directory of policy files ({@code *.yaml}, {@code *.yml}), or {@code null} for the embedded
+ *     default policy; routes name their policy, and whoever loads the policies checks that the names exist
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -18,6 +20,7 @@ public record ProxyConfig(
     List<RouteConfig> routes,
     TimeoutsConfig timeouts,
     DemoBackendConfig demoBackend,
+    Path policiesDir,
     Path source) {
 
   public ProxyConfig {

@@ -5,24 +5,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The duration ({@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}) and size ({@code 512}, {@code 64KiB},
- * {@code 1 MiB}) notations of the config file. Units are required for durations so that {@code idle: 300} cannot
- * silently mean milliseconds to one reader and seconds to another; sizes are binary (KiB = 1024 B).
+ * The duration ({@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}), size ({@code 512}, {@code 64KiB},
+ * {@code 1 MiB}) and rate ({@code 20/s}, {@code 600/m}, {@code 8MiB/s}) notations of config and policy files. Units
+ * are required for durations so that {@code idle: 300} cannot silently mean milliseconds to one reader and seconds to
+ * another; sizes are binary (KiB = 1024 B).
  */
-final class Quantities {
-  static final long KIB = 1024;
-  static final long MIB = 1024 * KIB;
-  static final long GIB = 1024 * MIB;
+public final class Quantities {
+  public static final long KIB = 1024;
+  public static final long MIB = 1024 * KIB;
+  public static final long GIB = 1024 * MIB;
   /** Longer than any sensible timeout, short enough that {@link Duration#toNanos()} can never overflow. */
-  static final Duration MAX_DURATION = Duration.ofHours(24);
+  public static final Duration MAX_DURATION = Duration.ofHours(24);
 
   private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
   private static final Pattern SIZE = Pattern.compile("([0-9]{1,12}) ?(B|KiB|MiB|GiB)?");
+  private static final Pattern COUNT = Pattern.compile("[0-9]{1,12}");
 
   private Quantities() {}
 
   /** The duration, or {@code null} if the text is not one (range is the caller's business). */
-  static Duration parseDuration(String text) {
+  public static Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text);
     if (!m.matches()) {
       return null;
@@ -41,7 +43,7 @@ final class Quantities {
   }
 
   /** The size in bytes, or {@code -1} if the text is not one (range is the caller's business). */
-  static long parseSize(String text) {
+  public static long parseSize(String text) {
     Matcher m = SIZE.matcher(text);
     if (!m.matches()) {
       return -1;
@@ -52,8 +54,31 @@ final class Quantities {
     return n * multiplier; // at most 12 digits times 2^30: no overflow
   }
 
+  /**
+   * A rate, {@code 20/s} or {@code 600/m} (per second or per minute); with {@code sizes}, the count is a size such as
+   * {@code 8MiB/s}. Returns units per second, or -1 if the text is not a rate (range is the caller's business).
+   */
+  public static double parseRate(String text, boolean sizes) {
+    int slash = text.lastIndexOf('/');
+    if (slash < 0) {
+      return -1;
+    }
+    String per = text.substring(slash + 1);
+    String count = text.substring(0, slash);
+    long n;
+    if (sizes) {
+      n = parseSize(count);
+    } else {
+      n = COUNT.matcher(count).matches() ? Long.parseLong(count) : -1;
+    }
+    if (n < 0 || !(per.equals("s") || per.equals("m"))) {
+      return -1;
+    }
+    return per.equals("s") ? n : n / 60.0;
+  }
+
   /** The shortest exact rendering, e.g. {@code 2 GiB}, {@code 1 KiB}, {@code 1500 B}. */
-  static String formatSize(long bytes) {
+  public static String formatSize(long bytes) {
     if (bytes != 0 && bytes % GIB == 0) {
       return bytes / GIB + " GiB";
     } else if (bytes != 0 && bytes % MIB == 0) {
@@ -65,7 +90,7 @@ final class Quantities {
   }
 
   /** The shortest exact rendering in the config notation, e.g. {@code 250ms}, {@code 5s}, {@code 2m}. */
-  static String formatDuration(Duration d) {
+  public static String formatDuration(Duration d) {
     long ms = d.toMillis();
     if (ms != 0 && ms % 3_600_000 == 0) {
       return ms / 3_600_000 + "h";

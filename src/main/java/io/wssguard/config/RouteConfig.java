@@ -10,6 +10,8 @@ package io.wssguard.config;
  *     sizes and rates are real and no decompression bomb passes through)
  * @param maxMessageBytes largest message (sum of its frames' payloads) relayed in either direction; larger closes
  *     with 1009
+ * @param policy the name of the policy that applies to this route's clients (default {@code default})
  */
 public record RouteConfig(
-    String host, String pathPrefix, String backend, boolean permessageDeflate, long maxMessageBytes) {}
+    String host, String pathPrefix, String backend, boolean permessageDeflate, long maxMessageBytes,
+    String policy) {}

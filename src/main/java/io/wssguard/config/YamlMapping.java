@@ -14,7 +14,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * One YAML mapping: reading it reports repeated keys, non-scalar keys and (for a fixed schema) unknown keys with the
  * valid ones listed, so section code only asks for what it knows. The first occurrence of a repeated key wins.
  */
-final class YamlMapping {
+public final class YamlMapping {
   private final MappingNode node;
   private final String path;
   private final ErrorList errors;
@@ -50,13 +50,13 @@ final class YamlMapping {
   }
 
   /** The value of an optional key, or {@code null} when absent. */
-  Node get(String key) {
+  public Node get(String key) {
     NodeTuple tuple = entries.get(key);
     return tuple == null ? null : tuple.getValueNode();
   }
 
   /** The value of a required key; when absent, reports it at the mapping's start and returns {@code null}. */
-  Node required(String key) {
+  public Node required(String key) {
     Node value = get(key);
     if (value == null) {
       errors.at(node, (path.isEmpty() ? "" : path + ": ") + "missing required key '" + key + "'");
@@ -65,21 +65,21 @@ final class YamlMapping {
   }
 
   /** The node of a present key (for errors about the name itself). */
-  Node keyNode(String key) {
+  public Node keyNode(String key) {
     return entries.get(key).getKeyNode();
   }
 
   /** The accepted keys, in file order. */
-  Set<String> keys() {
+  public Set<String> keys() {
     return entries.keySet();
   }
 
   /** The path of a key of this mapping, e.g. {@code routes[0].backend}. */
-  String pathOf(String key) {
+  public String pathOf(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }
 
-  MappingNode node() {
+  public MappingNode node() {
     return node;
   }
 

@@ -1,21 +1,94 @@
 package io.wssguard.policy;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /** An address block, IPv4 or IPv6: {@code 10.0.0.0/8}, {@code 2001:db8::/32}; a single address has the full prefix. */
 public record Cidr(InetAddress network, int prefix) {
+  private static final Pattern IPV4 = Pattern.compile("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}");
+  private static final Pattern IPV6 = Pattern.compile("(?=.*:)[0-9A-Fa-f:][0-9A-Fa-f:.]*");
+  private static final Pattern PREFIX = Pattern.compile("0|[1-9][0-9]{0,2}");
+
+  public Cidr {
+    if (network == null || prefix < 0 || prefix > network.getAddress().length * 8) {
+      throw new IllegalArgumentException("not an address block: " + network + "/" + prefix);
+    }
+  }
+
+  /**
+   * Reads {@code 10.0.0.0/8}, {@code 2001:db8::/32}, or a single address ({@code 192.0.2.7}, {@code ::1}). Only
+   * literals are accepted (nothing is looked up), IPv4 in plain dotted decimal (no leading zeros, which some readers
+   * take for octal), IPv6 without zone or brackets. The address must be the block's first one: {@code 10.0.0.1/8} is
+   * refused, as the host bits would be silently ignored.
+   *
+   * @throws IllegalArgumentException with what was expected, e.g. {@code expected: 10.0.0.0/8}
+   */
+  public static Cidr parse(String text) {
+    int slash = text.indexOf('/');
+    String address = slash < 0 ? text : text.substring(0, slash);
+    String prefixText = slash < 0 ? null : text.substring(slash + 1);
+    InetAddress network = literal(address);
+    if (network == null || (prefixText != null && !PREFIX.matcher(prefixText).matches())) {
+      throw new IllegalArgumentException("expected: address block like 10.0.0.0/8 or 2001:db8::/32, or one address");
+    }
+    int bits = network.getAddress().length * 8;
+    int prefix = prefixText == null ? bits : Integer.parseInt(prefixText);
+    if (prefix > bits) {
+      throw new IllegalArgumentException("expected: prefix length 0.." + bits);
+    }
+    Cidr block = new Cidr(network, prefix);
+    Cidr masked = block.masked();
+    if (!masked.equals(block)) {
+      throw new IllegalArgumentException("expected: " + masked + ", the block's first address");
+    }
+    return block;
+  }
+
+  private static InetAddress literal(String text) {
+    try {
+      if (IPV4.matcher(text).matches()) {
+        byte[] bytes = new byte[4];
+        String[] parts = text.split("\\.");
+        for (int i = 0; i < 4; i++) {
+          int octet = Integer.parseInt(parts[i]);
+          if (octet > 255) {
+            return null;
+          }
+          bytes[i] = (byte) octet;
+        }
+        return InetAddress.getByAddress(bytes);
+      }
+      // Hex digits, colons and dots, starting with a hex digit or colon and holding a colon: the JDK parses this as an
+      // IPv6 literal and never looks it up.
+      if (IPV6.matcher(text).matches()) {
+        InetAddress address = InetAddress.getByName(text);
+        return address instanceof Inet6Address ? address : null; // ::ffff:a.b.c.d: write it as IPv4
+      }
+    } catch (UnknownHostException e) {
+      return null;
+    }
+    return null;
+  }
+
+  /** This block with every bit after the prefix cleared. */
+  private Cidr masked() {
+    byte[] bytes = network.getAddress();
+    for (int i = 0; i < bytes.length; i++) {
+      int keep = Math.max(0, Math.min(8, prefix - i * 8));
+      bytes[i] &= (byte) (0xFF << (8 - keep));
+    }
+    try {
+      return new Cidr(InetAddress.getByAddress(bytes), prefix);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e); // only thrown for a wrong array length
+    }
+  }
 
   /** The block of {@code prefix} bits that contains {@code address} (host bits cleared). */
   public static Cidr of(InetAddress address, int prefix) {
-    byte[] a = address.getAddress();
-    for (int bit = prefix; bit < a.length * 8; bit++) {
-      a[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
-    }
-    try {
-      return new Cidr(InetAddress.getByAddress(a), prefix);
-    } catch (java.net.UnknownHostException e) {
-      throw new IllegalStateException("4 or 16 bytes are always an address", e);
-    }
+    return new Cidr(address, prefix).masked();
   }
 
   /** Whether {@code address} lies in this block (an IPv4 block never contains an IPv6 address and vice versa). */
@@ -39,8 +112,49 @@ public record Cidr(InetAddress network, int prefix) {
     return (a[full] & mask) == (n[full] & mask);
   }
 
+  /** Whether every address of {@code other} lies in this block. */
+  public boolean contains(Cidr other) {
+    return other.prefix >= prefix && contains(other.network);
+  }
+
+  /** {@code 10.0.0.0/8}; IPv6 in its shortest form (RFC 5952), {@code 2001:db8::/32}. */
   @Override
   public String toString() {
-    return network.getHostAddress() + "/" + prefix;
+    return (network instanceof Inet6Address ? compressed(network.getAddress()) : network.getHostAddress()) + "/"
+        + prefix;
+  }
+
+  /** RFC 5952 section 4: lower-case hex, no leading zeros, the longest run of two or more zero groups as {@code ::}. */
+  private static String compressed(byte[] bytes) {
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = ((bytes[2 * i] & 0xFF) << 8) | (bytes[2 * i + 1] & 0xFF);
+    }
+    int bestStart = -1;
+    int bestLength = 1;
+    for (int i = 0; i < 8; ) {
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLength) {
+        bestStart = i;
+        bestLength = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        out.append("::");
+        i += bestLength - 1;
+        continue;
+      }
+      if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
+        out.append(':');
+      }
+      out.append(Integer.toHexString(groups[i]));
+    }
+    return out.toString();
   }
 }

@@ -224,9 +224,8 @@ public final class ProxyServer implements AutoCloseable {
     return new ProxyServer(worker, channels, openListener, List.copyOf(bound), relays, demo, policies);
   }
 
-  /** The policy a route names (the config parser fills in "default"). */
   private static String policyName(RouteConfig rc) {
-    return "default";
+    return rc.policy();
   }
 
   private static int ioThreads() {

@@ -44,13 +44,13 @@ class ConfigParserErrorsTest {
   @Test
   void rejectsUnknownKey_listingTheValidOnes() {
     assertEquals("test.yaml:9:5: unknown key 'maxPayload' in routes[0] (expected one of: path, host, backend,"
-        + " permessageDeflate, maxMessageBytes)", errors(MINIMAL + "    maxPayload: 1MiB\n"));
+        + " permessageDeflate, maxMessageBytes, policy)", errors(MINIMAL + "    maxPayload: 1MiB\n"));
   }
 
   @Test
   void rejectsUnknownTopLevelKey() {
     assertEquals("test.yaml:9:1: unknown key 'limits' (expected one of: listeners, backends, routes, timeouts,"
-        + " demoBackend)", errors(MINIMAL + "limits: {}\n"));
+        + " demoBackend, policies)", errors(MINIMAL + "limits: {}\n"));
   }
 
   @Test
@@ -67,7 +67,7 @@ class ConfigParserErrorsTest {
   @Test
   void rejectsNonScalarKey() {
     assertEquals("test.yaml:9:7: key must be a plain name in routes[0] (expected one of: path, host, backend,"
-        + " permessageDeflate, maxMessageBytes)", errors(MINIMAL + "    ? [a, b]\n    : x\n"));
+        + " permessageDeflate, maxMessageBytes, policy)", errors(MINIMAL + "    ? [a, b]\n    : x\n"));
   }
 
   @Test
@@ -383,6 +383,20 @@ class ConfigParserErrorsTest {
         errors(MINIMAL + "demoBackend:\n  bind: 127.0.0.1:8443\n"));
   }
 
+  // ---- policies ----
+
+  @Test
+  void rejectsInvalidRoutePolicyName() {
+    assertEquals("test.yaml:9:13: routes[0].policy: Chat (expected: name made of a-z, 0-9 and -)",
+        errors(MINIMAL + "    policy: Chat\n"));
+  }
+
+  @Test
+  void rejectsPoliciesBlockWithoutDir() {
+    assertEquals("test.yaml:9:11: policies: missing required key 'dir'", errors(MINIMAL + "policies: {}\n"));
+    assertEquals("test.yaml:9:11: policies: p/ (expected: mapping with dir)", errors(MINIMAL + "policies: p/\n"));
+  }
+
   // ---- several at once ----
 
   @Test
@@ -392,7 +406,7 @@ class ConfigParserErrorsTest {
         test.yaml:6:14: backends.demo.servers: ws://x/ (expected: list of ws:// or wss:// URIs)
         test.yaml:8:14: routes[0].backend: unknown backend group 'chat' (expected one of: demo)
         test.yaml:9:5: unknown key 'maxPayload' in routes[0] (expected one of: path, host, backend, permessageDeflate,\
-         maxMessageBytes)
+         maxMessageBytes, policy)
         test.yaml:11:9: timeouts.idle: 1s (expected: more than timeouts.ping, 30s)""",
         errors(MINIMAL.replace("name: public", "name: Public")
             .replace("[ws://127.0.0.1:9000/]", "ws://x/")

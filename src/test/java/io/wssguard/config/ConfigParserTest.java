@@ -40,10 +40,11 @@ class ConfigParserTest {
                 List.of("TLSv1.3", "TLSv1.2")))),
         Map.of("demo", new BackendGroupConfig("demo", List.of(URI.create("ws://127.0.0.1:9000/")),
             Balance.ROUND_ROBIN, Duration.ofSeconds(5), Duration.ofSeconds(10), BackendTlsConfig.DEFAULT)),
-        List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024)),
+        List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024, "default")),
         new TimeoutsConfig(Duration.ofSeconds(10), 8192, Duration.ofSeconds(300), Duration.ofSeconds(30),
             Duration.ofSeconds(10)),
         new DemoBackendConfig(new InetSocketAddress("127.0.0.1", 9000)),
+        null,
         null);
 
     assertEquals(expected, ConfigParser.embeddedDefaults());
@@ -73,7 +74,8 @@ class ConfigParserTest {
     assertEquals(List.of(URI.create("wss://feed.internal.example.com:443/")), config.backends().get("feed").servers());
     assertEquals(new BackendTlsConfig(examplesDir.resolveSibling("certs/backend-ca.pem"), false),
         config.backends().get("feed").tls());
-    assertEquals(new RouteConfig("chat.example.com", "/chat", "chat", false, 64 * 1024), config.routes().get(0));
+    assertEquals(new RouteConfig("chat.example.com", "/chat", "chat", false, 64 * 1024, "default"),
+        config.routes().get(0));
     assertEquals(new TimeoutsConfig(Duration.ofSeconds(10), 8192, Duration.ofMinutes(5), Duration.ofSeconds(30),
         Duration.ofSeconds(10)), config.timeouts());
   }
@@ -86,7 +88,7 @@ class ConfigParserTest {
         config.listeners());
     assertEquals(new BackendGroupConfig("demo", List.of(URI.create("ws://127.0.0.1:9000/")), Balance.ROUND_ROBIN,
         Duration.ofSeconds(5), Duration.ofSeconds(10), BackendTlsConfig.DEFAULT), config.backends().get("demo"));
-    assertEquals(List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024)), config.routes());
+    assertEquals(List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024, "default")), config.routes());
     assertEquals(ConfigParser.DEFAULT_TIMEOUTS, config.timeouts());
     assertNull(config.demoBackend());
     assertNull(config.source());
@@ -174,7 +176,7 @@ class ConfigParserTest {
     assertEquals(Duration.ofMillis(250), config.backends().get("demo").connectTimeout());
     assertEquals(Duration.ofMinutes(2), config.backends().get("demo").downTime());
     assertEquals(new BackendTlsConfig(null, true), config.backends().get("demo").tls());
-    assertEquals(new RouteConfig("example.com", "/a", "demo", true, 512), config.routes().get(0));
+    assertEquals(new RouteConfig("example.com", "/a", "demo", true, 512, "default"), config.routes().get(0));
     assertEquals(2L * 1024 * 1024 * 1024, config.routes().get(1).maxMessageBytes());
     assertEquals(1, config.routes().get(2).maxMessageBytes());
     assertEquals(new TimeoutsConfig(Duration.ofHours(1), 65536, Duration.ofHours(24), Duration.ofMillis(1),
@@ -188,6 +190,25 @@ class ConfigParserTest {
 
     assertEquals(ConfigParser.DEFAULT_TIMEOUTS, config.timeouts());
     assertNull(config.demoBackend());
+  }
+
+  @Test
+  void routePolicy_defaultsToDefault_andPoliciesDirResolvesAgainstTheFile() throws Exception {
+    Path file = dir.resolve("etc/wssguard.yaml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, MINIMAL + "    policy: chat\n  - path: /other\n    backend: demo\npolicies:\n"
+        + "  dir: ../policies/\n");
+
+    ProxyConfig config = ConfigParser.parse(file);
+
+    assertEquals(List.of("chat", "default"), config.routes().stream().map(RouteConfig::policy).toList());
+    assertEquals(dir.resolve("policies"), config.policiesDir());
+  }
+
+  @Test
+  void noPoliciesBlock_meansTheEmbeddedDefaultPolicy() throws Exception {
+    assertNull(ConfigParser.parse(MINIMAL, "test.yaml", dir).policiesDir());
+    assertNull(ConfigParser.embeddedDefaults().policiesDir());
   }
 
   @Test

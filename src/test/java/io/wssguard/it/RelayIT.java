@@ -36,7 +36,7 @@ class RelayIT {
         .backend("node", node.url("/"))
         .backend("demo", "ws://127.0.0.1:" + demo.address().getPort() + "/")
         .route("/demo", "demo")
-        .route(new RouteConfig(null, "/deflate", "node", true, 1 << 20))
+        .route(new RouteConfig(null, "/deflate", "node", true, 1 << 20, "default"))
         .route("/", "node")
         .start();
   }

@@ -1,0 +1,702 @@
+package io.wssguard.policy;
+
+import static io.wssguard.config.YamlReader.found;
+import static io.wssguard.config.YamlReader.isNull;
+import static io.wssguard.config.YamlReader.scalarText;
+
+import io.wssguard.config.Addresses;
+import io.wssguard.config.ConfigException;
+import io.wssguard.config.ErrorList;
+import io.wssguard.config.ProxyConfig;
+import io.wssguard.config.Quantities;
+import io.wssguard.config.RouteConfig;
+import io.wssguard.config.YamlMapping;
+import io.wssguard.config.YamlReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads policy files (the format is in {@code docs/POLICIES.md} and taught by the comments of
+ * {@code policies/default.yaml}) into a validated {@link PolicySet}.
+ *
+ * <p>It reads YAML the way the config parser does, through the same {@link YamlReader}: strict (unknown keys,
+ * repeated keys, wrong types and impossible values are errors), every error of every file reported together as
+ * {@code file:line:column: message}, and records built only when nothing at all was wrong. Beyond single values it
+ * refuses combinations that cannot work as written: a burst smaller than one second of its rate, a bytes burst that
+ * the largest allowed frame could never fit into, a frame limit above the message limit, an allow block that a deny
+ * block swallows.
+ *
+ * <p>The schema lives in the key lists and limit tables below; {@link #knownKeys()} exposes it so a test can hold
+ * {@code policies/policy.schema.json} to the same keys.
+ */
+public final class PolicyParser {
+  static final String DEFAULT_RESOURCE = "/io/wssguard/policy/default.yaml";
+  static final String DEFAULT_NAME = "<embedded default policy>";
+
+  static final List<String> TOP_KEYS = List.of("policies");
+  static final List<String> POLICY_KEYS = List.of("mode", "handshake", "perIp", "perConnection", "access", "strikes");
+  static final List<String> HANDSHAKE_KEYS =
+      List.of("maxHeaderBytes", "origins", "subprotocols", "requiredHeaders", "paths");
+  static final List<String> ACCESS_KEYS = List.of("allow", "deny", "trustedProxies", "ipv6Prefix");
+  static final List<String> STRIKE_KEYS = List.of("max", "window", "ban");
+  static final List<String> RATE_KEYS = List.of("rate", "burst", "action", "strike");
+  static final List<String> COUNT_KEYS = List.of("max", "action", "strike");
+  static final List<String> MODES = List.of("enforce", "monitor");
+
+  private static final List<Action> REJECT_ONLY = List.of(Action.REJECT);
+  private static final List<Action> FLOW = List.of(Action.DROP, Action.THROTTLE, Action.CLOSE);
+  private static final List<Action> SIZE = List.of(Action.DROP, Action.CLOSE);
+
+  /** One limit key: a rate (token bucket) or a plain maximum, counting things or bytes, and what it may do. */
+  record LimitSpec(String key, boolean rate, boolean bytes, List<Action> actions) {
+    List<String> actionNames() {
+      return actions.stream().map(a -> a.name().toLowerCase(Locale.ROOT)).toList();
+    }
+  }
+
+  static final List<LimitSpec> PER_IP = List.of(
+      new LimitSpec("handshakes", true, false, REJECT_ONLY),
+      new LimitSpec("connections", false, false, REJECT_ONLY),
+      new LimitSpec("messages", true, false, FLOW),
+      new LimitSpec("bytes", true, true, FLOW));
+  static final List<LimitSpec> PER_CONNECTION = List.of(
+      new LimitSpec("messages", true, false, FLOW),
+      new LimitSpec("bytes", true, true, FLOW),
+      new LimitSpec("maxMessageBytes", false, true, SIZE),
+      new LimitSpec("maxFrameBytes", false, true, SIZE),
+      new LimitSpec("maxFragments", false, false, SIZE),
+      new LimitSpec("controlFrames", true, false, FLOW));
+
+  private static final long MAX_COUNT = 1_000_000;
+  private static final long MAX_BURST_COUNT = 1_000_000_000;
+  private static final long MAX_MESSAGE_SIZE = 2 * Quantities.GIB;
+  private static final long MAX_BURST_BYTES = 16 * Quantities.GIB;
+  private static final long MAX_HEADER_BYTES = 64 * Quantities.KIB;
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
+  /** RFC 7230 token: header names and subprotocols. */
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
+  private static final Pattern PORT = Pattern.compile("[1-9][0-9]{0,4}");
+  private static final Pattern PATH_PATTERN = Pattern.compile("/[^\\s?#]*");
+
+  private static final String EXPECTED_NAME = "name made of a-z, 0-9 and -";
+  private static final String EXPECTED_ORIGIN =
+      "origin scheme://host[:port] like https://app.example.com or https://*.example.com, without path";
+  private static final String EXPECTED_PATH =
+      "path pattern starting with /, like /chat/* or /api/**; ** only as a whole segment; no query";
+
+  private final ErrorList errors;
+  private final YamlReader yaml;
+  /** Nodes of values that cross-checks point at, by path; cleared for each policy. */
+  private final Map<String, Node> nodes = new HashMap<>();
+
+  private PolicyParser(ErrorList errors) {
+    this.errors = errors;
+    this.yaml = new YamlReader(errors, "policy file");
+  }
+
+  // ---- entry points ----
+
+  /**
+   * Reads and validates policy files together: every error of every file is reported (file by file in the given
+   * order, each in file order, up to {@link io.wssguard.config.ConfigParser#MAX_ERRORS}), and a policy name may be
+   * used once across all of them.
+   *
+   * @throws IllegalArgumentException if {@code files} is empty
+   */
+  public static PolicySet parseFiles(List<Path> files) throws ConfigException {
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("no policy files given");
+    }
+    Loader loader = new Loader();
+    for (Path file : files) {
+      ErrorList fileErrors = loader.newFile(file.toString());
+      byte[] bytes = YamlReader.readFile(file, fileErrors);
+      if (bytes != null) {
+        loader.add(file, bytes, fileErrors);
+      }
+    }
+    return loader.finish();
+  }
+
+  /**
+   * Reads every {@code *.yaml} and {@code *.yml} file of a directory, in name order (hidden files, such as editor
+   * lock files, are skipped). A missing or unreadable directory, or one without policy files, is an error.
+   */
+  public static PolicySet loadDirectory(Path dir) throws ConfigException {
+    ErrorList dirErrors = new ErrorList(dir.toString());
+    List<Path> files = List.of();
+    try (Stream<Path> entries = Files.list(dir)) {
+      files = entries
+          .filter(p -> isPolicyFileName(p.getFileName().toString()) && Files.isRegularFile(p))
+          .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+          .toList();
+      if (files.isEmpty()) {
+        dirErrors.at(0, 0, "no policy files (expected: *.yaml or *.yml files in the directory)");
+      }
+    } catch (NoSuchFileException e) {
+      dirErrors.at(0, 0, "cannot read: no such directory");
+    } catch (NotDirectoryException e) {
+      dirErrors.at(0, 0, "cannot read: not a directory");
+    } catch (AccessDeniedException e) {
+      dirErrors.at(0, 0, "cannot read: permission denied");
+    } catch (IOException e) {
+      dirErrors.at(0, 0, "cannot read: " + e.getMessage());
+    }
+    if (dirErrors.size() > 0) {
+      throw dirErrors.toException();
+    }
+    return parseFiles(files);
+  }
+
+  /**
+   * The policy shipped inside wssguard ({@code policies/default.yaml} in the source tree), used when the config names
+   * no policies directory. It defines the policy {@code default}.
+   *
+   * @throws IllegalStateException if the resource is missing or invalid (a build defect)
+   */
+  public static PolicySet embeddedDefault() {
+    try (InputStream in = PolicyParser.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + DEFAULT_RESOURCE + " is missing from the build");
+      }
+      return parse(in.readAllBytes(), DEFAULT_NAME);
+    } catch (IOException | ConfigException e) {
+      throw new IllegalStateException("embedded default policy is broken:\n" + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The routes whose policy is not in {@code policies}, one message each, e.g.
+   * {@code routes[0].policy: unknown policy 'chat' (expected one of: default)}; empty when all exist.
+   */
+  public static List<String> missingPolicies(ProxyConfig config, PolicySet policies) {
+    String known = String.join(", ", new TreeSet<>(policies.policies().keySet()));
+    List<String> missing = new ArrayList<>();
+    List<RouteConfig> routes = config.routes();
+    for (int i = 0; i < routes.size(); i++) {
+      String name = routes.get(i).policy();
+      if (!policies.policies().containsKey(name)) {
+        missing.add("routes[" + i + "].policy: unknown policy '" + name + "' (expected one of: " + known + ")");
+      }
+    }
+    return missing;
+  }
+
+  /** Policy text that does not come from a file of its own (tests, the embedded default). */
+  static PolicySet parse(byte[] yamlBytes, String displayName) throws ConfigException {
+    Loader loader = new Loader();
+    loader.add(Path.of(displayName), yamlBytes, loader.newFile(displayName));
+    return loader.finish();
+  }
+
+  /**
+   * The keys the parser accepts, by where they sit: {@code ""} for the top level, {@code policies.*} for a policy,
+   * {@code policies.*.perIp.handshakes} for a limit.
+   */
+  static Map<String, List<String>> knownKeys() {
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    keys.put("", TOP_KEYS);
+    keys.put("policies.*", POLICY_KEYS);
+    keys.put("policies.*.handshake", HANDSHAKE_KEYS);
+    limitKeys(keys, "policies.*.perIp", PER_IP);
+    limitKeys(keys, "policies.*.perConnection", PER_CONNECTION);
+    keys.put("policies.*.access", ACCESS_KEYS);
+    keys.put("policies.*.strikes", STRIKE_KEYS);
+    return keys;
+  }
+
+  /** The actions each limit accepts, by the limit's path as in {@link #knownKeys()}. */
+  static Map<String, List<String>> knownActions() {
+    Map<String, List<String>> actions = new LinkedHashMap<>();
+    PER_IP.forEach(s -> actions.put("policies.*.perIp." + s.key(), s.actionNames()));
+    PER_CONNECTION.forEach(s -> actions.put("policies.*.perConnection." + s.key(), s.actionNames()));
+    return actions;
+  }
+
+  private static void limitKeys(Map<String, List<String>> keys, String path, List<LimitSpec> specs) {
+    keys.put(path, specs.stream().map(LimitSpec::key).toList());
+    for (LimitSpec spec : specs) {
+      keys.put(path + "." + spec.key(), spec.rate() ? RATE_KEYS : COUNT_KEYS);
+    }
+  }
+
+  private static boolean isPolicyFileName(String name) {
+    return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml"));
+  }
+
+  /** Files read so far: their errors, their policies, and where each name was first defined. */
+  private static final class Loader {
+    final List<ErrorList> errorLists = new ArrayList<>();
+    final Map<String, Policy> policies = new LinkedHashMap<>();
+    final Map<String, String> definedAt = new HashMap<>();
+    final List<PolicySet.SourceFile> files = new ArrayList<>();
+
+    ErrorList newFile(String displayName) {
+      ErrorList list = new ErrorList(displayName);
+      errorLists.add(list);
+      return list;
+    }
+
+    void add(Path file, byte[] bytes, ErrorList fileErrors) {
+      files.add(new PolicySet.SourceFile(file, sha256(bytes)));
+      String text = YamlReader.decodeUtf8(bytes, fileErrors);
+      if (text == null) {
+        return;
+      }
+      PolicyParser parser = new PolicyParser(fileErrors);
+      parser.read(text, (name, nameNode, policy) -> {
+        String position = fileErrors.file() + ":" + (nameNode.getStartMark().getLine() + 1) + ":"
+            + (nameNode.getStartMark().getColumn() + 1);
+        String first = definedAt.putIfAbsent(name, position);
+        if (first != null) {
+          fileErrors.at(nameNode, "policies." + name + ": already defined at " + first
+              + " (expected: each policy name once across all policy files)");
+        } else if (policy != null) {
+          policies.put(name, policy);
+        }
+      });
+    }
+
+    PolicySet finish() throws ConfigException {
+      if (errorLists.stream().anyMatch(e -> e.size() > 0)) {
+        throw ErrorList.toException(errorLists);
+      }
+      return new PolicySet(policies, files);
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("every JDK has SHA-256", e);
+    }
+  }
+
+  /** Receives each policy name found, with the policy or {@code null} when it had errors. */
+  private interface PolicySink {
+    void accept(String name, Node nameNode, Policy policy);
+  }
+
+  // ---- sections ----
+
+  private void read(String text, PolicySink sink) {
+    Node root = yaml.compose(text);
+    if (root == null) {
+      if (errors.size() == 0) {
+        errors.at(1, 1, "policy file is empty (expected: mapping with policies)");
+      }
+      return;
+    }
+    YamlMapping top = yaml.mapping(root, "", "mapping with policies", TOP_KEYS);
+    if (top == null) {
+      return;
+    }
+    Node policiesNode = top.required("policies");
+    if (policiesNode == null) {
+      return;
+    }
+    YamlMapping m = yaml.mapping(policiesNode, "policies", "mapping of policy name to policy", null);
+    if (m == null) {
+      return;
+    }
+    if (m.keys().isEmpty()) {
+      errors.at(policiesNode, "policies: {} (expected: at least one policy)");
+      return;
+    }
+    for (String name : m.keys()) {
+      Node nameNode = m.keyNode(name);
+      if (!NAME.matcher(name).matches()) {
+        errors.at(nameNode, m.pathOf(name) + ": invalid policy name '" + name + "' (expected: " + EXPECTED_NAME
+            + ")");
+        continue;
+      }
+      sink.accept(name, nameNode, policy(name, m.get(name), m.pathOf(name), nameNode));
+    }
+  }
+
+  private Policy policy(String name, Node node, String path, Node nameNode) {
+    int before = errors.size();
+    nodes.clear();
+    YamlMapping m = yaml.mapping(node, path, "mapping with " + String.join(", ", POLICY_KEYS), POLICY_KEYS);
+    if (m == null) {
+      return null;
+    }
+    int mode = yaml.oneOf(m.get("mode"), m.pathOf("mode"), MODES, 0);
+    HandshakeRules handshake = handshake(m.get("handshake"), m.pathOf("handshake"));
+    PerConnectionLimits perConnection = perConnection(m.get("perConnection"), m.pathOf("perConnection"));
+    PerIpLimits perIp = perIp(m.get("perIp"), m.pathOf("perIp"));
+    if (perConnection != null && perIp != null) {
+      checkBurstFitsFrame(perIp.bytes(), m.pathOf("perIp") + ".bytes", perConnection);
+      checkBurstFitsFrame(perConnection.bytes(), m.pathOf("perConnection") + ".bytes", perConnection);
+    }
+    AccessRules access = access(m.get("access"), m.pathOf("access"));
+    StrikeRules strikes = strikes(m.get("strikes"), m.pathOf("strikes"));
+    if (errors.size() > before) {
+      return null;
+    }
+    return new Policy(name, Mode.values()[mode], handshake, perIp, perConnection, access, strikes, errors.file(),
+        nameNode.getStartMark().getLine() + 1);
+  }
+
+  private static boolean absent(Node node) {
+    return node == null || isNull(node);
+  }
+
+  private HandshakeRules handshake(Node node, String path) {
+    if (absent(node)) {
+      return HandshakeRules.NONE;
+    }
+    int before = errors.size();
+    YamlMapping m = yaml.mapping(node, path, "mapping with " + String.join(", ", HANDSHAKE_KEYS), HANDSHAKE_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Integer maxHeaderBytes = maxHeaderBytes(m.get("maxHeaderBytes"), m.pathOf("maxHeaderBytes"));
+    List<String> origins =
+        strings(m.get("origins"), m.pathOf("origins"), EXPECTED_ORIGIN, false, PolicyParser::origin);
+    // Subprotocols are case-sensitive (RFC 6455 section 4.1); header names are not (RFC 7230 section 3.2).
+    List<String> subprotocols = strings(m.get("subprotocols"), m.pathOf("subprotocols"),
+        "subprotocol token like chat.v2", false, t -> TOKEN.matcher(t).matches() ? t : null);
+    List<String> requiredHeaders = strings(m.get("requiredHeaders"), m.pathOf("requiredHeaders"),
+        "header name like Authorization", true, t -> TOKEN.matcher(t).matches() ? t : null);
+    List<String> paths = strings(m.get("paths"), m.pathOf("paths"), EXPECTED_PATH, false, PolicyParser::pathPattern);
+    if (errors.size() > before) {
+      return null;
+    }
+    return new HandshakeRules(origins, subprotocols, requiredHeaders, paths, maxHeaderBytes);
+  }
+
+  /** 0 (the listener's limit) or 1 KiB..64 KiB, like the listener's own limit. */
+  private Integer maxHeaderBytes(Node node, String path) {
+    if (node == null) {
+      return 0;
+    }
+    String text = scalarText(node);
+    long bytes = text == null ? -1 : Quantities.parseSize(text);
+    if (bytes != 0 && (bytes < Quantities.KIB || bytes > MAX_HEADER_BYTES)) {
+      errors.at(node, path + ": " + found(node) + " (expected: size like 8KiB, 1 KiB..64 KiB, or 0 for the"
+          + " listener's limit)");
+      return null;
+    }
+    return (int) bytes;
+  }
+
+  /** The normalized (lower-case) origin, or {@code null} when it is not {@code scheme://host[:port]}. */
+  private static String origin(String text) {
+    String origin = text.toLowerCase(Locale.ROOT);
+    int sep = origin.indexOf("://");
+    if (sep < 0 || !SCHEME.matcher(origin.substring(0, sep)).matches()) {
+      return null;
+    }
+    String hostPort = origin.substring(sep + 3);
+    int colon = hostPort.lastIndexOf(':');
+    String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+    if (colon >= 0) {
+      String port = hostPort.substring(colon + 1);
+      if (!PORT.matcher(port).matches() || Integer.parseInt(port) > 65535) {
+        return null;
+      }
+    }
+    return Addresses.isHostName(host, true) ? origin : null;
+  }
+
+  private static String pathPattern(String text) {
+    if (!PATH_PATTERN.matcher(text).matches()) {
+      return null;
+    }
+    for (String segment : text.split("/", -1)) {
+      if (segment.contains("**") && !segment.equals("**")) {
+        return null;
+      }
+    }
+    return text;
+  }
+
+  private PerIpLimits perIp(Node node, String path) {
+    if (absent(node)) {
+      return PerIpLimits.NONE;
+    }
+    Map<String, Object> limits = limits(node, path, PER_IP);
+    if (limits == null) {
+      return null;
+    }
+    return new PerIpLimits((RateLimit) limits.get("handshakes"), (CountLimit) limits.get("connections"),
+        (RateLimit) limits.get("messages"), (RateLimit) limits.get("bytes"));
+  }
+
+  private PerConnectionLimits perConnection(Node node, String path) {
+    if (absent(node)) {
+      return PerConnectionLimits.NONE;
+    }
+    Map<String, Object> limits = limits(node, path, PER_CONNECTION);
+    if (limits == null) {
+      return null;
+    }
+    CountLimit maxMessage = (CountLimit) limits.get("maxMessageBytes");
+    CountLimit maxFrame = (CountLimit) limits.get("maxFrameBytes");
+    if (maxMessage != null && maxFrame != null && maxFrame.max() > maxMessage.max()) {
+      Node at = nodes.get(path + ".maxFrameBytes.max");
+      errors.at(at, path + ".maxFrameBytes.max: " + found(at) + " (expected: at most maxMessageBytes, "
+          + Quantities.formatSize(maxMessage.max()) + "; a frame is part of a message)");
+      return null;
+    }
+    return new PerConnectionLimits((RateLimit) limits.get("messages"), (RateLimit) limits.get("bytes"), maxMessage,
+        maxFrame, (CountLimit) limits.get("maxFragments"), (RateLimit) limits.get("controlFrames"));
+  }
+
+  /** A bytes bucket smaller than the largest frame allowed through would hold that frame back for ever. */
+  private void checkBurstFitsFrame(RateLimit bytes, String path, PerConnectionLimits perConnection) {
+    CountLimit frame = perConnection.maxFrameBytes() != null ? perConnection.maxFrameBytes()
+        : perConnection.maxMessageBytes();
+    if (bytes == null || frame == null || bytes.burst() >= frame.max()) {
+      return;
+    }
+    String which = perConnection.maxFrameBytes() != null ? "maxFrameBytes" : "maxMessageBytes";
+    Node at = nodes.get(path + ".burst");
+    errors.at(at, path + ".burst: " + found(at) + " (expected: at least perConnection." + which + ", "
+        + Quantities.formatSize(frame.max()) + "; a smaller burst never lets such a frame pass)");
+  }
+
+  /** The limits of a perIp or perConnection block by key (absent ones missing), or {@code null} on any error. */
+  private Map<String, Object> limits(Node node, String path, List<LimitSpec> specs) {
+    int before = errors.size();
+    List<String> keys = specs.stream().map(LimitSpec::key).toList();
+    YamlMapping m = yaml.mapping(node, path, "mapping with " + String.join(", ", keys), keys);
+    if (m == null) {
+      return null;
+    }
+    Map<String, Object> result = new HashMap<>();
+    for (LimitSpec spec : specs) {
+      Node limitNode = m.get(spec.key());
+      if (absent(limitNode)) {
+        continue;
+      }
+      Object limit = spec.rate() ? rateLimit(limitNode, m.pathOf(spec.key()), spec)
+          : countLimit(limitNode, m.pathOf(spec.key()), spec);
+      if (limit != null) {
+        result.put(spec.key(), limit);
+      }
+    }
+    return errors.size() > before ? null : result;
+  }
+
+  private RateLimit rateLimit(Node node, String path, LimitSpec spec) {
+    int before = errors.size();
+    YamlMapping m = yaml.mapping(node, path, "mapping with rate, burst, action, strike", RATE_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Node rateNode = m.required("rate");
+    double perSecond = rate(rateNode, m.pathOf("rate"), spec.bytes());
+    Node burstNode = m.required("burst");
+    Long burst = spec.bytes()
+        ? yaml.size(burstNode, m.pathOf("burst"), -1, 1, MAX_BURST_BYTES)
+        : yaml.integer(burstNode, m.pathOf("burst"), -1, 1, MAX_BURST_COUNT);
+    nodes.put(m.pathOf("burst"), burstNode);
+    Action action = action(m.required("action"), m.pathOf("action"), spec);
+    Boolean strike = yaml.bool(m.get("strike"), m.pathOf("strike"), false);
+    if (burst != null && burst > 0 && perSecond > 0 && burst < perSecond) {
+      errors.at(burstNode, path + ": burst " + found(burstNode) + " is less than the rate " + found(rateNode)
+          + " (expected: burst >= rate)");
+    }
+    if (errors.size() > before) {
+      return null;
+    }
+    return new RateLimit(perSecond, burst, action, strike);
+  }
+
+  /** Units per second, or -1 (reported, unless absent: then already reported as missing). */
+  private double rate(Node node, String path, boolean bytes) {
+    if (node == null) {
+      return -1;
+    }
+    String text = scalarText(node);
+    double perSecond = text == null ? -1 : Quantities.parseRate(text, bytes);
+    if (perSecond <= 0) {
+      String like = bytes ? "rate like 8MiB/s or 512KiB/s" : "rate like 20/s or 600/m";
+      errors.at(node, path + ": " + found(node) + " (expected: " + like + ", more than 0)");
+      return -1;
+    }
+    return perSecond;
+  }
+
+  private CountLimit countLimit(Node node, String path, LimitSpec spec) {
+    int before = errors.size();
+    YamlMapping m = yaml.mapping(node, path, "mapping with max, action, strike", COUNT_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Node maxNode = m.required("max");
+    Long max = spec.bytes()
+        ? yaml.size(maxNode, m.pathOf("max"), -1, 1, MAX_MESSAGE_SIZE)
+        : yaml.integer(maxNode, m.pathOf("max"), -1, 1, MAX_COUNT);
+    nodes.put(m.pathOf("max"), maxNode);
+    Action action = action(m.required("action"), m.pathOf("action"), spec);
+    Boolean strike = yaml.bool(m.get("strike"), m.pathOf("strike"), false);
+    if (errors.size() > before) {
+      return null;
+    }
+    return new CountLimit(max, action, strike);
+  }
+
+  private Action action(Node node, String path, LimitSpec spec) {
+    if (node == null) {
+      return null;
+    }
+    int index = yaml.oneOf(node, path, spec.actionNames(), -1);
+    return index < 0 ? null : spec.actions().get(index);
+  }
+
+  private AccessRules access(Node node, String path) {
+    if (absent(node)) {
+      return AccessRules.NONE;
+    }
+    int before = errors.size();
+    YamlMapping m = yaml.mapping(node, path, "mapping with " + String.join(", ", ACCESS_KEYS), ACCESS_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Map<Cidr, Integer> allow = cidrs(m.get("allow"), m.pathOf("allow"));
+    Map<Cidr, Integer> deny = cidrs(m.get("deny"), m.pathOf("deny"));
+    Map<Cidr, Integer> trusted = cidrs(m.get("trustedProxies"), m.pathOf("trustedProxies"));
+    Long ipv6Prefix = yaml.integer(m.get("ipv6Prefix"), m.pathOf("ipv6Prefix"), AccessRules.NONE.ipv6Prefix(), 1, 128);
+    if (allow != null && deny != null) {
+      for (Map.Entry<Cidr, Integer> d : deny.entrySet()) {
+        Integer same = allow.get(d.getKey());
+        if (same != null) {
+          errors.at(items(m.get("deny")).get(d.getValue()), m.pathOf("deny") + "[" + d.getValue() + "]: " + d.getKey()
+              + " (also in " + m.pathOf("allow") + "[" + same + "]; expected: each block in allow or deny, not both)");
+        }
+      }
+      for (Map.Entry<Cidr, Integer> a : allow.entrySet()) {
+        for (Map.Entry<Cidr, Integer> d : deny.entrySet()) {
+          if (!a.getKey().equals(d.getKey()) && d.getKey().contains(a.getKey())) {
+            errors.at(items(m.get("allow")).get(a.getValue()), m.pathOf("allow") + "[" + a.getValue() + "]: " + a.getKey()
+                + " lies inside " + m.pathOf("deny") + "[" + d.getValue() + "] " + d.getKey()
+                + " (expected: allow blocks outside every deny block; this one can never match)");
+            break;
+          }
+        }
+      }
+    }
+    if (errors.size() > before) {
+      return null;
+    }
+    return new AccessRules(List.copyOf(allow.keySet()), List.copyOf(deny.keySet()), List.copyOf(trusted.keySet()),
+        ipv6Prefix.intValue());
+  }
+
+  private static List<Node> items(Node node) {
+    return ((SequenceNode) node).getValue();
+  }
+
+  /** The blocks of a list in file order with the index of each, or {@code null} when any is invalid. */
+  private Map<Cidr, Integer> cidrs(Node node, String path) {
+    if (absent(node)) {
+      return new LinkedHashMap<>();
+    }
+    List<Node> items = yaml.list(node, path, "list of address blocks like 10.0.0.0/8 or 2001:db8::/32", null);
+    if (items == null) {
+      return null;
+    }
+    int before = errors.size();
+    Map<Cidr, Integer> result = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String itemPath = path + "[" + i + "]";
+      String text = yaml.string(items.get(i), itemPath, "address block like 10.0.0.0/8 or 2001:db8::/32");
+      if (text == null) {
+        continue;
+      }
+      Cidr block;
+      try {
+        block = Cidr.parse(text);
+      } catch (IllegalArgumentException e) {
+        errors.at(items.get(i), itemPath + ": " + found(items.get(i)) + " (" + e.getMessage() + ")");
+        continue;
+      }
+      Integer previous = result.putIfAbsent(block, i);
+      if (previous != null) {
+        errors.at(items.get(i), itemPath + ": " + block + " (already listed as " + path + "[" + previous + "])");
+      }
+    }
+    return errors.size() > before ? null : result;
+  }
+
+  private StrikeRules strikes(Node node, String path) {
+    if (absent(node)) {
+      return null;
+    }
+    int before = errors.size();
+    YamlMapping m = yaml.mapping(node, path, "mapping with max, window, ban", STRIKE_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Long max = yaml.integer(m.required("max"), m.pathOf("max"), -1, 1, MAX_COUNT);
+    Duration window = yaml.duration(m.required("window"), m.pathOf("window"), null, Duration.ofSeconds(1));
+    Duration ban = yaml.duration(m.required("ban"), m.pathOf("ban"), null, Duration.ofSeconds(1));
+    if (errors.size() > before || max == null || window == null || ban == null) {
+      return null;
+    }
+    return new StrikeRules(max.intValue(), window, ban);
+  }
+
+  /** Checks one string of a list; returns the value to keep (normalized) or {@code null} when invalid. */
+  private interface ItemCheck {
+    String check(String text);
+  }
+
+  /** A list of strings, each checked and each listed once; {@code null} on error. */
+  private List<String> strings(Node node, String path, String expected, boolean ignoreCase, ItemCheck check) {
+    if (absent(node)) {
+      return List.of();
+    }
+    List<Node> items = yaml.list(node, path, "list of " + expected, null);
+    if (items == null) {
+      return null;
+    }
+    int before = errors.size();
+    List<String> result = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String itemPath = path + "[" + i + "]";
+      String text = yaml.string(items.get(i), itemPath, expected);
+      if (text == null) {
+        continue;
+      }
+      String value = check.check(text);
+      if (value == null) {
+        errors.at(items.get(i), itemPath + ": " + found(items.get(i)) + " (expected: " + expected + ")");
+        continue;
+      }
+      Integer previous = seen.putIfAbsent(ignoreCase ? value.toLowerCase(Locale.ROOT) : value, i);
+      if (previous != null) {
+        errors.at(items.get(i), itemPath + ": " + value + " (already listed as " + path + "[" + previous + "])");
+      }
+      result.add(value);
+    }
+    return errors.size() > before ? null : result;
+  }
+}
