@@ -257,6 +257,12 @@ public final class FrameInspector {
             }
             at += 8;
         }
+        long sofar = opcode == OP_CONTINUATION ? messageBytes : 0;
+        // Without a gate the length alone decides, before the mask key arrives; with one, the gate's own size limit
+        // (and its strike) is asked first, once the header is whole, and this limit is checked right after it.
+        if (gate == null && !control && len > maxMessageBytes - sofar) {
+            return violate(MESSAGE_TOO_BIG, TOO_BIG); // both terms are non-negative: no overflow
+        }
         int key = 0;
         if (masked) {
             if (to - at < 4) {
@@ -289,17 +295,14 @@ public final class FrameInspector {
             payloadBytes += n;
             return at + n;
         }
-        long sofar = opcode == OP_CONTINUATION ? messageBytes : 0;
         boolean drop = opcode == OP_CONTINUATION && messageDropped;
         if (gate != null && !drop) {
-            // Before the hard size limit, so a policy's own size limit (and its strike) decides first.
             int verdict = gate.onFrame(opcode, len, startsMessage, sofar);
             if (verdict == FrameGate.THROTTLE || verdict == FrameGate.CLOSE) {
                 return refuse(verdict, p);
             }
             drop = verdict == FrameGate.DROP;
         }
-        // Both terms are non-negative, so the subtraction cannot overflow.
         if (!drop && len > maxMessageBytes - sofar) {
             return violate(MESSAGE_TOO_BIG, TOO_BIG);
         }
