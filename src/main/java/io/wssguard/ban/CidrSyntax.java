@@ -57,10 +57,54 @@ public final class CidrSyntax {
     return wider.contains(narrower.network());
   }
 
-  /** How a block is written on the command line and in the journal: a single address without its prefix. */
+  /**
+   * How a block is written on the command line, in the journal and in firewall rules: a single address without its
+   * prefix, IPv6 in its short form (RFC 5952: {@code 2001:db8::/48}, not Java's {@code 2001:db8:0:0:0:0:0:0/48}).
+   */
   public static String format(Cidr cidr) {
     int max = cidr.network() instanceof Inet4Address ? 32 : 128;
-    return cidr.prefix() == max ? cidr.network().getHostAddress() : cidr.toString();
+    String address = max == 32 ? cidr.network().getHostAddress() : shortIpv6(cidr.network().getAddress());
+    return cidr.prefix() == max ? address : address + "/" + cidr.prefix();
+  }
+
+  /** {@link #format} with the prefix always written, as {@code iptables -s} shows it. */
+  public static String formatWithPrefix(Cidr cidr) {
+    String text = format(cidr);
+    return text.indexOf('/') >= 0 ? text : text + "/" + cidr.prefix();
+  }
+
+  private static String shortIpv6(byte[] b) {
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
+    }
+    // The longest run of two or more zero groups (the first of equals) becomes "::".
+    int bestStart = -1;
+    int bestLength = 1;
+    for (int i = 0; i < 8; ) {
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLength) {
+        bestStart = i;
+        bestLength = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        s.append("::");
+        i += bestLength - 1;
+        continue;
+      }
+      if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
+        s.append(':');
+      }
+      s.append(Integer.toHexString(groups[i]));
+    }
+    return s.toString();
   }
 
   private static IllegalArgumentException bad(String text) {

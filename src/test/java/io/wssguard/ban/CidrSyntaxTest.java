@@ -16,7 +16,14 @@ class CidrSyntaxTest {
     assertEquals("10.0.0.0/8", CidrSyntax.parse("10.1.2.3/8").toString());
     assertEquals("2001:db8:0:0:0:0:0:0/32", CidrSyntax.parse("2001:db8:ff::1/32").toString());
     assertEquals("203.0.113.7", CidrSyntax.format(CidrSyntax.parse("203.0.113.7/32")));
-    assertEquals("2001:db8:0:0:0:0:0:7", CidrSyntax.format(CidrSyntax.parse("2001:db8::7")));
+    assertEquals("2001:db8::7", CidrSyntax.format(CidrSyntax.parse("2001:db8::7")));
+    assertEquals("2001:db8::/48", CidrSyntax.format(CidrSyntax.parse("2001:db8::/48")));
+    assertEquals("::", CidrSyntax.format(CidrSyntax.parse("::")));
+    assertEquals("::1", CidrSyntax.format(CidrSyntax.parse("::1")));
+    assertEquals("fd00::", CidrSyntax.format(CidrSyntax.parse("fd00::")));
+    assertEquals("2001:db8:0:1:1:1:1:1", CidrSyntax.format(CidrSyntax.parse("2001:db8:0:1:1:1:1:1")));
+    assertEquals("2001:0:0:1::1", CidrSyntax.format(CidrSyntax.parse("2001:0:0:1:0:0:0:1")));
+    assertEquals("fd00:211::2/128", CidrSyntax.formatWithPrefix(CidrSyntax.parse("fd00:211::2")));
     assertEquals("198.51.100.0/24", CidrSyntax.format(CidrSyntax.parse("198.51.100.0/24")));
   }
 
