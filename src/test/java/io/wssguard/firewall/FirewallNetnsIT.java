@@ -160,7 +160,8 @@ class FirewallNetnsIT {
   void endedBanLetsTheClientBackIn(FirewallConfig.Backend backend) throws Exception {
     FirewallConfig cfg = FirewallConfig.of(backend, List.of(PORT));
     Instant now = Instant.now();
-    Instant until = now.plus(Duration.ofSeconds(2));
+    // Long enough for both blocked checks (about 1 s each) to finish well before the end.
+    Instant until = now.plus(Duration.ofSeconds(5));
     List<Ban> bans = List.of(ban(BANNED4, until), ban(BANNED6, until));
     applier.apply(bans, cfg, now);
     assertBlocked(BANNED4, SERVER4);
