@@ -1,0 +1,28 @@
+package io.wssguard.ban;
+
+import io.wssguard.policy.Cidr;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One banned address or block.
+ *
+ * @param target the banned address ({@code /32}, {@code /128}) or block
+ * @param until the ban ends at this instant (exclusive: at {@code until} the source is let in again)
+ * @param reason why, one line, for people reading {@code wssguard ban list} and the logs
+ * @param history short descriptions of the strikes that led here, oldest first
+ */
+public record Ban(Cidr target, Instant until, String reason, List<String> history) {
+  public Ban {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(until, "until");
+    Objects.requireNonNull(reason, "reason");
+    history = List.copyOf(history);
+  }
+
+  /** Whether the ban still holds at {@code now}. */
+  public boolean activeAt(Instant now) {
+    return until.isAfter(now);
+  }
+}

@@ -1,0 +1,415 @@
+package io.wssguard.ban;
+
+import io.wssguard.policy.Cidr;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The banned sources: asked on every accepted connection, changed rarely.
+ *
+ * <p>Reads take no lock: writers (all {@code synchronized}) build an immutable {@link Snapshot} — a hash map of the
+ * banned single addresses and a short array of banned blocks, precompiled to 64-bit masks — and publish it through
+ * one {@code volatile} field. A read is a map lookup plus a scan of the blocks; an expired ban that {@link #expire}
+ * has not yet removed is already ignored by the read.
+ *
+ * <p>Every change is forced to the {@link BanJournal} before the call returns. If the disk fails, the change still
+ * takes effect in memory (a ban that cannot be saved is better enforced than dropped) and the call throws
+ * {@link UncheckedIOException} so the caller knows it will not survive a restart.
+ *
+ * <p>Blocks that overlap a never-ban block (the operator's allow list, loopback, the health checker) are refused.
+ * Banning a target that is already banned extends that ban and appends to its history.
+ */
+public final class BanList implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(BanList.class.getName());
+  /** Strikes kept per ban; older ones are dropped when a ban is extended again and again. */
+  static final int MAX_HISTORY = 32;
+  /** Longest ban: about 100 years, so {@code now + duration} cannot overflow {@link Instant}. */
+  static final Duration MAX_DURATION = Duration.ofDays(36_500);
+  private static final int DEFAULT_COMPACT_AFTER = 1000;
+
+  /** Orders bans for listings and renderers: IPv4 first, then by address, then wider blocks first. */
+  public static final Comparator<Ban> ORDER = Comparator.comparing(Ban::target, BanList::compareCidr);
+
+  private final BanJournal journal;
+  private final List<Cidr> neverBan;
+  private final InstantSource clock;
+  private final int compactAfter;
+  private final Map<Cidr, Ban> bans = new HashMap<>();
+  private final List<Consumer<List<Ban>>> listeners = new CopyOnWriteArrayList<>();
+  private final Object notifyLock = new Object();
+  private volatile Snapshot snapshot = Snapshot.EMPTY;
+  private boolean closed;
+
+  private BanList(BanJournal journal, List<Cidr> neverBan, InstantSource clock, int compactAfter) {
+    this.journal = journal;
+    this.neverBan = neverBan;
+    this.clock = clock;
+    this.compactAfter = compactAfter;
+  }
+
+  /**
+   * Opens (or creates) the journal, replays it and compacts it. Bans in the journal that overlap {@code neverBan}
+   * (the allow list may have grown since) are dropped with a warning.
+   *
+   * @throws IOException the journal cannot be read or written, another process has it open, or a line other than
+   *     the last is malformed (the message names {@code file:line} and what is wrong)
+   */
+  public static BanList open(Path journal, List<Cidr> neverBan) throws IOException {
+    return open(journal, neverBan, InstantSource.system(), DEFAULT_COMPACT_AFTER);
+  }
+
+  static BanList open(Path journal, List<Cidr> neverBan, InstantSource clock, int compactAfter) throws IOException {
+    Map<Cidr, Ban> replayed = new HashMap<>();
+    BanJournal file = BanJournal.open(journal, clock.instant(), replayed);
+    BanList list = new BanList(file, List.copyOf(neverBan), clock, compactAfter);
+    int dropped = 0;
+    for (Ban ban : replayed.values()) {
+      Optional<Cidr> protectedBy = list.protectedBy(ban.target());
+      if (protectedBy.isPresent()) {
+        LOG.warning("ban of " + CidrSyntax.format(ban.target()) + " from " + journal + " dropped: it overlaps never-ban "
+            + CidrSyntax.format(protectedBy.get()));
+        dropped++;
+      } else {
+        list.bans.put(ban.target(), ban);
+      }
+    }
+    if (dropped > 0) {
+      file.rewrite(list.sorted(list.bans.values()));
+    }
+    list.publish();
+    return list;
+  }
+
+  /**
+   * The bans a journal holds at {@code now}, read without locking or rewriting it (so while a proxy holds it).
+   * A half-written last line is skipped as in {@link #open}.
+   */
+  public static List<Ban> readActive(Path journal, Instant now) throws IOException {
+    List<Ban> active = new ArrayList<>();
+    for (Ban ban : BanJournal.replay(journal).values()) {
+      if (ban.activeAt(now)) {
+        active.add(ban);
+      }
+    }
+    active.sort(ORDER);
+    return active;
+  }
+
+  /**
+   * Bans {@code target} for {@code duration} from now, or extends its ban: the later end wins, the new reason
+   * replaces the old, the history is appended. Returns the ban as it now stands, or empty (and logs why) when the
+   * target overlaps a never-ban block.
+   *
+   * @throws IllegalArgumentException duration not positive or over 100 years, or a {@code /0} target
+   * @throws UncheckedIOException the ban holds in memory but could not be written to the journal
+   */
+  public Optional<Ban> ban(Cidr target, Duration duration, String reason, List<String> history) {
+    target = CidrSyntax.normalize(target);
+    if (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0) {
+      throw new IllegalArgumentException("ban duration " + duration + " (expected: more than 0, at most 100 years)");
+    }
+    if (target.prefix() == 0) {
+      throw new IllegalArgumentException("refusing to ban " + target + ": that is every address");
+    }
+    Optional<Cidr> protectedBy = protectedBy(target);
+    if (protectedBy.isPresent()) {
+      LOG.warning("not banning " + CidrSyntax.format(target) + " (" + reason + "): it overlaps never-ban "
+          + CidrSyntax.format(protectedBy.get()));
+      return Optional.empty();
+    }
+    Ban ban;
+    synchronized (this) {
+      checkOpen();
+      Instant now = clock.instant();
+      Instant until = now.plus(duration);
+      Ban old = bans.get(target);
+      List<String> strikes = new ArrayList<>();
+      if (old != null && old.activeAt(now)) {
+        if (old.until().isAfter(until)) {
+          until = old.until();
+        }
+        strikes.addAll(old.history());
+      }
+      strikes.addAll(history);
+      if (strikes.size() > MAX_HISTORY) {
+        strikes = strikes.subList(strikes.size() - MAX_HISTORY, strikes.size());
+      }
+      ban = new Ban(target, until, reason, strikes);
+      bans.put(target, ban);
+      publish();
+      persist(() -> journal.appendBan(ban));
+    }
+    LOG.info("banned " + CidrSyntax.format(target) + " until " + ban.until() + ": " + reason);
+    notifyListeners();
+    return Optional.of(ban);
+  }
+
+  /** Lifts the ban on exactly {@code target} (not on blocks inside or around it); false if there was none. */
+  public boolean unban(Cidr target) {
+    Cidr block = CidrSyntax.normalize(target);
+    synchronized (this) {
+      checkOpen();
+      if (bans.remove(block) == null) {
+        return false;
+      }
+      publish();
+      persist(() -> journal.appendUnban(block));
+    }
+    LOG.info("unbanned " + CidrSyntax.format(block));
+    notifyListeners();
+    return true;
+  }
+
+  /** Whether {@code address} is banned at {@code now}. Lock-free and allocation-free for IPv4 and exact matches. */
+  public boolean isBanned(InetAddress address, Instant now) {
+    return snapshot.find(address, now) != null;
+  }
+
+  /** The ban that keeps {@code address} out at {@code now}, if any. Lock-free. */
+  public Optional<Ban> bannedBy(InetAddress address, Instant now) {
+    return Optional.ofNullable(snapshot.find(address, now));
+  }
+
+  /** The bans in force at {@code now}, in {@link #ORDER}. */
+  public List<Ban> active(Instant now) {
+    Snapshot s = snapshot;
+    List<Ban> active = new ArrayList<>(s.all.length);
+    for (Ban ban : s.all) {
+      if (ban.activeAt(now)) {
+        active.add(ban);
+      }
+    }
+    return active;
+  }
+
+  /** Removes the bans that have ended by {@code now} and journals it; listeners hear of it if any did. */
+  public void expire(Instant now) {
+    List<Ban> expired = new ArrayList<>();
+    synchronized (this) {
+      checkOpen();
+      for (Ban ban : bans.values()) {
+        if (!ban.activeAt(now)) {
+          expired.add(ban);
+        }
+      }
+      if (expired.isEmpty()) {
+        return;
+      }
+      for (Ban ban : expired) {
+        bans.remove(ban.target());
+      }
+      publish();
+      persist(() -> journal.appendExpire(sorted(expired)));
+    }
+    for (Ban ban : expired) {
+      LOG.info("ban of " + CidrSyntax.format(ban.target()) + " expired");
+    }
+    notifyListeners();
+  }
+
+  /**
+   * Calls {@code activeBansChanged} with the active bans after every change, on the thread that made it. Calls are
+   * serialised and each carries the list as it stands when the call is made, so the last call always has the newest.
+   */
+  public void addListener(Consumer<List<Ban>> activeBansChanged) {
+    listeners.add(activeBansChanged);
+  }
+
+  @Override
+  public void close() throws IOException {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      journal.close();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("ban list is closed");
+    }
+  }
+
+  private Optional<Cidr> protectedBy(Cidr target) {
+    for (Cidr never : neverBan) {
+      if (CidrSyntax.overlaps(never, target)) {
+        return Optional.of(never);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private interface JournalWrite {
+    void run() throws IOException;
+  }
+
+  /** Called with the lock held, after the change is published. */
+  private void persist(JournalWrite write) {
+    try {
+      write.run();
+      if (journal.lines() > compactAfter && journal.lines() > 4 * (bans.size() + 1)) {
+        journal.rewrite(sorted(bans.values()));
+      }
+    } catch (IOException e) {
+      LOG.log(Level.SEVERE, "ban journal write failed; the change holds until restart only", e);
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void notifyListeners() {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    synchronized (notifyLock) {
+      List<Ban> now = active(clock.instant());
+      for (Consumer<List<Ban>> listener : listeners) {
+        try {
+          listener.accept(now);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "ban list listener failed", e);
+        }
+      }
+    }
+  }
+
+  private List<Ban> sorted(java.util.Collection<Ban> of) {
+    List<Ban> list = new ArrayList<>(of);
+    list.sort(ORDER);
+    return list;
+  }
+
+  private void publish() {
+    snapshot = Snapshot.of(sorted(bans.values()));
+  }
+
+  private static int compareCidr(Cidr a, Cidr b) {
+    byte[] x = a.network().getAddress();
+    byte[] y = b.network().getAddress();
+    if (x.length != y.length) {
+      return Integer.compare(x.length, y.length);
+    }
+    int c = Arrays.compareUnsigned(x, y);
+    return c != 0 ? c : Integer.compare(a.prefix(), b.prefix());
+  }
+
+  /** What readers see: immutable once published. */
+  private static final class Snapshot {
+    static final Snapshot EMPTY = new Snapshot(new Ban[0], Map.of(), new Ban[0], new long[0]);
+
+    final Ban[] all;
+    final Map<InetAddress, Ban> hosts;
+    final Ban[] blocks;
+    /** Per block: network high 64 bits, network low 64 bits, mask high, mask low (IPv4 in the low word). */
+    final long[] masks;
+
+    private Snapshot(Ban[] all, Map<InetAddress, Ban> hosts, Ban[] blocks, long[] masks) {
+      this.all = all;
+      this.hosts = hosts;
+      this.blocks = blocks;
+      this.masks = masks;
+    }
+
+    static Snapshot of(List<Ban> sorted) {
+      Map<InetAddress, Ban> hosts = new HashMap<>();
+      List<Ban> blocks = new ArrayList<>();
+      for (Ban ban : sorted) {
+        Cidr t = ban.target();
+        int max = t.network() instanceof Inet4Address ? 32 : 128;
+        if (t.prefix() == max) {
+          hosts.put(t.network(), ban);
+        } else {
+          blocks.add(ban);
+        }
+      }
+      long[] masks = new long[blocks.size() * 4];
+      for (int i = 0; i < blocks.size(); i++) {
+        Cidr t = blocks.get(i).target();
+        byte[] n = t.network().getAddress();
+        boolean v4 = n.length == 4;
+        // IPv4 lives in the low word; the high word is zero for both the address and the block.
+        int prefix = v4 ? t.prefix() + 96 : t.prefix();
+        long maskHigh = v4 ? 0 : prefix >= 64 ? -1L : -1L << (64 - prefix);
+        long maskLow = prefix <= 64 ? 0 : prefix == 128 ? -1L : -1L << (128 - prefix);
+        masks[4 * i] = (v4 ? 0 : high(n)) & maskHigh;
+        masks[4 * i + 1] = (v4 ? v4(n) : low(n)) & maskLow;
+        masks[4 * i + 2] = maskHigh;
+        masks[4 * i + 3] = maskLow;
+      }
+      return new Snapshot(sorted.toArray(new Ban[0]), Map.copyOf(hosts), blocks.toArray(new Ban[0]), masks);
+    }
+
+    Ban find(InetAddress address, Instant now) {
+      if (all.length == 0) {
+        return null;
+      }
+      Ban exact = hosts.get(address);
+      if (exact != null && exact.activeAt(now)) {
+        return exact;
+      }
+      if (blocks.length == 0) {
+        return null;
+      }
+      boolean v4 = address instanceof Inet4Address;
+      long hi = 0;
+      long lo;
+      if (v4) {
+        // Inet4Address's hash code is its address; no copy of the bytes needed.
+        lo = address.hashCode() & 0xFFFFFFFFL;
+      } else {
+        byte[] a = address.getAddress();
+        hi = high(a);
+        lo = low(a);
+      }
+      for (int i = 0; i < blocks.length; i++) {
+        boolean blockV4 = blocks[i].target().network() instanceof Inet4Address;
+        if (blockV4 != v4) {
+          continue;
+        }
+        int m = 4 * i;
+        if ((hi & masks[m + 2]) == masks[m] && (lo & masks[m + 3]) == masks[m + 1] && blocks[i].activeAt(now)) {
+          return blocks[i];
+        }
+      }
+      return null;
+    }
+
+    private static long v4(byte[] b) {
+      return ((b[0] & 0xFFL) << 24) | ((b[1] & 0xFFL) << 16) | ((b[2] & 0xFFL) << 8) | (b[3] & 0xFFL);
+    }
+
+    private static long high(byte[] b) {
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (b[i] & 0xFFL);
+      }
+      return v;
+    }
+
+    private static long low(byte[] b) {
+      long v = 0;
+      for (int i = 8; i < 16; i++) {
+        v = (v << 8) | (b[i] & 0xFFL);
+      }
+      return v;
+    }
+  }
+}

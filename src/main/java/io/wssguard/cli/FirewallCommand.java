@@ -1,0 +1,137 @@
+package io.wssguard.cli;
+
+import io.wssguard.ban.Ban;
+import io.wssguard.ban.BanList;
+import io.wssguard.firewall.Family;
+import io.wssguard.firewall.FirewallApplier;
+import io.wssguard.firewall.FirewallConfig;
+import io.wssguard.firewall.FirewallException;
+import io.wssguard.firewall.StaticRules;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code wssguard firewall render|apply|static}: the ban journal as kernel rules, and the shipped hardening files. */
+@Command(name = "firewall", mixinStandardHelpOptions = true, description = "Firewall rules for bans and hardening.",
+    subcommands = {FirewallCommand.Render.class, FirewallCommand.Apply.class, FirewallCommand.Static.class})
+final class FirewallCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  static final class Options {
+    @Option(names = "--backend", required = true, paramLabel = "ipset|nftables|iptables",
+        converter = BackendConverter.class, description = "ipset (default choice), nftables, or iptables.")
+    FirewallConfig.Backend backend;
+    @Option(names = "--port", paramLabel = "PORT", description = "Protected TCP port; repeat for more (default: 443).")
+    List<Integer> ports = List.of(443);
+    @Option(names = "--reject", description = "Answer banned sources with a TCP reset instead of dropping.")
+    boolean reject;
+    @CommandLine.Mixin BanCommand.JournalOption journal;
+
+    FirewallConfig config() {
+      FirewallConfig cfg = FirewallConfig.of(backend, ports);
+      return reject ? cfg.withVerdict(FirewallConfig.Verdict.REJECT) : cfg;
+    }
+  }
+
+  static final class BackendConverter implements CommandLine.ITypeConverter<FirewallConfig.Backend> {
+    @Override
+    public FirewallConfig.Backend convert(String value) {
+      try {
+        return FirewallConfig.Backend.valueOf(value.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' (expected ipset, nftables or iptables)");
+      }
+    }
+  }
+
+  /** Shared by render and apply: reads the journal without locking it, so it works beside a running proxy. */
+  abstract static class JournalToRules implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin Options options;
+
+    @Override
+    public Integer call() {
+      String name = spec.qualifiedName().replace("wssguard ", "");
+      FirewallConfig cfg;
+      try {
+        cfg = options.config();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), name + ": " + e.getMessage());
+      }
+      Instant now = Instant.now();
+      List<Ban> bans;
+      try {
+        bans = BanList.readActive(options.journal.journal, now);
+      } catch (IOException e) {
+        System.err.println(name + ": " + e.getMessage());
+        return 1;
+      }
+      return run(name, bans, cfg, now);
+    }
+
+    abstract int run(String name, List<Ban> bans, FirewallConfig cfg, Instant now);
+  }
+
+  @Command(name = "render", mixinStandardHelpOptions = true,
+      description = "Print the commands and their input that apply would run.")
+  static final class Render extends JournalToRules {
+    @Override
+    int run(String name, List<Ban> bans, FirewallConfig cfg, Instant now) {
+      System.out.print(FirewallApplier.render(bans, cfg, now).text());
+      return 0;
+    }
+  }
+
+  @Command(name = "apply", mixinStandardHelpOptions = true,
+      description = "Load the active bans into the kernel (atomic per tool; re-running changes nothing).")
+  static final class Apply extends JournalToRules {
+    @Override
+    int run(String name, List<Ban> bans, FirewallConfig cfg, Instant now) {
+      try {
+        new FirewallApplier().apply(bans, cfg, now);
+        System.out.println("applied " + bans.size() + " ban(s) with " + cfg.backend().name().toLowerCase(Locale.ROOT));
+        return 0;
+      } catch (FirewallException e) {
+        System.err.println(name + ": " + e.getMessage());
+        return 1;
+      }
+    }
+  }
+
+  @Command(name = "static", mixinStandardHelpOptions = true,
+      description = "Write the hardening files rules.v4, rules.v6 and sysctl-wssguard.conf (see iptables/README.md).")
+  static final class Static implements Callable<Integer> {
+    @Option(names = "--port", paramLabel = "PORT", description = "Protected TCP port; repeat (default: 443, 8443).")
+    List<Integer> ports = List.of(443, 8443);
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write them (default: iptables).")
+    Path out = Path.of("iptables");
+
+    @Override
+    public Integer call() {
+      try {
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("rules.v4"), StaticRules.render(ports, Family.IPV4), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("rules.v6"), StaticRules.render(ports, Family.IPV6), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("sysctl-wssguard.conf"), StaticRules.sysctl(), StandardCharsets.UTF_8);
+        System.out.println("wrote rules.v4, rules.v6, sysctl-wssguard.conf in " + out);
+        return 0;
+      } catch (IOException | IllegalArgumentException e) {
+        System.err.println("firewall static: " + e.getMessage());
+        return 1;
+      }
+    }
+  }
+}

@@ -1,0 +1,315 @@
+package io.wssguard.ban;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wssguard.policy.Cidr;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BanListTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  @TempDir Path dir;
+  private final AtomicReference<Instant> now = new AtomicReference<>(T0);
+  private final InstantSource clock = () -> now.get();
+
+  private Path journal() {
+    return dir.resolve("bans.journal");
+  }
+
+  private BanList open(List<Cidr> neverBan) throws IOException {
+    return BanList.open(journal(), neverBan, clock, 1000);
+  }
+
+  private static Cidr cidr(String text) {
+    return CidrSyntax.parse(text);
+  }
+
+  private static InetAddress ip(String text) throws IOException {
+    return InetAddress.getByName(text);
+  }
+
+  @Test
+  void bannedBy_matchesExactAddressesAndBlocks_ipv4AndIpv6() throws Exception {
+    try (BanList list = open(List.of())) {
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "handshake flood", List.of("strike 1"));
+      list.ban(cidr("198.51.100.0/24"), Duration.ofMinutes(15), "scanner", List.of());
+      list.ban(cidr("2001:db8:1::/48"), Duration.ofMinutes(15), "v6 block", List.of());
+      list.ban(cidr("2001:db8:2::7"), Duration.ofMinutes(15), "v6 host", List.of());
+      list.ban(cidr("10.0.0.0/9"), Duration.ofMinutes(15), "odd prefix", List.of());
+      assertTrue(list.isBanned(ip("203.0.113.7"), T0));
+      assertFalse(list.isBanned(ip("203.0.113.8"), T0));
+      assertEquals("scanner", list.bannedBy(ip("198.51.100.255"), T0).orElseThrow().reason());
+      assertFalse(list.isBanned(ip("198.51.101.0"), T0));
+      assertTrue(list.isBanned(ip("2001:db8:1:ffff::1"), T0));
+      assertFalse(list.isBanned(ip("2001:db8:3::1"), T0));
+      assertTrue(list.isBanned(ip("2001:db8:2::7"), T0));
+      assertFalse(list.isBanned(ip("2001:db8:2::8"), T0));
+      assertTrue(list.isBanned(ip("10.127.255.255"), T0));
+      assertFalse(list.isBanned(ip("10.128.0.0"), T0));
+      // An IPv4 block never matches an IPv6 address with the same low bits, nor the other way round.
+      assertFalse(list.isBanned(ip("::cb00:7107"), T0));
+      assertFalse(list.isBanned(ip("::c633:6401"), T0));
+    }
+  }
+
+  @Test
+  void ban_clearsHostBits_soTheSameBlockIsOneBan() throws Exception {
+    try (BanList list = open(List.of())) {
+      list.ban(new Cidr(ip("198.51.100.77"), 24), Duration.ofMinutes(1), "a", List.of());
+      list.ban(cidr("198.51.100.0/24"), Duration.ofMinutes(1), "b", List.of());
+      assertEquals(1, list.active(T0).size());
+      assertEquals("198.51.100.0/24", list.active(T0).get(0).target().toString());
+      assertTrue(list.unban(new Cidr(ip("198.51.100.1"), 24)));
+    }
+  }
+
+  @Test
+  void ban_extendsExistingBan_keepingTheLaterEndAndTheWholeHistory() throws Exception {
+    try (BanList list = open(List.of())) {
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(30), "first", List.of("s1"));
+      now.set(T0.plusSeconds(60));
+      Ban shorter = list.ban(cidr("203.0.113.7"), Duration.ofMinutes(5), "second", List.of("s2")).orElseThrow();
+      assertEquals(T0.plus(Duration.ofMinutes(30)), shorter.until());
+      assertEquals(List.of("s1", "s2"), shorter.history());
+      assertEquals("second", shorter.reason());
+      Ban longer = list.ban(cidr("203.0.113.7"), Duration.ofHours(2), "third", List.of("s3")).orElseThrow();
+      assertEquals(T0.plusSeconds(60).plus(Duration.ofHours(2)), longer.until());
+      assertEquals(1, list.active(now.get()).size());
+    }
+  }
+
+  @Test
+  void ban_refusesTargetsOverlappingNeverBan_inBothDirections() throws Exception {
+    try (BanList list = open(List.of(cidr("192.0.2.0/24"), cidr("2001:db8::1")))) {
+      assertTrue(list.ban(cidr("192.0.2.9"), Duration.ofMinutes(1), "inside", List.of()).isEmpty());
+      assertTrue(list.ban(cidr("192.0.0.0/16"), Duration.ofMinutes(1), "around", List.of()).isEmpty());
+      assertTrue(list.ban(cidr("2001:db8::/64"), Duration.ofMinutes(1), "around v6", List.of()).isEmpty());
+      assertTrue(list.ban(cidr("192.0.3.1"), Duration.ofMinutes(1), "beside", List.of()).isPresent());
+      assertEquals(1, list.active(T0).size());
+    }
+  }
+
+  @Test
+  void ban_rejectsNonPositiveDurationAndEverything() throws Exception {
+    try (BanList list = open(List.of())) {
+      assertThrows(IllegalArgumentException.class,
+          () -> list.ban(cidr("192.0.2.1"), Duration.ZERO, "x", List.of()));
+      assertThrows(IllegalArgumentException.class,
+          () -> list.ban(cidr("0.0.0.0/0"), Duration.ofMinutes(1), "x", List.of()));
+    }
+  }
+
+  @Test
+  void journal_replaysBansUnbansAndExpiries_acrossReopen() throws Exception {
+    try (BanList list = open(List.of())) {
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "tab\there\nnewline \\ backslash", List.of("s 1", "s\t2"));
+      list.ban(cidr("203.0.113.8"), Duration.ofMinutes(15), "gone", List.of());
+      list.ban(cidr("2001:db8::/32"), Duration.ofSeconds(10), "short", List.of());
+      list.unban(cidr("203.0.113.8"));
+      now.set(T0.plusSeconds(11));
+      list.expire(now.get());
+    }
+    try (BanList list = open(List.of())) {
+      List<Ban> active = list.active(now.get());
+      assertEquals(1, active.size());
+      Ban ban = active.get(0);
+      assertEquals("tab\there\nnewline \\ backslash", ban.reason());
+      assertEquals(List.of("s 1", "s\t2"), ban.history());
+      assertEquals(T0.plus(Duration.ofMinutes(15)), ban.until());
+    }
+  }
+
+  @Test
+  void open_dropsBansThatEndedWhileClosed_andCompactsTheFile() throws Exception {
+    try (BanList list = open(List.of())) {
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(1), "short", List.of());
+      list.ban(cidr("203.0.113.8"), Duration.ofHours(1), "long", List.of());
+      list.unban(cidr("203.0.113.9"));
+      list.ban(cidr("203.0.113.9"), Duration.ofHours(1), "x", List.of());
+      list.unban(cidr("203.0.113.9"));
+    }
+    now.set(T0.plus(Duration.ofMinutes(2)));
+    try (BanList list = open(List.of())) {
+      assertEquals(1, list.active(now.get()).size());
+    }
+    assertEquals(List.of(BanJournal.HEADER, "ban\t203.0.113.8\t" + T0.plus(Duration.ofHours(1)).toEpochMilli()
+        + "\tlong"), Files.readAllLines(journal()));
+  }
+
+  @Test
+  void journal_compactsWhenMuchLongerThanTheActiveSet() throws Exception {
+    try (BanList list = BanList.open(journal(), List.of(), clock, 50)) {
+      for (int i = 0; i < 200; i++) {
+        list.ban(cidr("203.0.113.7"), Duration.ofMinutes(1), "again " + i, List.of());
+        assertTrue(Files.readAllLines(journal()).size() <= 51, "grew past the compaction threshold");
+      }
+      assertEquals("again 199", list.active(T0).get(0).reason());
+    }
+    try (BanList list = open(List.of())) {
+      assertEquals("again 199", list.active(T0).get(0).reason());
+    }
+  }
+
+  @Test
+  void open_skipsTruncatedLastLine_withoutNewline() throws Exception {
+    try (BanList list = open(List.of())) {
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "kept", List.of());
+    }
+    // A crash in the middle of the append: part of a line, no newline.
+    Files.writeString(journal(), "ban\t203.0.113.8\t17672", StandardOpenOption.APPEND);
+    try (BanList list = open(List.of())) {
+      assertEquals(List.of("kept"), list.active(T0).stream().map(Ban::reason).toList());
+      // The tail is gone after the rewrite at open, so later appends start on a clean line.
+      list.ban(cidr("203.0.113.9"), Duration.ofMinutes(15), "after", List.of());
+    }
+    try (BanList list = open(List.of())) {
+      assertEquals(2, list.active(T0).size());
+    }
+  }
+
+  @Test
+  void open_skipsGarbledLastLine_butFailsOnGarbledEarlierLine_namingFileAndLine() throws Exception {
+    String good = BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of()));
+    Files.writeString(journal(), BanJournal.HEADER + "\n" + good + "bam\t203.0.113.8\n");
+    try (BanList list = open(List.of())) {
+      assertEquals(1, list.active(T0).size());
+    }
+    Files.writeString(journal(), BanJournal.HEADER + "\n" + "bam\t203.0.113.8\n" + good);
+    IOException e = assertThrows(IOException.class, () -> open(List.of()));
+    assertEquals(journal() + ":2: unknown event 'bam' (expected ban, unban or expire)", e.getMessage());
+
+    Files.writeString(journal(), BanJournal.HEADER + "\n" + "ban\t10.0.0.1/33\t1\tr\n" + good);
+    e = assertThrows(IOException.class, () -> open(List.of()));
+    assertEquals(journal() + ":2: target '10.0.0.1/33' is not an address or CIDR block"
+        + " (expected e.g. 203.0.113.7 or 203.0.113.0/24)", e.getMessage());
+
+    Files.writeString(journal(), BanJournal.HEADER + "\n" + "ban\t10.0.0.1\tsoon\tr\n" + good);
+    e = assertThrows(IOException.class, () -> open(List.of()));
+    assertEquals(journal() + ":2: until 'soon' is not epoch milliseconds", e.getMessage());
+
+    Files.write(journal(), (BanJournal.HEADER + "\nunban\n" + good).getBytes(StandardCharsets.UTF_8));
+    e = assertThrows(IOException.class, () -> open(List.of()));
+    assertEquals(journal() + ":2: unban needs exactly a target (found 0 fields)", e.getMessage());
+  }
+
+  @Test
+  void open_refusesSecondWriterOnTheSameJournal() throws Exception {
+    try (BanList list = open(List.of())) {
+      IOException e = assertThrows(IOException.class, () -> open(List.of()));
+      assertTrue(e.getMessage().contains("in use by another wssguard process"), e.getMessage());
+    }
+    open(List.of()).close();
+  }
+
+  @Test
+  void open_dropsJournalledBansThatNowOverlapNeverBan() throws Exception {
+    try (BanList list = open(List.of())) {
+      list.ban(cidr("192.0.2.7"), Duration.ofMinutes(15), "x", List.of());
+      list.ban(cidr("198.51.100.7"), Duration.ofMinutes(15), "y", List.of());
+    }
+    try (BanList list = open(List.of(cidr("192.0.2.0/24")))) {
+      assertEquals(List.of("y"), list.active(T0).stream().map(Ban::reason).toList());
+    }
+    assertEquals(1, BanList.readActive(journal(), T0).size());
+  }
+
+  @Test
+  void expiredBans_areIgnoredByReads_beforeExpireRuns_andListenersHearOfChanges() throws Exception {
+    List<List<Ban>> heard = new ArrayList<>();
+    try (BanList list = open(List.of())) {
+      list.addListener(heard::add);
+      list.ban(cidr("203.0.113.0/24"), Duration.ofSeconds(2), "x", List.of());
+      assertTrue(list.isBanned(ip("203.0.113.1"), T0.plusMillis(1999)));
+      assertFalse(list.isBanned(ip("203.0.113.1"), T0.plusSeconds(2)));
+      list.expire(T0.plusSeconds(1));
+      assertEquals(1, heard.size(), "nothing expired yet, so nobody is told");
+      now.set(T0.plusSeconds(3));
+      list.expire(now.get());
+      assertEquals(List.of(), list.active(T0));
+      assertEquals(2, heard.size());
+      assertEquals(List.of(), heard.get(1));
+    }
+    assertTrue(Files.readString(journal()).endsWith("\nexpire\t203.0.113.0/24\n"), Files.readString(journal()));
+  }
+
+  @Test
+  void readActive_doesNotLock_andSkipsTheHalfWrittenTail() throws Exception {
+    try (BanList list = open(List.of())) {
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "x", List.of());
+      Files.writeString(journal(), "ban\t1.2", StandardOpenOption.APPEND);
+      assertEquals(1, BanList.readActive(journal(), T0).size());
+    }
+  }
+
+  @Test
+  void concurrentReadersAndWriters_seeConsistentAnswers() throws Exception {
+    InetAddress always = ip("198.51.100.1");
+    InetAddress never = ip("192.0.2.1");
+    AtomicLong reads = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    try (BanList list = BanList.open(journal(), List.of(cidr("192.0.2.0/24")), clock, 200)) {
+      list.ban(cidr("198.51.100.0/24"), Duration.ofHours(1), "always", List.of());
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> jobs = new ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        int id = w;
+        jobs.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < 300; i++) {
+            Cidr t = cidr("10." + id + "." + (i / 250) + "." + (i % 250));
+            list.ban(t, Duration.ofMinutes(5), "w", List.of("s" + i));
+            if (i % 3 == 0) {
+              list.unban(t);
+            }
+          }
+          return null;
+        }));
+      }
+      for (int r = 0; r < 4; r++) {
+        jobs.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < 50_000; i++) {
+            if (!list.isBanned(always, T0) || list.isBanned(never, T0)) {
+              throw new AssertionError("inconsistent read");
+            }
+            reads.incrementAndGet();
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> job : jobs) {
+        job.get(60, TimeUnit.SECONDS);
+      }
+      assertEquals(1 + 2 * 200, list.active(T0).size());
+    } finally {
+      pool.shutdownNow();
+    }
+    try (BanList list = open(List.of())) {
+      assertEquals(1 + 2 * 200, list.active(T0).size());
+    }
+    assertEquals(200_000, reads.get());
+  }
+}

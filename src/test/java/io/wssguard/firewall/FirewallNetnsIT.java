@@ -1,0 +1,302 @@
+package io.wssguard.firewall;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.wssguard.ban.Ban;
+import io.wssguard.ban.CidrSyntax;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Rendered rules loaded into real kernels: two network namespaces joined by a veth pair, a TCP listener in the
+ * "server" one, and clients connecting from two addresses per family in the "client" one. For each backend, a banned
+ * address can no longer connect while the other still can, re-applying changes nothing, an ended ban lets the
+ * client back in, and rules that wssguard does not own survive.
+ *
+ * <p>Needs root and {@code ip netns} (iproute2), python3 and the firewall tools; skipped with a message only when
+ * not root or when namespaces cannot be made. Every wait is bounded; the namespaces are deleted after each test.
+ */
+class FirewallNetnsIT {
+  private static final int PORT = 8443;
+  private static final int UNPROTECTED_PORT = 9000;
+  private static final String SERVER4 = "10.211.0.1";
+  private static final String SERVER6 = "fd00:211::1";
+  private static final String BANNED4 = "10.211.0.2";
+  private static final String OTHER4 = "10.211.0.3";
+  private static final String BANNED6 = "fd00:211::2";
+  private static final String OTHER6 = "fd00:211::3";
+  private static final double BLOCKED_TIMEOUT_S = 1.0;
+  private static final String LISTENER = """
+      import socket, threading
+      def serve(port):
+          s = socket.socket(socket.AF_INET6)
+          s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+          s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+          s.bind(('::', port))
+          s.listen(128)
+          while True:
+              c, _ = s.accept()
+              c.close()
+      threading.Thread(target=serve, args=(%d,), daemon=True).start()
+      serve(%d)
+      """.formatted(UNPROTECTED_PORT, PORT);
+  private static final String CONNECT = """
+      import socket, sys
+      src, dst, port, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+      s = socket.socket(socket.AF_INET6 if ':' in dst else socket.AF_INET)
+      s.settimeout(timeout)
+      s.bind((src, 0))
+      try:
+          s.connect((dst, port))
+      except OSError as e:
+          print(e)
+          sys.exit(1)
+      """;
+
+  private final String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
+  private final String server = "wsg-fw-" + id + "-s";
+  private final String client = "wsg-fw-" + id + "-c";
+  private FirewallApplier applier;
+  private Process listener;
+
+  @BeforeAll
+  static void needsRootAndNamespaces() throws Exception {
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+        "FirewallNetnsIT skipped: needs root to create network namespaces and load firewall rules");
+    Assumptions.assumeTrue(exec(List.of("ip", "netns", "list"), "").exit == 0,
+        "FirewallNetnsIT skipped: 'ip netns' is not available (install iproute2)");
+  }
+
+  @BeforeEach
+  void namespaces() throws Exception {
+    ok("ip", "netns", "add", server);
+    ok("ip", "netns", "add", client);
+    ok("ip", "-n", server, "link", "add", "wsg0", "type", "veth", "peer", "name", "wsg1", "netns", client);
+    for (String ns : List.of(server, client)) {
+      ok("ip", "-n", ns, "link", "set", "lo", "up");
+    }
+    ok("ip", "-n", server, "addr", "add", SERVER4 + "/24", "dev", "wsg0");
+    ok("ip", "-n", server, "addr", "add", SERVER6 + "/64", "dev", "wsg0", "nodad");
+    ok("ip", "-n", server, "link", "set", "wsg0", "up");
+    for (String a : List.of(BANNED4, OTHER4)) {
+      ok("ip", "-n", client, "addr", "add", a + "/24", "dev", "wsg1");
+    }
+    for (String a : List.of(BANNED6, OTHER6)) {
+      ok("ip", "-n", client, "addr", "add", a + "/64", "dev", "wsg1", "nodad");
+    }
+    ok("ip", "-n", client, "link", "set", "wsg1", "up");
+    listener = new ProcessBuilder("ip", "netns", "exec", server, "python3", "-c", LISTENER)
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!connects(OTHER4, SERVER4, PORT) || !connects(OTHER6, SERVER6, PORT)) {
+      if (System.nanoTime() > deadline || !listener.isAlive()) {
+        fail("listener in " + server + " did not come up within 10 s");
+      }
+      Thread.sleep(100);
+    }
+    applier = new FirewallApplier(List.of("ip", "netns", "exec", server));
+  }
+
+  @AfterEach
+  void deleteNamespaces() throws Exception {
+    if (listener != null) {
+      listener.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+    exec(List.of("ip", "netns", "del", client), "");
+    exec(List.of("ip", "netns", "del", server), "");
+  }
+
+  @ParameterizedTest
+  @EnumSource(FirewallConfig.Backend.class)
+  void bannedSourceCannotConnect_othersCan_reapplyIsIdempotent_foreignRulesSurvive(FirewallConfig.Backend backend)
+      throws Exception {
+    addForeignRules();
+    FirewallConfig cfg = FirewallConfig.of(backend, List.of(443, PORT));
+    Instant now = Instant.now();
+    List<Ban> bans = List.of(ban(BANNED4, now.plus(Duration.ofMinutes(10))),
+        ban(BANNED6, now.plus(Duration.ofMinutes(10))));
+
+    applier.apply(bans, cfg, now);
+    assertBlocked(BANNED4, SERVER4);
+    assertBlocked(BANNED6, SERVER6);
+    assertTrue(connects(OTHER4, SERVER4, PORT), "the other IPv4 address must still get in");
+    assertTrue(connects(OTHER6, SERVER6, PORT), "the other IPv6 address must still get in");
+    assertTrue(connects(BANNED4, SERVER4, UNPROTECTED_PORT), "bans cover the protected ports only");
+
+    String before = kernelState();
+    applier.apply(bans, cfg, Instant.now());
+    applier.apply(bans, cfg, Instant.now());
+    assertEquals(before, kernelState(), "re-applying the same bans must change nothing");
+    assertBlocked(BANNED4, SERVER4);
+    assertBlocked(BANNED6, SERVER6);
+    assertForeignRulesSurvive();
+
+    applier.apply(List.of(), cfg, Instant.now());
+    assertTrue(connects(BANNED4, SERVER4, PORT), "unbanned IPv4 address must get in again");
+    assertTrue(connects(BANNED6, SERVER6, PORT), "unbanned IPv6 address must get in again");
+    assertForeignRulesSurvive();
+  }
+
+  @ParameterizedTest
+  @EnumSource(FirewallConfig.Backend.class)
+  void endedBanLetsTheClientBackIn(FirewallConfig.Backend backend) throws Exception {
+    FirewallConfig cfg = FirewallConfig.of(backend, List.of(PORT));
+    Instant now = Instant.now();
+    // Long enough for both blocked checks (about 1 s each) to finish well before the end.
+    Instant until = now.plus(Duration.ofSeconds(5));
+    List<Ban> bans = List.of(ban(BANNED4, until), ban(BANNED6, until));
+    applier.apply(bans, cfg, now);
+    assertBlocked(BANNED4, SERVER4);
+    assertBlocked(BANNED6, SERVER6);
+    // ipset and nftables expire entries in the kernel; plain iptables needs the list re-applied after the end.
+    Thread.sleep(Math.max(0, Duration.between(Instant.now(), until).toMillis()) + 200);
+    if (backend == FirewallConfig.Backend.IPTABLES) {
+      applier.apply(bans, cfg, Instant.now());
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!connects(BANNED4, SERVER4, PORT) || !connects(BANNED6, SERVER6, PORT)) {
+      if (System.nanoTime() > deadline) {
+        fail(backend + ": the ban ended at " + until + " but the client is still kept out at " + Instant.now());
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  @Test
+  void shippedAndRenderedFiles_passTheToolsOwnChecks_andStaticRulesLoad() throws Exception {
+    // The static rules match the ban sets, so they must exist first.
+    applier.apply(List.of(), FirewallConfig.of(FirewallConfig.Backend.IPSET, List.of(443, PORT)), Instant.now());
+    String v4 = Files.readString(Path.of("iptables/rules.v4"));
+    String v6 = Files.readString(Path.of("iptables/rules.v6"));
+    assertOk(inServer(List.of("iptables-restore", "--test"), v4));
+    assertOk(inServer(List.of("ip6tables-restore", "--test"), v6));
+
+    Instant now = Instant.now();
+    List<Ban> bans = List.of(ban(BANNED4, now.plusSeconds(60)), ban("198.51.100.0/24", now.plusSeconds(60)),
+        ban("198.51.100.7", now.plusSeconds(90)), ban(BANNED6, now.plusSeconds(60)), ban("2001:db8::/48",
+            now.plusSeconds(60)));
+    FirewallConfig cfg = FirewallConfig.of(FirewallConfig.Backend.NFTABLES, List.of(443, PORT))
+        .withVerdict(FirewallConfig.Verdict.REJECT);
+    assertOk(inServer(List.of("nft", "-c", "-f", "-"), NftablesRenderer.render(bans, cfg, now)));
+    for (Family family : Family.values()) {
+      assertOk(inServer(List.of(family.restore, "--test"), IptablesRenderer.chainRestore(bans, cfg, family, now)));
+      assertOk(inServer(List.of(family.restore, "--test"), IpsetRenderer.chainRestore(cfg, family)));
+    }
+
+    // Loaded for real and hooked into INPUT as iptables/README.md says, a well-behaved client still gets in.
+    assertOk(inServer(List.of("iptables-restore", "--noflush"), v4));
+    assertOk(inServer(List.of("ip6tables-restore", "--noflush"), v6));
+    for (String tool : List.of("iptables", "ip6tables")) {
+      assertOk(inServer(List.of(tool, "-I", "INPUT", "1", "-p", "tcp", "-m", "multiport", "--dports", "443,8443",
+          "-j", StaticRules.CHAIN), ""));
+    }
+    assertTrue(connects(OTHER4, SERVER4, PORT));
+    assertTrue(connects(OTHER6, SERVER6, PORT));
+  }
+
+  @Test
+  void applierFailure_namesTheCommandAndItsError() throws Exception {
+    // A set of the same name but another type: ipset refuses to swap, and the message says so.
+    assertOk(inServer(List.of("ipset", "create", FirewallConfig.DEFAULT_SET4, "hash:ip"), ""));
+    FirewallException e = org.junit.jupiter.api.Assertions.assertThrows(FirewallException.class,
+        () -> applier.apply(List.of(), FirewallConfig.of(FirewallConfig.Backend.IPSET, List.of(PORT)), Instant.now()));
+    assertTrue(e.getMessage().startsWith("'ipset restore' failed (exit 1): "), e.getMessage());
+  }
+
+  private void addForeignRules() throws Exception {
+    for (String tool : List.of("iptables", "ip6tables")) {
+      String source = tool.equals("iptables") ? "192.0.2.99" : "2001:db8::99";
+      assertOk(inServer(List.of(tool, "-N", "SOMEONE-ELSE"), ""));
+      assertOk(inServer(List.of(tool, "-A", "SOMEONE-ELSE", "-j", "RETURN"), ""));
+      assertOk(inServer(List.of(tool, "-A", "INPUT", "-s", source, "-j", "SOMEONE-ELSE"), ""));
+    }
+    assertOk(inServer(List.of("nft", "add", "table", "inet", "someone_else"), ""));
+    assertOk(inServer(List.of("nft", "add", "chain", "inet", "someone_else", "keep"), ""));
+    assertOk(inServer(List.of("ipset", "create", "someone-else", "hash:ip"), ""));
+    assertOk(inServer(List.of("ipset", "add", "someone-else", "192.0.2.99"), ""));
+  }
+
+  private void assertForeignRulesSurvive() throws Exception {
+    for (String tool : List.of("iptables", "ip6tables")) {
+      String source = tool.equals("iptables") ? "192.0.2.99" : "2001:db8::99";
+      assertOk(inServer(List.of(tool, "-C", "SOMEONE-ELSE", "-j", "RETURN"), ""));
+      assertOk(inServer(List.of(tool, "-C", "INPUT", "-s", source, "-j", "SOMEONE-ELSE"), ""));
+    }
+    assertOk(inServer(List.of("nft", "list", "chain", "inet", "someone_else", "keep"), ""));
+    assertOk(inServer(List.of("ipset", "test", "someone-else", "192.0.2.99"), ""));
+  }
+
+  /** Everything a re-apply could duplicate, without counters, remaining times and hash seeds. */
+  private String kernelState() throws Exception {
+    StringBuilder s = new StringBuilder();
+    s.append(inServer(List.of("iptables", "-S"), "").output);
+    s.append(inServer(List.of("ip6tables", "-S"), "").output);
+    s.append(inServer(List.of("nft", "-s", "list", "ruleset"), "").output
+        .replaceAll(" (timeout|expires) [0-9a-z]+", ""));
+    // Each apply swaps in a new set, which gets a new hash seed (initval).
+    s.append(inServer(List.of("ipset", "save"), "").output.replaceAll(" (timeout [0-9]+|initval 0x[0-9a-f]+)", ""));
+    return s.toString();
+  }
+
+  private static Ban ban(String target, Instant until) {
+    return new Ban(CidrSyntax.parse(target), until, "test", List.of());
+  }
+
+  private void assertBlocked(String from, String to) throws Exception {
+    assertFalse(connects(from, to, PORT), from + " is banned but connected to " + to);
+  }
+
+  private boolean connects(String from, String to, int port) throws Exception {
+    Result r = exec(List.of("ip", "netns", "exec", client, "python3", "-c", CONNECT, from, to,
+        Integer.toString(port), Double.toString(BLOCKED_TIMEOUT_S)), "");
+    return r.exit == 0;
+  }
+
+  private Result inServer(List<String> command, String input) throws Exception {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", server));
+    full.addAll(command);
+    return exec(full, input);
+  }
+
+  private static void ok(String... command) throws Exception {
+    assertOk(exec(List.of(command), ""));
+  }
+
+  private static void assertOk(Result r) {
+    assertEquals(0, r.exit, r.command + ": " + r.output);
+  }
+
+  private record Result(String command, int exit, String output) {}
+
+  private static Result exec(List<String> command, String input) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try (var stdin = p.getOutputStream()) {
+      stdin.write(input.getBytes(StandardCharsets.UTF_8));
+    }
+    // Outputs here are small (a ruleset listing at most), so reading after writing cannot deadlock.
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail(String.join(" ", command) + ": no answer within 20 s");
+    }
+    return new Result(String.join(" ", command), p.exitValue(), output);
+  }
+}

@@ -1,0 +1,69 @@
+package io.wssguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code wssguard ban} and {@code wssguard firewall render} from the packaged jar, against a journal in a temp dir. */
+class BanCliIT {
+  private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
+
+  @TempDir Path dir;
+
+  private record Run(int exit, String out, String err) {}
+
+  private Run wssguard(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    return new Run(p.exitValue(), out, err);
+  }
+
+  @Test
+  void addListRemove_andRender() throws Exception {
+    String journal = dir.resolve("bans.journal").toString();
+    Run add = wssguard("ban", "add", "203.0.113.7", "--for", "15m", "--reason", "handshake flood",
+        "--journal", journal);
+    assertEquals(0, add.exit, add.err);
+    assertTrue(add.out.startsWith("banned 203.0.113.7\tuntil "), add.out);
+    assertEquals(0, wssguard("ban", "add", "2001:db8::/48", "--for", "1h", "--reason", "v6", "--journal", journal)
+        .exit);
+
+    Run list = wssguard("ban", "list", "--journal", journal);
+    assertEquals(0, list.exit, list.err);
+    String[] lines = list.out.split("\n");
+    assertEquals(2, lines.length, list.out);
+    assertTrue(lines[0].matches("203\\.0\\.113\\.7\tuntil \\S+\thandshake flood\t\\[by hand]"), lines[0]);
+    assertTrue(lines[1].startsWith("2001:db8::/48\tuntil "), lines[1]);
+
+    Run render = wssguard("firewall", "render", "--backend", "nftables", "--port", "443", "--journal", journal);
+    assertEquals(0, render.exit, render.err);
+    assertTrue(render.out.contains("elements = { 203.0.113.7 timeout 9"), render.out);
+    assertTrue(render.out.contains("elements = { 2001:db8::/48 timeout 3"), render.out);
+
+    Run remove = wssguard("ban", "remove", "203.0.113.7", "--journal", journal);
+    assertEquals(0, remove.exit, remove.err);
+    assertEquals(1, wssguard("ban", "list", "--journal", journal).out.split("\n").length);
+    assertEquals(1, wssguard("ban", "remove", "203.0.113.7", "--journal", journal).exit);
+  }
+
+  @Test
+  void malformedCidr_exits2_withTheWholeMessage() throws Exception {
+    Run run = wssguard("ban", "add", "10.0.0.1/33", "--for", "15m", "--reason", "x",
+        "--journal", dir.resolve("j").toString());
+    assertEquals(2, run.exit);
+    assertTrue(run.err.startsWith("ban add: '10.0.0.1/33' is not an address or CIDR block"
+        + " (expected e.g. 203.0.113.7 or 203.0.113.0/24)\n"), run.err);
+  }
+}
