@@ -3,9 +3,12 @@ package io.wssguard.cli;
 import io.wssguard.config.ConfigException;
 import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
+import io.wssguard.policy.PolicyParser;
+import io.wssguard.policy.PolicySet;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.server.StartupException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +17,7 @@ import sun.misc.Signal;
 
 /**
  * {@code wssguard run}: the main job. Exit codes: 0 after a graceful stop, 1 when the proxy cannot start (port in
- * use, certificate unreadable), 2 for a configuration error (nothing is started).
+ * use, certificate unreadable), 2 for a configuration or policy error (nothing is started).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run the proxy (embedded defaults: wss://127.0.0.1:8443/ in front of a demo echo backend).")
@@ -28,6 +31,15 @@ final class RunCommand implements Callable<Integer> {
     ProxyConfig cfg;
     try {
       cfg = config == null ? ConfigParser.embeddedDefaults() : ConfigParser.parse(config);
+      // Policies are not enforced yet; they are read and checked so a bad file or route reference fails here.
+      PolicySet policies = cfg.policiesDir() == null ? PolicyParser.embeddedDefault()
+          : PolicyParser.loadDirectory(cfg.policiesDir());
+      List<String> missing = PolicyParser.missingPolicies(cfg, policies);
+      if (!missing.isEmpty()) {
+        String file = config == null ? "<embedded defaults>" : config.toString();
+        missing.forEach(m -> System.err.println(file + ": " + m));
+        return 2;
+      }
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
       return 2;
