@@ -78,6 +78,20 @@ class PolicyCommandTest {
   }
 
   @Test
+  void checkConfig_acceptsTheExampleConfig_withTheShippedPolicies() {
+    assertEquals(new Result(0, "ok: 1 policy in 1 file\n", ""),
+        wssguard("policy", "check", "--config", "examples/wssguard.yaml"));
+  }
+
+  @Test
+  void checkConfig_withoutPoliciesBlock_usesTheEmbeddedDefault() throws Exception {
+    Path config = write("wssguard.yaml", CONFIG.replace("    policy: chat\n", ""));
+
+    assertEquals(new Result(0, "ok: 1 policy in 1 file (the embedded default policy)\n", ""),
+        wssguard("policy", "check", "--config", config.toString()));
+  }
+
+  @Test
   void checkConfig_reportsRoutesWithUnknownPolicies_andExits1() throws Exception {
     Path config = write("wssguard.yaml", CONFIG);
 
