@@ -58,7 +58,8 @@ class PolicyCommandTest {
 
   @Test
   void check_printsEveryErrorPositioned_andExits1() throws Exception {
-    Path a = write("a.yaml", "policies:\n  chat:\n    mode: loud\n    perIp: {connections: {max: 0, action: reject}}\n");
+    Path a = write("a.yaml",
+        "policies:\n  chat:\n    mode: loud\n    perIp: {connections: {max: 0, action: reject}}\n");
     Path b = write("b.yaml", "policies:\n  chat: {}\n");
 
     assertEquals(new Result(1, "", a + ":3:11: policies.chat.mode: loud (expected one of: enforce, monitor)\n"
