@@ -19,7 +19,7 @@ import sun.misc.Signal;
 
 /**
  * {@code wssguard run}: the main job. Exit codes: 0 after a graceful stop, 1 when the proxy cannot start (port in
- * use, certificate unreadable), 2 for a configuration error (nothing is started).
+ * use, certificate unreadable), 2 for a configuration or policy error (nothing is started).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run the proxy (embedded defaults: wss://127.0.0.1:8443/ in front of a demo echo backend).")
@@ -31,14 +31,9 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ProxyConfig cfg;
-    try {
-      cfg = config == null ? ConfigParser.embeddedDefaults() : ConfigParser.parse(config);
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      return 2;
-    }
     PolicySet policies;
     try {
+      cfg = config == null ? ConfigParser.embeddedDefaults() : ConfigParser.parse(config);
       policies = PolicyReloader.load(cfg);
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
@@ -46,7 +41,8 @@ final class RunCommand implements Callable<Integer> {
     }
     List<String> missing = PolicyParser.missingPolicies(cfg, policies);
     if (!missing.isEmpty()) {
-      missing.forEach(System.err::println);
+      String file = config == null ? "<embedded defaults>" : config.toString();
+      missing.forEach(m -> System.err.println(file + ": " + m));
       return 2;
     }
     ProxyServer server;

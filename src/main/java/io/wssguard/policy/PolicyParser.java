@@ -594,8 +594,8 @@ public final class PolicyParser {
       for (Map.Entry<Cidr, Integer> a : allow.entrySet()) {
         for (Map.Entry<Cidr, Integer> d : deny.entrySet()) {
           if (!a.getKey().equals(d.getKey()) && d.getKey().contains(a.getKey())) {
-            errors.at(items(m.get("allow")).get(a.getValue()), m.pathOf("allow") + "[" + a.getValue() + "]: " + a.getKey()
-                + " lies inside " + m.pathOf("deny") + "[" + d.getValue() + "] " + d.getKey()
+            errors.at(items(m.get("allow")).get(a.getValue()), m.pathOf("allow") + "[" + a.getValue() + "]: "
+                + a.getKey() + " lies inside " + m.pathOf("deny") + "[" + d.getValue() + "] " + d.getKey()
                 + " (expected: allow blocks outside every deny block; this one can never match)");
             break;
           }

@@ -72,6 +72,7 @@ class ConfigParserTest {
         Balance.LEAST_CONNECTIONS, Duration.ofSeconds(2), Duration.ofSeconds(30), BackendTlsConfig.DEFAULT),
         config.backends().get("chat"));
     assertEquals(List.of(URI.create("wss://feed.internal.example.com:443/")), config.backends().get("feed").servers());
+    assertEquals(examplesDir.resolveSibling("policies"), config.policiesDir());
     assertEquals(new BackendTlsConfig(examplesDir.resolveSibling("certs/backend-ca.pem"), false),
         config.backends().get("feed").tls());
     assertEquals(new RouteConfig("chat.example.com", "/chat", "chat", false, 64 * 1024, "default"),

@@ -72,6 +72,31 @@ class CliIT {
   }
 
   @Test
+  void exits2_andStartsNothing_whenARouteNamesAnUnknownPolicy() throws Exception {
+    int port = freePort();
+    Files.createDirectories(dir.resolve("policies"));
+    Files.writeString(dir.resolve("policies/chat.yaml"), "policies:\n  chat: {}\n");
+    Files.writeString(dir.resolve("wssguard.yaml"), """
+        listeners:
+          - name: plain
+            bind: 127.0.0.1:%d
+        backends:
+          demo:
+            servers: [ws://127.0.0.1:9/]
+        routes:
+          - path: /chat
+            backend: demo
+            policy: chat
+          - backend: demo
+        policies:
+          dir: policies/
+        """.formatted(port));
+    String out = run(wssguard(dir, "run", "--config", "wssguard.yaml"), 2);
+    assertEquals("wssguard.yaml: routes[1].policy: unknown policy 'default' (expected one of: chat)\n", out);
+    assertFalse(canConnect(port), "nothing may listen after a policy error");
+  }
+
+  @Test
   void servesDemoEcho_andDrainsWith1001_onSigterm() throws Exception {
     Files.writeString(dir.resolve("wssguard.yaml"), """
         listeners:

@@ -209,7 +209,8 @@ class PolicyParserErrorsTest {
 
   @Test
   void rejectsMaxFrameBytesAboveMaxMessageBytes() {
-    line4("    perConnection: {maxMessageBytes: {max: 64KiB, action: close}, maxFrameBytes: {max: 1MiB, action: close}}",
+    line4("    perConnection: {maxMessageBytes: {max: 64KiB, action: close},"
+        + " maxFrameBytes: {max: 1MiB, action: close}}",
         "p.yaml:4:%d: policies.chat.perConnection.maxFrameBytes.max: 1MiB (expected: at most maxMessageBytes,"
             + " 64 KiB; a frame is part of a message)", "1MiB");
   }
@@ -297,7 +298,8 @@ class PolicyParserErrorsTest {
       "10.0.0.0/8/8", "::ffff:10.0.0.1", "fe80::1%eth0", "[::1]", "2001:db8::/32x", "1:2"})
   void rejectsTextThatIsNotAnAddressBlock(String text) {
     line4("    access: {deny: [\"" + text + "\"]}", "p.yaml:4:%d: policies.chat.access.deny[0]: "
-        + text.replace("%", "%%") + " (expected: address block like 10.0.0.0/8 or 2001:db8::/32, or one address)", "\"");
+        + text.replace("%", "%%") + " (expected: address block like 10.0.0.0/8 or 2001:db8::/32, or one address)",
+        "\"");
   }
 
   @Test

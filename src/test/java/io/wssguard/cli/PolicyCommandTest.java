@@ -1,0 +1,214 @@
+package io.wssguard.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code wssguard policy check} and {@code explain}: exit codes, and what goes to stdout and stderr. */
+class PolicyCommandTest {
+  private static final String CONFIG = """
+      listeners:
+        - name: public
+          bind: 127.0.0.1:0
+      backends:
+        demo:
+          servers: [ws://127.0.0.1:9000/]
+      routes:
+        - path: /chat
+          backend: demo
+          policy: chat
+        - backend: demo
+      """;
+
+  @TempDir Path dir;
+
+  private record Result(int exit, String out, String err) {}
+
+  private static Result wssguard(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  private Path write(String name, String text) throws Exception {
+    Path file = dir.resolve(name);
+    Files.createDirectories(file.getParent());
+    return Files.writeString(file, text);
+  }
+
+  @Test
+  void check_printsOk_andExits0_forValidFiles() throws Exception {
+    Path a = write("a.yaml", "policies:\n  chat: {}\n  feed: {}\n");
+    Path b = write("b.yaml", "policies:\n  admin: {mode: monitor}\n");
+
+    assertEquals(new Result(0, "ok: 3 policies in 2 files\n", ""), wssguard("policy", "check", a.toString(),
+        b.toString()));
+    assertEquals(new Result(0, "ok: 1 policy in 1 file\n", ""), wssguard("policy", "check", "policies/default.yaml"));
+  }
+
+  @Test
+  void check_printsEveryErrorPositioned_andExits1() throws Exception {
+    Path a = write("a.yaml",
+        "policies:\n  chat:\n    mode: loud\n    perIp: {connections: {max: 0, action: reject}}\n");
+    Path b = write("b.yaml", "policies:\n  chat: {}\n");
+
+    assertEquals(new Result(1, "", a + ":3:11: policies.chat.mode: loud (expected one of: enforce, monitor)\n"
+        + a + ":4:32: policies.chat.perIp.connections.max: 0 (expected: integer 1..1000000)\n"
+        + b + ":2:3: policies.chat: already defined at " + a + ":2:3 (expected: each policy name once across all"
+        + " policy files)\n"), wssguard("policy", "check", a.toString(), b.toString()));
+  }
+
+  @Test
+  void checkConfig_readsItsPoliciesDir_andFindsEveryRoutesPolicy() throws Exception {
+    write("policies/chat.yaml", "policies:\n  chat: {}\n");
+    write("policies/default.yml", "policies:\n  default: {}\n");
+    Path config = write("wssguard.yaml", CONFIG + "policies:\n  dir: policies/\n");
+
+    assertEquals(new Result(0, "ok: 2 policies in 2 files\n", ""),
+        wssguard("policy", "check", "--config", config.toString()));
+  }
+
+  @Test
+  void checkConfig_acceptsTheExampleConfig_withTheShippedPolicies() {
+    assertEquals(new Result(0, "ok: 1 policy in 1 file\n", ""),
+        wssguard("policy", "check", "--config", "examples/wssguard.yaml"));
+  }
+
+  @Test
+  void checkConfig_withoutPoliciesBlock_usesTheEmbeddedDefault() throws Exception {
+    Path config = write("wssguard.yaml", CONFIG.replace("    policy: chat\n", ""));
+
+    assertEquals(new Result(0, "ok: 1 policy in 1 file (the embedded default policy)\n", ""),
+        wssguard("policy", "check", "--config", config.toString()));
+  }
+
+  @Test
+  void checkConfig_reportsRoutesWithUnknownPolicies_andExits1() throws Exception {
+    Path config = write("wssguard.yaml", CONFIG);
+
+    assertEquals(new Result(1, "", config + ": routes[0].policy: unknown policy 'chat' (expected one of: default)\n"),
+        wssguard("policy", "check", "--config", config.toString()));
+  }
+
+  @Test
+  void checkConfig_reportsAMissingPoliciesDir() throws Exception {
+    Path config = write("wssguard.yaml", CONFIG + "policies:\n  dir: nowhere/\n");
+
+    assertEquals(new Result(1, "", dir.resolve("nowhere") + ": cannot read: no such directory\n"),
+        wssguard("policy", "check", "--config", config.toString()));
+  }
+
+  @Test
+  void check_needsFilesOrConfig_notBoth() {
+    assertEquals(2, wssguard("policy", "check").exit());
+    assertEquals(2, wssguard("policy", "check", "a.yaml", "--config", "b.yaml").exit());
+  }
+
+  @Test
+  void explain_describesTheDefaultPolicyInSentences() {
+    Result r = wssguard("policy", "explain", "policies/default.yaml");
+
+    assertEquals("", r.err());
+    assertEquals(0, r.exit());
+    assertEquals("""
+        Policy 'default' (policies/default.yaml:%d), enforced:
+          Request headers may be up to 8 KiB; larger requests are refused with 431.
+          Any origin, subprotocol and path is accepted.
+          Each IP address may open 20 new connections per second, in bursts of up to 40; more are refused with 429\
+         and count as a strike.
+          Each IP address may hold at most 64 connections at once; more are refused with 429 and count as a strike.
+          Each connection may send 100 messages per second (control frames included), in bursts of up to 200; more\
+         close the connection with 1008 and count as a strike.
+          Each message may be up to 1 MiB; a larger one closes the connection with 1009 and counts as a strike.
+          Any address may connect.
+          X-Forwarded-For is believed from nobody: the client is the address that connected.
+          IPv6 clients are counted per /64 block.
+          5 strikes within 10 minutes ban the IP address for 15 minutes: its new connections are refused with 403\
+         until then.
+        """.formatted(defaultLine()), r.out());
+  }
+
+  @Test
+  void explain_saysWhatMonitorModeMeans_andDescribesEveryLimit() throws Exception {
+    Path file = write("chat.yaml", """
+        policies:
+          chat:
+            mode: monitor
+            handshake:
+              origins: ["https://*.example.com"]
+              requiredHeaders: [Authorization]
+              paths: ["/chat/**"]
+            perIp:
+              messages: {rate: 30/m, burst: 20, action: drop}
+              bytes: {rate: 8MiB/s, burst: 16MiB, action: throttle, strike: true}
+            perConnection:
+              bytes: {rate: 1MiB/s, burst: 2MiB, action: throttle}
+              maxMessageBytes: {max: 1MiB, action: drop}
+              maxFrameBytes: {max: 64KiB, action: close}
+              maxFragments: {max: 16, action: close, strike: true}
+              controlFrames: {rate: 10/s, burst: 20, action: close}
+            access:
+              allow: [10.0.0.0/8]
+              deny: [10.66.0.0/16]
+              trustedProxies: ["2001:db8::1"]
+              ipv6Prefix: 56
+        """);
+
+    assertEquals(new Result(0, """
+        Policy 'chat' (%s:2), monitor mode:
+          Monitor mode: nothing is refused, dropped, throttled, closed or banned because of this policy; each time a\
+         limit below would act, that is counted and logged instead.
+          Request headers may be as large as the listener allows (timeouts.maxHeaderBytes).
+          Only these origins are accepted, others are refused with 403: https://*.example.com.
+          Any subprotocol is accepted.
+          Only these paths are accepted, others are refused with 403: /chat/** (* matches within one segment, **\
+         across segments).
+          Handshakes without this header are refused with 403: Authorization.
+          Each IP address may send 30 messages per minute over all its connections together (control frames\
+         included), in bursts of up to 20; more are dropped (the connection stays open and the backend never sees\
+         them).
+          Each IP address may send 8 MiB of payload per second over all its connections together, in bursts of up to\
+         16 MiB; beyond that, wssguard stops reading from its connections until the budget refills, and going over\
+         counts as a strike.
+          Each connection may send 1 MiB of payload per second, in bursts of up to 2 MiB; beyond that, wssguard stops\
+         reading from the client until the budget refills.
+          Each message may be up to 1 MiB; a larger one is dropped (the connection stays open).
+          Each frame may carry up to 64 KiB; a larger one closes the connection with 1009.
+          A message may be split into at most 16 frames; a message split further closes the connection with 1008 and\
+         counts as a strike.
+          Each connection may send 10 ping and pong frames per second, in bursts of up to 20; more close the\
+         connection with 1008.
+          Only addresses in 10.0.0.0/8 may connect; others are refused with 403.
+          Addresses in 10.66.0.0/16 are refused with 403.
+          X-Forwarded-For is believed only from 2001:db8::1/128.
+          IPv6 clients are counted per /56 block.
+          Nobody is banned: there is no strikes block.
+        """.formatted(file), ""), wssguard("policy", "explain", file.toString()));
+  }
+
+  @Test
+  void explain_printsErrors_andExits1_forABadFile() throws Exception {
+    Path file = write("bad.yaml", "policies:\n  chat: {mode: loud}\n");
+
+    assertEquals(new Result(1, "", file + ":2:16: policies.chat.mode: loud (expected one of: enforce, monitor)\n"),
+        wssguard("policy", "explain", file.toString()));
+  }
+
+  private static int defaultLine() {
+    try {
+      return Files.readAllLines(Path.of("policies/default.yaml")).indexOf("  default:") + 1;
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
