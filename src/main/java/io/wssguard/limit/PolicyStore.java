@@ -1,6 +1,7 @@
 package io.wssguard.limit;
 
 import io.wssguard.policy.Policy;
+import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class PolicyStore {
   public List<String> missing(PolicySet set) {
     List<String> missing = new ArrayList<>();
     for (String name : routePolicies) {
-      if (!set.policies().containsKey(name) && !missing.contains(name)) {
+      if (!name.equals(PolicyParser.OFF) && !set.policies().containsKey(name) && !missing.contains(name)) {
         missing.add(name);
       }
     }
@@ -46,7 +47,7 @@ public final class PolicyStore {
     java.util.Map<String, CompiledPolicy> compiled = new java.util.HashMap<>();
     for (int i = 0; i < byRoute.length; i++) {
       Policy p = set.policies().get(routePolicies.get(i));
-      byRoute[i] = compiled.computeIfAbsent(p.name(), n -> new CompiledPolicy(p));
+      byRoute[i] = p == null ? null : compiled.computeIfAbsent(p.name(), n -> new CompiledPolicy(p));
     }
     return new Snapshot(set, byRoute);
   }
@@ -55,7 +56,7 @@ public final class PolicyStore {
     return snapshot.set();
   }
 
-  /** The live policy of route {@code index}. */
+  /** The live policy of route {@code index}; its {@code current()} is null for a route with {@code policy: off}. */
   public PolicyView view(int index) {
     return () -> snapshot.byRoute()[index];
   }

@@ -52,6 +52,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class PolicyParser {
   static final String DEFAULT_RESOURCE = "/io/wssguard/policy/default.yaml";
   static final String DEFAULT_NAME = "<embedded default policy>";
+  /**
+   * The policy name a route uses to have no policy at all: no admission checks, no per-frame gate (the RFC 6455
+   * checks and the route's message size cap still apply). For trusted internal routes, and to measure what
+   * enforcement costs.
+   */
+  public static final String OFF = "off";
 
   static final List<String> TOP_KEYS = List.of("policies");
   static final List<String> POLICY_KEYS = List.of("mode", "handshake", "perIp", "perConnection", "access", "strikes");
@@ -197,7 +203,7 @@ public final class PolicyParser {
     List<RouteConfig> routes = config.routes();
     for (int i = 0; i < routes.size(); i++) {
       String name = routes.get(i).policy();
-      if (!policies.policies().containsKey(name)) {
+      if (!name.equals(OFF) && !policies.policies().containsKey(name)) {
         missing.add("routes[" + i + "].policy: unknown policy '" + name + "' (expected one of: " + known + ")");
       }
     }
@@ -331,6 +337,11 @@ public final class PolicyParser {
       if (!NAME.matcher(name).matches()) {
         errors.at(nameNode, m.pathOf(name) + ": invalid policy name '" + name + "' (expected: " + EXPECTED_NAME
             + ")");
+        continue;
+      }
+      if (name.equals(OFF)) {
+        errors.at(nameNode, m.pathOf(name) + ": the name '" + OFF + "' is reserved for routes without a policy"
+            + " (expected: another name)");
         continue;
       }
       sink.accept(name, nameNode, policy(name, m.get(name), m.pathOf(name), nameNode));

@@ -28,8 +28,16 @@ import java.util.regex.Pattern;
 final class PolicyAdmission {
   private static final HttpString ORIGIN = new HttpString("Origin");
 
-  /** An admitted handshake: the client's counted state, its real address, the subprotocols to forward. */
+  /**
+   * An admitted handshake: the client's counted state (null on a route without a policy), its address, the
+   * subprotocols to forward.
+   */
   record Admitted(SourceState source, InetAddress client, List<String> protocols) {}
+
+  /** A handshake on a route with {@code policy: off}: nothing checked, nothing counted. */
+  static Admitted unchecked(HttpServerExchange exchange, List<String> offered) {
+    return new Admitted(null, exchange.getSourceAddress().getAddress(), offered);
+  }
 
   private final SourceTable sources;
   private final Enforcer enforcer;
@@ -109,6 +117,9 @@ final class PolicyAdmission {
 
   /** A connection admitted by {@link #admit} has ended. */
   void release(Admitted admitted) {
+    if (admitted.source() == null) {
+      return;
+    }
     admitted.source().connectionClosed();
     sources.touch(admitted.source().key());
   }

@@ -58,7 +58,10 @@ final class UpgradeProxy implements HttpHandler {
     }
     RouteConfig rc = route.config();
     CompiledPolicy policy = route.policy().current();
-    PolicyAdmission.Admitted admitted = admission.admit(exchange, policy, UpgradeRequest.offeredProtocols(exchange));
+    List<String> offered = UpgradeRequest.offeredProtocols(exchange);
+    PolicyAdmission.Admitted admitted = policy == null
+        ? PolicyAdmission.unchecked(exchange, offered)
+        : admission.admit(exchange, policy, offered);
     if (admitted == null) {
       return;
     }
@@ -110,7 +113,7 @@ final class UpgradeProxy implements HttpHandler {
       });
       exchange.upgradeChannel((client, ex) -> {
         handedOver[0] = true;
-        ConnectionGate gate = new ConnectionGate(
+        ConnectionGate gate = admitted.source() == null ? null : new ConnectionGate(
             route.policy(), admitted.source(), enforcer, admitted.client(), System.nanoTime());
         Relay relay = new Relay(client, backend, ex.getConnection().getByteBufferPool(), settings, gate,
             r -> {

@@ -297,6 +297,35 @@ class PolicyIT {
     }
   }
 
+  @Test
+  void routeWithPolicyOff_checksNothingButTheProtocol() throws Exception {
+    PerIpLimits ip = new PerIpLimits(new RateLimit(1, 1, Action.REJECT, false), null, null, null);
+    PerConnectionLimits conn = new PerConnectionLimits(new RateLimit(1, 1, Action.CLOSE, false), null, null,
+        null, null, null);
+    try (TestProxy p = TestProxy.builder(certs)
+        .backend("node", node.url("/"))
+        .route(new io.wssguard.config.RouteConfig(null, "/free", "node", false, 1 << 20, "off"))
+        .route("/", "node")
+        .policies(TestPolicies.set(limits(Mode.ENFORCE, ip, conn, null)))
+        .start()) {
+      for (int i = 0; i < 5; i++) {
+        try (RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.30")) {
+          assertEquals(101, RawClient.status(c.request(RawClient.upgradeRequest("/free/echo"))));
+        }
+      }
+      try (RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.30").upgrade("/free/echo")) {
+        for (int i = 0; i < 20; i++) {
+          c.send(text("free"));
+          assertEquals("free", c.readFrame().text());
+        }
+        c.send(RawClient.frame(0x81, new byte[] {(byte) 0xFF}));
+        assertEquals(1007, c.readCloseCode(), "RFC checks still apply");
+      }
+      assertEquals(101, handshake(p, "127.0.0.31"));
+      assertEquals(429, handshake(p, "127.0.0.31"), "the other route keeps its policy");
+    }
+  }
+
   private static String withHeaders(String path, String headers) {
     return RawClient.upgradeRequest(path).replace("\r\n\r\n", "\r\n" + headers + "\r\n\r\n");
   }

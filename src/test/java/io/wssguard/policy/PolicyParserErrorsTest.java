@@ -74,6 +74,12 @@ class PolicyParserErrorsTest {
   }
 
   @Test
+  void rejectsReservedNameOff() {
+    assertEquals("p.yaml:4:3: policies.off: the name 'off' is reserved for routes without a policy (expected:"
+        + " another name)", errors(BASE + "  off: {mode: enforce}\n"));
+  }
+
+  @Test
   void rejectsInvalidPolicyName() {
     assertEquals("p.yaml:4:3: policies.Chat_2: invalid policy name 'Chat_2' (expected: name made of a-z, 0-9 and -)",
         errors(BASE + "  Chat_2: {}\n"));
