@@ -2,6 +2,9 @@ package io.wssguard.backend;
 
 import io.wssguard.config.Balance;
 import io.wssguard.config.BackendGroupConfig;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,9 +20,16 @@ public final class BackendGroup {
   private final BackendGroupConfig config;
   private final List<BackendServer> servers;
   private final AtomicInteger next = new AtomicInteger();
+  /** Shared by every IO thread: coarse, and rarely contended, so a ready-made limiter fits. */
+  private final RateLimiter connects;
 
   public BackendGroup(BackendGroupConfig config) {
     this.config = config;
+    this.connects = RateLimiter.of("backend-" + config.name(), RateLimiterConfig.custom()
+        .limitForPeriod(config.maxConnectsPerSecond())
+        .limitRefreshPeriod(Duration.ofSeconds(1))
+        .timeoutDuration(Duration.ZERO)
+        .build());
     List<BackendServer> list = new ArrayList<>();
     config.servers().forEach(uri -> list.add(new BackendServer(uri)));
     this.servers = List.copyOf(list);
@@ -50,6 +60,11 @@ public final class BackendGroup {
     down.sort((a, b) -> Long.compare(a.downUntilNanos() - nowNanos, b.downUntilNanos() - nowNanos));
     up.addAll(down);
     return up;
+  }
+
+  /** Takes a permit for one new backend connection; false when the group's connect rate is spent. */
+  public boolean tryConnect() {
+    return connects.acquirePermission();
   }
 
   /** Passive health: a server that failed to connect or answered the upgrade badly is skipped for a while. */

@@ -59,8 +59,10 @@ public final class ConfigParser {
   private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls");
   private static final List<String> TLS_KEYS = List.of("engine", "fallbackToJdk", "protocols", "certificates");
   private static final List<String> CERTIFICATE_KEYS = List.of("chain", "key", "serverNames", "generateIfMissing");
+  /** Generous: a guard against reconnect storms after a restart, not a traffic limit. */
+  static final long DEFAULT_MAX_CONNECTS_PER_SECOND = 2000;
   private static final List<String> BACKEND_KEYS =
-      List.of("servers", "balance", "connectTimeout", "downTime", "tls");
+      List.of("servers", "balance", "connectTimeout", "downTime", "maxConnectsPerSecond", "tls");
   private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "insecure");
   private static final List<String> ROUTE_KEYS =
       List.of("path", "host", "backend", "permessageDeflate", "maxMessageBytes", "policy");
@@ -338,6 +340,8 @@ public final class ConfigParser {
     Duration connectTimeout =
         yaml.duration(m.get("connectTimeout"), m.pathOf("connectTimeout"), DEFAULT_CONNECT_TIMEOUT, min);
     Duration downTime = yaml.duration(m.get("downTime"), m.pathOf("downTime"), DEFAULT_DOWN_TIME, min);
+    Long connectsPerSecond = yaml.integer(m.get("maxConnectsPerSecond"), m.pathOf("maxConnectsPerSecond"),
+        DEFAULT_MAX_CONNECTS_PER_SECOND, 1, 1_000_000);
     Node tlsNode = m.get("tls");
     BackendTlsConfig tls = BackendTlsConfig.DEFAULT;
     if (tlsNode != null) {
@@ -350,7 +354,8 @@ public final class ConfigParser {
     if (errors.size() > before) {
       return null;
     }
-    return new BackendGroupConfig(name, servers, Balance.values()[balance], connectTimeout, downTime, tls);
+    return new BackendGroupConfig(name, servers, Balance.values()[balance], connectTimeout, downTime,
+        connectsPerSecond.intValue(), tls);
   }
 
   private List<URI> servers(Node node, String path) {

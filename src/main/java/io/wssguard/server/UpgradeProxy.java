@@ -65,6 +65,12 @@ final class UpgradeProxy implements HttpHandler {
     if (admitted == null) {
       return;
     }
+    if (!route.group().tryConnect()) {
+      admission.release(admitted);
+      exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+      Rejection.send(exchange, 503, "backend group '" + rc.backend() + "' is at its connect rate");
+      return;
+    }
     boolean forwardDeflate = rc.permessageDeflate()
         && !UpgradeRequest.deflateOffers(exchange.getRequestHeaders().get(new HttpString("Sec-WebSocket-Extensions")))
             .isEmpty();

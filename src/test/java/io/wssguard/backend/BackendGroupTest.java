@@ -14,7 +14,7 @@ class BackendGroupTest {
   private static BackendGroup group(Balance balance) {
     return new BackendGroup(new BackendGroupConfig("g",
         List.of(URI.create("ws://a:1/"), URI.create("ws://b:1/"), URI.create("ws://c:1/")),
-        balance, Duration.ofSeconds(1), Duration.ofSeconds(10), BackendTlsConfig.DEFAULT));
+        balance, Duration.ofSeconds(1), Duration.ofSeconds(10), 2000, BackendTlsConfig.DEFAULT));
   }
 
   private static String first(BackendGroup g, long now) {

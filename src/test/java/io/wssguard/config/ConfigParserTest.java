@@ -39,7 +39,7 @@ class ConfigParserTest {
                     cwd.resolve("certs/dev-cert.pem"), cwd.resolve("certs/dev-key.pem"), List.of(), true)),
                 List.of("TLSv1.3", "TLSv1.2")))),
         Map.of("demo", new BackendGroupConfig("demo", List.of(URI.create("ws://127.0.0.1:9000/")),
-            Balance.ROUND_ROBIN, Duration.ofSeconds(5), Duration.ofSeconds(10), BackendTlsConfig.DEFAULT)),
+            Balance.ROUND_ROBIN, Duration.ofSeconds(5), Duration.ofSeconds(10), 2000, BackendTlsConfig.DEFAULT)),
         List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024, "default")),
         new TimeoutsConfig(Duration.ofSeconds(10), 8192, Duration.ofSeconds(300), Duration.ofSeconds(30),
             Duration.ofSeconds(10)),
@@ -69,7 +69,7 @@ class ConfigParserTest {
     assertNull(config.listeners().get(1).tls());
     assertEquals(new BackendGroupConfig("chat",
         List.of(URI.create("ws://10.0.0.11:9000/"), URI.create("ws://10.0.0.12:9000/")),
-        Balance.LEAST_CONNECTIONS, Duration.ofSeconds(2), Duration.ofSeconds(30), BackendTlsConfig.DEFAULT),
+        Balance.LEAST_CONNECTIONS, Duration.ofSeconds(2), Duration.ofSeconds(30), 2000, BackendTlsConfig.DEFAULT),
         config.backends().get("chat"));
     assertEquals(List.of(URI.create("wss://feed.internal.example.com:443/")), config.backends().get("feed").servers());
     assertEquals(examplesDir.resolveSibling("policies"), config.policiesDir());
@@ -88,7 +88,7 @@ class ConfigParserTest {
     assertEquals(List.of(new ListenerConfig("public", new InetSocketAddress("127.0.0.1", 8443), null)),
         config.listeners());
     assertEquals(new BackendGroupConfig("demo", List.of(URI.create("ws://127.0.0.1:9000/")), Balance.ROUND_ROBIN,
-        Duration.ofSeconds(5), Duration.ofSeconds(10), BackendTlsConfig.DEFAULT), config.backends().get("demo"));
+        Duration.ofSeconds(5), Duration.ofSeconds(10), 2000, BackendTlsConfig.DEFAULT), config.backends().get("demo"));
     assertEquals(List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024, "default")), config.routes());
     assertEquals(ConfigParser.DEFAULT_TIMEOUTS, config.timeouts());
     assertNull(config.demoBackend());

@@ -31,6 +31,10 @@ class HandshakeIT {
         .backend("node", node.url("/"))
         .backend("dead", "ws://127.0.0.1:" + deadPort + "/")
         .backend("failover", "ws://127.0.0.1:" + deadPort + "/", node.url("/"))
+        .backendGroup(new io.wssguard.config.BackendGroupConfig("slow", java.util.List.of(
+            java.net.URI.create(node.url("/"))), io.wssguard.config.Balance.ROUND_ROBIN, Duration.ofSeconds(2),
+            Duration.ofSeconds(10), 2, io.wssguard.config.BackendTlsConfig.DEFAULT))
+        .route("/limited", "slow")
         .route("/dead", "dead")
         .route("/failover", "failover")
         .route("/echo", "node")
@@ -139,6 +143,23 @@ class HandshakeIT {
   @Test
   void answers502_whenNoBackendAnswers() throws Exception {
     assertEquals(502, statusOf(RawClient.upgradeRequest("/dead")));
+  }
+
+  @Test
+  void answers503_whenBackendGroupConnectRateIsSpent() throws Exception {
+    int refused = 0;
+    for (int i = 0; i < 4; i++) { // 2 per second for the group; 4 quick ones cannot all pass
+      try (RawClient c = RawClient.connect(proxy.port("plain"), false)) {
+        String head = c.request(RawClient.upgradeRequest("/limited"));
+        if (RawClient.status(head) == 503) {
+          refused++;
+          assertTrue(head.contains("Retry-After: 1"), head);
+        } else {
+          assertEquals(101, RawClient.status(head));
+        }
+      }
+    }
+    assertTrue(refused >= 1, "the connect rate must have refused one");
   }
 
   @Test

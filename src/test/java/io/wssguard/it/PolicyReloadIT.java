@@ -43,7 +43,7 @@ class PolicyReloadIT {
     ProxyConfig config = new ProxyConfig(
         List.of(new ListenerConfig("plain", new InetSocketAddress("127.0.0.1", 0), null)),
         Map.of("node", new BackendGroupConfig("node", List.of(URI.create(node.url("/"))), Balance.ROUND_ROBIN,
-            Duration.ofSeconds(2), Duration.ofSeconds(10), BackendTlsConfig.DEFAULT)),
+            Duration.ofSeconds(2), Duration.ofSeconds(10), 2000, BackendTlsConfig.DEFAULT)),
         List.of(new RouteConfig(null, "/", "node", false, 1 << 20, "default")),
         new TimeoutsConfig(Duration.ofSeconds(10), 8192, Duration.ofSeconds(300), Duration.ofSeconds(30),
             Duration.ofSeconds(1)),

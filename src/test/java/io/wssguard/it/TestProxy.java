@@ -72,7 +72,7 @@ final class TestProxy implements AutoCloseable {
         uris.add(URI.create(s));
       }
       backends.put(name, new BackendGroupConfig(name, uris, Balance.ROUND_ROBIN, connectTimeout,
-          Duration.ofSeconds(10), BackendTlsConfig.DEFAULT));
+          Duration.ofSeconds(10), 2000, BackendTlsConfig.DEFAULT));
       return this;
     }
 

@@ -40,7 +40,7 @@ class TlsBackendIT {
 
   private static BackendGroupConfig group(String name, String url, BackendTlsConfig tls) {
     return new BackendGroupConfig(name, List.of(URI.create(url)), Balance.ROUND_ROBIN, Duration.ofSeconds(2),
-        Duration.ofMillis(1), tls);
+        Duration.ofMillis(1), 2000, tls);
   }
 
   @AfterAll
