@@ -69,7 +69,7 @@ class ConfigParserTest {
     assertNull(config.listeners().get(1).tls());
     assertEquals(new BackendGroupConfig("chat",
         List.of(URI.create("ws://10.0.0.11:9000/"), URI.create("ws://10.0.0.12:9000/")),
-        Balance.LEAST_CONNECTIONS, Duration.ofSeconds(2), Duration.ofSeconds(30), 2000, BackendTlsConfig.DEFAULT),
+        Balance.LEAST_CONNECTIONS, Duration.ofSeconds(2), Duration.ofSeconds(30), 500, BackendTlsConfig.DEFAULT),
         config.backends().get("chat"));
     assertEquals(List.of(URI.create("wss://feed.internal.example.com:443/")), config.backends().get("feed").servers());
     assertEquals(examplesDir.resolveSibling("policies"), config.policiesDir());
