@@ -16,7 +16,16 @@ public record Rate(double nanosPerUnit, long burstNanos, long burst) {
       throw new IllegalArgumentException("rate " + perSecond + "/s burst " + burst + " (expected: > 0, >= 1)");
     }
     double perUnit = 1e9 / perSecond;
-    return new Rate(perUnit, (long) Math.ceil(perUnit * burst), burst);
+    return new Rate(perUnit, (long) Math.ceil(perUnit * burst) + roundingSlack(burst), burst);
+  }
+
+  /**
+   * Each take rounds its cost up by less than a nanosecond; a burst taken in pieces must still fit, so the burst
+   * allows one nanosecond per possible piece (capped: more than a million pieces in one burst is not a real
+   * pattern, and the cap bounds what the slack can give away to one millisecond of refill).
+   */
+  static long roundingSlack(long burst) {
+    return Math.min(burst - 1, 1_000_000);
   }
 
   /** Nanoseconds that {@code units} cost, rounded up. */
