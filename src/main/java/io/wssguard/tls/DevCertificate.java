@@ -125,7 +125,9 @@ public final class DevCertificate {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      boolean posix = Files.getFileStore(parent).supportsFileAttributeView("posix");
+      // Asked of the default file system, not the file's store: finding the store needs the mount table, which a
+      // chroot may not have.
+      boolean posix = parent.getFileSystem().supportedFileAttributeViews().contains("posix");
       if (secret && posix) {
         FileAttribute<?> owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
         Files.createFile(file, owner);

@@ -8,7 +8,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
-import io.netty.util.Version;
 import io.wssguard.config.CertificateConfig;
 import io.wssguard.config.TlsConfig;
 import io.wssguard.config.TlsEngine;
@@ -168,15 +167,24 @@ public final class ServerTls {
         null);
   }
 
+  /** The version Maven recorded for the tcnative jar (tcnative lists none in Netty's own version file). */
   private static String tcnativeVersion() {
-    for (String artifact : List.of("netty-tcnative-boringssl-static", "netty-tcnative-classes", "netty-tcnative")) {
-      Version v = Version.identify().get(artifact);
-      if (v != null) {
-        return v.artifactVersion();
+    for (String artifact : List.of("netty-tcnative-boringssl-static", "netty-tcnative-classes")) {
+      String resource = "/META-INF/maven/io.netty/" + artifact + "/pom.properties";
+      try (java.io.InputStream in = ServerTls.class.getResourceAsStream(resource)) {
+        if (in != null) {
+          java.util.Properties p = new java.util.Properties();
+          p.load(in);
+          String v = p.getProperty("version");
+          if (v != null) {
+            return v;
+          }
+        }
+      } catch (java.io.IOException e) {
+        // fall through: the version is only for the banner
       }
     }
-    Package p = io.netty.internal.tcnative.SSL.class.getPackage();
-    return p.getImplementationVersion() != null ? p.getImplementationVersion() : "unknown version";
+    return "unknown version";
   }
 
   /** Give to Undertow's {@code addHttpsListener}. */
