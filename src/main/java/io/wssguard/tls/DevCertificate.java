@@ -127,7 +127,7 @@ public final class DevCertificate {
       }
       // Asked of the default file system, not the file's store: finding the store needs the mount table, which a
       // chroot may not have.
-      boolean posix = parent.getFileSystem().supportedFileAttributeViews().contains("posix");
+      boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
       if (secret && posix) {
         FileAttribute<?> owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
         Files.createFile(file, owner);
