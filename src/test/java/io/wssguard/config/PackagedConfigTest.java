@@ -1,0 +1,51 @@
+package io.wssguard.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wssguard.policy.PolicyParser;
+import io.wssguard.policy.PolicySet;
+import io.wssguard.server.PolicyReloader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The configuration the DEB and RPM install as /etc/wssguard/wssguard.yaml, laid out as the packages lay it out (the
+ * repository's policies/default.yaml beside it in policies/), parses and names only policies that exist.
+ */
+class PackagedConfigTest {
+  @TempDir Path etc;
+
+  @Test
+  void packagedConfig_parsesWithThePackagedPolicies() throws Exception {
+    Path config = etc.resolve("wssguard.yaml");
+    Files.copy(Path.of("packaging/common/wssguard.yaml"), config);
+    Files.createDirectories(etc.resolve("policies"));
+    Files.copy(Path.of("policies/default.yaml"), etc.resolve("policies/default.yaml"));
+
+    ProxyConfig cfg = ConfigParser.parse(config);
+    PolicySet policies = PolicyReloader.load(cfg);
+
+    assertEquals(List.of(), PolicyParser.missingPolicies(cfg, policies));
+    assertEquals(1, cfg.listeners().size());
+    ListenerConfig listener = cfg.listeners().get(0);
+    assertEquals(new InetSocketAddress("0.0.0.0", 443), listener.bind());
+    assertEquals(TlsEngine.BORINGSSL, listener.tls().engine());
+    assertEquals(
+        List.of(new CertificateConfig(etc.resolve("certs/server.pem"), etc.resolve("certs/server-key.pem"), List.of(),
+            true)),
+        listener.tls().certificates());
+    assertEquals(List.of(URI.create("ws://127.0.0.1:9000/")), cfg.backends().get("app").servers());
+    assertEquals(etc.resolve("policies"), cfg.policiesDir());
+    assertNull(cfg.demoBackend());
+    // The unit's TimeoutStopSec (30s) must leave room for the drain.
+    assertTrue(cfg.timeouts().drain().compareTo(Duration.ofSeconds(20)) <= 0, "drain " + cfg.timeouts().drain());
+  }
+}
