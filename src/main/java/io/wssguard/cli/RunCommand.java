@@ -1,15 +1,25 @@
 package io.wssguard.cli;
 
+import io.wssguard.ban.JournalBans;
+import io.wssguard.config.BansConfig;
 import io.wssguard.config.ConfigException;
 import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
+import io.wssguard.firewall.FirewallApplier;
+import io.wssguard.firewall.FirewallConfig;
+import io.wssguard.firewall.FirewallSync;
+import io.wssguard.limit.Bans;
 import io.wssguard.limit.MemoryBans;
+import io.wssguard.policy.Cidr;
+import io.wssguard.policy.Policy;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.server.StartupException;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
@@ -19,7 +29,10 @@ import sun.misc.Signal;
 
 /**
  * {@code wssguard run}: the main job. Exit codes: 0 after a graceful stop, 1 when the proxy cannot start (port in
- * use, certificate unreadable), 2 for a configuration or policy error (nothing is started).
+ * use, certificate unreadable, ban journal unusable), 2 for a configuration or policy error (nothing is started).
+ *
+ * <p>Bans live in memory only without {@code bans.journal}; with one they are journalled (and replayed here), and
+ * with a firewall backend also kept in the kernel by a {@link FirewallSync}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run the proxy (embedded defaults: wss://127.0.0.1:8443/ in front of a demo echo backend).")
@@ -45,13 +58,34 @@ final class RunCommand implements Callable<Integer> {
       missing.forEach(m -> System.err.println(file + ": " + m));
       return 2;
     }
+    BansConfig bansConfig = cfg.bans();
+    JournalBans journal = null;
+    Bans bans;
+    if (bansConfig == null || bansConfig.journal() == null) {
+      bans = new MemoryBans();
+    } else {
+      try {
+        journal = JournalBans.open(bansConfig.journal(), neverBan(policies));
+      } catch (IOException e) {
+        System.err.println("wssguard: cannot start: ban journal: " + e.getMessage());
+        return 1;
+      }
+      bans = journal;
+      BansConfig.Firewall fw = bansConfig.firewall();
+      if (fw != null) {
+        FirewallConfig firewall = FirewallConfig.of(FirewallConfig.Backend.valueOf(fw.backend().name()), fw.ports());
+        FirewallSync.start(journal, firewall, fw.rulesFile(), new FirewallApplier());
+      }
+    }
     ProxyServer server;
     try {
-      server = ProxyServer.start(cfg, policies, new MemoryBans());
+      server = ProxyServer.start(cfg, policies, bans);
     } catch (StartupException e) {
       System.err.println("wssguard: cannot start: " + e.getMessage());
+      closeQuietly(journal);
       return 1;
     }
+    JournalBans journalToClose = journal;
     System.out.print(Banner.of(server, cfg));
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -64,6 +98,8 @@ final class RunCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
         exit[0] = 1;
       } finally {
+        // After the listeners: no new bans can come; the queued ones are written and reach the firewall.
+        closeQuietly(journalToClose);
         stopped.countDown();
       }
     };
@@ -76,5 +112,29 @@ final class RunCommand implements Callable<Integer> {
     reloader.watch();
     stopped.await();
     return exit[0];
+  }
+
+  /** The blocks never banned: every loaded policy's allow list and trusted proxies. */
+  static List<Cidr> neverBan(PolicySet policies) {
+    List<Cidr> never = new ArrayList<>();
+    for (Policy p : policies.policies().values()) {
+      if (p.access() == null) {
+        continue;
+      }
+      never.addAll(p.access().allow());
+      never.addAll(p.access().trustedProxies());
+    }
+    return never.stream().distinct().toList();
+  }
+
+  private static void closeQuietly(JournalBans journal) {
+    if (journal == null) {
+      return;
+    }
+    try {
+      journal.close();
+    } catch (IOException e) {
+      System.err.println("wssguard: closing the ban journal: " + e.getMessage());
+    }
   }
 }

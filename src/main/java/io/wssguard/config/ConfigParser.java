@@ -55,7 +55,7 @@ public final class ConfigParser {
   public static final String DEFAULT_POLICY = "default";
 
   private static final List<String> TOP_KEYS =
-      List.of("listeners", "backends", "routes", "timeouts", "demoBackend", "policies");
+      List.of("listeners", "backends", "routes", "timeouts", "demoBackend", "policies", "bans");
   private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls");
   private static final List<String> TLS_KEYS = List.of("engine", "fallbackToJdk", "protocols", "certificates");
   private static final List<String> CERTIFICATE_KEYS = List.of("chain", "key", "serverNames", "generateIfMissing");
@@ -69,6 +69,11 @@ public final class ConfigParser {
   private static final List<String> TIMEOUT_KEYS = List.of("handshake", "maxHeaderBytes", "idle", "ping", "drain");
   private static final List<String> DEMO_KEYS = List.of("bind");
   private static final List<String> POLICIES_KEYS = List.of("dir");
+  private static final List<String> BANS_KEYS = List.of("journal", "firewall");
+  private static final List<String> FIREWALL_KEYS = List.of("backend", "apply", "rulesFile", "ports");
+  private static final List<String> FIREWALL_BACKENDS = List.of("ipset", "nftables", "iptables", "none");
+  /** iptables multiport matches at most this many ports. */
+  private static final int MAX_FIREWALL_PORTS = 15;
 
   private static final List<String> ENGINES = List.of("boringssl", "jdk");
   private static final List<String> BALANCES = List.of("round-robin", "least-connections");
@@ -159,10 +164,11 @@ public final class ConfigParser {
     TimeoutsConfig timeouts = timeouts(top.get("timeouts"));
     DemoBackendConfig demoBackend = demoBackend(top.get("demoBackend"));
     Path policiesDir = policies(top.get("policies"));
+    BansConfig bans = bans(top.get("bans"), listeners);
     if (errors.size() > 0) {
       throw errors.toException();
     }
-    return new ProxyConfig(listeners, backends, routes, timeouts, demoBackend, policiesDir, source);
+    return new ProxyConfig(listeners, backends, routes, timeouts, demoBackend, policiesDir, bans, source);
   }
 
   // ---- sections ----
@@ -544,6 +550,104 @@ public final class ConfigParser {
     }
     Node dirNode = m.required("dir");
     return dirNode == null ? null : file(dirNode, m.pathOf("dir"));
+  }
+
+  /** The ban journal and firewall, or {@code null} (absent block): bans in memory only, nothing in the kernel. */
+  private BansConfig bans(Node node, List<ListenerConfig> listeners) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    int before = errors.size();
+    YamlMapping m = yaml.mapping(node, "bans", "mapping with journal, firewall", BANS_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Node journalNode = m.get("journal");
+    Path journal = journalNode == null || isNull(journalNode) ? null : file(journalNode, m.pathOf("journal"));
+    BansConfig.Firewall firewall = firewall(m.get("firewall"), m.pathOf("firewall"), listeners);
+    if (firewall != null && (journalNode == null || isNull(journalNode))) {
+      errors.at(m.get("firewall"), m.pathOf("firewall") + ": backend "
+          + FIREWALL_BACKENDS.get(firewall.backend().ordinal()) + ", but bans has no journal (expected: bans.journal as well; the rules are built from the journalled"
+          + " ban list)");
+    }
+    return errors.size() > before ? null : new BansConfig(journal, firewall);
+  }
+
+  private BansConfig.Firewall firewall(Node node, String path, List<ListenerConfig> listeners) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    int before = errors.size();
+    YamlMapping m = yaml.mapping(node, path, "mapping with backend, apply, rulesFile, ports", FIREWALL_KEYS);
+    if (m == null) {
+      return null;
+    }
+    int backend = yaml.oneOf(m.get("backend"), m.pathOf("backend"), FIREWALL_BACKENDS, FIREWALL_BACKENDS.size() - 1);
+    if (backend == FIREWALL_BACKENDS.size() - 1) {
+      for (String key : FIREWALL_KEYS.subList(1, FIREWALL_KEYS.size())) {
+        if (m.get(key) != null) {
+          errors.at(m.keyNode(key), m.pathOf(key) + ": set, but backend is none (expected: backend ipset, nftables"
+              + " or iptables, or no " + key + ")");
+        }
+      }
+      return null;
+    }
+    Boolean apply = yaml.bool(m.get("apply"), m.pathOf("apply"), true);
+    Node rulesNode = m.get("rulesFile");
+    Path rulesFile = null;
+    if (Boolean.FALSE.equals(apply)) {
+      rulesFile = rulesNode == null ? null : file(rulesNode, m.pathOf("rulesFile"));
+      if (rulesNode == null) {
+        errors.at(node, path + ": missing required key 'rulesFile' (needed with apply: false)");
+      }
+    } else if (rulesNode != null) {
+      errors.at(rulesNode, m.pathOf("rulesFile") + ": " + found(rulesNode) + " (expected: only with apply: false;"
+          + " with apply: true the rules are loaded directly)");
+    }
+    List<Integer> ports = firewallPorts(m.get("ports"), m.pathOf("ports"), listeners, m.node());
+    if (errors.size() > before || backend < 0) {
+      return null;
+    }
+    return new BansConfig.Firewall(BansConfig.Backend.values()[backend], apply, rulesFile, ports);
+  }
+
+  /** The ports given, or those of the listeners (port 0 left out: it is not known before start). */
+  private List<Integer> firewallPorts(Node node, String path, List<ListenerConfig> listeners, Node firewall) {
+    if (node == null) {
+      if (listeners == null) {
+        return List.of();
+      }
+      List<Integer> ports = listeners.stream().filter(l -> l != null && l.bind() != null && l.bind().getPort() != 0)
+          .map(l -> l.bind().getPort()).distinct().toList();
+      if (ports.isEmpty()) {
+        errors.at(firewall, path + ": missing, and no listener has a fixed port (expected: the TCP ports to protect,"
+            + " e.g. ports: [443])");
+      } else if (ports.size() > MAX_FIREWALL_PORTS) {
+        errors.at(firewall, path + ": the listeners use " + ports.size() + " ports (expected: at most "
+            + MAX_FIREWALL_PORTS + "; list the ones to protect)");
+      }
+      return ports;
+    }
+    List<Node> items = yaml.list(node, path, "list of TCP ports", "port");
+    if (items == null) {
+      return List.of();
+    }
+    if (items.size() > MAX_FIREWALL_PORTS) {
+      errors.at(node, path + ": " + items.size() + " ports (expected: 1 to " + MAX_FIREWALL_PORTS + ")");
+    }
+    Map<Long, Integer> seen = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String itemPath = path + "[" + i + "]";
+      Long port = yaml.integer(items.get(i), itemPath, 0, 1, 65535);
+      if (port == null) {
+        continue;
+      }
+      Integer previous = seen.putIfAbsent(port, i);
+      if (previous != null) {
+        errors.at(items.get(i), itemPath + ": " + port + " (already listed as " + path + "[" + previous + "])");
+      }
+    }
+    return seen.keySet().stream().map(Long::intValue).toList();
   }
 
   // ---- values ----

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param demoBackend the built-in echo backend to start, or {@code null} for none
  * @param policiesDir the directory of policy files ({@code *.yaml}, {@code *.yml}), or {@code null} for the embedded
  *     default policy; routes name their policy, and whoever loads the policies checks that the names exist
+ * @param bans the ban journal and firewall, or {@code null}: bans are kept in memory only and stay out of the kernel
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -21,6 +22,7 @@ public record ProxyConfig(
     TimeoutsConfig timeouts,
     DemoBackendConfig demoBackend,
     Path policiesDir,
+    BansConfig bans,
     Path source) {
 
   public ProxyConfig {

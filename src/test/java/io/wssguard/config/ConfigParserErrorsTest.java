@@ -50,7 +50,7 @@ class ConfigParserErrorsTest {
   @Test
   void rejectsUnknownTopLevelKey() {
     assertEquals("test.yaml:9:1: unknown key 'limits' (expected one of: listeners, backends, routes, timeouts,"
-        + " demoBackend, policies)", errors(MINIMAL + "limits: {}\n"));
+        + " demoBackend, policies, bans)", errors(MINIMAL + "limits: {}\n"));
   }
 
   @Test
@@ -498,5 +498,47 @@ class ConfigParserErrorsTest {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(file));
 
     assertEquals(file + ": cannot read: not UTF-8 text", e.getMessage());
+  }
+
+  // ---- bans ----
+
+  @Test
+  void rejectsUnknownFirewallBackend_andBadPorts() {
+    assertEquals("""
+        test.yaml:12:14: bans.firewall.backend: pf (expected one of: ipset, nftables, iptables, none)
+        test.yaml:13:13: bans.firewall.ports[0]: 0 (expected: integer 1..65535)
+        test.yaml:13:21: bans.firewall.ports[2]: 443 (already listed as bans.firewall.ports[1])""",
+        errors(MINIMAL + "bans:\n  journal: bans.journal\n  firewall:\n    backend: pf\n"
+            + "    ports: [0, 443, 443]\n"));
+  }
+
+  @Test
+  void rejectsFirewallWithoutJournal() {
+    assertEquals("test.yaml:11:5: bans.firewall: backend ipset, but bans has no journal (expected: bans.journal as"
+        + " well; the rules are built from the journalled ban list)",
+        errors(MINIMAL + "bans:\n  firewall:\n    backend: ipset\n"));
+  }
+
+  @Test
+  void rejectsRulesFileWithApply_andItsAbsenceWithoutApply() {
+    String head = MINIMAL + "bans:\n  journal: j\n  firewall:\n    backend: nftables\n";
+    assertEquals("test.yaml:13:16: bans.firewall.rulesFile: r (expected: only with apply: false; with apply: true"
+        + " the rules are loaded directly)", errors(head + "    rulesFile: r\n"));
+    assertEquals("test.yaml:12:5: bans.firewall: missing required key 'rulesFile' (needed with apply: false)",
+        errors(head + "    apply: false\n"));
+  }
+
+  @Test
+  void rejectsFirewallKeysWithBackendNone() {
+    assertEquals("test.yaml:12:5: bans.firewall.apply: set, but backend is none (expected: backend ipset,"
+        + " nftables or iptables, or no apply)", errors(MINIMAL + "bans:\n  firewall:\n    backend: none\n"
+            + "    apply: true\n"));
+  }
+
+  @Test
+  void rejectsDefaultPorts_whenNoListenerHasAFixedPort() {
+    assertEquals("test.yaml:12:5: bans.firewall.ports: missing, and no listener has a fixed port (expected: the"
+        + " TCP ports to protect, e.g. ports: [443])", errors(replace("127.0.0.1:8443", "127.0.0.1:0")
+            + "bans:\n  journal: j\n  firewall:\n    backend: iptables\n"));
   }
 }

@@ -45,6 +45,7 @@ class ConfigParserTest {
             Duration.ofSeconds(10)),
         new DemoBackendConfig(new InetSocketAddress("127.0.0.1", 9000)),
         null,
+        null,
         null);
 
     assertEquals(expected, ConfigParser.embeddedDefaults());
@@ -79,6 +80,8 @@ class ConfigParserTest {
         config.routes().get(0));
     assertEquals(new TimeoutsConfig(Duration.ofSeconds(10), 8192, Duration.ofMinutes(5), Duration.ofSeconds(30),
         Duration.ofSeconds(10)), config.timeouts());
+    assertEquals(new BansConfig(Path.of("/var/lib/wssguard/bans.journal"), new BansConfig.Firewall(
+        BansConfig.Backend.IPSET, false, Path.of("/var/lib/wssguard/firewall.rules"), List.of(8443))), config.bans());
   }
 
   @Test
@@ -233,5 +236,54 @@ class ConfigParserTest {
   @Test
   void configError_printsFileLineColumnMessage() {
     assertEquals("a/b.yaml:14:7: boom", new ConfigError("a/b.yaml", 14, 7, "boom").toString());
+  }
+
+  @Test
+  void bans_journalResolvesAgainstTheFile_andPortsDefaultToTheListeners() throws Exception {
+    Path file = dir.resolve("etc/wssguard.yaml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, """
+        listeners:
+          - {name: public, bind: "10.0.0.1:443", tls: {certificates: [{chain: c.pem, key: k.pem}]}}
+          - {name: plain, bind: "[::1]:8080"}
+          - {name: again, bind: "127.0.0.1:443"}
+          - {name: test, bind: "127.0.0.2:0"}
+        backends:
+          demo: {servers: [ws://127.0.0.1:9000/]}
+        routes: [{backend: demo}]
+        bans:
+          journal: state/bans.journal
+          firewall:
+            backend: nftables
+        """);
+
+    BansConfig bans = ConfigParser.parse(file).bans();
+
+    assertEquals(new BansConfig(dir.resolve("etc/state/bans.journal"),
+        new BansConfig.Firewall(BansConfig.Backend.NFTABLES, true, null, List.of(443, 8080))), bans);
+  }
+
+  @Test
+  void bans_applyFalseWritesTheRulesFile_andGivenPortsWin() throws Exception {
+    BansConfig bans = ConfigParser.parse(MINIMAL + """
+        bans:
+          journal: /var/lib/wssguard/bans.journal
+          firewall:
+            backend: ipset
+            apply: false
+            rulesFile: firewall.rules
+            ports: [443, 8443]
+        """, "test.yaml", dir).bans();
+
+    assertEquals(new BansConfig(Path.of("/var/lib/wssguard/bans.journal"),
+        new BansConfig.Firewall(BansConfig.Backend.IPSET, false, dir.resolve("firewall.rules"), List.of(443, 8443))),
+        bans);
+  }
+
+  @Test
+  void bans_memoryOnly_whenAbsentOrWithoutJournal() throws Exception {
+    assertNull(ConfigParser.parse(MINIMAL, "test.yaml", dir).bans());
+    assertEquals(new BansConfig(null, null),
+        ConfigParser.parse(MINIMAL + "bans:\n  firewall: {backend: none}\n", "test.yaml", dir).bans());
   }
 }

@@ -7,18 +7,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.wssguard.ban.Ban;
 import io.wssguard.ban.CidrSyntax;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +26,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * address can no longer connect while the other still can, re-applying changes nothing, an ended ban lets the
  * client back in, and rules that wssguard does not own survive.
  *
- * <p>Needs root and {@code ip netns} (iproute2), python3 and the firewall tools; skipped with a message only when
- * not root or when namespaces cannot be made. Every wait is bounded; the namespaces are deleted after each test.
+ * <p>Needs root and {@code ip netns} (iproute2), python3 and the firewall tools ({@link NetnsPair}); skipped with a
+ * message only when not root or when namespaces cannot be made. Every wait is bounded; the namespaces are deleted
+ * after each test.
  */
 class FirewallNetnsIT {
   private static final int PORT = 8443;
@@ -58,61 +54,29 @@ class FirewallNetnsIT {
       threading.Thread(target=serve, args=(%d,), daemon=True).start()
       serve(%d)
       """.formatted(UNPROTECTED_PORT, PORT);
-  private static final String CONNECT = """
-      import socket, sys
-      src, dst, port, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-      s = socket.socket(socket.AF_INET6 if ':' in dst else socket.AF_INET)
-      s.settimeout(timeout)
-      s.bind((src, 0))
-      try:
-          s.connect((dst, port))
-      except OSError as e:
-          print(e)
-          sys.exit(1)
-      """;
 
-  private final String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
-  private final String server = "wsg-fw-" + id + "-s";
-  private final String client = "wsg-fw-" + id + "-c";
+  private NetnsPair net;
   private FirewallApplier applier;
   private Process listener;
 
   @BeforeAll
   static void needsRootAndNamespaces() throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
-        "FirewallNetnsIT skipped: needs root to create network namespaces and load firewall rules");
-    Assumptions.assumeTrue(exec(List.of("ip", "netns", "list"), "").exit == 0,
-        "FirewallNetnsIT skipped: 'ip netns' is not available (install iproute2)");
+    NetnsPair.assumeAvailable("FirewallNetnsIT");
   }
 
   @BeforeEach
   void namespaces() throws Exception {
-    ok("ip", "netns", "add", server);
-    ok("ip", "netns", "add", client);
-    ok("ip", "-n", server, "link", "add", "wsg0", "type", "veth", "peer", "name", "wsg1", "netns", client);
-    for (String ns : List.of(server, client)) {
-      ok("ip", "-n", ns, "link", "set", "lo", "up");
-    }
-    ok("ip", "-n", server, "addr", "add", SERVER4 + "/24", "dev", "wsg0");
-    ok("ip", "-n", server, "addr", "add", SERVER6 + "/64", "dev", "wsg0", "nodad");
-    ok("ip", "-n", server, "link", "set", "wsg0", "up");
-    for (String a : List.of(BANNED4, OTHER4)) {
-      ok("ip", "-n", client, "addr", "add", a + "/24", "dev", "wsg1");
-    }
-    for (String a : List.of(BANNED6, OTHER6)) {
-      ok("ip", "-n", client, "addr", "add", a + "/64", "dev", "wsg1", "nodad");
-    }
-    ok("ip", "-n", client, "link", "set", "wsg1", "up");
-    listener = new ProcessBuilder("ip", "netns", "exec", server, "python3", "-c", LISTENER)
+    net = NetnsPair.create("fw", SERVER4, SERVER6, List.of(BANNED4, OTHER4), List.of(BANNED6, OTHER6));
+    listener = new ProcessBuilder(net.inServer(List.of("python3", "-c", LISTENER)))
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!connects(OTHER4, SERVER4, PORT) || !connects(OTHER6, SERVER6, PORT)) {
       if (System.nanoTime() > deadline || !listener.isAlive()) {
-        fail("listener in " + server + " did not come up within 10 s");
+        fail("listener in " + net.server + " did not come up within 10 s");
       }
       Thread.sleep(100);
     }
-    applier = new FirewallApplier(List.of("ip", "netns", "exec", server));
+    applier = new FirewallApplier(List.of("ip", "netns", "exec", net.server));
   }
 
   @AfterEach
@@ -120,8 +84,9 @@ class FirewallNetnsIT {
     if (listener != null) {
       listener.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     }
-    exec(List.of("ip", "netns", "del", client), "");
-    exec(List.of("ip", "netns", "del", server), "");
+    if (net != null) {
+      net.close();
+    }
   }
 
   @ParameterizedTest
@@ -247,12 +212,12 @@ class FirewallNetnsIT {
   /** Everything a re-apply could duplicate, without counters, remaining times and hash seeds. */
   private String kernelState() throws Exception {
     StringBuilder s = new StringBuilder();
-    s.append(inServer(List.of("iptables", "-S"), "").output);
-    s.append(inServer(List.of("ip6tables", "-S"), "").output);
-    s.append(inServer(List.of("nft", "-s", "list", "ruleset"), "").output
+    s.append(inServer(List.of("iptables", "-S"), "").output());
+    s.append(inServer(List.of("ip6tables", "-S"), "").output());
+    s.append(inServer(List.of("nft", "-s", "list", "ruleset"), "").output()
         .replaceAll(" (timeout|expires) [0-9a-z]+", ""));
     // Each apply swaps in a new set, which gets a new hash seed (initval).
-    s.append(inServer(List.of("ipset", "save"), "").output.replaceAll(" (timeout [0-9]+|initval 0x[0-9a-f]+)", ""));
+    s.append(inServer(List.of("ipset", "save"), "").output().replaceAll(" (timeout [0-9]+|initval 0x[0-9a-f]+)", ""));
     return s.toString();
   }
 
@@ -265,38 +230,14 @@ class FirewallNetnsIT {
   }
 
   private boolean connects(String from, String to, int port) throws Exception {
-    Result r = exec(List.of("ip", "netns", "exec", client, "python3", "-c", CONNECT, from, to,
-        Integer.toString(port), Double.toString(BLOCKED_TIMEOUT_S)), "");
-    return r.exit == 0;
+    return net.connect(from, to, port, BLOCKED_TIMEOUT_S) == NetnsPair.Connect.CONNECTED;
   }
 
-  private Result inServer(List<String> command, String input) throws Exception {
-    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", server));
-    full.addAll(command);
-    return exec(full, input);
+  private NetnsPair.Result inServer(List<String> command, String input) throws Exception {
+    return net.runInServer(command, input);
   }
 
-  private static void ok(String... command) throws Exception {
-    assertOk(exec(List.of(command), ""));
-  }
-
-  private static void assertOk(Result r) {
-    assertEquals(0, r.exit, r.command + ": " + r.output);
-  }
-
-  private record Result(String command, int exit, String output) {}
-
-  private static Result exec(List<String> command, String input) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try (var stdin = p.getOutputStream()) {
-      stdin.write(input.getBytes(StandardCharsets.UTF_8));
-    }
-    // Outputs here are small (a ruleset listing at most), so reading after writing cannot deadlock.
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(20, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail(String.join(" ", command) + ": no answer within 20 s");
-    }
-    return new Result(String.join(" ", command), p.exitValue(), output);
+  private static void assertOk(NetnsPair.Result r) {
+    NetnsPair.assertOk(r);
   }
 }

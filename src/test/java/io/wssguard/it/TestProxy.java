@@ -121,7 +121,7 @@ final class TestProxy implements AutoCloseable {
           new ListenerConfig("jdk", any, new TlsConfig(TlsEngine.JDK, false, List.of(cert),
               List.of("TLSv1.3", "TLSv1.2"))),
           new ListenerConfig("plain", any, null));
-      ProxyConfig config = new ProxyConfig(listeners, backends, routes, timeouts, null, null, null);
+      ProxyConfig config = new ProxyConfig(listeners, backends, routes, timeouts, null, null, null, null);
       return new TestProxy(ProxyServer.start(config, policies, bans));
     }
   }
