@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# wssguard side by side with nginx and HAProxy, on the neutral harness in ../shared/anchors (see BENCHMARKS.md).
+#
+#   bench/run.sh          # all: cpu, latency, tlshs on one wssguard process, then idle (fresh process per listener),
+#                         #      then live heap per idle connection after a full GC
+#   bench/run.sh main     # only the SINGLE_TESTS pass (idle, if listed, is measured on the long-running process)
+#   bench/run.sh idle     # only the idle passes (fresh wssguard per listener) and the heap step
+#   bench/run.sh heap     # only the live-heap step
+#   QUICK=1 bench/run.sh  # smoke run (~3 min)
+#
+# Every harness knob passes through the environment (SIZE CPU_CONNS CPU_RATE CPU_DUR LAT_CONNS LAT_RATE LAT_DUR
+# LAT_REPEATS IDLE_N HS_PAR HS_DUR WORKERS VARIANTS SINGLE_TESTS MULTI_TESTS ...; see ../shared/anchors/README.md).
+# Own knobs: ANCHORS_DIR, JVM_OPTS, WSSGUARD_IO_THREADS (default 1), HEAP_N (default IDLE_N).
+# Loopback only; every load is bounded by the harness (per-run durations, watchdogs, timeout).
+set -euo pipefail
+
+BENCH=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+REPO=$(cd "$BENCH/.." && pwd)
+WORK=$BENCH/work
+MODE=${1:-all}
+case $MODE in all|main|idle|heap) ;; *) echo "usage: bench/run.sh [all|main|idle|heap]" >&2; exit 2;; esac
+
+ANCHORS_DIR=${ANCHORS_DIR:-$REPO/../shared/anchors}
+[ -d "$ANCHORS_DIR" ] || { echo "anchors not found at $ANCHORS_DIR (set ANCHORS_DIR)" >&2; exit 1; }
+A=$WORK/anchors
+JAR=$REPO/target/wssguard.jar
+CONFIG=$BENCH/wssguard-bench.yaml
+WSSGUARD_IO_THREADS=${WSSGUARD_IO_THREADS:-1}
+# The heap is fixed, as the packages will ship it, so RSS is not a function of heap growth policy.
+# SerialGC: one core per proxy process here, and no concurrent GC threads competing with the one I/O thread.
+JVM_OPTS=${JVM_OPTS:-"-Xms256m -Xmx256m -XX:+UseSerialGC"}
+export VARIANTS=${VARIANTS:-single}
+export SINGLE_TESTS=${SINGLE_TESTS:-"cpu latency idle tlshs"}
+IDLE_N_EFF=${IDLE_N:-5000}; [ "${QUICK:-0}" = 1 ] && IDLE_N_EFF=1000
+HEAP_N=${HEAP_N:-$IDLE_N_EFF}
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$BENCH/results/$STAMP
+LOG=$WORK/wssguard.log
+
+log() { echo "[bench $(date -u +%H:%M:%S)] $*"; }
+
+# ---------------------------------------------------------------- prerequisites
+mkdir -p "$WORK/tls"
+ulimit -n "$(ulimit -Hn)"   # 2 fds per proxied connection
+if [ ! -f "$JAR" ]; then
+  log "building $JAR"
+  (cd "$REPO" && mvn -q -B package -DskipTests)
+fi
+log "anchors from $ANCHORS_DIR -> $A"
+mkdir -p "$A"
+# Copy everything but results; keep node_modules across runs.
+(cd "$ANCHORS_DIR" && tar cf - --exclude=./node/node_modules --exclude=./results --exclude=./run \
+  --exclude=./results.json --exclude=./results.txt .) | (cd "$A" && tar xf -)
+chmod -R u+w "$A"
+if [ ! -d "$A/node/node_modules/ws" ] || ! cmp -s "$A/node/package-lock.json" "$A/node/node_modules/.package-lock.json.copy"; then
+  log "npm ci"
+  npm ci --prefix "$A/node" --no-audit --no-fund --loglevel=error
+  cp "$A/node/package-lock.json" "$A/node/node_modules/.package-lock.json.copy"
+fi
+for tool in nginx haproxy; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+      log "$tool missing: apt-get install -y nginx haproxy"
+      apt-get install -y nginx haproxy
+    else
+      echo "$tool is missing: install it (apt-get install -y nginx haproxy) or run with ANCHORS=0" >&2; exit 1
+    fi
+  fi
+done
+
+# The anchors' certificate, with the key as PKCS#8 (wssguard reads PKCS#8 only).
+cp "$A/conf/cert.pem" "$WORK/tls/cert.pem"
+if grep -q 'BEGIN EC PRIVATE KEY' "$A/conf/key.pem"; then
+  log "anchors' key is SEC1: converting to PKCS#8"
+  openssl pkcs8 -topk8 -nocrypt -in "$A/conf/key.pem" -out "$WORK/tls/key.pem"
+else
+  cp "$A/conf/key.pem" "$WORK/tls/key.pem"
+fi
+
+# ---------------------------------------------------------------- wssguard process
+WSS_PID=""; ECHO_PID=""
+stop_pid() {
+  local p=$1; [ -z "$p" ] && return 0
+  kill -TERM "$p" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null || true; return 0; }; sleep 0.1; done
+  kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true
+}
+cleanup() { stop_pid "$WSS_PID"; WSS_PID=""; stop_pid "$ECHO_PID"; ECHO_PID=""; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+wait_port() {
+  for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "port $1 did not come up; wssguard log:" >&2; tail -20 "$LOG" >&2; return 1
+}
+start_wssguard() { # [extra JVM options]
+  local extra=${1:-}
+  # shellcheck disable=SC2086
+  java $JVM_OPTS $extra -Dwssguard.ioThreads="$WSSGUARD_IO_THREADS" -jar "$JAR" run --config "$CONFIG" >>"$LOG" 2>&1 &
+  WSS_PID=$!
+  wait_port 9082; wait_port 9445; wait_port 9446
+  sleep 0.5
+  log "wssguard pid $WSS_PID ($JVM_OPTS $extra -Dwssguard.ioThreads=$WSSGUARD_IO_THREADS)"
+}
+restart_wssguard() { stop_pid "$WSS_PID"; WSS_PID=""; start_wssguard "${1:-}"; }
+
+extra_targets() { # [listener ...]: name,host:port,tls,pid for the harness
+  local out="" l
+  for l in "$@"; do
+    case $l in
+      plain)  out="$out;wssguard-plain,127.0.0.1:9082,0,$WSS_PID" ;;
+      boring) out="$out;wssguard-tls,127.0.0.1:9445,1,$WSS_PID" ;;
+      jdk)    out="$out;wssguard-jdktls,127.0.0.1:9446,1,$WSS_PID" ;;
+    esac
+  done
+  echo "${out#;}"
+}
+
+: >"$LOG"
+mkdir -p "$OUT"
+RAN_HARNESS=0
+
+# ---------------------------------------------------------------- main pass: one wssguard process, all targets
+if [ "$MODE" = all ] || [ "$MODE" = main ]; then
+  tests=$SINGLE_TESTS
+  [ "$MODE" = all ] && tests=$(echo " $SINGLE_TESTS " | sed 's/ idle / /g; s/^ *//; s/ *$//')
+  if [ -n "$tests" ]; then
+    restart_wssguard
+    log "main pass: VARIANTS=$VARIANTS SINGLE_TESTS=$tests"
+    SINGLE_TESTS=$tests KEEP_RAW=${KEEP_RAW:-0} EXTRA_TARGETS=$(extra_targets plain boring jdk) "$A/run-anchors.sh"
+    RAN_HARNESS=1
+  fi
+fi
+
+# ---------------------------------------------------------------- idle: fresh wssguard per listener
+# The harness restarts nginx/HAProxy before their idle runs but measures an external proxy as-is, so each
+# wssguard listener gets its own fresh process here (RSS_0 = a process that has served nothing).
+if { [ "$MODE" = all ] && [[ " $SINGLE_TESTS " == *" idle "* ]]; } || [ "$MODE" = idle ]; then
+  first=1
+  for l in plain boring jdk; do
+    restart_wssguard
+    log "idle pass: $l (anchors: $first)"
+    keep=1; [ "$RAN_HARNESS" = 0 ] && [ "$first" = 1 ] && keep=${KEEP_RAW:-0}
+    VARIANTS=single SINGLE_TESTS=idle ANCHORS=$first KEEP_RAW=$keep EXTRA_TARGETS=$(extra_targets "$l") "$A/run-anchors.sh"
+    RAN_HARNESS=1; first=0
+  done
+fi
+
+# ---------------------------------------------------------------- live heap per idle connection (full GC)
+# DESIGN.md: report the live heap per connection after a full GC beside RSS. GC.class_histogram forces a full GC
+# and totals the live objects. Own backend here (the harness stopped its own).
+histo_total() { jcmd "$WSS_PID" GC.class_histogram 2>/dev/null | awk '/^Total/{print $3}'; }
+# A fresh wssguard per listener (as for RSS): after connections close, the histogram of a used process can show megabytes of
+# int[] (heap filler) that would inflate the next baseline.
+if [ "$MODE" = all ] || [ "$MODE" = idle ] || [ "$MODE" = heap ]; then
+  node "$A/node/echo-server.js" 127.0.0.1 9001 >"$WORK/heap-backend.log" 2>&1 & ECHO_PID=$!
+  wait_port 9001
+  echo "# live heap per idle proxied connection, after a full GC (jcmd GC.class_histogram), N=$HEAP_N, fresh process each" >"$OUT/heap.txt"
+  printf '%-16s %6s %8s %14s %14s %12s\n' target fds0 open heap0_bytes heapN_bytes B/conn >>"$OUT/heap.txt"
+  for spec in wssguard-plain:9082: wssguard-tls:9445:--tls wssguard-jdktls:9446:--tls; do
+    IFS=: read -r name port tlsarg <<<"$spec"
+    restart_wssguard
+    h0=$(histo_total)
+    fd0=$(ls "/proc/$WSS_PID/fd" | wc -l)
+    # shellcheck disable=SC2086
+    timeout 300 node "$A/node/wsbench.js" --test idle --name "$name" --target "127.0.0.1:$port" $tlsarg \
+      --conns "$HEAP_N" --settle 12 --proxy-pids "$WSS_PID" --out "$WORK/heap-$name.json" </dev/null >"$WORK/heap-$name.log" 2>&1 &
+    bp=$!
+    # wait until (almost) all connections are proxied: 2 fds each; then measure during the settle time
+    open=0
+    for _ in $(seq 1 150); do
+      open=$(( ($(ls "/proc/$WSS_PID/fd" | wc -l) - fd0) / 2 ))
+      [ "$open" -ge $((HEAP_N * 99 / 100)) ] && break
+      kill -0 "$bp" 2>/dev/null || break
+      sleep 0.2
+    done
+    sleep 2
+    open=$(( ($(ls "/proc/$WSS_PID/fd" | wc -l) - fd0) / 2 ))
+    hN=$(histo_total)
+    wait "$bp" || log "wsbench ($name heap) exited $?"
+    per=$(( open > 0 ? (hN - h0) / open : 0 ))
+    printf '%-16s %6s %8s %14s %14s %12s\n' "$name" "$fd0" "$open" "$h0" "$hN" "$per" >>"$OUT/heap.txt"
+  done
+  stop_pid "$ECHO_PID"; ECHO_PID=""
+fi
+
+# ---------------------------------------------------------------- collect
+stop_pid "$WSS_PID"; WSS_PID=""
+if [ "$RAN_HARNESS" = 1 ]; then
+  cp "$A/results.json" "$A/results.txt" "$OUT/"
+  mkdir -p "$OUT/raw" && cp "$A"/results/raw/*.json "$OUT/raw/"
+fi
+# Errors reported by the load generator, per run (connect errors, socket errors, bad frames, handshake failures).
+if [ -d "$OUT/raw" ]; then
+  node -e '
+    const fs = require("fs"), d = process.argv[1]; const rows = [];
+    for (const f of fs.readdirSync(d).sort()) {
+      const r = JSON.parse(fs.readFileSync(d + "/" + f, "utf8"));
+      const e = { connected: r.connected, want: r.params.conns, connect_errors: r.connect_errors, lastErr: r.connect_lastErr,
+        errors: r.errors, bad_frames: r.bad_frames, open_at_end: r.open_at_end, hs_fail: r.handshake_failures };
+      const hs = r.params.test === "tlshs";   // tlshs reports handshakes, not connections
+      const bad = (!hs && (r.connected ?? 0) < r.params.conns) || r.connect_errors || r.errors || r.bad_frames || r.handshake_failures ||
+        (!hs && r.open_at_end != null && r.open_at_end < r.params.conns);
+      if (bad) rows.push(f.replace(/\.json$/, "") + " " + JSON.stringify(e));
+    }
+    console.log(rows.length ? "runs with errors or lost connections:\n" + rows.join("\n") : "no load-generator errors in any run");
+  ' "$OUT/raw" >"$OUT/errors.txt"
+fi
+grep -E 'SEVERE|WARNING|Exception|Error' "$LOG" | sort | uniq -c | sort -rn | head -50 >"$OUT/wssguard-log-summary.txt" || true
+{
+  echo "date_utc: $STAMP"
+  echo "mode: $MODE"
+  echo "git: $(git -C "$REPO" rev-parse --short HEAD) ($(git -C "$REPO" rev-parse --abbrev-ref HEAD))"
+  echo "host: $(uname -srm); cpus: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/\s\+/ /g')"
+  echo "java: $(java -version 2>&1 | sed -n 2p)"
+  echo "nginx: $(nginx -v 2>&1)"; echo "haproxy: $(haproxy -v | head -1)"; echo "node: $(node --version)"
+  echo "wssguard JVM: $JVM_OPTS -Dwssguard.ioThreads=$WSSGUARD_IO_THREADS"
+  echo "knobs: $(env | grep -E '^(QUICK|SIZE|CPU_|LAT_|IDLE_N|HS_|MAX_|WORKERS|VARIANTS|SINGLE_TESTS|MULTI_TESTS|HEAP_N)' | sort | tr '\n' ' ')"
+  echo "loadavg at end: $(cat /proc/loadavg)"
+} >"$OUT/meta.txt"
+
+echo
+[ -f "$OUT/results.txt" ] && cat "$OUT/results.txt"
+[ -f "$OUT/heap.txt" ] && { echo; cat "$OUT/heap.txt"; }
+echo; cat "$OUT/errors.txt" 2>/dev/null || true
+[ -s "$OUT/wssguard-log-summary.txt" ] && { echo "wssguard log warnings (count, line):"; cat "$OUT/wssguard-log-summary.txt"; }
+log "results in ${OUT#"$REPO"/}"
