@@ -32,11 +32,6 @@ final class Pump {
   final ConduitStreamSourceChannel source;
   final ConduitStreamSinkChannel sink;
   private final ByteBufferPool pool;
-  /**
-   * TLS sources can hold decrypted bytes the selector knows nothing about, so they are read until they return 0;
-   * plain sources are level-triggered and a short read means the socket is empty.
-   */
-  private final boolean readUntilEmpty;
 
   private PooledByteBuffer pooled;
   private ByteBuffer buf;
@@ -68,7 +63,6 @@ final class Pump {
       ConduitStreamSourceChannel source,
       ConduitStreamSinkChannel sink,
       ByteBufferPool pool,
-      boolean readUntilEmpty,
       ConnectionGate gate) {
     this.relay = relay;
     this.fromClient = fromClient;
@@ -76,7 +70,6 @@ final class Pump {
     this.source = source;
     this.sink = sink;
     this.pool = pool;
-    this.readUntilEmpty = readUntilEmpty;
     this.gate = gate;
     inspector.gate(gate);
   }
@@ -128,7 +121,10 @@ final class Pump {
       if (!consume()) {
         return;
       }
-      if (n < space && !readUntilEmpty) {
+      // A short read means the socket is empty: the selector is level-triggered, and a TLS conduit that still
+      // holds decrypted or undecrypted bytes runs this listener again by itself. Reading on would cost one
+      // empty read (EAGAIN) per wake-up.
+      if (n < space) {
         releaseIfEmpty();
         return;
       }

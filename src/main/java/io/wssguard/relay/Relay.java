@@ -13,7 +13,6 @@ import java.util.logging.Logger;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.XnioExecutor;
-import org.xnio.ssl.SslConnection;
 
 /**
  * One proxied WebSocket conversation: a client connection, a backend connection and a {@link Pump} for each
@@ -78,10 +77,10 @@ public final class Relay {
     this.description = description;
     this.up = new Pump(this, true,
         new FrameInspector(true, settings.maxMessageBytes(), settings.permessageDeflate()),
-        client.getSourceChannel(), backend.getSinkChannel(), pool, client instanceof SslConnection, gate);
+        client.getSourceChannel(), backend.getSinkChannel(), pool, gate);
     this.down = new Pump(this, false,
         new FrameInspector(false, settings.maxMessageBytes(), settings.permessageDeflate()),
-        backend.getSourceChannel(), client.getSinkChannel(), pool, backend instanceof SslConnection, null);
+        backend.getSourceChannel(), client.getSinkChannel(), pool, null);
   }
 
   /** Starts relaying. Must run on the connections' IO thread. */
