@@ -88,8 +88,8 @@ stop_pid() {
 cleanup() { stop_pid "$WSS_PID"; WSS_PID=""; stop_pid "$ECHO_PID"; ECHO_PID=""; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-wait_port() {
-  for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+wait_port() { # port [host]
+  for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null && return 0; sleep 0.1; done
   echo "port $1 did not come up; wssguard log:" >&2; tail -20 "$LOG" >&2; return 1
 }
 start_wssguard() { # [extra JVM options]
@@ -97,7 +97,7 @@ start_wssguard() { # [extra JVM options]
   # shellcheck disable=SC2086
   java $JVM_OPTS $extra -Dwssguard.ioThreads="$WSSGUARD_IO_THREADS" -jar "$JAR" run --config "$CONFIG" >>"$LOG" 2>&1 &
   WSS_PID=$!
-  wait_port 9082; wait_port 9445; wait_port 9446
+  wait_port 9082; wait_port 9083 127.0.0.2; wait_port 9445; wait_port 9446
   sleep 0.5
   log "wssguard pid $WSS_PID ($JVM_OPTS $extra -Dwssguard.ioThreads=$WSSGUARD_IO_THREADS)"
 }
@@ -108,6 +108,7 @@ extra_targets() { # [listener ...]: name,host:port,tls,pid for the harness
   for l in "$@"; do
     case $l in
       plain)  out="$out;wssguard-plain,127.0.0.1:9082,0,$WSS_PID" ;;
+      nopolicy) out="$out;wssguard-plain-nopolicy,127.0.0.2:9083,0,$WSS_PID" ;;
       boring) out="$out;wssguard-tls,127.0.0.1:9445,1,$WSS_PID" ;;
       jdk)    out="$out;wssguard-jdktls,127.0.0.1:9446,1,$WSS_PID" ;;
     esac
@@ -126,7 +127,7 @@ if [ "$MODE" = all ] || [ "$MODE" = main ]; then
   if [ -n "$tests" ]; then
     restart_wssguard
     log "main pass: VARIANTS=$VARIANTS SINGLE_TESTS=$tests"
-    SINGLE_TESTS=$tests KEEP_RAW=${KEEP_RAW:-0} EXTRA_TARGETS=$(extra_targets plain boring jdk) "$A/run-anchors.sh"
+    SINGLE_TESTS=$tests KEEP_RAW=${KEEP_RAW:-0} EXTRA_TARGETS=$(extra_targets plain nopolicy boring jdk) "$A/run-anchors.sh"
     RAN_HARNESS=1
   fi
 fi
