@@ -13,6 +13,7 @@ import java.util.Map;
  * @param demoBackend the built-in echo backend to start, or {@code null} for none
  * @param policiesDir the directory of policy files ({@code *.yaml}, {@code *.yml}), or {@code null} for the embedded
  *     default policy; routes name their policy, and whoever loads the policies checks that the names exist
+ * @param admin the admin listener and access log; {@code null} is read as {@link AdminConfig#OFF}
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -21,9 +22,11 @@ public record ProxyConfig(
     TimeoutsConfig timeouts,
     DemoBackendConfig demoBackend,
     Path policiesDir,
-    Path source) {
+    Path source,
+    AdminConfig admin) {
 
   public ProxyConfig {
+    admin = admin == null ? AdminConfig.OFF : admin;
     listeners = List.copyOf(listeners);
     backends = Map.copyOf(backends);
     routes = List.copyOf(routes);

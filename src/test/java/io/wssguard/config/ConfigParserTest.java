@@ -45,7 +45,8 @@ class ConfigParserTest {
             Duration.ofSeconds(10)),
         new DemoBackendConfig(new InetSocketAddress("127.0.0.1", 9000)),
         null,
-        null);
+        null,
+        AdminConfig.defaults());
 
     assertEquals(expected, ConfigParser.embeddedDefaults());
   }
