@@ -59,6 +59,8 @@ class ConfigParserTest {
     ProxyConfig config = ConfigParser.parse(example);
 
     assertEquals(example.toAbsolutePath(), config.source());
+    assertEquals(new AdminConfig(new InetSocketAddress("127.0.0.1", 9091), examplesDir.resolve("admin.token"), true,
+        true), config.admin());
     assertEquals(List.of("public", "internal"), config.listeners().stream().map(ListenerConfig::name).toList());
     TlsConfig tls = config.listeners().get(0).tls();
     assertEquals(TlsEngine.BORINGSSL, tls.engine());
