@@ -57,7 +57,7 @@ public final class BackendServer {
     active.decrementAndGet();
   }
 
-  boolean isDown(long nowNanos) {
+  public boolean isDown(long nowNanos) {
     return nowNanos - downUntilNanos < 0;
   }
 

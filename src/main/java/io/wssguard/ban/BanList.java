@@ -199,8 +199,11 @@ public final class BanList implements AutoCloseable {
     return active;
   }
 
-  /** Removes the bans that have ended by {@code now} and journals it; listeners hear of it if any did. */
-  public void expire(Instant now) {
+  /**
+   * Removes the bans that have ended by {@code now} and journals it; listeners hear of it if any did. Returns how
+   * many ended.
+   */
+  public int expire(Instant now) {
     List<Ban> expired = new ArrayList<>();
     synchronized (this) {
       checkOpen();
@@ -210,7 +213,7 @@ public final class BanList implements AutoCloseable {
         }
       }
       if (expired.isEmpty()) {
-        return;
+        return 0;
       }
       for (Ban ban : expired) {
         bans.remove(ban.target());
@@ -222,6 +225,7 @@ public final class BanList implements AutoCloseable {
       LOG.info("ban of " + CidrSyntax.format(ban.target()) + " expired");
     }
     notifyListeners();
+    return expired.size();
   }
 
   /**

@@ -32,6 +32,7 @@ import java.util.logging.Logger;
  * no locking between them, and a slow disk or firewall tool delays only bookkeeping, never a handshake.
  */
 public final class JournalBans implements Bans, AutoCloseable {
+  private final java.util.concurrent.atomic.AtomicLong expired = new java.util.concurrent.atomic.AtomicLong();
   private static final Logger LOG = Logger.getLogger(JournalBans.class.getName());
   private static final long CLOSE_WAIT_SECONDS = 10;
 
@@ -124,6 +125,22 @@ public final class JournalBans implements Bans, AutoCloseable {
     return list.active(now);
   }
 
+  @Override
+  public List<Entry> active() {
+    return list.active(Instant.now()).stream().map(b -> new Entry(b.target(), b.until(), b.reason())).toList();
+  }
+
+  /** Lifted at once and journalled before it returns (the admin API calls this, never an IO thread). */
+  @Override
+  public boolean unban(Cidr target) {
+    return list.unban(target);
+  }
+
+  @Override
+  public long expiredCount() {
+    return expired.get();
+  }
+
   /** Calls {@code activeBansChanged} on the background thread after every change, as {@link BanList#addListener}. */
   public void addListener(Consumer<List<Ban>> activeBansChanged) {
     list.addListener(activeBansChanged);
@@ -157,7 +174,7 @@ public final class JournalBans implements Bans, AutoCloseable {
 
   private void expire() {
     try {
-      list.expire(Instant.now());
+      expired.addAndGet(list.expire(Instant.now()));
     } catch (RuntimeException e) {
       // A periodic task that throws is never run again; keep expiring.
       LOG.log(Level.WARNING, "ban expiry failed", e);

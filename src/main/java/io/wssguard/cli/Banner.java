@@ -23,6 +23,9 @@ final class Banner {
           .append(" -> ").append(r.backend()).append(' ').append(cfg.backends().get(r.backend()).servers())
           .append('\n');
     }
+    if (server.observability().adminUrl() != null) {
+      sb.append("  admin ").append(server.observability().adminUrl()).append(" (metrics, status, bans, reload)\n");
+    }
     if (server.demoBackend() != null) {
       var a = server.demoBackend().address();
       sb.append("  demo echo backend ws://").append(a.getHostString()).append(':').append(a.getPort()).append("/\n");

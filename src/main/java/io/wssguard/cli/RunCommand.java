@@ -108,6 +108,8 @@ final class RunCommand implements Callable<Integer> {
       Signal.handle(new Signal(sig), s -> new Thread(stop, "wssguard-shutdown").start());
     }
     PolicyReloader reloader = new PolicyReloader(cfg.policiesDir(), cfg, server.policies());
+    reloader.events(server.observability().events());
+    server.observability().reloads(reloader);
     Signal.handle(new Signal("HUP"), s -> new Thread(() -> reloader.reload("SIGHUP"), "wssguard-reload").start());
     reloader.watch();
     stopped.await();

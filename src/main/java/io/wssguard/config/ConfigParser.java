@@ -55,7 +55,7 @@ public final class ConfigParser {
   public static final String DEFAULT_POLICY = "default";
 
   private static final List<String> TOP_KEYS =
-      List.of("listeners", "backends", "routes", "timeouts", "demoBackend", "policies", "bans");
+      List.of("listeners", "backends", "routes", "timeouts", "demoBackend", "policies", "bans", "admin");
   private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls");
   private static final List<String> TLS_KEYS = List.of("engine", "fallbackToJdk", "protocols", "certificates");
   private static final List<String> CERTIFICATE_KEYS = List.of("chain", "key", "serverNames", "generateIfMissing");
@@ -74,6 +74,7 @@ public final class ConfigParser {
   private static final List<String> FIREWALL_BACKENDS = List.of("ipset", "nftables", "iptables", "none");
   /** iptables multiport matches at most this many ports. */
   private static final int MAX_FIREWALL_PORTS = 15;
+  private static final List<String> ADMIN_KEYS = List.of("bind", "tokenFile", "accessLog");
 
   private static final List<String> ENGINES = List.of("boringssl", "jdk");
   private static final List<String> BALANCES = List.of("round-robin", "least-connections");
@@ -165,10 +166,11 @@ public final class ConfigParser {
     DemoBackendConfig demoBackend = demoBackend(top.get("demoBackend"));
     Path policiesDir = policies(top.get("policies"));
     BansConfig bans = bans(top.get("bans"), listeners);
+    AdminConfig admin = admin(top.get("admin"));
     if (errors.size() > 0) {
       throw errors.toException();
     }
-    return new ProxyConfig(listeners, backends, routes, timeouts, demoBackend, policiesDir, bans, source);
+    return new ProxyConfig(listeners, backends, routes, timeouts, demoBackend, policiesDir, bans, source, admin);
   }
 
   // ---- sections ----
@@ -648,6 +650,41 @@ public final class ConfigParser {
       }
     }
     return seen.keySet().stream().map(Long::intValue).toList();
+  }
+
+  /**
+   * The admin listener: loopback port 9090 when the block is absent; {@code bind: off} turns it off. Anything
+   * reachable from off the host needs a token file.
+   */
+  private AdminConfig admin(Node node) {
+    if (node == null || isNull(node)) {
+      return AdminConfig.defaults();
+    }
+    int before = errors.size();
+    YamlMapping m = yaml.mapping(node, "admin", "mapping with bind, tokenFile, accessLog", ADMIN_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Node bindNode = m.get("bind");
+    InetSocketAddress bind;
+    if (bindNode == null) {
+      bind = AdminConfig.defaults().bind();
+    } else if (isOff(bindNode)) {
+      bind = null;
+    } else {
+      bind = bind(bindNode, m.pathOf("bind"), "admin");
+    }
+    Node tokenNode = m.get("tokenFile");
+    Path tokenFile = tokenNode == null ? null : file(tokenNode, m.pathOf("tokenFile"));
+    Boolean accessLog = yaml.bool(m.get("accessLog"), m.pathOf("accessLog"), false);
+    if (bind != null && tokenNode == null && !bind.getAddress().isLoopbackAddress()) {
+      errors.at(bindNode, m.pathOf("bind") + ": " + found(bindNode) + " (expected: a loopback address like "
+          + "127.0.0.1:9090, or tokenFile set as well: the admin API is reachable from off this host)");
+    }
+    if (errors.size() > before) {
+      return null;
+    }
+    return new AdminConfig(bind, tokenFile, Boolean.TRUE.equals(accessLog), true);
   }
 
   // ---- values ----

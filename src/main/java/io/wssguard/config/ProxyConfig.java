@@ -14,6 +14,7 @@ import java.util.Map;
  * @param policiesDir the directory of policy files ({@code *.yaml}, {@code *.yml}), or {@code null} for the embedded
  *     default policy; routes name their policy, and whoever loads the policies checks that the names exist
  * @param bans the ban journal and firewall, or {@code null}: bans are kept in memory only and stay out of the kernel
+ * @param admin the admin listener and access log; {@code null} is read as {@link AdminConfig#OFF}
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -23,9 +24,11 @@ public record ProxyConfig(
     DemoBackendConfig demoBackend,
     Path policiesDir,
     BansConfig bans,
-    Path source) {
+    Path source,
+    AdminConfig admin) {
 
   public ProxyConfig {
+    admin = admin == null ? AdminConfig.OFF : admin;
     listeners = List.copyOf(listeners);
     backends = Map.copyOf(backends);
     routes = List.copyOf(routes);

@@ -7,6 +7,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.wssguard.backend.UpgradeAnswerCheck;
+import io.wssguard.observe.SecurityEvents;
 import java.util.Base64;
 
 /**
@@ -30,62 +31,75 @@ public final class HandshakeGate implements HttpHandler {
 
   private final HttpHandler next;
   private final int maxHeaderBytes;
+  private final SecurityEvents events;
 
   public HandshakeGate(HttpHandler next, int maxHeaderBytes) {
+    this(next, maxHeaderBytes, SecurityEvents.NONE);
+  }
+
+  public HandshakeGate(HttpHandler next, int maxHeaderBytes, SecurityEvents events) {
     this.next = next;
     this.maxHeaderBytes = maxHeaderBytes;
+    this.events = events;
+  }
+
+  /** Reports the refusal ({@code reason} names it in metrics and the security log) and sends it. */
+  private void reject(HttpServerExchange exchange, String reason, int status, String detail) {
+    events.handshakeRejected(exchange.getSourceAddress().getAddress(), null, reason, status, detail);
+    Rejection.send(exchange, status, detail);
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     if (!exchange.getRequestMethod().equals(Methods.GET)) {
       exchange.getResponseHeaders().put(Headers.ALLOW, "GET");
-      Rejection.send(exchange, 405, "WebSocket handshakes use GET");
+      reject(exchange, "method", 405, "WebSocket handshakes use GET");
       return;
     }
     if (!exchange.isHttp11()) {
-      Rejection.send(exchange, 400, "WebSocket needs HTTP/1.1");
+      reject(exchange, "version", 400, "WebSocket needs HTTP/1.1");
       return;
     }
     int headerBytes = headerBlockBytes(exchange);
     if (headerBytes > maxHeaderBytes) {
-      Rejection.send(exchange, 431, "request header block is " + headerBytes + " bytes, limit " + maxHeaderBytes);
+      reject(exchange, "header_too_large", 431,
+          "request header block is " + headerBytes + " bytes, limit " + maxHeaderBytes);
       return;
     }
     var headers = exchange.getRequestHeaders();
     if (announcesBody(headers.get(Headers.CONTENT_LENGTH)) || headers.contains(Headers.TRANSFER_ENCODING)) {
-      Rejection.send(exchange, 400, "an upgrade request carries no body");
+      reject(exchange, "body", 400, "an upgrade request carries no body");
       return;
     }
     HeaderValues upgrade = headers.get(Headers.UPGRADE);
     if (upgrade == null) {
       exchange.getResponseHeaders().put(Headers.UPGRADE, "websocket");
       exchange.getResponseHeaders().put(SEC_WEBSOCKET_VERSION, "13");
-      Rejection.send(exchange, 426, "this endpoint speaks WebSocket only");
+      reject(exchange, "upgrade", 426, "this endpoint speaks WebSocket only");
       return;
     }
     if (upgrade.size() != 1 || !UpgradeAnswerCheck.tokenListContains(upgrade.getFirst(), "websocket")) {
-      Rejection.send(exchange, 400, "only 'Upgrade: websocket' is supported");
+      reject(exchange, "upgrade", 400, "only 'Upgrade: websocket' is supported");
       return;
     }
     if (!connectionHasUpgrade(headers.get(Headers.CONNECTION))) {
-      Rejection.send(exchange, 400, "'Connection: upgrade' is missing");
+      reject(exchange, "connection", 400, "'Connection: upgrade' is missing");
       return;
     }
     HeaderValues version = headers.get(SEC_WEBSOCKET_VERSION);
     if (version == null || version.size() != 1 || !version.getFirst().trim().equals("13")) {
       exchange.getResponseHeaders().put(SEC_WEBSOCKET_VERSION, "13");
-      Rejection.send(exchange, 426, "Sec-WebSocket-Version must be 13");
+      reject(exchange, "ws_version", 426, "Sec-WebSocket-Version must be 13");
       return;
     }
     HeaderValues key = headers.get(SEC_WEBSOCKET_KEY);
     if (key == null || key.size() != 1 || !isValidKey(key.getFirst())) {
-      Rejection.send(exchange, 400, "Sec-WebSocket-Key must be the base64 of 16 bytes");
+      reject(exchange, "key", 400, "Sec-WebSocket-Key must be the base64 of 16 bytes");
       return;
     }
     HeaderValues host = headers.get(Headers.HOST);
     if (host == null || host.size() != 1 || host.getFirst().isBlank()) {
-      Rejection.send(exchange, 400, "exactly one Host header is required");
+      reject(exchange, "host", 400, "exactly one Host header is required");
       return;
     }
     next.handleRequest(exchange);

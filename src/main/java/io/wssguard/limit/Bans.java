@@ -1,11 +1,16 @@
 package io.wssguard.limit;
 
+import io.wssguard.policy.Cidr;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /** Where strikes end up: the ban list consulted at every handshake. */
 public interface Bans {
+  /** One ban in force: the banned block, when it ends, and why. */
+  record Entry(Cidr target, Instant until, String reason) {}
+
   /** Whether {@code address} is banned now (fast: asked once per handshake). */
   boolean isBanned(InetAddress address);
 
@@ -15,4 +20,13 @@ public interface Bans {
    * @param history the strikes that led to it, oldest first
    */
   void ban(InetAddress address, int prefix, Duration duration, String reason, List<String> history);
+
+  /** The bans in force now (expired ones left out), for the admin API and the bans gauge. */
+  List<Entry> active();
+
+  /** Lifts the ban on exactly {@code target}; returns whether there was one. */
+  boolean unban(Cidr target);
+
+  /** How many bans have run out since start (a counter for metrics; may lag until {@link #active()} is asked). */
+  long expiredCount();
 }

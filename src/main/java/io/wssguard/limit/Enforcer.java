@@ -1,21 +1,31 @@
 package io.wssguard.limit;
 
+import io.wssguard.observe.SecurityEvents;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.logging.Logger;
+import java.util.Locale;
 
 /**
  * Turns limit decisions into consequences that outlive a connection: strikes counted per source within the policy's
- * window, and a ban once there are enough of them. Also the one place that writes security events to the log.
+ * window, and a ban once there are enough of them. Reports every decision as a {@link SecurityEvents} event (the JSON
+ * security log and the policy metrics).
  */
 public final class Enforcer {
-  private static final Logger SECURITY = Logger.getLogger("wssguard.security");
-
   private final Bans bans;
+  private final SecurityEvents events;
 
   public Enforcer(Bans bans) {
+    this(bans, SecurityEvents.NONE);
+  }
+
+  public Enforcer(Bans bans, SecurityEvents events) {
     this.bans = bans;
+    this.events = events;
+  }
+
+  public SecurityEvents events() {
+    return events;
   }
 
   public Bans bans() {
@@ -27,9 +37,8 @@ public final class Enforcer {
    * the log line, marked as what would have happened).
    */
   public void exceeded(SourceState source, CompiledPolicy policy, InetAddress client, Limit limit, String detail) {
-    SECURITY.warning(() -> (policy.monitor ? "would have " : "") + "limited client=" + client.getHostAddress()
-        + " policy=" + policy.name() + " limit=" + limit.name() + " action=" + limit.action().name().toLowerCase()
-        + (limit.strike() ? " strike=true" : "") + (detail.isEmpty() ? "" : " " + detail));
+    events.limitExceeded(client, policy.name(), policy.monitor, limit.name(),
+        limit.action().name().toLowerCase(Locale.ROOT), limit.strike(), detail);
     if (limit.strike() && !policy.monitor && source != null) {
       strike(source, policy, client, limit.name());
     }
@@ -42,22 +51,15 @@ public final class Enforcer {
     }
     long now = System.nanoTime();
     List<String> recent = source.strikes.add(now, policy.strikeWindowNanos, what, policy.strikes.maxStrikes());
-    SECURITY.warning(() -> "strike client=" + client.getHostAddress() + " policy=" + policy.name() + " limit=" + what
-        + " count=" + recent.size() + "/" + policy.strikes.maxStrikes());
+    events.strike(client, policy.name(), what, recent.size(), policy.strikes.maxStrikes());
     if (recent.size() >= policy.strikes.maxStrikes()) {
       source.strikes.clear();
       int prefix = client instanceof Inet4Address ? 32 : policy.access.ipv6Prefix();
       String reason = recent.size() + " strikes within " + policy.strikes.window().toSeconds() + "s (policy "
           + policy.name() + ")";
       bans.ban(client, prefix, policy.strikes.banFor(), reason, recent);
-      SECURITY.warning(() -> "ban client=" + client.getHostAddress() + "/" + prefix + " policy=" + policy.name()
-          + " for=" + policy.strikes.banFor().toSeconds() + "s reason=\"" + reason + "\"");
+      events.banned(io.wssguard.policy.Cidr.of(client, prefix).toString(), policy.name(), policy.strikes.banFor(), reason,
+          "strikes");
     }
-  }
-
-  /** A handshake refused by policy (logged; counted as a strike by the caller where the limit says so). */
-  public static void refused(InetAddress client, CompiledPolicy policy, int status, String why) {
-    SECURITY.warning(() -> (policy.monitor ? "would have " : "") + "refused client=" + client.getHostAddress()
-        + " policy=" + policy.name() + " status=" + status + " reason=\"" + why + "\"");
   }
 }

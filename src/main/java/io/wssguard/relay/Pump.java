@@ -4,6 +4,7 @@ import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
 import io.wssguard.frame.FrameInspector;
 import io.wssguard.limit.ConnectionGate;
+import io.wssguard.observe.ConnectionMeter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,8 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
 final class Pump {
   /** Reads per wake-up before yielding the IO thread to other connections. */
   private static final int MAX_READS_PER_WAKEUP = 8;
+  /** Counts reads down to the next one whose inspection is timed for the overhead metrics. */
+  private int sampleCountdown = ConnectionMeter.INSPECTION_SAMPLE_EVERY;
 
   final Relay relay;
   final boolean fromClient;
@@ -139,6 +142,15 @@ final class Pump {
    */
   private boolean consume() {
     buf.limit(buf.capacity()); // a flush may have narrowed it
+    // Overhead sampling: one read in INSPECTION_SAMPLE_EVERY is timed; the others pay a decrement and a branch.
+    boolean sampled = --sampleCountdown == 0;
+    long sampleStart = 0;
+    long sampleMessages = 0;
+    if (sampled) {
+      sampleCountdown = ConnectionMeter.INSPECTION_SAMPLE_EVERY;
+      sampleStart = System.nanoTime();
+      sampleMessages = inspector.messages();
+    }
     if (gate != null) {
       gate.now(System.nanoTime());
     }
@@ -162,6 +174,9 @@ final class Pump {
       if (!progressed || verified == readPos || inspector.throttled()) {
         break;
       }
+    }
+    if (sampled && relay.meter != null) {
+      relay.meter.inspectionSample(fromClient, System.nanoTime() - sampleStart, inspector.messages() - sampleMessages);
     }
     boolean throttled = inspector.throttled();
     if (!flush()) {

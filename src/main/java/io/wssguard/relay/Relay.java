@@ -4,6 +4,7 @@ import io.undertow.connector.ByteBufferPool;
 import io.wssguard.frame.ControlFrames;
 import io.wssguard.frame.FrameInspector;
 import io.wssguard.limit.ConnectionGate;
+import io.wssguard.observe.ConnectionMeter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
@@ -61,6 +62,8 @@ public final class Relay {
   private boolean backendQuiet;
   private long endingSinceNanos;
   private int closeCodeToClient;
+  /** Metrics of this relay, flushed on the timer tick and at the end; null when not measured. */
+  ConnectionMeter meter;
 
   public Relay(
       StreamConnection client,
@@ -104,6 +107,11 @@ public final class Relay {
     });
   }
 
+  /** Measures this relay (call before {@link #start}). */
+  public void meter(ConnectionMeter meter) {
+    this.meter = meter;
+  }
+
   public String description() {
     return description;
   }
@@ -119,6 +127,9 @@ public final class Relay {
     FrameInspector insp = offender.inspector;
     LOG.fine(() -> description + ": " + (offender.fromClient ? "client" : "backend") + " violated the protocol: "
         + insp.violationCode() + " " + insp.violationReason());
+    if (meter != null) {
+      meter.violation(offender.fromClient, insp.violationCode());
+    }
     if (offender.fromClient) {
       terminate(insp.violationCode(), insp.violationReason(), 1001, "client closed by proxy");
     } else {
@@ -215,6 +226,9 @@ public final class Relay {
   private void terminate(int toClient, String clientReason, int toBackend, String backendReason) {
     startEnding();
     closeCodeToClient = toClient;
+    if (meter != null) {
+      meter.closeSent(toClient == 0 || down.sinkDone ? 0 : toClient, toBackend == 0 || up.sinkDone ? 0 : toBackend);
+    }
     down.finish(toClient == 0 || down.sinkDone ? null : closeFrame(toClient, clientReason, false));
     up.finish(toBackend == 0 || up.sinkDone ? null : closeFrame(toBackend, backendReason, true));
     up.drainSource();
@@ -255,6 +269,9 @@ public final class Relay {
     cancelTimer();
     up.destroy();
     down.destroy();
+    if (meter != null) {
+      meter.ended(up.inspector, down.inspector);
+    }
     listener.relayEnded(this);
   }
 
@@ -285,6 +302,9 @@ public final class Relay {
     long now = System.nanoTime();
     switch (state) {
       case OPEN -> {
+        if (meter != null) {
+          meter.flush(up.inspector, down.inspector);
+        }
         if (up.active) {
           up.active = false;
           quietSinceNanos = now;

@@ -132,7 +132,8 @@ final class PolicyAdmission {
   /** Logs the refusal (and its strike); returns whether the handshake was actually refused (not in monitor mode). */
   private boolean refuse(HttpServerExchange exchange, CompiledPolicy p, InetAddress client, int status, String why,
       Limit limit, SourceState source) {
-    Enforcer.refused(client, p, status, why);
+    enforcer.events().policyRefused(client, exchange.getAttachment(UpgradeProxy.ROUTE_LABEL), p.name(), p.monitor,
+        limit != null ? limit.name() : limitOf(why), status, why);
     if (limit != null && limit.strike() && !p.monitor && source != null) {
       enforcer.strike(source, p, client, limit.name());
     }
@@ -141,6 +142,26 @@ final class PolicyAdmission {
     }
     Rejection.send(exchange, status, status == 429 ? "too many requests" : "forbidden: " + why);
     return true;
+  }
+
+  /** The policy key behind a refusal that has no {@link Limit}, for the security log and metrics. */
+  private static String limitOf(String why) {
+    if (why.equals("banned")) {
+      return "ban";
+    } else if (why.equals("address not allowed")) {
+      return "access";
+    } else if (why.startsWith("request header block")) {
+      return "handshake.maxHeaderBytes";
+    } else if (why.startsWith("path")) {
+      return "handshake.paths";
+    } else if (why.startsWith("missing header")) {
+      return "handshake.requiredHeaders";
+    } else if (why.startsWith("origin")) {
+      return "handshake.origins";
+    } else if (why.startsWith("no allowed subprotocol")) {
+      return "handshake.subprotocols";
+    }
+    return "handshake";
   }
 
   /**

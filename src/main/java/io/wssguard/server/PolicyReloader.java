@@ -3,6 +3,8 @@ package io.wssguard.server;
 import io.wssguard.config.ConfigException;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.limit.PolicyStore;
+import io.wssguard.observe.PolicyReloads;
+import io.wssguard.observe.SecurityEvents;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
 import java.io.IOException;
@@ -23,7 +25,7 @@ import java.util.stream.Collectors;
  * against the routes first, then swapped in at once. A bad edit leaves the running policies in force and is
  * reported; every applied change is logged with the SHA-256 of each file (the audit trail).
  */
-public final class PolicyReloader implements AutoCloseable {
+public final class PolicyReloader implements AutoCloseable, PolicyReloads {
   private static final Logger AUDIT = Logger.getLogger("wssguard.policy");
   /** Editors write a file in several steps: reload once the directory has been quiet this long. */
   private static final long SETTLE_MILLIS = 300;
@@ -34,6 +36,7 @@ public final class PolicyReloader implements AutoCloseable {
   private final AtomicLong applied = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private volatile String lastError;
+  private volatile SecurityEvents events = SecurityEvents.NONE;
   private WatchService watcher;
 
   /** @param dir the policy directory, or null when the embedded default policy is in force (nothing to reload) */
@@ -41,6 +44,11 @@ public final class PolicyReloader implements AutoCloseable {
     this.dir = dir;
     this.config = config;
     this.store = store;
+  }
+
+  /** Where reloads are reported as security events (the JSON log). */
+  public void events(SecurityEvents events) {
+    this.events = events;
   }
 
   /** Loads the policies a configuration names: its directory, or the embedded default. */
@@ -72,6 +80,8 @@ public final class PolicyReloader implements AutoCloseable {
     AUDIT.info(() -> "policy reload (" + trigger + ") applied: " + set.policies().size() + " policies from "
         + set.files().stream().map(f -> f.path().getFileName() + " sha256=" + f.sha256())
             .collect(Collectors.joining(", ")));
+    events.policyReload(trigger, true, set.files().stream().map(f -> f.path().getFileName() + " sha256=" + f.sha256())
+        .collect(Collectors.joining(", ")));
     return true;
   }
 
@@ -79,6 +89,7 @@ public final class PolicyReloader implements AutoCloseable {
     failed.incrementAndGet();
     lastError = errors;
     AUDIT.warning(() -> "policy reload (" + trigger + ") REJECTED, previous policies stay in force:\n" + errors);
+    events.policyReload(trigger, false, errors);
     return false;
   }
 

@@ -14,6 +14,7 @@ import io.wssguard.limit.Bans;
 import io.wssguard.limit.Enforcer;
 import io.wssguard.limit.PolicyStore;
 import io.wssguard.limit.SourceTable;
+import io.wssguard.observe.Observability;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.tls.BackendTls;
 import io.wssguard.tls.ServerTls;
@@ -73,6 +74,7 @@ public final class ProxyServer implements AutoCloseable {
   private final RelayRegistry relays;
   private final DemoEchoBackend demo;
   private final PolicyStore policies;
+  private final Observability observe;
 
   private ProxyServer(
       XnioWorker worker,
@@ -81,7 +83,8 @@ public final class ProxyServer implements AutoCloseable {
       List<BoundListener> listeners,
       RelayRegistry relays,
       DemoEchoBackend demo,
-      PolicyStore policies) {
+      PolicyStore policies,
+      Observability observe) {
     this.worker = worker;
     this.channels = channels;
     this.openListener = openListener;
@@ -89,6 +92,12 @@ public final class ProxyServer implements AutoCloseable {
     this.relays = relays;
     this.demo = demo;
     this.policies = policies;
+    this.observe = observe;
+  }
+
+  /** Metrics, the security event log and the admin listener of this proxy. */
+  public Observability observability() {
+    return observe;
   }
 
   /** The policies in force; {@link PolicyStore#replace} applies a reloaded set. */
@@ -148,13 +157,15 @@ public final class ProxyServer implements AutoCloseable {
       RouteConfig rc = config.routes().get(i);
       routes.add(new Route(rc, groups.get(rc.backend()), dialers.get(rc.backend()), policies.view(i)));
     }
-    Enforcer enforcer = new Enforcer(bans);
+    Observability observe = new Observability(config, bans, groups);
+    Enforcer enforcer = new Enforcer(bans, observe.events());
     PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(), enforcer);
     List<ServerTls> tls = new ArrayList<>();
     for (ListenerConfig l : config.listeners()) {
       try {
         tls.add(l.tls() == null ? null : ServerTls.create(l.tls()));
       } catch (TlsSetupException e) {
+        observe.close();
         throw new StartupException("listener '" + l.name() + "': " + e.getMessage(), e);
       }
     }
@@ -183,12 +194,14 @@ public final class ProxyServer implements AutoCloseable {
           .set(Options.WORKER_NAME, "wssguard")
           .getMap());
     } catch (IOException e) {
+      observe.close();
       throw new StartupException("cannot start IO threads: " + e.getMessage(), e);
     }
     ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
     HttpOpenListener openListener = new HttpOpenListener(buffers, httpOptions);
     openListener.setRootHandler(new HandshakeGate(
-        new UpgradeProxy(routes, config.timeouts(), relays, admission, enforcer), config.timeouts().maxHeaderBytes()));
+        new UpgradeProxy(routes, config.timeouts(), relays, admission, enforcer, observe),
+        config.timeouts().maxHeaderBytes(), observe.events()));
     ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(openListener);
 
     List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
@@ -205,7 +218,8 @@ public final class ProxyServer implements AutoCloseable {
             // Its own pool: TLS records need buffers somewhat over 16 KiB.
             UndertowXnioSsl ssl = new UndertowXnioSsl(xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
             @SuppressWarnings({"unchecked", "rawtypes"})
-            ChannelListener<? super AcceptingChannel<SslConnection>> sslAccept = (ChannelListener) accept;
+            ChannelListener<? super AcceptingChannel<SslConnection>> sslAccept =
+                (ChannelListener) ChannelListeners.openListenerAdapter(observe.timeTls(l.name(), openListener));
             channel = ssl.createSslConnectionServer(worker, l.bind(), sslAccept, socketOptions);
           }
         } catch (IOException e) {
@@ -215,13 +229,22 @@ public final class ProxyServer implements AutoCloseable {
         channels.add(channel);
         bound.add(new BoundListener(l, (InetSocketAddress) channel.getLocalAddress(), t));
       }
+      try {
+        observe.startAdmin(config.admin(), bound.stream().map(BoundListener::url).toList(), policies::current);
+      } catch (IOException e) {
+        if (config.admin().explicit()) {
+          throw new StartupException(e.getMessage(), e);
+        }
+        LOG.warning(e.getMessage() + "; running without the admin listener (set admin.bind to choose its address)");
+      }
     } catch (StartupException e) {
       channels.forEach(IoUtils::safeClose);
       worker.shutdownNow();
+      observe.close();
       throw e;
     }
     channels.forEach(AcceptingChannel::resumeAccepts);
-    return new ProxyServer(worker, channels, openListener, List.copyOf(bound), relays, demo, policies);
+    return new ProxyServer(worker, channels, openListener, List.copyOf(bound), relays, demo, policies, observe);
   }
 
   private static String policyName(RouteConfig rc) {
@@ -276,5 +299,6 @@ public final class ProxyServer implements AutoCloseable {
     if (demo != null) {
       demo.close();
     }
+    observe.close();
   }
 }

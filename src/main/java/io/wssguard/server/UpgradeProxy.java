@@ -14,7 +14,11 @@ import io.wssguard.limit.ConnectionGate;
 import io.wssguard.limit.Enforcer;
 import io.wssguard.config.TimeoutsConfig;
 import io.wssguard.handshake.Rejection;
+import io.wssguard.observe.ConnectionMeter;
+import io.wssguard.observe.Observability;
+import io.wssguard.observe.RouteMeter;
 import io.wssguard.relay.Relay;
+import io.undertow.util.AttachmentKey;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
@@ -33,39 +37,53 @@ final class UpgradeProxy implements HttpHandler {
   private static final Set<String> HOP_BY_HOP = Set.of(
       "connection", "keep-alive", "transfer-encoding", "upgrade", "content-length", "date", "server", "te",
       "trailer", "proxy-connection");
+  /** The matched route's label, for the security events of the policy admission. */
+  static final AttachmentKey<String> ROUTE_LABEL = AttachmentKey.create(String.class);
 
   private final List<Route> routes;
   private final TimeoutsConfig timeouts;
   private final RelayRegistry relays;
   private final PolicyAdmission admission;
   private final Enforcer enforcer;
+  private final Observability observe;
 
   UpgradeProxy(List<Route> routes, TimeoutsConfig timeouts, RelayRegistry relays, PolicyAdmission admission,
-      Enforcer enforcer) {
+      Enforcer enforcer, Observability observe) {
     this.routes = routes;
     this.timeouts = timeouts;
     this.relays = relays;
     this.admission = admission;
     this.enforcer = enforcer;
+    this.observe = observe;
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     Route route = Route.match(routes, exchange.getHostName(), exchange.getRequestPath());
     if (route == null) {
+      observe.events().handshakeRejected(exchange.getSourceAddress().getAddress(), null, "no_route", 404,
+          "no route for " + exchange.getRequestPath());
       Rejection.send(exchange, 404, "no route for " + exchange.getRequestPath());
       return;
     }
     RouteConfig rc = route.config();
+    RouteMeter meter = observe.metrics().route(rc);
+    exchange.putAttachment(ROUTE_LABEL, meter.label());
     CompiledPolicy policy = route.policy().current();
     List<String> offered = UpgradeRequest.offeredProtocols(exchange);
+    long admissionStart = System.nanoTime();
     PolicyAdmission.Admitted admitted = policy == null
         ? PolicyAdmission.unchecked(exchange, offered)
         : admission.admit(exchange, policy, offered);
+    if (policy != null) {
+      observe.metrics().admissionNanos(System.nanoTime() - admissionStart);
+    }
     if (admitted == null) {
       return;
     }
     if (!route.group().tryConnect()) {
+      observe.events().handshakeRejected(admitted.client(), meter.label(), "backend_connect_rate", 503,
+          "backend group '" + rc.backend() + "' is at its connect rate");
       admission.release(admitted);
       exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
       Rejection.send(exchange, 503, "backend group '" + rc.backend() + "' is at its connect rate");
@@ -81,7 +99,7 @@ final class UpgradeProxy implements HttpHandler {
         forwardDeflate);
     exchange.dispatch(SameThreadExecutor.INSTANCE, () -> route.dialer().dial(
         exchange.getIoThread(), route.group(), upgrade, timeouts.handshake().toNanos(),
-        new Outcome(exchange, route, admitted)));
+        new Outcome(exchange, route, admitted, meter, System.nanoTime())));
   }
 
   /** Answers the client according to what the backend did. */
@@ -89,15 +107,22 @@ final class UpgradeProxy implements HttpHandler {
     private final HttpServerExchange exchange;
     private final Route route;
     private final PolicyAdmission.Admitted admitted;
+    private final RouteMeter meter;
+    private final long dialStart;
 
-    Outcome(HttpServerExchange exchange, Route route, PolicyAdmission.Admitted admitted) {
+    Outcome(HttpServerExchange exchange, Route route, PolicyAdmission.Admitted admitted, RouteMeter meter,
+        long dialStart) {
       this.exchange = exchange;
       this.route = route;
       this.admitted = admitted;
+      this.meter = meter;
+      this.dialStart = dialStart;
     }
 
     @Override
     public void upgraded(BackendServer server, StreamConnection backend, BackendResponse response, ByteBuffer early) {
+      observe.metrics().backendConnected(route.config().backend(), System.nanoTime() - dialStart);
+      observe.metrics().accepted();
       for (String name : response.headerNames()) {
         if (!HOP_BY_HOP.contains(name)) {
           HttpString h = new HttpString(name);
@@ -129,6 +154,8 @@ final class UpgradeProxy implements HttpHandler {
             },
             description);
         relays.add(relay);
+        ConnectionMeter connectionMeter = observe.connection(meter, admitted.client());
+        relay.meter(connectionMeter);
         relay.start(early);
       });
       exchange.endExchange();
@@ -136,6 +163,8 @@ final class UpgradeProxy implements HttpHandler {
 
     @Override
     public void refused(BackendServer server, BackendResponse response) {
+      observe.events().handshakeRejected(admitted.client(), meter.label(), "backend_refused", response.status(),
+          server + " refused the upgrade");
       admission.release(admitted);
       LOG.fine(() -> server + " refused " + exchange.getRequestURI() + " with " + response.status());
       Rejection.send(exchange, response.status(), "backend refused the upgrade: " + response.status()
@@ -144,6 +173,7 @@ final class UpgradeProxy implements HttpHandler {
 
     @Override
     public void failed(String reason) {
+      observe.events().handshakeRejected(admitted.client(), meter.label(), "backend_failed", 502, reason);
       admission.release(admitted);
       LOG.warning("no backend for " + exchange.getRequestURI() + ": " + reason);
       Rejection.send(exchange, 502, "no backend could take the connection");

@@ -50,7 +50,7 @@ class ConfigParserErrorsTest {
   @Test
   void rejectsUnknownTopLevelKey() {
     assertEquals("test.yaml:9:1: unknown key 'limits' (expected one of: listeners, backends, routes, timeouts,"
-        + " demoBackend, policies, bans)", errors(MINIMAL + "limits: {}\n"));
+        + " demoBackend, policies, bans, admin)", errors(MINIMAL + "limits: {}\n"));
   }
 
   @Test

@@ -46,7 +46,8 @@ class ConfigParserTest {
         new DemoBackendConfig(new InetSocketAddress("127.0.0.1", 9000)),
         null,
         null,
-        null);
+        null,
+        AdminConfig.defaults());
 
     assertEquals(expected, ConfigParser.embeddedDefaults());
   }
@@ -59,6 +60,8 @@ class ConfigParserTest {
     ProxyConfig config = ConfigParser.parse(example);
 
     assertEquals(example.toAbsolutePath(), config.source());
+    assertEquals(new AdminConfig(new InetSocketAddress("127.0.0.1", 9091), examplesDir.resolve("admin.token"), true,
+        true), config.admin());
     assertEquals(List.of("public", "internal"), config.listeners().stream().map(ListenerConfig::name).toList());
     TlsConfig tls = config.listeners().get(0).tls();
     assertEquals(TlsEngine.BORINGSSL, tls.engine());

@@ -47,13 +47,13 @@ class PolicyReloadIT {
         List.of(new RouteConfig(null, "/", "node", false, 1 << 20, "default")),
         new TimeoutsConfig(Duration.ofSeconds(10), 8192, Duration.ofSeconds(300), Duration.ofSeconds(30),
             Duration.ofSeconds(1)),
-        null, dir, null, null);
+        null, dir, null, null, null);
     return ProxyServer.start(config, PolicyReloader.load(config), new MemoryBans());
   }
 
   private static PolicyReloader reloader(ProxyServer server, Path dir) {
     ProxyConfig routes = new ProxyConfig(List.of(), Map.of(),
-        List.of(new RouteConfig(null, "/", "node", false, 1 << 20, "default")), null, null, dir, null, null);
+        List.of(new RouteConfig(null, "/", "node", false, 1 << 20, "default")), null, null, dir, null, null, null);
     return new PolicyReloader(dir, routes, server.policies());
   }
 

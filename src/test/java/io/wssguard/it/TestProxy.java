@@ -1,5 +1,6 @@
 package io.wssguard.it;
 
+import io.wssguard.config.AdminConfig;
 import io.wssguard.config.Balance;
 import io.wssguard.config.BackendGroupConfig;
 import io.wssguard.config.BackendTlsConfig;
@@ -61,6 +62,7 @@ final class TestProxy implements AutoCloseable {
     private PolicySet policies = TestPolicies.set(TestPolicies.permissive("default"));
     private Bans bans = new MemoryBans();
     private Duration connectTimeout = Duration.ofSeconds(2);
+    private AdminConfig admin;
 
     Builder(Path certDir) {
       this.certDir = certDir;
@@ -106,6 +108,11 @@ final class TestProxy implements AutoCloseable {
       return this;
     }
 
+    Builder admin(AdminConfig admin) {
+      this.admin = admin;
+      return this;
+    }
+
     Builder timeouts(TimeoutsConfig timeouts) {
       this.timeouts = timeouts;
       return this;
@@ -121,7 +128,7 @@ final class TestProxy implements AutoCloseable {
           new ListenerConfig("jdk", any, new TlsConfig(TlsEngine.JDK, false, List.of(cert),
               List.of("TLSv1.3", "TLSv1.2"))),
           new ListenerConfig("plain", any, null));
-      ProxyConfig config = new ProxyConfig(listeners, backends, routes, timeouts, null, null, null, null);
+      ProxyConfig config = new ProxyConfig(listeners, backends, routes, timeouts, null, null, null, null, admin);
       return new TestProxy(ProxyServer.start(config, policies, bans));
     }
   }

@@ -39,6 +39,21 @@ class ConnectionGateTest {
     public void ban(InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
       bans.add(address.getHostAddress() + "/" + prefix + " " + history);
     }
+
+    @Override
+    public List<Entry> active() {
+      return List.of();
+    }
+
+    @Override
+    public boolean unban(io.wssguard.policy.Cidr target) {
+      return false;
+    }
+
+    @Override
+    public long expiredCount() {
+      return 0;
+    }
   };
 
   private ConnectionGate gate(Mode mode, PerIpLimits ip, PerConnectionLimits conn, StrikeRules strikes)

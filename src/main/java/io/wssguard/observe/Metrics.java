@@ -1,0 +1,266 @@
+package io.wssguard.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wssguard.backend.BackendGroup;
+import io.wssguard.backend.BackendServer;
+import io.wssguard.config.RouteConfig;
+import io.wssguard.limit.Bans;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Every {@code wssguard_*} meter, in one Prometheus registry per proxy (docs/OBSERVABILITY.md lists them).
+ *
+ * <p>Labels are only ever configuration values (route, backend group and server, listener, policy and limit names)
+ * or small fixed vocabularies (rejection reasons, directions, close codes folded into {@link #closeCodeLabel}):
+ * never a client address, so the series count is bounded by the configuration. Meters that are hit per connection
+ * are created up front or cached; nothing here is called per frame (see {@link ConnectionMeter}).
+ */
+public final class Metrics {
+  /** Every handshake outcome other than {@code accepted}, as counted by {@code wssguard_handshakes_total}. */
+  public static final List<String> REJECTIONS = List.of(
+      "method", "version", "header_too_large", "body", "upgrade", "connection", "ws_version", "key", "host",
+      "no_route", "policy_forbidden", "policy_rate", "policy_connections", "banned", "backend_connect_rate",
+      "backend_refused", "backend_failed");
+
+  private static final Duration[] HANDSHAKE_BUCKETS = durations(
+      10_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000,
+      50_000_000, 100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000L, 5_000_000_000L,
+      10_000_000_000L);
+  private static final Duration[] INSPECTION_BUCKETS = durations(
+      250, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 250_000, 1_000_000, 10_000_000);
+
+  final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, Counter> handshakes = new HashMap<>();
+  private final Map<RouteConfig, RouteMeter> routes = new LinkedHashMap<>();
+  private final Map<String, Counter> closes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
+  private final Map<String, Timer> backendConnects = new ConcurrentHashMap<>();
+  final Timer tlsPhase;
+  final Timer admissionPhase;
+  final Timer backendPhase;
+  private final Timer[] inspection = new Timer[2];
+  private final Counter[] inspectedMessages = new Counter[2];
+
+  Metrics(List<RouteConfig> routeConfigs) {
+    handshakes.put("accepted", handshakeCounter("accepted"));
+    REJECTIONS.forEach(r -> handshakes.put(r, handshakeCounter(r)));
+    for (RouteConfig rc : routeConfigs) {
+      routes.put(rc, new RouteMeter(registry, routeLabel(rc)));
+    }
+    tlsPhase = phase("tls");
+    admissionPhase = phase("admission");
+    backendPhase = phase("backend");
+    for (int i = 0; i < 2; i++) {
+      String direction = direction(i == 0);
+      inspection[i] = Timer.builder("wssguard.inspection.sample")
+          .description("Time one sampled socket read spent in frame inspection and per-frame policy (1 read in "
+              + ConnectionMeter.INSPECTION_SAMPLE_EVERY + ")")
+          .tag("direction", direction)
+          .serviceLevelObjectives(INSPECTION_BUCKETS)
+          .register(registry);
+      inspectedMessages[i] = Counter.builder("wssguard.inspection.sampled.messages")
+          .description("Messages completed in the sampled reads: per-message cost = seconds_sum / this")
+          .tag("direction", direction)
+          .register(registry);
+    }
+  }
+
+  /** {@code example.com/chat}, or just the path prefix when the route matches any host. */
+  public static String routeLabel(RouteConfig rc) {
+    return (rc.host() == null ? "" : rc.host()) + rc.pathPrefix();
+  }
+
+  static String direction(boolean fromClient) {
+    return fromClient ? "client_to_backend" : "backend_to_client";
+  }
+
+  /** Close codes as labels: RFC 6455's own codes each, registered (3xxx) and private (4xxx) ones folded. */
+  static String closeCodeLabel(int code) {
+    if (code >= 1000 && code <= 1015) {
+      return Integer.toString(code);
+    }
+    if (code >= 3000 && code <= 3999) {
+      return "3xxx";
+    }
+    if (code >= 4000 && code <= 4999) {
+      return "4xxx";
+    }
+    return "other";
+  }
+
+  /** The meters of one configured route. */
+  public RouteMeter route(RouteConfig rc) {
+    return routes.get(rc);
+  }
+
+  Iterable<RouteMeter> routes() {
+    return routes.values();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  // ---- handshakes ----
+
+  void handshake(String outcome) {
+    Counter c = handshakes.get(outcome);
+    if (c != null) {
+      c.increment();
+    }
+  }
+
+  public void accepted() {
+    handshake("accepted");
+  }
+
+  public void admissionNanos(long nanos) {
+    admissionPhase.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  // ---- per connection ----
+
+  void closeSent(boolean toClient, int code) {
+    closes.computeIfAbsent((toClient ? "s:c:" : "s:b:") + closeCodeLabel(code), k -> Counter.builder("wssguard.closes.sent")
+        .description("Close frames the proxy itself sent, by code")
+        .tag("to", toClient ? "client" : "backend").tag("code", closeCodeLabel(code))
+        .register(registry)).increment();
+  }
+
+  void closeReceived(boolean fromClient, int code) {
+    closes.computeIfAbsent((fromClient ? "r:c:" : "r:b:") + closeCodeLabel(code), k -> Counter.builder(
+            "wssguard.closes.received")
+        .description("Close frames received from peers (and relayed), by code")
+        .tag("from", fromClient ? "client" : "backend").tag("code", closeCodeLabel(code))
+        .register(registry)).increment();
+  }
+
+  void protocolViolation(boolean fromClient, int code) {
+    closes.computeIfAbsent((fromClient ? "v:c:" : "v:b:") + closeCodeLabel(code), k -> Counter.builder(
+            "wssguard.protocol.violations")
+        .description("RFC 6455 violations by peers, by the close code they were answered with")
+        .tag("direction", direction(fromClient)).tag("code", closeCodeLabel(code))
+        .register(registry)).increment();
+  }
+
+  void inspectionSample(boolean fromClient, long nanos, long messages) {
+    int i = fromClient ? 0 : 1;
+    inspection[i].record(nanos, TimeUnit.NANOSECONDS);
+    if (messages > 0) {
+      inspectedMessages[i].increment(messages);
+    }
+  }
+
+  // ---- policy ----
+
+  void decision(String policy, String limit, String action, boolean enforced) {
+    decisions.computeIfAbsent("d\0" + policy + '\0' + limit + '\0' + action + '\0' + enforced,
+        k -> Counter.builder("wssguard.policy.decisions")
+            .description("Limits hit, by policy, limit and action; enforced=false: monitor mode, would have")
+            .tag("policy", policy).tag("limit", limit).tag("action", action).tag("enforced", Boolean.toString(enforced))
+            .register(registry)).increment();
+  }
+
+  void strike(String policy, String limit) {
+    decisions.computeIfAbsent("s\0" + policy + '\0' + limit, k -> Counter.builder("wssguard.strikes")
+        .tag("policy", policy).tag("limit", limit).register(registry)).increment();
+  }
+
+  void banAdded(String by) {
+    decisions.computeIfAbsent("b\0" + by, k -> Counter.builder("wssguard.bans.added")
+        .tag("by", by).register(registry)).increment();
+  }
+
+  void banRemoved() {
+    decisions.computeIfAbsent("u", k -> Counter.builder("wssguard.bans.removed")
+        .description("Bans lifted before their end through the admin API").register(registry)).increment();
+  }
+
+  void bans(Bans bans) {
+    Gauge.builder("wssguard.bans.active", bans, b -> b.active().size())
+        .description("Bans in force").register(registry);
+    FunctionCounter.builder("wssguard.bans.expired", bans, b -> b.expiredCount())
+        .description("Bans that ran out").register(registry);
+  }
+
+  void reloads(PolicyReloads reloads) {
+    FunctionCounter.builder("wssguard.policy.reloads", reloads, PolicyReloads::appliedCount)
+        .tag("result", "applied").register(registry);
+    FunctionCounter.builder("wssguard.policy.reloads", reloads, PolicyReloads::failedCount)
+        .tag("result", "failed").register(registry);
+  }
+
+  void logDropped(JsonLog log) {
+    FunctionCounter.builder("wssguard.log.lines.dropped", log, JsonLog::dropped)
+        .description("Event log lines dropped because stdout could not keep up").register(registry);
+  }
+
+  // ---- backends and TLS ----
+
+  void backends(Map<String, BackendGroup> groups) {
+    for (BackendGroup g : groups.values()) {
+      for (BackendServer s : g.servers()) {
+        ToDoubleFunction<BackendServer> up = b -> b.isDown(System.nanoTime()) ? 0 : 1;
+        Gauge.builder("wssguard.backend.up", s, up)
+            .description("1 while the server is considered healthy, 0 while marked down after a failure")
+            .tag("group", g.config().name()).tag("server", s.uri().toString()).register(registry);
+        Gauge.builder("wssguard.backend.connections", s, BackendServer::activeConnections)
+            .tag("group", g.config().name()).tag("server", s.uri().toString()).register(registry);
+      }
+    }
+  }
+
+  /** Time from dialing a group until its 101 (or refusal), successful upgrades only. */
+  public void backendConnected(String group, long nanos) {
+    backendPhase.record(nanos, TimeUnit.NANOSECONDS);
+    backendConnects.computeIfAbsent(group, k -> Timer.builder("wssguard.backend.connect")
+        .description("Dial, upgrade request and checked 101 of a backend, by group")
+        .tag("group", group).serviceLevelObjectives(HANDSHAKE_BUCKETS).register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void tlsHandshake(String listener, long nanos) {
+    tlsPhase.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void tlsFailure(String listener, String reason) {
+    decisions.computeIfAbsent("t\0" + listener + '\0' + reason, k -> Counter.builder("wssguard.tls.handshake.failures")
+        .tag("listener", listener).tag("reason", reason).register(registry)).increment();
+  }
+
+  // ---- helpers ----
+
+  private Counter handshakeCounter(String outcome) {
+    return Counter.builder("wssguard.handshakes")
+        .description("WebSocket opening handshakes by outcome: accepted or the reason it was refused")
+        .tag("outcome", outcome).register(registry);
+  }
+
+  private Timer phase(String phase) {
+    return Timer.builder("wssguard.handshake.phase")
+        .description("Time a handshake spends in TLS, in policy admission, and waiting for the backend")
+        .tag("phase", phase)
+        .serviceLevelObjectives(HANDSHAKE_BUCKETS)
+        .register(registry);
+  }
+
+  private static Duration[] durations(long... nanos) {
+    Duration[] d = new Duration[nanos.length];
+    for (int i = 0; i < nanos.length; i++) {
+      d[i] = Duration.ofNanos(nanos[i]);
+    }
+    return d;
+  }
+}

@@ -1,0 +1,103 @@
+package io.wssguard.observe;
+
+import io.wssguard.backend.BackendGroup;
+import io.wssguard.config.AdminConfig;
+import io.wssguard.config.ProxyConfig;
+import io.wssguard.limit.Bans;
+import io.wssguard.policy.PolicySet;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.xnio.ChannelListener;
+import org.xnio.StreamConnection;
+
+/**
+ * Everything one proxy reports about itself: its metrics registry, the JSON event log, the top-source tables, and
+ * the admin listener that serves them. Created by the proxy server at start, closed with it.
+ */
+public final class Observability implements AutoCloseable {
+  /** Sources tracked per top table; the admin API returns at most 100 of them. */
+  static final int TOP_CAPACITY = 512;
+
+  final Metrics metrics;
+  final JsonLog log;
+  final SecurityLog events;
+  final TopSources topMessages = new TopSources(TOP_CAPACITY);
+  final TopSources topViolations = new TopSources(TOP_CAPACITY);
+  final boolean accessLog;
+  final Bans bans;
+  final Instant started = Instant.now();
+  private volatile PolicyReloads reloads;
+  private AdminServer admin;
+
+  public Observability(ProxyConfig config, Bans bans, Map<String, BackendGroup> groups) {
+    this.metrics = new Metrics(config.routes());
+    this.log = new JsonLog(System.out);
+    this.events = new SecurityLog(metrics, log, topViolations);
+    this.accessLog = config.admin().accessLog();
+    this.bans = bans;
+    metrics.backends(groups);
+    metrics.bans(bans);
+    metrics.logDropped(log);
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public SecurityEvents events() {
+    return events;
+  }
+
+  /** The meters of a relay just opened on {@code route}; counts it open until {@link ConnectionMeter#ended}. */
+  public ConnectionMeter connection(RouteMeter route, InetAddress client) {
+    return new ConnectionMeter(this, route, client);
+  }
+
+  /** Wraps a TLS listener's open listener so that its handshakes are timed. */
+  public ChannelListener<StreamConnection> timeTls(String listener, ChannelListener<StreamConnection> open) {
+    return new TlsHandshakes(metrics, listener, open);
+  }
+
+  /** Connects the policy reloader: {@code POST /reload}, reload metrics, and reload events in the log. */
+  public synchronized void reloads(PolicyReloads reloads) {
+    if (this.reloads == null && reloads != null) {
+      metrics.reloads(reloads);
+    }
+    this.reloads = reloads;
+  }
+
+  PolicyReloads reloads() {
+    return reloads;
+  }
+
+  /**
+   * Starts the admin listener when the configuration has one.
+   *
+   * @param listeners the proxy's listener URLs, for {@code /status}
+   * @throws IOException when it cannot listen or the token file cannot be read
+   */
+  public synchronized void startAdmin(AdminConfig config, List<String> listeners, Supplier<PolicySet> policies)
+      throws IOException {
+    if (config.enabled()) {
+      admin = AdminServer.start(config, this, listeners, policies);
+    }
+  }
+
+  /** {@code http://host:port/} of the admin listener, or null when there is none. */
+  public synchronized String adminUrl() {
+    return admin == null ? null : admin.url();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (admin != null) {
+      admin.close();
+      admin = null;
+    }
+    log.close();
+  }
+}

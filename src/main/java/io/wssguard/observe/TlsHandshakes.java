@@ -1,0 +1,51 @@
+package io.wssguard.observe;
+
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
+import org.xnio.StreamConnection;
+import org.xnio.ssl.SslConnection;
+
+/**
+ * Times TLS handshakes on a listener from accept to handshake completion (XNIO's handshake listener), without
+ * touching the TLS engine. A connection that closes before its handshake completed counts as a failure with reason
+ * {@code closed_before_handshake}: Undertow's SSL conduit swallows the engine's exception and closes, so why it
+ * failed (protocol version, no common cipher, an alert from the client, a port scan that sent nothing) is not
+ * visible at this level.
+ */
+final class TlsHandshakes implements ChannelListener<StreamConnection> {
+  private final Metrics metrics;
+  private final String listener;
+  private final ChannelListener<StreamConnection> next;
+
+  TlsHandshakes(Metrics metrics, String listener, ChannelListener<StreamConnection> next) {
+    this.metrics = metrics;
+    this.listener = listener;
+    this.next = next;
+  }
+
+  @Override
+  public void handleEvent(StreamConnection connection) {
+    if (!(connection instanceof SslConnection ssl)) {
+      next.handleEvent(connection);
+      return;
+    }
+    long accepted = System.nanoTime();
+    boolean[] done = {false};
+    ChannelListener<SslConnection> handshaken = c -> {
+      if (!done[0]) {
+        done[0] = true;
+        metrics.tlsHandshake(listener, System.nanoTime() - accepted);
+      }
+    };
+    ssl.getHandshakeSetter().set(handshaken);
+    next.handleEvent(connection);
+    ChannelListener<? super StreamConnection> previous = connection.getCloseListener();
+    connection.setCloseListener(c -> {
+      if (!done[0]) {
+        done[0] = true;
+        metrics.tlsFailure(listener, "closed_before_handshake");
+      }
+      ChannelListeners.invokeChannelListener(c, previous);
+    });
+  }
+}

@@ -1,0 +1,52 @@
+package io.wssguard.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The small pieces behind the admin API and the event log: top-K, JSON out, JSON in. */
+class ObserveUnitsTest {
+  @Test
+  void topSources_keepsHeavyHittersWithinItsCapacity() {
+    TopSources top = new TopSources(3);
+    for (int i = 0; i < 100; i++) {
+      top.add("10.0.0." + i, 1);
+      top.add("192.0.2.1", 5);
+      top.add("192.0.2.2", 3);
+    }
+    List<TopSources.Entry> best = top.top(2);
+    assertEquals("192.0.2.1", best.get(0).source());
+    assertEquals(500, best.get(0).count() - best.get(0).error(), 1e-9);
+    assertEquals("192.0.2.2", best.get(1).source());
+    assertEquals(3, top.top(10).size());
+  }
+
+  @Test
+  void jsonText_escapesStrings_andLeavesNullsOut() {
+    String s = new JsonText().beginObject().field("a", "q\"b\\\n\u0001").field("n", (String) null).field("x", 3)
+        .key("arr").beginArray().value("1").value("2").endArray().endObject().toString();
+    assertEquals("{\"a\":\"q\\\"b\\\\\\n\\u0001\",\"x\":3,\"arr\":[\"1\",\"2\"]}", s);
+  }
+
+  @Test
+  void flatJson_readsAnObjectOfStrings_andRefusesEverythingElse() {
+    assertEquals(Map.of("target", "203.0.113.7/32", "for", "15m"),
+        FlatJson.parse(" {\"target\" : \"203.0.113.7\\/32\", \"for\":\"15m\"} "));
+    assertEquals(Map.of(), FlatJson.parse("{}"));
+    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("{\"for\":15}"));
+    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("{\"a\":\"1\",\"a\":\"2\"}"));
+    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("{\"a\":\"1\"} x"));
+    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse(""));
+  }
+
+  @Test
+  void closeCodes_foldIntoBoundedLabels() {
+    assertEquals("1000", Metrics.closeCodeLabel(1000));
+    assertEquals("3xxx", Metrics.closeCodeLabel(3999));
+    assertEquals("4xxx", Metrics.closeCodeLabel(4321));
+    assertEquals("other", Metrics.closeCodeLabel(1016));
+  }
+}
