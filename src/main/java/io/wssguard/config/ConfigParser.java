@@ -4,6 +4,7 @@ import static io.wssguard.config.YamlReader.found;
 import static io.wssguard.config.YamlReader.isNull;
 import static io.wssguard.config.YamlReader.isOff;
 
+import io.wssguard.policy.Cidr;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -56,7 +57,8 @@ public final class ConfigParser {
 
   private static final List<String> TOP_KEYS =
       List.of("listeners", "backends", "routes", "timeouts", "demoBackend", "policies", "bans", "admin");
-  private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls");
+  private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls", "proxyProtocol");
+  private static final List<String> PROXY_PROTOCOL_KEYS = List.of("trusted");
   private static final List<String> TLS_KEYS = List.of("engine", "fallbackToJdk", "protocols", "certificates");
   private static final List<String> CERTIFICATE_KEYS = List.of("chain", "key", "serverNames", "generateIfMissing");
   /** Generous: a guard against reconnect storms after a restart, not a traffic limit. */
@@ -184,7 +186,7 @@ public final class ConfigParser {
     Map<String, String> names = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String path = "listeners[" + i + "]";
-      YamlMapping m = yaml.mapping(items.get(i), path, "mapping with name, bind, tls", LISTENER_KEYS);
+      YamlMapping m = yaml.mapping(items.get(i), path, "mapping with name, bind, tls, proxyProtocol", LISTENER_KEYS);
       if (m == null) {
         continue;
       }
@@ -199,7 +201,8 @@ public final class ConfigParser {
       InetSocketAddress bind = bind(m.required("bind"), m.pathOf("bind"), path);
       Node tlsNode = m.get("tls");
       TlsConfig tls = tlsNode == null ? null : tls(tlsNode, m.pathOf("tls"));
-      result.add(new ListenerConfig(name, bind, tls));
+      List<Cidr> proxyProtocolFrom = proxyProtocol(m.get("proxyProtocol"), m.pathOf("proxyProtocol"));
+      result.add(new ListenerConfig(name, bind, tls, proxyProtocolFrom));
     }
     return result;
   }
@@ -334,6 +337,27 @@ public final class ConfigParser {
       }
     }
     return result;
+  }
+
+  /** The load balancers allowed to send a PROXY protocol header; empty when the block is absent. */
+  private List<Cidr> proxyProtocol(Node node, String path) {
+    if (node == null || isNull(node)) {
+      return List.of();
+    }
+    YamlMapping m = yaml.mapping(node, path, "mapping with trusted", PROXY_PROTOCOL_KEYS);
+    if (m == null) {
+      return List.of();
+    }
+    Node trustedNode = m.required("trusted");
+    Map<Cidr, Integer> trusted = yaml.cidrs(trustedNode, m.pathOf("trusted"));
+    if (trusted == null) {
+      return List.of();
+    }
+    if (trusted.isEmpty() && trustedNode != null) {
+      errors.at(trustedNode, m.pathOf("trusted") + ": [] (expected: at least one address block of the load"
+          + " balancers that send PROXY headers)");
+    }
+    return List.copyOf(trusted.keySet());
   }
 
   private BackendGroupConfig backendGroup(Node node, String path, String name) {

@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import io.wssguard.policy.Cidr;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -279,6 +282,38 @@ public final class YamlReader {
       return null;
     }
     return items;
+  }
+
+  /** The blocks of a list in file order with the index of each, or {@code null} when any is invalid. */
+  public Map<Cidr, Integer> cidrs(Node node, String path) {
+    if (node == null || isNull(node)) {
+      return new LinkedHashMap<>();
+    }
+    List<Node> items = list(node, path, "list of address blocks like 10.0.0.0/8 or 2001:db8::/32", null);
+    if (items == null) {
+      return null;
+    }
+    int before = errors.size();
+    Map<Cidr, Integer> result = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String itemPath = path + "[" + i + "]";
+      String text = string(items.get(i), itemPath, "address block like 10.0.0.0/8 or 2001:db8::/32");
+      if (text == null) {
+        continue;
+      }
+      Cidr block;
+      try {
+        block = Cidr.parse(text);
+      } catch (IllegalArgumentException e) {
+        errors.at(items.get(i), itemPath + ": " + found(items.get(i)) + " (" + e.getMessage() + ")");
+        continue;
+      }
+      Integer previous = result.putIfAbsent(block, i);
+      if (previous != null) {
+        errors.at(items.get(i), itemPath + ": " + block + " (already listed as " + path + "[" + previous + "])");
+      }
+    }
+    return errors.size() > before ? null : result;
   }
 
   /**

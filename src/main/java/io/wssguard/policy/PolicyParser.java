@@ -590,9 +590,9 @@ public final class PolicyParser {
     if (m == null) {
       return null;
     }
-    Map<Cidr, Integer> allow = cidrs(m.get("allow"), m.pathOf("allow"));
-    Map<Cidr, Integer> deny = cidrs(m.get("deny"), m.pathOf("deny"));
-    Map<Cidr, Integer> trusted = cidrs(m.get("trustedProxies"), m.pathOf("trustedProxies"));
+    Map<Cidr, Integer> allow = yaml.cidrs(m.get("allow"), m.pathOf("allow"));
+    Map<Cidr, Integer> deny = yaml.cidrs(m.get("deny"), m.pathOf("deny"));
+    Map<Cidr, Integer> trusted = yaml.cidrs(m.get("trustedProxies"), m.pathOf("trustedProxies"));
     Long ipv6Prefix = yaml.integer(m.get("ipv6Prefix"), m.pathOf("ipv6Prefix"), AccessRules.NONE.ipv6Prefix(), 1, 128);
     if (allow != null && deny != null) {
       for (Map.Entry<Cidr, Integer> d : deny.entrySet()) {
@@ -622,38 +622,6 @@ public final class PolicyParser {
 
   private static List<Node> items(Node node) {
     return ((SequenceNode) node).getValue();
-  }
-
-  /** The blocks of a list in file order with the index of each, or {@code null} when any is invalid. */
-  private Map<Cidr, Integer> cidrs(Node node, String path) {
-    if (absent(node)) {
-      return new LinkedHashMap<>();
-    }
-    List<Node> items = yaml.list(node, path, "list of address blocks like 10.0.0.0/8 or 2001:db8::/32", null);
-    if (items == null) {
-      return null;
-    }
-    int before = errors.size();
-    Map<Cidr, Integer> result = new LinkedHashMap<>();
-    for (int i = 0; i < items.size(); i++) {
-      String itemPath = path + "[" + i + "]";
-      String text = yaml.string(items.get(i), itemPath, "address block like 10.0.0.0/8 or 2001:db8::/32");
-      if (text == null) {
-        continue;
-      }
-      Cidr block;
-      try {
-        block = Cidr.parse(text);
-      } catch (IllegalArgumentException e) {
-        errors.at(items.get(i), itemPath + ": " + found(items.get(i)) + " (" + e.getMessage() + ")");
-        continue;
-      }
-      Integer previous = result.putIfAbsent(block, i);
-      if (previous != null) {
-        errors.at(items.get(i), itemPath + ": " + block + " (already listed as " + path + "[" + previous + "])");
-      }
-    }
-    return errors.size() > before ? null : result;
   }
 
   private StrikeRules strikes(Node node, String path) {

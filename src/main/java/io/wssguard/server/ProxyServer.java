@@ -23,6 +23,7 @@ import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.server.protocol.proxy.ProxyProtocolOpenListener;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -212,7 +213,15 @@ public final class ProxyServer implements AutoCloseable {
         ServerTls t = tls.get(i);
         AcceptingChannel<? extends StreamConnection> channel;
         try {
-          if (t == null) {
+          if (!l.proxyProtocolFrom().isEmpty()) {
+            // TCP first: the PROXY header comes before any TLS, from load balancers only.
+            UndertowXnioSsl ssl = t == null ? null
+                : new UndertowXnioSsl(xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
+            ChannelListener<StreamConnection> proxied = new ProxyProtocolGate(l.proxyProtocolFrom(),
+                new ProxyProtocolOpenListener(openListener, ssl, buffers, OptionMap.EMPTY), l.name());
+            channel = worker.createStreamConnectionServer(l.bind(), ChannelListeners.openListenerAdapter(proxied),
+                socketOptions);
+          } else if (t == null) {
             channel = worker.createStreamConnectionServer(l.bind(), accept, socketOptions);
           } else {
             // Its own pool: TLS records need buffers somewhat over 16 KiB.

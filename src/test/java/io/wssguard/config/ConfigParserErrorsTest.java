@@ -88,8 +88,16 @@ class ConfigParserErrorsTest {
   }
 
   @Test
+  void rejectsProxyProtocolWithoutTrustedSenders() {
+    String yaml = "listeners:\n  - name: lb\n    bind: 127.0.0.1:9443\n    proxyProtocol: {trusted: []}\n"
+        + "backends:\n  b:\n    servers: [ws://127.0.0.1:9000/]\nroutes:\n  - backend: b\n";
+    assertEquals("test.yaml:4:30: listeners[0].proxyProtocol.trusted: [] (expected: at least one address block of the"
+        + " load balancers that send PROXY headers)", errors(yaml));
+  }
+
+  @Test
   void rejectsScalarWhereMappingExpected() {
-    assertEquals("test.yaml:2:5: listeners[0]: public (expected: mapping with name, bind, tls)",
+    assertEquals("test.yaml:2:5: listeners[0]: public (expected: mapping with name, bind, tls, proxyProtocol)",
         errors(replace("  - name: public\n    bind: 127.0.0.1:8443\n", "  - public\n")));
   }
 
@@ -469,7 +477,7 @@ class ConfigParserErrorsTest {
   void acceptsAliases_butRejectsARecursiveOneWithoutLooping() {
     assertDoesNotThrow(() -> ConfigParser.parse(replace("  demo:\n    servers: [ws://127.0.0.1:9000/]\n",
         "  demo: &group\n    servers: [ws://127.0.0.1:9000/]\n  copy: *group\n"), "test.yaml", dir));
-    assertEquals("test.yaml:1:12: listeners[0]: a list (expected: mapping with name, bind, tls)",
+    assertEquals("test.yaml:1:12: listeners[0]: a list (expected: mapping with name, bind, tls, proxyProtocol)",
         errors("listeners: &self [*self]\n" + REST));
   }
 

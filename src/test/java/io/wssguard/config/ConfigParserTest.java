@@ -62,7 +62,10 @@ class ConfigParserTest {
     assertEquals(example.toAbsolutePath(), config.source());
     assertEquals(new AdminConfig(new InetSocketAddress("127.0.0.1", 9091), examplesDir.resolve("admin.token"), true,
         true), config.admin());
-    assertEquals(List.of("public", "internal"), config.listeners().stream().map(ListenerConfig::name).toList());
+    assertEquals(List.of("public", "internal", "behind-lb"),
+        config.listeners().stream().map(ListenerConfig::name).toList());
+    assertEquals(List.of(), config.listeners().get(0).proxyProtocolFrom());
+    assertEquals(List.of(io.wssguard.policy.Cidr.parse("10.20.0.0/16")), config.listeners().get(2).proxyProtocolFrom());
     TlsConfig tls = config.listeners().get(0).tls();
     assertEquals(TlsEngine.BORINGSSL, tls.engine());
     assertEquals(true, tls.fallbackToJdk());

@@ -13,6 +13,7 @@ import io.wssguard.config.TlsConfig;
 import io.wssguard.config.TlsEngine;
 import io.wssguard.limit.Bans;
 import io.wssguard.limit.MemoryBans;
+import io.wssguard.policy.Cidr;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.server.ProxyServer;
 import java.net.InetSocketAddress;
@@ -61,6 +62,7 @@ final class TestProxy implements AutoCloseable {
     private long maxMessageBytes = 1 << 20;
     private PolicySet policies = TestPolicies.set(TestPolicies.permissive("default"));
     private Bans bans = new MemoryBans();
+    private List<Cidr> proxyProtocolFrom = List.of();
     private Duration connectTimeout = Duration.ofSeconds(2);
     private AdminConfig admin;
 
@@ -98,6 +100,12 @@ final class TestProxy implements AutoCloseable {
       return this;
     }
 
+    /** Adds listeners "proxied" (plain) and "proxied-tls" that take PROXY protocol headers from these blocks. */
+    Builder proxyProtocolFrom(List<Cidr> trusted) {
+      this.proxyProtocolFrom = trusted;
+      return this;
+    }
+
     Builder policies(PolicySet policies) {
       this.policies = policies;
       return this;
@@ -122,12 +130,16 @@ final class TestProxy implements AutoCloseable {
       CertificateConfig cert = new CertificateConfig(
           certDir.resolve("cert.pem"), certDir.resolve("key.pem"), List.of(), true);
       InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-      List<ListenerConfig> listeners = List.of(
-          new ListenerConfig("boring", any, new TlsConfig(TlsEngine.BORINGSSL, false, List.of(cert),
-              List.of("TLSv1.3", "TLSv1.2"))),
+      TlsConfig boring = new TlsConfig(TlsEngine.BORINGSSL, false, List.of(cert), List.of("TLSv1.3", "TLSv1.2"));
+      List<ListenerConfig> listeners = new ArrayList<>(List.of(
+          new ListenerConfig("boring", any, boring),
           new ListenerConfig("jdk", any, new TlsConfig(TlsEngine.JDK, false, List.of(cert),
               List.of("TLSv1.3", "TLSv1.2"))),
-          new ListenerConfig("plain", any, null));
+          new ListenerConfig("plain", any, null)));
+      if (!proxyProtocolFrom.isEmpty()) {
+        listeners.add(new ListenerConfig("proxied", any, null, proxyProtocolFrom));
+        listeners.add(new ListenerConfig("proxied-tls", any, boring, proxyProtocolFrom));
+      }
       ProxyConfig config = new ProxyConfig(listeners, backends, routes, timeouts, null, null, null, null, admin);
       return new TestProxy(ProxyServer.start(config, policies, bans));
     }

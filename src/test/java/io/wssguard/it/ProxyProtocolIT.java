@@ -1,0 +1,150 @@
+package io.wssguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wssguard.policy.AccessRules;
+import io.wssguard.policy.Cidr;
+import io.wssguard.policy.HandshakeRules;
+import io.wssguard.policy.Mode;
+import io.wssguard.policy.PerConnectionLimits;
+import io.wssguard.policy.PerIpLimits;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Listeners behind an L4 load balancer: the PROXY protocol header (v1 and v2) names the client, it is believed only
+ * from the configured load balancers, and policies apply to the address it names.
+ */
+class ProxyProtocolIT {
+  @TempDir static Path certs;
+  static NodeBackend node;
+  static TestProxy proxy;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = NodeBackend.start();
+    AccessRules access = new AccessRules(List.of(), List.of(Cidr.parse("198.51.100.0/24")), List.of(), 64);
+    proxy = TestProxy.builder(certs)
+        .backend("node", node.url("/"))
+        .route("/", "node")
+        .proxyProtocolFrom(List.of(Cidr.parse("127.0.0.1/32")))
+        .policies(TestPolicies.set(TestPolicies.policy("default", Mode.ENFORCE, HandshakeRules.NONE,
+            PerIpLimits.NONE, PerConnectionLimits.NONE, access, null)))
+        .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    proxy.close();
+    node.close();
+  }
+
+  /** A PROXY v2 header (RFC-like spec by HAProxy, section 2.2) for TCP over IPv4. */
+  private static byte[] v2(String client, int clientPort, int proxyPort) throws Exception {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
+    b.write(0x21); // version 2, PROXY
+    b.write(0x11); // AF_INET, STREAM
+    b.write(0);
+    b.write(12);
+    b.writeBytes(java.net.InetAddress.getByName(client).getAddress());
+    b.writeBytes(java.net.InetAddress.getByName("127.0.0.1").getAddress());
+    b.write(clientPort >>> 8);
+    b.write(clientPort);
+    b.write(proxyPort >>> 8);
+    b.write(proxyPort);
+    return b.toByteArray();
+  }
+
+  /** Sends {@code preface} then an upgrade to /headers; returns the headers the backend saw (as JSON). */
+  private static String headersSeen(String listener, byte[] preface, boolean tls) throws Exception {
+    int port = proxy.port(listener);
+    Socket raw = new Socket();
+    raw.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    raw.setSoTimeout(10_000);
+    raw.getOutputStream().write(preface);
+    raw.getOutputStream().flush();
+    Socket s = raw;
+    if (tls) {
+      SSLSocket ssl = (SSLSocket) TrustAll.context().getSocketFactory().createSocket(raw, "localhost", port, true);
+      ssl.startHandshake();
+      s = ssl;
+    }
+    try (Socket c = s) {
+      OutputStream out = c.getOutputStream();
+      InputStream in = c.getInputStream();
+      out.write(RawClient.upgradeRequest("/headers").getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      String head = readHead(in);
+      if (!head.startsWith("HTTP/1.1 101")) {
+        return head;
+      }
+      int b1 = in.read();
+      int len = in.read() & 0x7f;
+      if (len == 126) {
+        len = (in.read() << 8) | in.read();
+      }
+      return new String(in.readNBytes(len), StandardCharsets.UTF_8) + (b1 == 0x81 ? "" : "?");
+    }
+  }
+
+  private static String readHead(InputStream in) throws Exception {
+    StringBuilder sb = new StringBuilder();
+    while (!sb.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        break;
+      }
+      sb.append((char) c);
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void takesClientAddressFromProxyV2Header() throws Exception {
+    String seen = headersSeen("proxied", v2("203.0.113.7", 40000, 443), false);
+    assertTrue(seen.contains("\"x-forwarded-for\":\"203.0.113.7\""), seen);
+  }
+
+  @Test
+  void takesClientAddressFromProxyV1Header_beforeTls() throws Exception {
+    byte[] v1 = "PROXY TCP4 203.0.113.8 127.0.0.1 40001 443\r\n".getBytes(StandardCharsets.US_ASCII);
+    String seen = headersSeen("proxied-tls", v1, true);
+    assertTrue(seen.contains("\"x-forwarded-for\":\"203.0.113.8\""), seen);
+    assertTrue(seen.contains("\"x-forwarded-proto\":\"https\""), seen);
+  }
+
+  @Test
+  void appliesPolicyToTheNamedClient() throws Exception {
+    String seen = headersSeen("proxied", v2("198.51.100.20", 40002, 443), false);
+    assertEquals(403, RawClient.status(seen), seen);
+  }
+
+  @Test
+  void closesConnectionsFromPeersThatAreNotTrusted() throws Exception {
+    try (RawClient c = RawClient.connect(proxy.port("proxied"), false, "127.0.0.2")) {
+      assertTrue(c.closedByPeer(), "an untrusted peer may not speak PROXY protocol");
+    }
+  }
+
+  @Test
+  void refusesConnectionWithoutHeader() throws Exception {
+    try (RawClient c = RawClient.connect(proxy.port("proxied"), false)) {
+      c.out.write(RawClient.upgradeRequest("/headers").getBytes(StandardCharsets.ISO_8859_1));
+      c.out.flush();
+      assertTrue(c.closedByPeer(), "a PROXY listener needs the header first");
+    }
+  }
+}
