@@ -21,9 +21,11 @@ public final class ConnectionGate implements FrameGate {
   private final SourceState source;
   private final Enforcer enforcer;
   private final InetAddress client;
-  private final TokenBucket messages;
-  private final TokenBucket bytes;
-  private final TokenBucket control;
+  // The connection's own buckets: the theoretical arrival time of each (see Rate), as plain fields of this object so a
+  // check touches no other object of the connection's.
+  private long messagesTat;
+  private long bytesTat;
+  private long controlTat;
   private long now;
   private int fragments;
   private long throttleNanos;
@@ -37,9 +39,9 @@ public final class ConnectionGate implements FrameGate {
     this.enforcer = enforcer;
     this.client = client;
     this.now = now;
-    this.messages = new TokenBucket(now);
-    this.bytes = new TokenBucket(now);
-    this.control = new TokenBucket(now);
+    this.messagesTat = now;
+    this.bytesTat = now;
+    this.controlTat = now;
   }
 
   /** The time for the checks that follow (the relay sets it once per read). */
@@ -66,23 +68,23 @@ public final class ConnectionGate implements FrameGate {
     boolean countsAsMessage = startsMessage || (isControl && opcode != OP_CLOSE);
     long nextMessages = 0;
     if (countsAsMessage && p.messages != null) {
-      nextMessages = messages.peek(p.messages.rate(), 1, now);
+      nextMessages = p.messages.rate().take(messagesTat, 1, now);
       if (nextMessages == Long.MIN_VALUE) {
-        return exceeded(p, p.messages, messages.waitNanos(p.messages.rate(), 1, now));
+        return exceeded(p, p.messages, p.messages.rate().waitNanos(messagesTat, 1, now));
       }
     }
     long nextControl = 0;
     if (isControl && opcode != OP_CLOSE && p.controlFrames != null) {
-      nextControl = control.peek(p.controlFrames.rate(), 1, now);
+      nextControl = p.controlFrames.rate().take(controlTat, 1, now);
       if (nextControl == Long.MIN_VALUE) {
-        return exceeded(p, p.controlFrames, control.waitNanos(p.controlFrames.rate(), 1, now));
+        return exceeded(p, p.controlFrames, p.controlFrames.rate().waitNanos(controlTat, 1, now));
       }
     }
     long nextBytes = 0;
     if (payloadLength > 0 && p.bytes != null) {
-      nextBytes = bytes.peek(p.bytes.rate(), payloadLength, now);
+      nextBytes = p.bytes.rate().take(bytesTat, payloadLength, now);
       if (nextBytes == Long.MIN_VALUE) {
-        return exceeded(p, p.bytes, bytes.waitNanos(p.bytes.rate(), payloadLength, now));
+        return exceeded(p, p.bytes, p.bytes.rate().waitNanos(bytesTat, payloadLength, now));
       }
     }
     if (countsAsMessage && p.ipMessages != null && !source.messages.tryTake(p.ipMessages.rate(), 1, now)) {
@@ -92,13 +94,13 @@ public final class ConnectionGate implements FrameGate {
       return exceeded(p, p.ipBytes, source.bytes.waitNanos(p.ipBytes.rate(), payloadLength, now));
     }
     if (nextMessages != 0) {
-      messages.commit(nextMessages);
+      messagesTat = nextMessages;
     }
     if (nextControl != 0) {
-      control.commit(nextControl);
+      controlTat = nextControl;
     }
     if (nextBytes != 0) {
-      bytes.commit(nextBytes);
+      bytesTat = nextBytes;
     }
     return PASS;
   }

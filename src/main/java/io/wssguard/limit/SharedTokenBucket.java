@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A token bucket shared by all connections of one source address, which may live on different IO threads: the same
- * single-{@code long} state as {@link TokenBucket}, updated by compare-and-set.
+ * single-{@code long} state a connection keeps for its own buckets (see {@link Rate}), updated by compare-and-set.
  */
 public final class SharedTokenBucket {
   private final AtomicLong tat;

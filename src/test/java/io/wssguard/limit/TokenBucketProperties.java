@@ -27,7 +27,7 @@ class TokenBucketProperties {
     long burst = Math.max(1, (long) perSecond * burstFactorPercent / 100);
     Rate rate = Rate.of(perSecond, burst);
     long start = 1_000_000_000L;
-    TokenBucket bucket = new TokenBucket(start);
+    OwnedBucket bucket = new OwnedBucket(start);
     SharedTokenBucket shared = new SharedTokenBucket(start);
     long now = start;
     long admitted = 0;
@@ -54,7 +54,7 @@ class TokenBucketProperties {
       @ForAll @LongRange(min = 1, max = 10_000) long burst,
       @ForAll @LongRange(min = 0, max = 1L << 40) long now) {
     Rate rate = Rate.of(perSecond, burst);
-    TokenBucket bucket = new TokenBucket(now);
+    OwnedBucket bucket = new OwnedBucket(now);
     assertTrue(bucket.tryTake(rate, burst, now), "a full bucket holds the burst");
   }
 
@@ -63,7 +63,7 @@ class TokenBucketProperties {
       @ForAll @IntRange(min = 1, max = 1_000_000) int perSecond,
       @ForAll @LongRange(min = 1, max = 5_000) long burst) {
     Rate rate = Rate.of(perSecond, burst);
-    TokenBucket bucket = new TokenBucket(0);
+    OwnedBucket bucket = new OwnedBucket(0);
     SharedTokenBucket shared = new SharedTokenBucket(0);
     for (long i = 0; i < burst; i++) {
       assertTrue(bucket.tryTake(rate, 1, 0) && shared.tryTake(rate, 1, 0), "unit " + i + " of the burst");
@@ -77,13 +77,35 @@ class TokenBucketProperties {
       @ForAll @Size(max = 50) List<@IntRange(min = 1, max = 1000) Integer> takes) {
     Rate rate = Rate.of(perSecond, burst);
     long now = 0;
-    TokenBucket bucket = new TokenBucket(now);
+    OwnedBucket bucket = new OwnedBucket(now);
     for (int t : takes) {
       long units = Math.min(t, burst);
       if (!bucket.tryTake(rate, units, now)) {
         now += bucket.waitNanos(rate, units, now);
         assertTrue(bucket.tryTake(rate, units, now), "after waiting the advertised time the units fit");
       }
+    }
+  }
+
+  /** A bucket as a connection keeps it: one plain field (see ConnectionGate). */
+  private static final class OwnedBucket {
+    private long tat;
+
+    OwnedBucket(long now) {
+      tat = now;
+    }
+
+    boolean tryTake(Rate rate, long units, long now) {
+      long next = rate.take(tat, units, now);
+      if (next == Long.MIN_VALUE) {
+        return false;
+      }
+      tat = next;
+      return true;
+    }
+
+    long waitNanos(Rate rate, long units, long now) {
+      return rate.waitNanos(tat, units, now);
     }
   }
 
