@@ -41,20 +41,18 @@ public final class CidrSyntax {
       }
       prefix = Integer.parseInt(prefixText);
     }
-    return new Cidr(masked(address, prefix), prefix);
+    return Cidr.of(address, prefix);
   }
 
   /** The same block with the host bits below its prefix cleared, so equal blocks are equal records. */
   public static Cidr normalize(Cidr cidr) {
-    InetAddress network = masked(cidr.network(), cidr.prefix());
-    return network.equals(cidr.network()) ? cidr : new Cidr(network, cidr.prefix());
+    Cidr masked = Cidr.of(cidr.network(), cidr.prefix());
+    return masked.equals(cidr) ? cidr : masked;
   }
 
   /** Whether two blocks share at least one address. */
   public static boolean overlaps(Cidr a, Cidr b) {
-    Cidr wider = a.prefix() <= b.prefix() ? a : b;
-    Cidr narrower = wider == a ? b : a;
-    return wider.contains(narrower.network());
+    return a.overlaps(b);
   }
 
   /**
@@ -63,48 +61,12 @@ public final class CidrSyntax {
    */
   public static String format(Cidr cidr) {
     int max = cidr.network() instanceof Inet4Address ? 32 : 128;
-    String address = max == 32 ? cidr.network().getHostAddress() : shortIpv6(cidr.network().getAddress());
-    return cidr.prefix() == max ? address : address + "/" + cidr.prefix();
+    return cidr.prefix() == max ? cidr.addressText() : cidr.toString();
   }
 
   /** {@link #format} with the prefix always written, as {@code iptables -s} shows it. */
   public static String formatWithPrefix(Cidr cidr) {
-    String text = format(cidr);
-    return text.indexOf('/') >= 0 ? text : text + "/" + cidr.prefix();
-  }
-
-  private static String shortIpv6(byte[] b) {
-    int[] groups = new int[8];
-    for (int i = 0; i < 8; i++) {
-      groups[i] = ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
-    }
-    // The longest run of two or more zero groups (the first of equals) becomes "::".
-    int bestStart = -1;
-    int bestLength = 1;
-    for (int i = 0; i < 8; ) {
-      int j = i;
-      while (j < 8 && groups[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLength) {
-        bestStart = i;
-        bestLength = j - i;
-      }
-      i = j == i ? i + 1 : j;
-    }
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        s.append("::");
-        i += bestLength - 1;
-        continue;
-      }
-      if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
-        s.append(':');
-      }
-      s.append(Integer.toHexString(groups[i]));
-    }
-    return s.toString();
+    return cidr.toString();
   }
 
   private static IllegalArgumentException bad(String text) {
@@ -124,19 +86,6 @@ public final class CidrSyntax {
       return v6 && !(address instanceof Inet6Address) ? null : address;
     } catch (UnknownHostException e) {
       return null;
-    }
-  }
-
-  private static InetAddress masked(InetAddress address, int prefix) {
-    byte[] bytes = address.getAddress();
-    for (int i = 0; i < bytes.length; i++) {
-      int keep = Math.max(0, Math.min(8, prefix - 8 * i));
-      bytes[i] &= (byte) (0xFF00 >> keep);
-    }
-    try {
-      return InetAddress.getByAddress(bytes);
-    } catch (UnknownHostException e) {
-      throw new AssertionError(e);
     }
   }
 }

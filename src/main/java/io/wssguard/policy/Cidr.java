@@ -117,11 +117,20 @@ public record Cidr(InetAddress network, int prefix) {
     return other.prefix >= prefix && contains(other.network);
   }
 
+  /** Whether the two blocks share at least one address. */
+  public boolean overlaps(Cidr other) {
+    return contains(other) || other.contains(this);
+  }
+
+  /** The network address as written by people: dotted IPv4, IPv6 in its shortest form (RFC 5952). */
+  public String addressText() {
+    return network instanceof Inet6Address ? compressed(network.getAddress()) : network.getHostAddress();
+  }
+
   /** {@code 10.0.0.0/8}; IPv6 in its shortest form (RFC 5952), {@code 2001:db8::/32}. */
   @Override
   public String toString() {
-    return (network instanceof Inet6Address ? compressed(network.getAddress()) : network.getHostAddress()) + "/"
-        + prefix;
+    return addressText() + "/" + prefix;
   }
 
   /** RFC 5952 section 4: lower-case hex, no leading zeros, the longest run of two or more zero groups as {@code ::}. */
