@@ -4,7 +4,7 @@ package io.wssguard.observe;
  * A tiny JSON writer: enough for one flat event line or an admin API answer, without a JSON library. Keys are
  * written as given (callers use fixed ASCII names); string values are escaped per RFC 8259 section 7.
  */
-final class JsonText {
+public final class JsonText {
   private final StringBuilder sb = new StringBuilder(256);
   /** Whether the next member or element needs a comma first. */
   private boolean comma;
@@ -90,6 +90,11 @@ final class JsonText {
   }
 
   private void string(String s) {
+    quote(sb, s);
+  }
+
+  /** Appends {@code s} as a JSON string (RFC 8259 section 7; U+2028/9 escaped too, for JavaScript readers). */
+  public static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -101,7 +106,7 @@ final class JsonText {
         case '\t' -> sb.append("\\t");
         default -> {
           if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            sb.append(String.format("\\u%04x", (int) c));
+            sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
           } else {
             sb.append(c);
           }
