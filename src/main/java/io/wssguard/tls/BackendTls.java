@@ -104,8 +104,8 @@ public final class BackendTls {
     }
   }
 
-  /** Accepts everything; only for {@code insecure: true}. */
-  private static final class TrustAll extends X509ExtendedTrustManager {
+  /** Accepts everything; only for {@code insecure: true} (and the package's tests' clients). */
+  static final class TrustAll extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 

@@ -3,17 +3,14 @@ package io.wssguard.tls;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /** Client-side helpers for the TLS tests: a trust-all JDK client, raw ClientHellos, an in-memory handshake. */
 final class TestClients {
@@ -21,7 +18,7 @@ final class TestClients {
 
   static SSLContext trustAllClient() throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new javax.net.ssl.TrustManager[] {new TrustAll()}, null);
+    context.init(null, new javax.net.ssl.TrustManager[] {new BackendTls.TrustAll()}, null);
     return context;
   }
 
@@ -157,34 +154,5 @@ final class TestClients {
       records++;
     }
     return records;
-  }
-
-  static byte[] readFully(InputStream in, int n) throws IOException {
-    return in.readNBytes(n);
-  }
-
-  static final class TrustAll extends X509ExtendedTrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 }
