@@ -7,6 +7,8 @@ import io.wssguard.policy.PerConnectionLimits;
 import io.wssguard.policy.PerIpLimits;
 import io.wssguard.policy.Policy;
 import io.wssguard.policy.StrikeRules;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A validated {@link Policy} flattened for enforcement: every limit compiled once into a {@link Limit} (null when
@@ -16,6 +18,8 @@ public final class CompiledPolicy {
   public final Policy source;
   public final boolean monitor;
   public final HandshakeRules handshake;
+  /** {@link HandshakeRules#paths()} compiled once: {@code *} within one segment, {@code **} across segments. */
+  public final List<Pattern> pathPatterns;
   public final AccessRules access;
   public final StrikeRules strikes;
   public final Limit ipHandshakes;
@@ -34,6 +38,7 @@ public final class CompiledPolicy {
     source = p;
     monitor = p.mode() == Mode.MONITOR;
     handshake = p.handshake() == null ? HandshakeRules.NONE : p.handshake();
+    pathPatterns = handshake.paths().stream().map(CompiledPolicy::globToRegex).toList();
     access = p.access() == null ? AccessRules.NONE : p.access();
     strikes = p.strikes();
     strikeWindowNanos = strikes == null ? 0 : strikes.window().toNanos();
@@ -49,6 +54,25 @@ public final class CompiledPolicy {
     maxFrameBytes = Limit.of("perConnection.maxFrameBytes", c.maxFrameBytes(), 1009);
     maxFragments = Limit.of("perConnection.maxFragments", c.maxFragments(), 1008);
     controlFrames = Limit.of("perConnection.controlFrames", c.controlFrames());
+  }
+
+  /** A path glob as a regular expression; everything but {@code *} and {@code **} is literal. */
+  static Pattern globToRegex(String glob) {
+    StringBuilder re = new StringBuilder();
+    for (int i = 0; i < glob.length(); i++) {
+      char c = glob.charAt(i);
+      if (c == '*') {
+        if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+          re.append(".*");
+          i++;
+        } else {
+          re.append("[^/]*");
+        }
+      } else {
+        re.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(re.toString());
   }
 
   public String name() {

@@ -66,7 +66,7 @@ final class PolicyAdmission {
         return null;
       }
     }
-    if (!p.handshake.paths().isEmpty() && !anyPathMatches(p.handshake.paths(), exchange.getRequestPath())) {
+    if (!p.pathPatterns.isEmpty() && !anyMatches(p.pathPatterns, exchange.getRequestPath())) {
       if (refuse(exchange, p, client, 403, "path not allowed", null)) {
         return null;
       }
@@ -210,6 +210,15 @@ final class PolicyAdmission {
     }
   }
 
+  private static boolean anyMatches(List<Pattern> patterns, String path) {
+    for (Pattern p : patterns) {
+      if (p.matcher(path).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static boolean matches(List<Cidr> blocks, InetAddress address) {
     for (Cidr c : blocks) {
       if (c.contains(address)) {
@@ -242,33 +251,5 @@ final class PolicyAdmission {
       }
     }
     return false;
-  }
-
-  static boolean anyPathMatches(List<String> patterns, String path) {
-    for (String p : patterns) {
-      if (globToRegex(p).matcher(path).matches()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** {@code *} within one segment, {@code **} across segments; everything else literal. */
-  static Pattern globToRegex(String glob) {
-    StringBuilder re = new StringBuilder();
-    for (int i = 0; i < glob.length(); i++) {
-      char c = glob.charAt(i);
-      if (c == '*') {
-        if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-          re.append(".*");
-          i++;
-        } else {
-          re.append("[^/]*");
-        }
-      } else {
-        re.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return Pattern.compile(re.toString());
   }
 }
