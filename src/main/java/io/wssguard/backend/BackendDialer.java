@@ -22,11 +22,11 @@ import org.xnio.ssl.XnioSsl;
 /**
  * Opens a backend connection for one client and carries the WebSocket upgrade across it.
  *
- * <p>Everything happens on the client's IO thread (DESIGN.md: one thread owns a connection pair), so the relay that
- * follows needs no locks. Servers are tried in the group's order until one answers the upgrade with an acceptable
- * 101; a server that cannot be reached, times out, answers garbage or a 5xx is marked down (passive health) and the
- * next one is tried, all before the client has been answered. A 4xx is the backend's own decision about this
- * request and is passed on.
+ * <p>Everything happens on the client's IO thread (DESIGN.md: one thread owns a connection pair),
+ * so the relay that follows needs no locks. Servers are tried in the group's order until one
+ * answers the upgrade with an acceptable 101; a server that cannot be reached, times out, answers
+ * garbage or a 5xx is marked down (passive health) and the next one is tried, all before the client
+ * has been answered. A 4xx is the backend's own decision about this request and is passed on.
  */
 public final class BackendDialer {
   private static final OptionMap SOCKET_OPTIONS = OptionMap.create(Options.TCP_NODELAY, true);
@@ -38,7 +38,11 @@ public final class BackendDialer {
      *
      * @param early bytes the backend sent after its 101 (frames already), or {@code null}
      */
-    void upgraded(BackendServer server, StreamConnection connection, BackendResponse response, ByteBuffer early);
+    void upgraded(
+        BackendServer server,
+        StreamConnection connection,
+        BackendResponse response,
+        ByteBuffer early);
 
     /** The backend refused the upgrade with a 4xx; the client should get the same status. */
     void refused(BackendServer server, BackendResponse response);
@@ -49,16 +53,26 @@ public final class BackendDialer {
 
   /** One upgrade to dial: what to send and how to judge the answer. */
   public record Upgrade(
-      byte[] requestHead, String clientKey, List<String> offeredProtocols, boolean extensionsForwarded) {}
+      byte[] requestHead,
+      String clientKey,
+      List<String> offeredProtocols,
+      boolean extensionsForwarded) {}
 
   private final XnioSsl backendSsl;
 
-  /** @param backendSsl opens {@code wss://} connections; may be {@code null} when the group has none */
+  /**
+   * @param backendSsl opens {@code wss://} connections; may be {@code null} when the group has none
+   */
   public BackendDialer(XnioSsl backendSsl) {
     this.backendSsl = backendSsl;
   }
 
-  public void dial(XnioIoThread thread, BackendGroup group, Upgrade upgrade, long answerTimeoutNanos, Outcome outcome) {
+  public void dial(
+      XnioIoThread thread,
+      BackendGroup group,
+      Upgrade upgrade,
+      long answerTimeoutNanos,
+      Outcome outcome) {
     new Attempt(thread, group, upgrade, answerTimeoutNanos, outcome).next("no servers in group");
   }
 
@@ -83,7 +97,12 @@ public final class BackendDialer {
     private ByteBuffer request;
     private ByteBuffer answer;
 
-    Attempt(XnioIoThread thread, BackendGroup group, Upgrade upgrade, long answerTimeoutNanos, Outcome outcome) {
+    Attempt(
+        XnioIoThread thread,
+        BackendGroup group,
+        Upgrade upgrade,
+        long answerTimeoutNanos,
+        Outcome outcome) {
       this.thread = thread;
       this.group = group;
       this.upgrade = upgrade;
@@ -112,7 +131,9 @@ public final class BackendDialer {
           fail("no TLS client configured for " + server);
           return;
         }
-        future = backendSsl.openSslConnection(thread, anyLocal(address), address, opened, null, SOCKET_OPTIONS);
+        future =
+            backendSsl.openSslConnection(
+                thread, anyLocal(address), address, opened, null, SOCKET_OPTIONS);
       } else {
         future = thread.openStreamConnection(address, opened, null, SOCKET_OPTIONS);
       }
@@ -120,21 +141,26 @@ public final class BackendDialer {
           new IoFuture.HandlingNotifier<StreamConnection, Void>() {
             @Override
             public void handleFailed(IOException e, Void unused) {
-              thread.execute(() -> {
-                if (gen == generation) {
-                  fail("connect to " + server + " failed: " + e.getMessage());
-                }
-              });
+              thread.execute(
+                  () -> {
+                    if (gen == generation) {
+                      fail("connect to " + server + " failed: " + e.getMessage());
+                    }
+                  });
             }
           },
           null);
       long connectNanos = group.config().connectTimeout().toNanos();
-      timer = thread.executeAfter(() -> {
-        if (gen == generation) {
-          future.cancel();
-          fail("connect to " + server + " timed out");
-        }
-      }, connectNanos, TimeUnit.NANOSECONDS);
+      timer =
+          thread.executeAfter(
+              () -> {
+                if (gen == generation) {
+                  future.cancel();
+                  fail("connect to " + server + " timed out");
+                }
+              },
+              connectNanos,
+              TimeUnit.NANOSECONDS);
     }
 
     /** Connected: send the upgrade request and wait for the answer. */
@@ -145,11 +171,15 @@ public final class BackendDialer {
       }
       connection = c;
       cancelTimer();
-      timer = thread.executeAfter(() -> {
-        if (gen == generation) {
-          fail(server + " did not answer the upgrade in time");
-        }
-      }, answerTimeoutNanos, TimeUnit.NANOSECONDS);
+      timer =
+          thread.executeAfter(
+              () -> {
+                if (gen == generation) {
+                  fail(server + " did not answer the upgrade in time");
+                }
+              },
+              answerTimeoutNanos,
+              TimeUnit.NANOSECONDS);
       if (c instanceof SslConnection ssl) {
         try {
           ssl.startHandshake();
@@ -206,7 +236,8 @@ public final class BackendDialer {
             break;
           }
           if (!answer.hasRemaining()) {
-            fail(server + " answered with a head over " + BackendResponse.MAX_HEAD_BYTES + " bytes");
+            fail(
+                server + " answered with a head over " + BackendResponse.MAX_HEAD_BYTES + " bytes");
             return;
           }
         }
@@ -222,8 +253,12 @@ public final class BackendDialer {
         return;
       }
       if (response.status() == 101) {
-        String problem = UpgradeAnswerCheck.problem(
-            response, upgrade.clientKey(), upgrade.offeredProtocols(), upgrade.extensionsForwarded());
+        String problem =
+            UpgradeAnswerCheck.problem(
+                response,
+                upgrade.clientKey(),
+                upgrade.offeredProtocols(),
+                upgrade.extensionsForwarded());
         if (problem != null) {
           fail(server + " answered the upgrade badly: " + problem);
           return;

@@ -1,35 +1,40 @@
 package io.wssguard.backend;
 
-import io.wssguard.config.Balance;
-import io.wssguard.config.BackendGroupConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.wssguard.config.BackendGroupConfig;
+import io.wssguard.config.Balance;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A group of interchangeable backend servers and the order in which a new connection should try them.
+ * A group of interchangeable backend servers and the order in which a new connection should try
+ * them.
  *
- * <p>{@link #candidates} returns every server once: healthy ones first (in round-robin or least-connections order),
- * then the ones marked down, soonest-to-recover first, so that a group whose servers all failed recently still gets
- * a try rather than a certain 502.
+ * <p>{@link #candidates} returns every server once: healthy ones first (in round-robin or
+ * least-connections order), then the ones marked down, soonest-to-recover first, so that a group
+ * whose servers all failed recently still gets a try rather than a certain 502.
  */
 public final class BackendGroup {
   private final BackendGroupConfig config;
   private final List<BackendServer> servers;
   private final AtomicInteger next = new AtomicInteger();
+
   /** Shared by every IO thread: coarse, and rarely contended, so a ready-made limiter fits. */
   private final RateLimiter connects;
 
   public BackendGroup(BackendGroupConfig config) {
     this.config = config;
-    this.connects = RateLimiter.of("backend-" + config.name(), RateLimiterConfig.custom()
-        .limitForPeriod(config.maxConnectsPerSecond())
-        .limitRefreshPeriod(Duration.ofSeconds(1))
-        .timeoutDuration(Duration.ZERO)
-        .build());
+    this.connects =
+        RateLimiter.of(
+            "backend-" + config.name(),
+            RateLimiterConfig.custom()
+                .limitForPeriod(config.maxConnectsPerSecond())
+                .limitRefreshPeriod(Duration.ofSeconds(1))
+                .timeoutDuration(Duration.ZERO)
+                .build());
     List<BackendServer> list = new ArrayList<>();
     config.servers().forEach(uri -> list.add(new BackendServer(uri)));
     this.servers = List.copyOf(list);
@@ -62,12 +67,17 @@ public final class BackendGroup {
     return up;
   }
 
-  /** Takes a permit for one new backend connection; false when the group's connect rate is spent. */
+  /**
+   * Takes a permit for one new backend connection; false when the group's connect rate is spent.
+   */
   public boolean tryConnect() {
     return connects.acquirePermission();
   }
 
-  /** Passive health: a server that failed to connect or answered the upgrade badly is skipped for a while. */
+  /**
+   * Passive health: a server that failed to connect or answered the upgrade badly is skipped for a
+   * while.
+   */
   public void markDown(BackendServer server, long nowNanos) {
     server.markDown(nowNanos, config.downTime().toNanos());
   }

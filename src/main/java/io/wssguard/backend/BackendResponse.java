@@ -9,9 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The status line and headers of a backend's answer to the forwarded upgrade request (RFC 9112 section 4), parsed
- * strictly: anything that is not a well-formed HTTP/1.1 response head is an error, because a backend that answers
- * garbage must not be relayed to.
+ * The status line and headers of a backend's answer to the forwarded upgrade request (RFC 9112
+ * section 4), parsed strictly: anything that is not a well-formed HTTP/1.1 response head is an
+ * error, because a backend that answers garbage must not be relayed to.
  */
 public final class BackendResponse {
   /** Longest response head accepted from a backend. */
@@ -40,7 +40,10 @@ public final class BackendResponse {
     return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
   }
 
-  /** The single value of a header, or {@code null}; several values are joined with ", " (RFC 9110 section 5.3). */
+  /**
+   * The single value of a header, or {@code null}; several values are joined with ", " (RFC 9110
+   * section 5.3).
+   */
   public String header(String name) {
     List<String> values = headers(name);
     return values.isEmpty() ? null : String.join(", ", values);
@@ -52,11 +55,15 @@ public final class BackendResponse {
   }
 
   /**
-   * Index just past the blank line ending the head in {@code buf[0, end)}, or -1 if the head is not complete yet.
+   * Index just past the blank line ending the head in {@code buf[0, end)}, or -1 if the head is not
+   * complete yet.
    */
   static int headEnd(ByteBuffer buf, int end) {
     for (int i = 3; i < end; i++) {
-      if (buf.get(i) == '\n' && buf.get(i - 1) == '\r' && buf.get(i - 2) == '\n' && buf.get(i - 3) == '\r') {
+      if (buf.get(i) == '\n'
+          && buf.get(i - 1) == '\r'
+          && buf.get(i - 2) == '\n'
+          && buf.get(i - 3) == '\r') {
         return i + 1;
       }
     }
@@ -89,7 +96,10 @@ public final class BackendResponse {
     for (int i = 1; i < lines.length; i++) {
       String line = lines[i];
       int colon = line.indexOf(':');
-      if (colon <= 0 || !isToken(line, colon) || line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
+      if (colon <= 0
+          || !isToken(line, colon)
+          || line.indexOf('\n') >= 0
+          || line.indexOf('\r') >= 0) {
         throw new MalformedResponseException("bad header line: " + abbreviate(line));
       }
       String name = line.substring(0, colon).toLowerCase(Locale.ROOT);

@@ -5,8 +5,8 @@ import java.net.URI;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One backend WebSocket server of a group, with the little state that balancing and passive health need: how many
- * relays it carries now and until when it is considered down.
+ * One backend WebSocket server of a group, with the little state that balancing and passive health
+ * need: how many relays it carries now and until when it is considered down.
  */
 public final class BackendServer {
   private final URI uri;

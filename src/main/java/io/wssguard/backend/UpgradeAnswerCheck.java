@@ -1,5 +1,6 @@
 package io.wssguard.backend;
 
+import io.wssguard.handshake.HeaderTokens;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,9 +9,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Checks a backend's 101 against what the client asked for (RFC 6455 section 4.1, the client's duties, which the
- * proxy performs on the client's behalf before the client sees anything): the accept key must match the client's
- * key, a chosen subprotocol must be one the client offered, and an extension may only be one the proxy let through.
+ * Checks a backend's 101 against what the client asked for (RFC 6455 section 4.1, the client's
+ * duties, which the proxy performs on the client's behalf before the client sees anything): the
+ * accept key must match the client's key, a chosen subprotocol must be one the client offered, and
+ * an extension may only be one the proxy let through.
  */
 public final class UpgradeAnswerCheck {
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -20,8 +22,9 @@ public final class UpgradeAnswerCheck {
   /** {@code Sec-WebSocket-Accept} for a client key (RFC 6455 section 4.2.2). */
   public static String acceptFor(String key) {
     try {
-      byte[] sha1 = MessageDigest.getInstance("SHA-1")
-          .digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
+      byte[] sha1 =
+          MessageDigest.getInstance("SHA-1")
+              .digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
       return Base64.getEncoder().encodeToString(sha1);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is required of every Java runtime", e);
@@ -32,15 +35,19 @@ public final class UpgradeAnswerCheck {
    * Returns {@code null} when the 101 is acceptable, else what is wrong with it.
    *
    * @param offeredProtocols the subprotocols the client offered, in its order
-   * @param extensionsForwarded whether {@code permessage-deflate} offers were forwarded to the backend
+   * @param extensionsForwarded whether {@code permessage-deflate} offers were forwarded to the
+   *     backend
    */
   public static String problem(
-      BackendResponse r, String clientKey, List<String> offeredProtocols, boolean extensionsForwarded) {
+      BackendResponse r,
+      String clientKey,
+      List<String> offeredProtocols,
+      boolean extensionsForwarded) {
     String upgrade = r.header("Upgrade");
     if (upgrade == null || !upgrade.trim().equalsIgnoreCase("websocket")) {
       return "101 without 'Upgrade: websocket'";
     }
-    if (!tokenListContains(r.header("Connection"), "upgrade")) {
+    if (!HeaderTokens.contains(r.header("Connection"), "upgrade")) {
       return "101 without 'Connection: upgrade'";
     }
     List<String> accepts = r.headers("Sec-WebSocket-Accept");
@@ -48,7 +55,8 @@ public final class UpgradeAnswerCheck {
       return "wrong Sec-WebSocket-Accept";
     }
     List<String> protocols = r.headers("Sec-WebSocket-Protocol");
-    if (protocols.size() > 1 || (protocols.size() == 1 && !offeredProtocols.contains(protocols.get(0)))) {
+    if (protocols.size() > 1
+        || (protocols.size() == 1 && !offeredProtocols.contains(protocols.get(0)))) {
       return "subprotocol not offered by the client: " + String.join(", ", protocols);
     }
     String extensions = r.header("Sec-WebSocket-Extensions");
@@ -67,18 +75,5 @@ public final class UpgradeAnswerCheck {
       }
     }
     return null;
-  }
-
-  /** Whether a comma-separated token list (e.g. {@code Connection: keep-alive, Upgrade}) holds a token. */
-  public static boolean tokenListContains(String header, String token) {
-    if (header == null) {
-      return false;
-    }
-    for (String part : header.split(",")) {
-      if (part.trim().equalsIgnoreCase(token)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

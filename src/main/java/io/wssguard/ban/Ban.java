@@ -1,6 +1,6 @@
 package io.wssguard.ban;
 
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -9,7 +9,8 @@ import java.util.Objects;
  * One banned address or block.
  *
  * @param target the banned address ({@code /32}, {@code /128}) or block
- * @param until the ban ends at this instant (exclusive: at {@code until} the source is let in again)
+ * @param until the ban ends at this instant (exclusive: at {@code until} the source is let in
+ *     again)
  * @param reason why, one line, for people reading {@code wssguard ban list} and the logs
  * @param history short descriptions of the strikes that led here, oldest first
  */

@@ -1,6 +1,6 @@
 package io.wssguard.ban;
 
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,8 +21,8 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The ban list on disk: an append-only text file, one event a line, each line forced to disk before the change it
- * records is reported done. Replaying the lines in order gives the ban list.
+ * The ban list on disk: an append-only text file, one event a line, each line forced to disk before
+ * the change it records is reported done. Replaying the lines in order gives the ban list.
  *
  * <pre>
  * # wssguard bans v1
@@ -31,16 +31,17 @@ import java.util.logging.Logger;
  * expire&lt;TAB&gt;198.51.100.7
  * </pre>
  *
- * A {@code ban} line states the whole ban (an extended ban is written again), {@code until} is epoch milliseconds,
- * and tab, newline, carriage return and backslash inside text are written {@code \t \n \r \\}. A line is complete
- * only with its newline: a crash in the middle of an append leaves a last line without one (or with garbage), and
- * that line alone is skipped with a warning. Any other bad line is an error naming {@code file:line}, because
- * guessing would silently drop or invent bans.
+ * A {@code ban} line states the whole ban (an extended ban is written again), {@code until} is
+ * epoch milliseconds, and tab, newline, carriage return and backslash inside text are written
+ * {@code \t \n \r \\}. A line is complete only with its newline: a crash in the middle of an append
+ * leaves a last line without one (or with garbage), and that line alone is skipped with a warning.
+ * Any other bad line is an error naming {@code file:line}, because guessing would silently drop or
+ * invent bans.
  *
- * <p>The file is rewritten to the active set (temporary file, fsync, atomic rename, fsync of the directory) when it
- * is opened and when it has grown to many more lines than there are bans. One process at a time may write: a lock
- * on {@code <journal>.lock} is held while open, because a second writer's rename would leave the first appending to
- * a file nobody reads.
+ * <p>The file is rewritten to the active set (temporary file, fsync, atomic rename, fsync of the
+ * directory) when it is opened and when it has grown to many more lines than there are bans. One
+ * process at a time may write: a lock on {@code <journal>.lock} is held while open, because a
+ * second writer's rename would leave the first appending to a file nobody reads.
  */
 final class BanJournal implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(BanJournal.class.getName());
@@ -62,7 +63,8 @@ final class BanJournal implements AutoCloseable {
   static BanJournal open(Path path, Instant now, Map<Cidr, Ban> into) throws IOException {
     Path dir = path.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    FileChannel lockChannel = FileChannel.open(lockPath(path), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel lockChannel =
+        FileChannel.open(lockPath(path), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = lockChannel.tryLock();
@@ -74,7 +76,8 @@ final class BanJournal implements AutoCloseable {
     }
     if (lock == null) {
       lockChannel.close();
-      throw new IOException(path + ": in use by another wssguard process (" + lockPath(path) + " is locked)");
+      throw new IOException(
+          path + ": in use by another wssguard process (" + lockPath(path) + " is locked)");
     }
     BanJournal journal = new BanJournal(path, lockChannel, lock);
     try {
@@ -105,7 +108,11 @@ final class BanJournal implements AutoCloseable {
       String line = end < 0 ? text.substring(start) : text.substring(start, end);
       start = end < 0 ? text.length() : end + 1;
       if (end < 0) {
-        LOG.warning(path + ":" + lineNo + ": last line is incomplete (no newline; an interrupted write), skipped");
+        LOG.warning(
+            path
+                + ":"
+                + lineNo
+                + ": last line is incomplete (no newline; an interrupted write), skipped");
         break;
       }
       if (line.isEmpty() || line.startsWith("#")) {
@@ -116,7 +123,8 @@ final class BanJournal implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         String where = path + ":" + lineNo + ": ";
         if (last) {
-          LOG.warning(where + e.getMessage() + "; it is the last line (an interrupted write?), skipped");
+          LOG.warning(
+              where + e.getMessage() + "; it is the last line (an interrupted write?), skipped");
           break;
         }
         throw new IOException(where + e.getMessage());
@@ -131,35 +139,39 @@ final class BanJournal implements AutoCloseable {
     switch (event) {
       case "ban" -> {
         if (fields.size() < 4) {
-          throw new IllegalArgumentException("ban needs target, until and reason (found " + (fields.size() - 1)
-              + " fields)");
+          throw new IllegalArgumentException(
+              "ban needs target, until and reason (found " + (fields.size() - 1) + " fields)");
         }
         Cidr target = target(fields.get(1));
         Instant until;
         try {
           until = Instant.ofEpochMilli(Long.parseLong(fields.get(2)));
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("until '" + fields.get(2) + "' is not epoch milliseconds");
+          throw new IllegalArgumentException(
+              "until '" + fields.get(2) + "' is not epoch milliseconds");
         }
         bans.remove(target);
         bans.put(target, new Ban(target, until, fields.get(3), fields.subList(4, fields.size())));
       }
       case "unban", "expire" -> {
         if (fields.size() != 2) {
-          throw new IllegalArgumentException(event + " needs exactly a target (found " + (fields.size() - 1)
-              + " fields)");
+          throw new IllegalArgumentException(
+              event + " needs exactly a target (found " + (fields.size() - 1) + " fields)");
         }
         bans.remove(target(fields.get(1)));
       }
-      default -> throw new IllegalArgumentException("unknown event '" + event + "' (expected ban, unban or expire)");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown event '" + event + "' (expected ban, unban or expire)");
     }
   }
 
   private static Cidr target(String text) {
     try {
-      return CidrSyntax.parse(text);
+      return Cidr.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("target " + e.getMessage());
+      throw new IllegalArgumentException(
+          "target '" + text + "' is not an address or CIDR block (" + e.getMessage() + ")");
     }
   }
 
@@ -168,13 +180,13 @@ final class BanJournal implements AutoCloseable {
   }
 
   void appendUnban(Cidr target) throws IOException {
-    append("unban\t" + CidrSyntax.format(target) + "\n");
+    append("unban\t" + target.shortText() + "\n");
   }
 
   void appendExpire(Collection<Ban> expired) throws IOException {
     StringBuilder text = new StringBuilder();
     for (Ban ban : expired) {
-      text.append("expire\t").append(CidrSyntax.format(ban.target())).append('\n');
+      text.append("expire\t").append(ban.target().shortText()).append('\n');
     }
     append(text.toString());
   }
@@ -190,8 +202,12 @@ final class BanJournal implements AutoCloseable {
     for (Ban ban : bans) {
       text.append(banLine(ban));
     }
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       writeFully(ch, text.toString());
       ch.force(true);
     }
@@ -201,7 +217,8 @@ final class BanJournal implements AutoCloseable {
       throw new IOException(path + ": cannot rename " + tmp + " over it atomically", e);
     }
     // The rename is durable only once the directory entry is.
-    try (FileChannel dir = FileChannel.open(path.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+    try (FileChannel dir =
+        FileChannel.open(path.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
       dir.force(true);
     }
     if (out != null) {
@@ -252,8 +269,12 @@ final class BanJournal implements AutoCloseable {
   }
 
   static String banLine(Ban ban) {
-    StringBuilder line = new StringBuilder("ban\t").append(CidrSyntax.format(ban.target())).append('\t')
-        .append(ban.until().toEpochMilli()).append('\t');
+    StringBuilder line =
+        new StringBuilder("ban\t")
+            .append(ban.target().shortText())
+            .append('\t')
+            .append(ban.until().toEpochMilli())
+            .append('\t');
     escape(ban.reason(), line);
     for (String strike : ban.history()) {
       escape(strike, line.append('\t'));
@@ -292,10 +313,12 @@ final class BanJournal implements AutoCloseable {
           case 'n' -> field.append('\n');
           case 'r' -> field.append('\r');
           case '\\' -> field.append('\\');
-          default -> throw new IllegalArgumentException("unknown escape '\\" + e + "' at column " + i);
+          default ->
+              throw new IllegalArgumentException("unknown escape '\\" + e + "' at column " + i);
         }
       } else if (c < 0x20 || c == '\uFFFD') {
-        throw new IllegalArgumentException("control character or invalid UTF-8 at column " + (i + 1));
+        throw new IllegalArgumentException(
+            "control character or invalid UTF-8 at column " + (i + 1));
       } else {
         field.append(c);
       }

@@ -1,6 +1,6 @@
 package io.wssguard.ban;
 
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
@@ -24,28 +24,37 @@ import java.util.logging.Logger;
 /**
  * The banned sources: asked on every accepted connection, changed rarely.
  *
- * <p>Reads take no lock: writers (all {@code synchronized}) build an immutable {@link Snapshot} — a hash map of the
- * banned single addresses and a short array of banned blocks, precompiled to 64-bit masks — and publish it through
- * one {@code volatile} field. A read is a map lookup plus a scan of the blocks; an expired ban that {@link #expire}
- * has not yet removed is already ignored by the read.
+ * <p>Reads take no lock: writers (all {@code synchronized}) build an immutable {@link Snapshot} — a
+ * hash map of the banned single addresses and a short array of banned blocks, precompiled to 64-bit
+ * masks — and publish it through one {@code volatile} field. A read is a map lookup plus a scan of
+ * the blocks; an expired ban that {@link #expire} has not yet removed is already ignored by the
+ * read.
  *
- * <p>Every change is forced to the {@link BanJournal} before the call returns. If the disk fails, the change still
- * takes effect in memory (a ban that cannot be saved is better enforced than dropped) and the call throws
- * {@link UncheckedIOException} so the caller knows it will not survive a restart.
+ * <p>Every change is forced to the {@link BanJournal} before the call returns. If the disk fails,
+ * the change still takes effect in memory (a ban that cannot be saved is better enforced than
+ * dropped) and the call throws {@link UncheckedIOException} so the caller knows it will not survive
+ * a restart.
  *
- * <p>Blocks that overlap a never-ban block (the operator's allow list, loopback, the health checker) are refused.
- * Banning a target that is already banned extends that ban and appends to its history.
+ * <p>Blocks that overlap a never-ban block (the operator's allow list, loopback, the health
+ * checker) are refused. Banning a target that is already banned extends that ban and appends to its
+ * history.
  */
 public final class BanList implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(BanList.class.getName());
+
   /** Strikes kept per ban; older ones are dropped when a ban is extended again and again. */
   static final int MAX_HISTORY = 32;
+
   /** Longest ban: about 100 years, so {@code now + duration} cannot overflow {@link Instant}. */
   static final Duration MAX_DURATION = Duration.ofDays(36_500);
+
   private static final int DEFAULT_COMPACT_AFTER = 1000;
 
-  /** Orders bans for listings and renderers: IPv4 first, then by address, then wider blocks first. */
-  public static final Comparator<Ban> ORDER = Comparator.comparing(Ban::target, BanList::compareCidr);
+  /**
+   * Orders bans for listings and renderers: IPv4 first, then by address, then wider blocks first.
+   */
+  public static final Comparator<Ban> ORDER =
+      Comparator.comparing(Ban::target, BanList::compareCidr);
 
   private final BanJournal journal;
   private final List<Cidr> neverBan;
@@ -65,17 +74,19 @@ public final class BanList implements AutoCloseable {
   }
 
   /**
-   * Opens (or creates) the journal, replays it and compacts it. Bans in the journal that overlap {@code neverBan}
-   * (the allow list may have grown since) are dropped with a warning.
+   * Opens (or creates) the journal, replays it and compacts it. Bans in the journal that overlap
+   * {@code neverBan} (the allow list may have grown since) are dropped with a warning.
    *
-   * @throws IOException the journal cannot be read or written, another process has it open, or a line other than
-   *     the last is malformed (the message names {@code file:line} and what is wrong)
+   * @throws IOException the journal cannot be read or written, another process has it open, or a
+   *     line other than the last is malformed (the message names {@code file:line} and what is
+   *     wrong)
    */
   public static BanList open(Path journal, List<Cidr> neverBan) throws IOException {
     return open(journal, neverBan, InstantSource.system(), DEFAULT_COMPACT_AFTER);
   }
 
-  static BanList open(Path journal, List<Cidr> neverBan, InstantSource clock, int compactAfter) throws IOException {
+  static BanList open(Path journal, List<Cidr> neverBan, InstantSource clock, int compactAfter)
+      throws IOException {
     Map<Cidr, Ban> replayed = new HashMap<>();
     BanJournal file = BanJournal.open(journal, clock.instant(), replayed);
     BanList list = new BanList(file, List.copyOf(neverBan), clock, compactAfter);
@@ -83,8 +94,13 @@ public final class BanList implements AutoCloseable {
     for (Ban ban : replayed.values()) {
       Optional<Cidr> protectedBy = list.protectedBy(ban.target());
       if (protectedBy.isPresent()) {
-        LOG.warning("ban of " + CidrSyntax.format(ban.target()) + " from " + journal + " dropped: it overlaps never-ban "
-            + CidrSyntax.format(protectedBy.get()));
+        LOG.warning(
+            "ban of "
+                + ban.target().shortText()
+                + " from "
+                + journal
+                + " dropped: it overlaps never-ban "
+                + protectedBy.get().shortText());
         dropped++;
       } else {
         list.bans.put(ban.target(), ban);
@@ -98,8 +114,8 @@ public final class BanList implements AutoCloseable {
   }
 
   /**
-   * The bans a journal holds at {@code now}, read without locking or rewriting it (so while a proxy holds it).
-   * A half-written last line is skipped as in {@link #open}.
+   * The bans a journal holds at {@code now}, read without locking or rewriting it (so while a proxy
+   * holds it). A half-written last line is skipped as in {@link #open}.
    */
   public static List<Ban> readActive(Path journal, Instant now) throws IOException {
     List<Ban> active = new ArrayList<>();
@@ -113,25 +129,31 @@ public final class BanList implements AutoCloseable {
   }
 
   /**
-   * Bans {@code target} for {@code duration} from now, or extends its ban: the later end wins, the new reason
-   * replaces the old, the history is appended. Returns the ban as it now stands, or empty (and logs why) when the
-   * target overlaps a never-ban block.
+   * Bans {@code target} for {@code duration} from now, or extends its ban: the later end wins, the
+   * new reason replaces the old, the history is appended. Returns the ban as it now stands, or
+   * empty (and logs why) when the target overlaps a never-ban block.
    *
-   * @throws IllegalArgumentException duration not positive or over 100 years, or a {@code /0} target
+   * @throws IllegalArgumentException duration not positive or over 100 years, or a {@code /0}
+   *     target
    * @throws UncheckedIOException the ban holds in memory but could not be written to the journal
    */
   public Optional<Ban> ban(Cidr target, Duration duration, String reason, List<String> history) {
-    target = CidrSyntax.normalize(target);
     if (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0) {
-      throw new IllegalArgumentException("ban duration " + duration + " (expected: more than 0, at most 100 years)");
+      throw new IllegalArgumentException(
+          "ban duration " + duration + " (expected: more than 0, at most 100 years)");
     }
     if (target.prefix() == 0) {
       throw new IllegalArgumentException("refusing to ban " + target + ": that is every address");
     }
     Optional<Cidr> protectedBy = protectedBy(target);
     if (protectedBy.isPresent()) {
-      LOG.warning("not banning " + CidrSyntax.format(target) + " (" + reason + "): it overlaps never-ban "
-          + CidrSyntax.format(protectedBy.get()));
+      LOG.warning(
+          "not banning "
+              + target.shortText()
+              + " ("
+              + reason
+              + "): it overlaps never-ban "
+              + protectedBy.get().shortText());
       return Optional.empty();
     }
     Ban ban;
@@ -156,14 +178,17 @@ public final class BanList implements AutoCloseable {
       publish();
       persist(() -> journal.appendBan(ban));
     }
-    LOG.info("banned " + CidrSyntax.format(target) + " until " + ban.until() + ": " + reason);
+    LOG.info("banned " + target.shortText() + " until " + ban.until() + ": " + reason);
     notifyListeners();
     return Optional.of(ban);
   }
 
-  /** Lifts the ban on exactly {@code target} (not on blocks inside or around it); false if there was none. */
+  /**
+   * Lifts the ban on exactly {@code target} (not on blocks inside or around it); false if there was
+   * none.
+   */
   public boolean unban(Cidr target) {
-    Cidr block = CidrSyntax.normalize(target);
+    Cidr block = target;
     synchronized (this) {
       checkOpen();
       if (bans.remove(block) == null) {
@@ -172,12 +197,15 @@ public final class BanList implements AutoCloseable {
       publish();
       persist(() -> journal.appendUnban(block));
     }
-    LOG.info("unbanned " + CidrSyntax.format(block));
+    LOG.info("unbanned " + block.shortText());
     notifyListeners();
     return true;
   }
 
-  /** Whether {@code address} is banned at {@code now}. Lock-free and allocation-free for IPv4 and exact matches. */
+  /**
+   * Whether {@code address} is banned at {@code now}. Lock-free and allocation-free for IPv4 and
+   * exact matches.
+   */
   public boolean isBanned(InetAddress address, Instant now) {
     return snapshot.find(address, now) != null;
   }
@@ -200,8 +228,8 @@ public final class BanList implements AutoCloseable {
   }
 
   /**
-   * Removes the bans that have ended by {@code now} and journals it; listeners hear of it if any did. Returns how
-   * many ended.
+   * Removes the bans that have ended by {@code now} and journals it; listeners hear of it if any
+   * did. Returns how many ended.
    */
   public int expire(Instant now) {
     List<Ban> expired = new ArrayList<>();
@@ -222,15 +250,16 @@ public final class BanList implements AutoCloseable {
       persist(() -> journal.appendExpire(sorted(expired)));
     }
     for (Ban ban : expired) {
-      LOG.info("ban of " + CidrSyntax.format(ban.target()) + " expired");
+      LOG.info("ban of " + ban.target().shortText() + " expired");
     }
     notifyListeners();
     return expired.size();
   }
 
   /**
-   * Calls {@code activeBansChanged} with the active bans after every change, on the thread that made it. Calls are
-   * serialised and each carries the list as it stands when the call is made, so the last call always has the newest.
+   * Calls {@code activeBansChanged} with the active bans after every change, on the thread that
+   * made it. Calls are serialised and each carries the list as it stands when the call is made, so
+   * the last call always has the newest.
    */
   public void addListener(Consumer<List<Ban>> activeBansChanged) {
     listeners.add(activeBansChanged);
@@ -255,7 +284,7 @@ public final class BanList implements AutoCloseable {
 
   private Optional<Cidr> protectedBy(Cidr target) {
     for (Cidr never : neverBan) {
-      if (CidrSyntax.overlaps(never, target)) {
+      if (never.overlaps(target)) {
         return Optional.of(never);
       }
     }
@@ -322,7 +351,11 @@ public final class BanList implements AutoCloseable {
     final Ban[] all;
     final Map<InetAddress, Ban> hosts;
     final Ban[] blocks;
-    /** Per block: network high 64 bits, network low 64 bits, mask high, mask low (IPv4 in the low word). */
+
+    /**
+     * Per block: network high 64 bits, network low 64 bits, mask high, mask low (IPv4 in the low
+     * word).
+     */
     final long[] masks;
 
     private Snapshot(Ban[] all, Map<InetAddress, Ban> hosts, Ban[] blocks, long[] masks) {
@@ -358,7 +391,8 @@ public final class BanList implements AutoCloseable {
         masks[4 * i + 2] = maskHigh;
         masks[4 * i + 3] = maskLow;
       }
-      return new Snapshot(sorted.toArray(new Ban[0]), Map.copyOf(hosts), blocks.toArray(new Ban[0]), masks);
+      return new Snapshot(
+          sorted.toArray(new Ban[0]), Map.copyOf(hosts), blocks.toArray(new Ban[0]), masks);
     }
 
     Ban find(InetAddress address, Instant now) {
@@ -389,7 +423,9 @@ public final class BanList implements AutoCloseable {
           continue;
         }
         int m = 4 * i;
-        if ((hi & masks[m + 2]) == masks[m] && (lo & masks[m + 3]) == masks[m + 1] && blocks[i].activeAt(now)) {
+        if ((hi & masks[m + 2]) == masks[m]
+            && (lo & masks[m + 3]) == masks[m + 1]
+            && blocks[i].activeAt(now)) {
           return blocks[i];
         }
       }
@@ -397,7 +433,10 @@ public final class BanList implements AutoCloseable {
     }
 
     private static long v4(byte[] b) {
-      return ((b[0] & 0xFFL) << 24) | ((b[1] & 0xFFL) << 16) | ((b[2] & 0xFFL) << 8) | (b[3] & 0xFFL);
+      return ((b[0] & 0xFFL) << 24)
+          | ((b[1] & 0xFFL) << 16)
+          | ((b[2] & 0xFFL) << 8)
+          | (b[3] & 0xFFL);
     }
 
     private static long high(byte[] b) {

@@ -1,7 +1,6 @@
 package io.wssguard.ban;
 
-import io.wssguard.limit.Bans;
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -21,18 +20,21 @@ import java.util.logging.Logger;
 /**
  * The running proxy's bans: {@link Bans} over a journalled {@link BanList}.
  *
- * <p>{@link #ban} is called by the enforcer on an IO thread, where {@link BanList#ban} must not run: it forces the
- * journal to disk, and its listeners (the firewall update) start processes. So {@code ban} only puts the target in a
- * small {@code pending} map, which {@link #isBanned} consults at once, and hands the {@code BanList} call to one
- * background thread; the pending entry goes when that call has published the ban. {@code isBanned} stays lock-free:
- * the {@code BanList} snapshot, then (almost always empty) the pending map.
+ * <p>{@link #ban} is called by the enforcer on an IO thread, where {@link BanList#ban} must not
+ * run: it forces the journal to disk, and its listeners (the firewall update) start processes. So
+ * {@code ban} only puts the target in a small {@code pending} map, which {@link #isBanned} consults
+ * at once, and hands the {@code BanList} call to one background thread; the pending entry goes when
+ * that call has published the ban. {@code isBanned} stays lock-free: the {@code BanList} snapshot,
+ * then (almost always empty) the pending map.
  *
- * <p>Everything slow happens on that one thread, in order: journal writes, {@code BanList} listeners (they hear of
- * each change on it), tasks given to {@link #schedule}, and {@link BanList#expire} once a second. One thread means
- * no locking between them, and a slow disk or firewall tool delays only bookkeeping, never a handshake.
+ * <p>Everything slow happens on that one thread, in order: journal writes, {@code BanList}
+ * listeners (they hear of each change on it), tasks given to {@link #schedule}, and {@link
+ * BanList#expire} once a second. One thread means no locking between them, and a slow disk or
+ * firewall tool delays only bookkeeping, never a handshake.
  */
 public final class JournalBans implements Bans, AutoCloseable {
-  private final java.util.concurrent.atomic.AtomicLong expired = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong expired =
+      new java.util.concurrent.atomic.AtomicLong();
   private static final Logger LOG = Logger.getLogger(JournalBans.class.getName());
   private static final long CLOSE_WAIT_SECONDS = 10;
 
@@ -54,11 +56,14 @@ public final class JournalBans implements Bans, AutoCloseable {
   private JournalBans(BanList list, List<Cidr> neverBan) {
     this.list = list;
     this.neverBan = List.copyOf(neverBan);
-    this.background = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "wssguard-bans");
-      t.setDaemon(true);
-      return t;
-    });
+    this.background =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "wssguard-bans");
+              t.setDaemon(true);
+              return t;
+            });
     // On close, due work (journal writes) runs; timers (expiry tick, delayed updates) are dropped.
     background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     background.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
@@ -72,7 +77,12 @@ public final class JournalBans implements Bans, AutoCloseable {
    */
   public static JournalBans open(Path journal, List<Cidr> neverBan) throws IOException {
     BanList list = BanList.open(journal, neverBan);
-    LOG.info("ban journal " + journal + ": " + list.active(Instant.now()).size() + " active ban(s) replayed");
+    LOG.info(
+        "ban journal "
+            + journal
+            + ": "
+            + list.active(Instant.now()).size()
+            + " active ban(s) replayed");
     return new JournalBans(list, neverBan);
   }
 
@@ -93,30 +103,38 @@ public final class JournalBans implements Bans, AutoCloseable {
     return false;
   }
 
-  /** Effective at once for {@link #isBanned}; journalled and announced to listeners on the background thread. */
+  /**
+   * Effective at once for {@link #isBanned}; journalled and announced to listeners on the
+   * background thread.
+   */
   @Override
-  public void ban(InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
+  public void ban(
+      InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
     Cidr target = Cidr.of(address, prefix);
-    // BanList refuses these too (and says so); they must not be enforced while on their way there either.
-    boolean protectedBlock = neverBan.stream().anyMatch(never -> CidrSyntax.overlaps(never, target));
+    // BanList refuses these too (and says so); they must not be enforced while on their way there
+    // either.
+    boolean protectedBlock = neverBan.stream().anyMatch(never -> never.overlaps(target));
     Pending mark = new Pending(Instant.now().plus(duration));
     if (!protectedBlock) {
       pending.put(target, mark);
     }
     try {
-      background.execute(() -> {
-        try {
-          list.ban(target, duration, reason, history);
-        } catch (RuntimeException e) {
-          // The journal write failed (BanList has logged it; the ban holds in memory), or the arguments were bad.
-          LOG.log(Level.WARNING, "ban of " + CidrSyntax.format(target) + " not fully recorded", e);
-        } finally {
-          pending.remove(target, mark);
-        }
-      });
+      background.execute(
+          () -> {
+            try {
+              list.ban(target, duration, reason, history);
+            } catch (RuntimeException e) {
+              // The journal write failed (BanList has logged it; the ban holds in memory), or the
+              // arguments were bad.
+              LOG.log(Level.WARNING, "ban of " + target.shortText() + " not fully recorded", e);
+            } finally {
+              pending.remove(target, mark);
+            }
+          });
     } catch (RejectedExecutionException e) {
       pending.remove(target, mark);
-      LOG.warning("ban of " + CidrSyntax.format(target) + " (" + reason + ") dropped: the ban list is closed");
+      LOG.warning(
+          "ban of " + target.shortText() + " (" + reason + ") dropped: the ban list is closed");
     }
   }
 
@@ -127,10 +145,14 @@ public final class JournalBans implements Bans, AutoCloseable {
 
   @Override
   public List<Entry> active() {
-    return list.active(Instant.now()).stream().map(b -> new Entry(b.target(), b.until(), b.reason())).toList();
+    return list.active(Instant.now()).stream()
+        .map(b -> new Entry(b.target(), b.until(), b.reason()))
+        .toList();
   }
 
-  /** Lifted at once and journalled before it returns (the admin API calls this, never an IO thread). */
+  /**
+   * Lifted at once and journalled before it returns (the admin API calls this, never an IO thread).
+   */
   @Override
   public boolean unban(Cidr target) {
     return list.unban(target);
@@ -141,28 +163,40 @@ public final class JournalBans implements Bans, AutoCloseable {
     return expired.get();
   }
 
-  /** Calls {@code activeBansChanged} on the background thread after every change, as {@link BanList#addListener}. */
+  /**
+   * Calls {@code activeBansChanged} on the background thread after every change, as {@link
+   * BanList#addListener}.
+   */
   public void addListener(Consumer<List<Ban>> activeBansChanged) {
     list.addListener(activeBansChanged);
   }
 
-  /** Runs {@code task} on the background thread after {@code delay}; false when closed (the task will not run). */
+  /**
+   * Runs {@code task} on the background thread after {@code delay}; false when closed (the task
+   * will not run).
+   */
   public boolean schedule(Runnable task, Duration delay) {
     try {
-      background.schedule(() -> {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "background ban task failed", e);
-        }
-      }, delay.toNanos(), TimeUnit.NANOSECONDS);
+      background.schedule(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              LOG.log(Level.WARNING, "background ban task failed", e);
+            }
+          },
+          delay.toNanos(),
+          TimeUnit.NANOSECONDS);
       return true;
     } catch (RejectedExecutionException e) {
       return false;
     }
   }
 
-  /** Runs {@code task} on the background thread during {@link #close}, after the last ban has been written. */
+  /**
+   * Runs {@code task} on the background thread during {@link #close}, after the last ban has been
+   * written.
+   */
   public void beforeClose(Runnable task) {
     beforeClose.add(task);
   }
@@ -181,7 +215,10 @@ public final class JournalBans implements Bans, AutoCloseable {
     }
   }
 
-  /** Writes the bans still queued, runs the {@link #beforeClose} tasks, stops the thread, closes the journal. */
+  /**
+   * Writes the bans still queued, runs the {@link #beforeClose} tasks, stops the thread, closes the
+   * journal.
+   */
   @Override
   public void close() throws IOException {
     for (Runnable task : beforeClose) {
@@ -190,7 +227,8 @@ public final class JournalBans implements Bans, AutoCloseable {
     background.shutdown();
     try {
       if (!background.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        LOG.warning("ban thread still busy after " + CLOSE_WAIT_SECONDS + " s; closing the journal anyway");
+        LOG.warning(
+            "ban thread still busy after " + CLOSE_WAIT_SECONDS + " s; closing the journal anyway");
         background.shutdownNow();
       }
     } catch (InterruptedException e) {

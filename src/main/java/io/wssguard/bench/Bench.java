@@ -19,13 +19,18 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * {@code wssguard bench}: measures wssguard's overhead against a direct connection to the backend, one target
- * after another in the same run, with the same client, backend and load. Starts what it needs on loopback (the
- * demo echo backend unless one is given, and one wssguard process for all proxied targets) and stops it again.
+ * {@code wssguard bench}: measures wssguard's overhead against a direct connection to the backend,
+ * one target after another in the same run, with the same client, backend and load. Starts what it
+ * needs on loopback (the demo echo backend unless one is given, and one wssguard process for all
+ * proxied targets) and stops it again.
  */
 public final class Bench {
-  /** Exit codes: the run completed and nothing failed; it could not run; it ran but a connection failed. */
+  /**
+   * Exit codes: the run completed and nothing failed; it could not run; it ran but a connection
+   * failed.
+   */
   public static final int OK = 0;
+
   public static final int CANNOT_RUN = 1;
   public static final int ERRORS = 3;
 
@@ -66,11 +71,14 @@ public final class Bench {
       }
       if (params.anyProxied()) {
         if (params.jar() == null) {
-          err.println("wssguard bench: cannot find the wssguard jar to start (run it as java -jar wssguard.jar"
-              + " bench, or give --jar)");
+          err.println(
+              "wssguard bench: cannot find the wssguard jar to start (run it as java -jar wssguard.jar"
+                  + " bench, or give --jar)");
           return CANNOT_RUN;
         }
-        proxy = ProxyProcess.start(params.jar(), params.proxyJavaOptions(), work.resolve("proxy"), backendHostPort);
+        proxy =
+            ProxyProcess.start(
+                params.jar(), params.proxyJavaOptions(), work.resolve("proxy"), backendHostPort);
         proxyInfo.put("pid", proxy.pid());
         proxyInfo.put("jar", params.jar().toString());
         proxyInfo.put("rssBytesAtStart", ProcStats.rssBytes(proxy.pid()));
@@ -117,23 +125,32 @@ public final class Bench {
     machine.put("loadAverageBefore", loadBefore);
     machine.put("loadAverageAfter", ProcStats.loadAverage());
     machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-    machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-    Map<String, Object> doc = Report.document(params, version, backendName, machine, proxyInfo, results);
+    machine.put(
+        "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    Map<String, Object> doc =
+        Report.document(params, version, backendName, machine, proxyInfo, results);
     String table = Report.table(doc);
     out.print(table);
     Files.createDirectories(params.out());
     Path json = params.out().resolve("bench.json");
     Path svg = params.out().resolve("bench.svg");
     Files.writeString(json, Json.write(doc));
-    Files.writeString(svg, Chart.svg(results, table.lines().findFirst().orElse("")
-        .replace("wssguard bench: ", "")));
+    Files.writeString(
+        svg,
+        Chart.svg(results, table.lines().findFirst().orElse("").replace("wssguard bench: ", "")));
     out.println("wrote " + json + " and " + svg);
     deleteQuietly(work);
     long errors = 0;
     for (TargetResult r : results) {
       errors += r.errors();
       if (r.firstError() != null && r.errors() > 0) {
-        err.println("wssguard bench: " + r.target().id + ": " + r.errors() + " errors, first: " + r.firstError());
+        err.println(
+            "wssguard bench: "
+                + r.target().id
+                + ": "
+                + r.errors()
+                + " errors, first: "
+                + r.firstError());
       }
     }
     return errors == 0 ? OK : ERRORS;
@@ -144,24 +161,27 @@ public final class Bench {
     return new String[] {hostPort.substring(0, colon), hostPort.substring(colon + 1)};
   }
 
-  /** The bench talks only to its own loopback proxy, whose certificate it has just generated itself. */
+  /**
+   * The bench talks only to its own loopback proxy, whose certificate it has just generated itself.
+   */
   private static SSLContext trustAnything() throws IOException {
-    TrustManager trustAll = new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        // the bench is never a server
-      }
+    TrustManager trustAll =
+        new X509TrustManager() {
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            // the bench is never a server
+          }
 
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        // self-signed certificate of the proxy under test, generated for this run
-      }
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            // self-signed certificate of the proxy under test, generated for this run
+          }
 
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    };
+          @Override
+          public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+          }
+        };
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, new TrustManager[] {trustAll}, null);

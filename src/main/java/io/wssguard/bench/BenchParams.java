@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One bench run's parameters, checked when built. Bounds keep every run finite and on this machine's scale.
+ * One bench run's parameters, checked when built. Bounds keep every run finite and on this
+ * machine's scale.
  *
  * @param backend an external {@code ws://} echo backend, or null to start the built-in one
  * @param jar the wssguard jar to start as the proxy under test
@@ -30,24 +31,36 @@ public record BenchParams(
   public static final double MAX_SECONDS = 3600;
 
   public BenchParams {
-    check(connections >= 1 && connections <= MAX_CONNECTIONS,
+    check(
+        connections >= 1 && connections <= MAX_CONNECTIONS,
         "--connections: " + connections + " (expected: 1.." + MAX_CONNECTIONS + ")");
-    check(rate >= 1 && rate <= MAX_RATE, "--rate: " + rate + " (expected: 1.." + MAX_RATE + " messages/s per connection)");
-    check(size >= 1 && size <= MAX_SIZE, "--size: " + size + " (expected: 1.." + MAX_SIZE + " bytes)");
-    check(durationSeconds >= 0.5 && durationSeconds <= MAX_SECONDS,
+    check(
+        rate >= 1 && rate <= MAX_RATE,
+        "--rate: " + rate + " (expected: 1.." + MAX_RATE + " messages/s per connection)");
+    check(
+        size >= 1 && size <= MAX_SIZE,
+        "--size: " + size + " (expected: 1.." + MAX_SIZE + " bytes)");
+    check(
+        durationSeconds >= 0.5 && durationSeconds <= MAX_SECONDS,
         "--duration: " + durationSeconds + " (expected: 0.5.." + (int) MAX_SECONDS + " seconds)");
-    check(warmupSeconds >= 0 && warmupSeconds <= MAX_SECONDS,
+    check(
+        warmupSeconds >= 0 && warmupSeconds <= MAX_SECONDS,
         "--warmup: " + warmupSeconds + " (expected: 0.." + (int) MAX_SECONDS + " seconds)");
-    check(targets != null && !targets.isEmpty(), "--targets: none (expected some of: " + Target.names() + ")");
+    check(
+        targets != null && !targets.isEmpty(),
+        "--targets: none (expected some of: " + Target.names() + ")");
     if (backend != null) {
-      check("ws".equals(backend.getScheme()) && backend.getHost() != null && backend.getPort() > 0,
+      check(
+          "ws".equals(backend.getScheme()) && backend.getHost() != null && backend.getPort() > 0,
           "--backend: " + backend + " (expected: ws://host:port/, a plain WebSocket echo server)");
     }
     targets = List.copyOf(targets);
     proxyJavaOptions = List.copyOf(proxyJavaOptions);
   }
 
-  /** Parses a comma-separated target list; an unknown name is an {@link IllegalArgumentException}. */
+  /**
+   * Parses a comma-separated target list; an unknown name is an {@link IllegalArgumentException}.
+   */
   public static List<Target> targets(String list) {
     return Target.parseList(list);
   }

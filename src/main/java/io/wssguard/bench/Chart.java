@@ -5,13 +5,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code bench.svg}, written by hand: on the left a bar per proxied target with its proxy CPU per relayed
- * message, on the right every target's round-trip time against percentile (log scale of 1/(1 - p), so p50, p90,
- * p99, p99.9, p99.99 are evenly spaced). Opens in any browser.
+ * {@code bench.svg}, written by hand: on the left a bar per proxied target with its proxy CPU per
+ * relayed message, on the right every target's round-trip time against percentile (log scale of
+ * 1/(1 - p), so p50, p90, p99, p99.9, p99.99 are evenly spaced). Opens in any browser.
  */
 final class Chart {
-  private static final String[] COLORS =
-      {"#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#9d755d", "#eeca3b"};
+  private static final String[] COLORS = {
+    "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#9d755d", "#eeca3b"
+  };
   private static final int W = 1000;
   private static final int H = 460;
 
@@ -20,8 +21,15 @@ final class Chart {
   static String svg(List<TargetResult> results, String subtitle) {
     StringBuilder sb = new StringBuilder();
     sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-        + " viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n", W, H, W, H));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
+                + " viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n",
+            W,
+            H,
+            W,
+            H));
     sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
     text(sb, 20, 24, "wssguard bench", "font-size=\"16\" font-weight=\"bold\"");
     text(sb, 20, 42, subtitle, "fill=\"#555\"");
@@ -31,7 +39,8 @@ final class Chart {
     return sb.toString();
   }
 
-  private static void bars(StringBuilder sb, List<TargetResult> results, int x0, int y0, int w, int h) {
+  private static void bars(
+      StringBuilder sb, List<TargetResult> results, int x0, int y0, int w, int h) {
     text(sb, x0, y0 - 8, "proxy CPU per relayed message (µs)", "font-weight=\"bold\"");
     List<TargetResult> proxied = new ArrayList<>();
     double max = 0;
@@ -65,15 +74,28 @@ final class Chart {
       Double v = r.proxyCpuUsPerMessage();
       if (v != null && top > 0) {
         double bh = (plotBottom - plotTop) * v / top;
-        sb.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>%n",
-            cx - bw / 2, plotBottom - bh, bw, bh, color(results, r)));
-        text(sb, cx, plotBottom - bh - 4, String.format(Locale.ROOT, "%.1f", v), "text-anchor=\"middle\"");
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>%n",
+                cx - bw / 2,
+                plotBottom - bh,
+                bw,
+                bh,
+                color(results, r)));
+        text(
+            sb,
+            cx,
+            plotBottom - bh - 4,
+            String.format(Locale.ROOT, "%.1f", v),
+            "text-anchor=\"middle\"");
       }
       text(sb, cx, plotBottom + 16, r.target().id, "text-anchor=\"middle\"");
     }
   }
 
-  private static void curves(StringBuilder sb, List<TargetResult> results, int x0, int y0, int w, int h) {
+  private static void curves(
+      StringBuilder sb, List<TargetResult> results, int x0, int y0, int w, int h) {
     text(sb, x0, y0 - 8, "round-trip time (ms) by percentile", "font-weight=\"bold\"");
     double[] ps = TargetResult.CURVE_PERCENTILES;
     double max = 0;
@@ -99,7 +121,8 @@ final class Chart {
     for (double p : new double[] {50, 90, 99, 99.9, 99.99}) {
       double x = left + (right - left) * (logX(p) - xMin) / (xMax - xMin);
       line(sb, x, plotTop, x, plotBottom, "#eee");
-      text(sb, x, plotBottom + 16, Report.percentileName(p), "text-anchor=\"middle\" fill=\"#555\"");
+      text(
+          sb, x, plotBottom + 16, Report.percentileName(p), "text-anchor=\"middle\" fill=\"#555\"");
     }
     line(sb, left, plotBottom, right, plotBottom, "#333");
     int legendY = plotBottom + 36;
@@ -117,8 +140,11 @@ final class Chart {
         pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
       }
       if (pts.length() > 0) {
-        sb.append("<polyline fill=\"none\" stroke=\"").append(c).append("\" stroke-width=\"2\" points=\"")
-            .append(pts.toString().trim()).append("\"/>\n");
+        sb.append("<polyline fill=\"none\" stroke=\"")
+            .append(c)
+            .append("\" stroke-width=\"2\" points=\"")
+            .append(pts.toString().trim())
+            .append("\"/>\n");
       }
       double lx = left + (k % 3) * 140;
       double ly = legendY + (k / 3) * 18;
@@ -152,18 +178,35 @@ final class Chart {
     return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
   }
 
-  private static void line(StringBuilder sb, double x1, double y1, double x2, double y2, String stroke) {
-    sb.append(String.format(Locale.ROOT,
-        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%s\"/>%n",
-        x1, y1, x2, y2, stroke, stroke.equals("#ddd") || stroke.equals("#eee") ? "1" : "2"));
+  private static void line(
+      StringBuilder sb, double x1, double y1, double x2, double y2, String stroke) {
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%s\"/>%n",
+            x1,
+            y1,
+            x2,
+            y2,
+            stroke,
+            stroke.equals("#ddd") || stroke.equals("#eee") ? "1" : "2"));
   }
 
   private static void text(StringBuilder sb, double x, double y, String s, String attrs) {
-    sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\"%s>%s</text>%n", x, y,
-        attrs.isEmpty() ? "" : " " + attrs, escape(s)));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%.1f\" y=\"%.1f\"%s>%s</text>%n",
+            x,
+            y,
+            attrs.isEmpty() ? "" : " " + attrs,
+            escape(s)));
   }
 
   static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 }

@@ -15,13 +15,16 @@ import org.HdrHistogram.Histogram;
 /**
  * One selector thread of the bench client, owning a share of the connections from connect to close.
  *
- * <p>Open loop: each connection sends on its own fixed schedule (one message every {@code 1/rate} s, phases
- * spread evenly over the connections), whether or not earlier messages have come back, so a slow proxy shows as
- * latency instead of slowing the load down. Round-trip times of echoes that arrive inside the measured window go
- * into this thread's own histogram (nanoseconds); the coordinator merges them after the thread has ended.
+ * <p>Open loop: each connection sends on its own fixed schedule (one message every {@code 1/rate}
+ * s, phases spread evenly over the connections), whether or not earlier messages have come back, so
+ * a slow proxy shows as latency instead of slowing the load down. Round-trip times of echoes that
+ * arrive inside the measured window go into this thread's own histogram (nanoseconds); the
+ * coordinator merges them after the thread has ended.
  */
 final class ClientLoop implements Runnable {
-  /** At most this many sends per connection per wakeup when the loop has fallen behind its schedule. */
+  /**
+   * At most this many sends per connection per wakeup when the loop has fallen behind its schedule.
+   */
   private static final int MAX_BURST = 64;
 
   private final Schedule schedule;
@@ -35,14 +38,21 @@ final class ClientLoop implements Runnable {
 
   /** Written by this thread only; read by the coordinator for progress and at the end. */
   volatile long echoedInWindow;
+
   volatile int openConnections;
+
   /** Connections that are open or have ended: once all are, connecting is over. */
   volatile int settled;
+
   long sentInWindow;
   long echoedTotal;
 
-  /** This loop gets connections {@code firstIndex, firstIndex + stride, ...} of {@code totalConnections}. */
-  ClientLoop(Schedule schedule, int rate, int firstIndex, int stride, int totalConnections) throws IOException {
+  /**
+   * This loop gets connections {@code firstIndex, firstIndex + stride, ...} of {@code
+   * totalConnections}.
+   */
+  ClientLoop(Schedule schedule, int rate, int firstIndex, int stride, int totalConnections)
+      throws IOException {
     this.schedule = schedule;
     this.intervalNanos = 1_000_000_000L / rate;
     this.selector = Selector.open();
@@ -52,7 +62,8 @@ final class ClientLoop implements Runnable {
   }
 
   /** Opens one connection (non-blocking connect); called before the thread starts. */
-  void open(InetSocketAddress address, String path, SSLContext tls, byte[] frame) throws IOException {
+  void open(InetSocketAddress address, String path, SSLContext tls, byte[] frame)
+      throws IOException {
     SocketChannel ch = SocketChannel.open();
     ch.configureBlocking(false);
     ch.socket().setTcpNoDelay(true);
@@ -69,8 +80,15 @@ final class ClientLoop implements Runnable {
     }
     byte[] key = new byte[16];
     ThreadLocalRandom.current().nextBytes(key);
-    Conn c = new Conn(ch, transport, inCapacity, frame, address.getHostString() + ":" + address.getPort(), path,
-        key);
+    Conn c =
+        new Conn(
+            ch,
+            transport,
+            inCapacity,
+            frame,
+            address.getHostString() + ":" + address.getPort(),
+            path,
+            key);
     try {
       ch.connect(address);
       c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
@@ -114,7 +132,8 @@ final class ClientLoop implements Runnable {
           if (!phased) {
             long from = schedule.sendFrom;
             for (int i = 0; i < conns.size(); i++) {
-              conns.get(i).nextSend = from + intervalNanos * (firstIndex + (long) i * stride) / totalConnections;
+              conns.get(i).nextSend =
+                  from + intervalNanos * (firstIndex + (long) i * stride) / totalConnections;
             }
             phased = true;
           }
@@ -128,7 +147,12 @@ final class ClientLoop implements Runnable {
         if (settled < conns.size()) {
           int n = 0;
           for (Conn c : conns) {
-            n += c.state == Conn.State.OPEN || c.state == Conn.State.CLOSING || c.state == Conn.State.DONE ? 1 : 0;
+            n +=
+                c.state == Conn.State.OPEN
+                        || c.state == Conn.State.CLOSING
+                        || c.state == Conn.State.DONE
+                    ? 1
+                    : 0;
           }
           settled = n;
         }
@@ -138,8 +162,12 @@ final class ClientLoop implements Runnable {
     } finally {
       for (Conn c : conns) {
         if (c.state != Conn.State.DONE) {
-          c.end(c.state == Conn.State.CLOSING ? Conn.Outcome.CLOSE_TIMEOUT
-              : c.state == Conn.State.OPEN ? Conn.Outcome.CLOSED_CLEANLY : Conn.Outcome.CONNECT_FAILED,
+          c.end(
+              c.state == Conn.State.CLOSING
+                  ? Conn.Outcome.CLOSE_TIMEOUT
+                  : c.state == Conn.State.OPEN
+                      ? Conn.Outcome.CLOSED_CLEANLY
+                      : Conn.Outcome.CONNECT_FAILED,
               "still open at the hard stop");
         }
       }
@@ -167,7 +195,8 @@ final class ClientLoop implements Runnable {
         c.nextSend += intervalNanos;
       }
       if (c.nextSend <= now) {
-        // Still behind after a burst: give up the backlog rather than flood, and count it as skipped.
+        // Still behind after a burst: give up the backlog rather than flood, and count it as
+        // skipped.
         long behind = (now - c.nextSend) / intervalNanos + 1;
         c.skipped += behind;
         c.nextSend += behind * intervalNanos;
@@ -185,7 +214,9 @@ final class ClientLoop implements Runnable {
         } catch (IOException e) {
           c.end(Conn.Outcome.UNEXPECTED_CLOSE, e.toString());
         }
-      } else if (c.state == Conn.State.CONNECTING || c.state == Conn.State.TLS || c.state == Conn.State.UPGRADE) {
+      } else if (c.state == Conn.State.CONNECTING
+          || c.state == Conn.State.TLS
+          || c.state == Conn.State.UPGRADE) {
         c.end(Conn.Outcome.CONNECT_FAILED, "not connected when the run ended");
       }
       any |= c.state != Conn.State.DONE;
@@ -227,7 +258,8 @@ final class ClientLoop implements Runnable {
         if (c.state == Conn.State.TLS) {
           if (!c.transport.ready(c.in)) {
             if (k.isValid()) {
-              k.interestOps(SelectionKey.OP_READ | (c.transport.pendingWrite() ? SelectionKey.OP_WRITE : 0));
+              k.interestOps(
+                  SelectionKey.OP_READ | (c.transport.pendingWrite() ? SelectionKey.OP_WRITE : 0));
             }
             continue;
           }
@@ -244,8 +276,11 @@ final class ClientLoop implements Runnable {
           openConnections = openConnections + 1;
         }
       } catch (IOException | RuntimeException e) {
-        c.end(c.state == Conn.State.OPEN || c.state == Conn.State.CLOSING ? Conn.Outcome.UNEXPECTED_CLOSE
-            : Conn.Outcome.CONNECT_FAILED, e.toString());
+        c.end(
+            c.state == Conn.State.OPEN || c.state == Conn.State.CLOSING
+                ? Conn.Outcome.UNEXPECTED_CLOSE
+                : Conn.Outcome.CONNECT_FAILED,
+            e.toString());
       }
     }
     selector.selectedKeys().clear();

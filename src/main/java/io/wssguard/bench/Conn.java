@@ -10,18 +10,34 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
- * One bench WebSocket connection (RFC 6455 client side), owned by a single {@link ClientLoop} thread.
+ * One bench WebSocket connection (RFC 6455 client side), owned by a single {@link ClientLoop}
+ * thread.
  *
- * <p>Every message is the same pre-masked binary frame, copied into {@code out}; its send time goes into a FIFO
- * ring, and the next complete frame from the server (an echo arrives in order) takes the oldest time out, giving
- * one round-trip time per message. Nothing is allocated per message. Server frames are parsed in place in
- * {@code in}: unmasked (section 5.1), 7/16/64-bit lengths (5.2); pings are answered (5.5.2), a close frame or end
- * of stream while open counts as an unexpected close.
+ * <p>Every message is the same pre-masked binary frame, copied into {@code out}; its send time goes
+ * into a FIFO ring, and the next complete frame from the server (an echo arrives in order) takes
+ * the oldest time out, giving one round-trip time per message. Nothing is allocated per message.
+ * Server frames are parsed in place in {@code in}: unmasked (section 5.1), 7/16/64-bit lengths
+ * (5.2); pings are answered (5.5.2), a close frame or end of stream while open counts as an
+ * unexpected close.
  */
 final class Conn {
-  enum State { CONNECTING, TLS, UPGRADE, OPEN, CLOSING, DONE }
+  enum State {
+    CONNECTING,
+    TLS,
+    UPGRADE,
+    OPEN,
+    CLOSING,
+    DONE
+  }
 
-  enum Outcome { NONE, CONNECT_FAILED, UNEXPECTED_CLOSE, PROTOCOL_ERROR, CLOSED_CLEANLY, CLOSE_TIMEOUT }
+  enum Outcome {
+    NONE,
+    CONNECT_FAILED,
+    UNEXPECTED_CLOSE,
+    PROTOCOL_ERROR,
+    CLOSED_CLEANLY,
+    CLOSE_TIMEOUT
+  }
 
   private static final int RING = 4096;
   private static final byte[] CLOSE_1000 = maskedControl(0x8, new byte[] {0x03, (byte) 0xE8});
@@ -42,20 +58,39 @@ final class Conn {
   Outcome outcome = Outcome.NONE;
   String failure;
   long nextSend;
-  /** Sends skipped because the socket was not taking more (backpressure) or too many were unanswered. */
+
+  /**
+   * Sends skipped because the socket was not taking more (backpressure) or too many were
+   * unanswered.
+   */
   long skipped;
+
   long sent;
 
-  Conn(SocketChannel ch, Transport transport, int inCapacity, byte[] frame, String hostPort, String path, byte[] key) {
+  Conn(
+      SocketChannel ch,
+      Transport transport,
+      int inCapacity,
+      byte[] frame,
+      String hostPort,
+      String path,
+      byte[] key) {
     this.ch = ch;
     this.transport = transport;
     this.in = ByteBuffer.allocateDirect(inCapacity);
     this.out = ByteBuffer.allocateDirect(Math.max(64 * 1024, frame.length * 4));
     this.frame = frame;
     String keyText = Base64.getEncoder().encodeToString(key);
-    this.request = ("GET " + path + " HTTP/1.1\r\nHost: " + hostPort + "\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + keyText + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    this.request =
+        ("GET "
+                + path
+                + " HTTP/1.1\r\nHost: "
+                + hostPort
+                + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: "
+                + keyText
+                + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     this.expectedAccept = accept(keyText);
   }
 
@@ -95,7 +130,10 @@ final class Conn {
     out.flip();
     boolean all = transport.write(out);
     out.compact();
-    int ops = all && out.position() == 0 ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE;
+    int ops =
+        all && out.position() == 0
+            ? SelectionKey.OP_READ
+            : SelectionKey.OP_READ | SelectionKey.OP_WRITE;
     if (key.interestOps() != ops) {
       key.interestOps(ops);
     }
@@ -114,8 +152,11 @@ final class Conn {
         }
       }
       if (n < 0) {
-        end(state == State.CLOSING ? Outcome.CLOSED_CLEANLY : state == State.UPGRADE ? Outcome.CONNECT_FAILED
-            : Outcome.UNEXPECTED_CLOSE, "connection closed by the peer");
+        end(
+            state == State.CLOSING
+                ? Outcome.CLOSED_CLEANLY
+                : state == State.UPGRADE ? Outcome.CONNECT_FAILED : Outcome.UNEXPECTED_CLOSE,
+            "connection closed by the peer");
         return false;
       }
       if (n == 0) {
@@ -140,7 +181,10 @@ final class Conn {
   private boolean readUpgradeAnswer() {
     int end = -1;
     for (int i = in.position(); i + 3 < in.limit(); i++) {
-      if (in.get(i) == '\r' && in.get(i + 1) == '\n' && in.get(i + 2) == '\r' && in.get(i + 3) == '\n') {
+      if (in.get(i) == '\r'
+          && in.get(i + 1) == '\n'
+          && in.get(i + 2) == '\r'
+          && in.get(i + 3) == '\n') {
         end = i + 4;
         break;
       }
@@ -230,7 +274,7 @@ final class Conn {
             flush();
           }
         }
-        case 0xA -> { }
+        case 0xA -> {}
         default -> {
           end(Outcome.PROTOCOL_ERROR, "unknown opcode " + opcode);
           return false;
@@ -257,7 +301,9 @@ final class Conn {
     }
   }
 
-  /** A whole masked frame: header, the 4-byte mask, and the payload XORed with it (RFC 6455 5.3). */
+  /**
+   * A whole masked frame: header, the 4-byte mask, and the payload XORed with it (RFC 6455 5.3).
+   */
   static byte[] maskedFrame(int opcode, byte[] payload, byte[] mask) {
     int n = payload.length;
     int lenBytes = n < 126 ? 0 : n < 65536 ? 2 : 8;
@@ -294,7 +340,9 @@ final class Conn {
   private static String accept(String key) {
     try {
       MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-      byte[] d = sha1.digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
+      byte[] d =
+          sha1.digest(
+              (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
       return Base64.getEncoder().encodeToString(d);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is required of every JDK", e);

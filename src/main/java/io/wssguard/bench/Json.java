@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Writes maps, lists, strings, numbers, booleans and nulls as indented JSON (RFC 8259); NaN becomes null. */
+/**
+ * Writes maps, lists, strings, numbers, booleans and nulls as indented JSON (RFC 8259); NaN becomes
+ * null.
+ */
 final class Json {
   private Json() {}
 

@@ -10,9 +10,10 @@ import java.util.Map;
 /**
  * What Linux's {@code /proc} says about a process: CPU time of all its threads and resident memory.
  *
- * <p>CPU comes two ways. {@code utime+stime} of {@code /proc/PID/stat} covers every thread, living or ended, but
- * in 10 ms clock ticks; {@code /proc/PID/task/TID/schedstat} has nanoseconds but only for threads alive at both
- * samples. The bench reports the nanosecond figure and keeps the tick figure beside it as a cross-check.
+ * <p>CPU comes two ways. {@code utime+stime} of {@code /proc/PID/stat} covers every thread, living
+ * or ended, but in 10 ms clock ticks; {@code /proc/PID/task/TID/schedstat} has nanoseconds but only
+ * for threads alive at both samples. The bench reports the nanosecond figure and keeps the tick
+ * figure beside it as a cross-check.
  */
 final class ProcStats {
   /** USER_HZ: the unit of utime/stime; 100 on every Linux architecture wssguard runs on. */
@@ -41,11 +42,13 @@ final class ProcStats {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
     Map<String, Long> threads = new HashMap<>();
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path task : tasks) {
         try {
           String s = Files.readString(task.resolve("schedstat"));
-          threads.put(task.getFileName().toString(), Long.parseLong(s.substring(0, s.indexOf(' '))));
+          threads.put(
+              task.getFileName().toString(), Long.parseLong(s.substring(0, s.indexOf(' '))));
         } catch (IOException | RuntimeException e) {
           // the thread ended between listing and reading
         }

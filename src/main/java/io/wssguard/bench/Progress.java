@@ -3,7 +3,10 @@ package io.wssguard.bench;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** A one-line progress bar on stderr, redrawn in place; silent when stderr is not a terminal or with --quiet. */
+/**
+ * A one-line progress bar on stderr, redrawn in place; silent when stderr is not a terminal or with
+ * --quiet.
+ */
 final class Progress {
   private static final int WIDTH = 30;
 
@@ -24,14 +27,25 @@ final class Progress {
   }
 
   void connecting(Target t, int open, int total) {
-    draw(String.format(Locale.ROOT, "[%d/%d] %-13s connecting %d/%d", index, targets, t.id, open, total));
+    draw(
+        String.format(
+            Locale.ROOT, "[%d/%d] %-13s connecting %d/%d", index, targets, t.id, open, total));
   }
 
   void running(Target t, double fraction, boolean measuring, double rate) {
     int filled = (int) Math.max(0, Math.min(WIDTH, Math.round(fraction * WIDTH)));
-    draw(String.format(Locale.ROOT, "[%d/%d] %-13s [%s%s] %3.0f%% %s %8.0f msg/s", index, targets, t.id,
-        "#".repeat(filled), "-".repeat(WIDTH - filled), Math.max(0, Math.min(1, fraction)) * 100,
-        measuring ? "measuring" : "warm-up  ", rate));
+    draw(
+        String.format(
+            Locale.ROOT,
+            "[%d/%d] %-13s [%s%s] %3.0f%% %s %8.0f msg/s",
+            index,
+            targets,
+            t.id,
+            "#".repeat(filled),
+            "-".repeat(WIDTH - filled),
+            Math.max(0, Math.min(1, fraction)) * 100,
+            measuring ? "measuring" : "warm-up  ",
+            rate));
   }
 
   void clear() {

@@ -19,11 +19,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The wssguard under test: a child process ({@code java -jar wssguard.jar run}), so that its CPU and memory can be
- * read from {@code /proc} apart from the bench's own. One process serves every proxied target: a plain listener
- * and two TLS listeners (BoringSSL, JDK engine), all on ephemeral loopback ports, and two routes to the same
- * backend, {@code /on} under a policy whose limits sit far above any bench load (every check runs, none trips)
- * and {@code /off} with {@code policy: off}. The ports are read from the start-up banner.
+ * The wssguard under test: a child process ({@code java -jar wssguard.jar run}), so that its CPU
+ * and memory can be read from {@code /proc} apart from the bench's own. One process serves every
+ * proxied target: a plain listener and two TLS listeners (BoringSSL, JDK engine), all on ephemeral
+ * loopback ports, and two routes to the same backend, {@code /on} under a policy whose limits sit
+ * far above any bench load (every check runs, none trips) and {@code /off} with {@code policy:
+ * off}. The ports are read from the start-up banner.
  */
 final class ProxyProcess implements AutoCloseable {
   static final String PLAIN = "plain";
@@ -32,7 +33,8 @@ final class ProxyProcess implements AutoCloseable {
   static final String POLICY_ROUTE = "/on";
   static final String NO_POLICY_ROUTE = "/off";
 
-  private static final Pattern LISTENING = Pattern.compile("listening wss?://127\\.0\\.0\\.1:(\\d+)/ \\(([a-z0-9-]+)");
+  private static final Pattern LISTENING =
+      Pattern.compile("listening wss?://127\\.0\\.0\\.1:(\\d+)/ \\(([a-z0-9-]+)");
   private static final long START_TIMEOUT_SECONDS = 60;
 
   private final Process process;
@@ -72,16 +74,26 @@ final class ProxyProcess implements AutoCloseable {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
       String out = Files.exists(log) ? Files.readString(log) : "";
-      throw new IOException("wssguard did not start (" + (e instanceof TimeoutException ? "no banner within "
-          + START_TIMEOUT_SECONDS + " s" : e.getCause().getMessage()) + "); its output:\n" + out);
+      throw new IOException(
+          "wssguard did not start ("
+              + (e instanceof TimeoutException
+                  ? "no banner within " + START_TIMEOUT_SECONDS + " s"
+                  : e.getCause().getMessage())
+              + "); its output:\n"
+              + out);
     }
   }
 
-  /** Copies the child's output to the log, and completes {@code banner} once every listener is known. */
-  private static void readOutput(Process p, Path log, CompletableFuture<Map<String, Integer>> banner) {
+  /**
+   * Copies the child's output to the log, and completes {@code banner} once every listener is
+   * known.
+   */
+  private static void readOutput(
+      Process p, Path log, CompletableFuture<Map<String, Integer>> banner) {
     Map<String, Integer> ports = new HashMap<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-         Writer w = Files.newBufferedWriter(log)) {
+    try (BufferedReader r =
+            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        Writer w = Files.newBufferedWriter(log)) {
       String line;
       while ((line = r.readLine()) != null) {
         w.write(line);
@@ -128,7 +140,9 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   static String javaCommand() {
-    return ProcessHandle.current().info().command()
+    return ProcessHandle.current()
+        .info()
+        .command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
@@ -167,11 +181,16 @@ final class ProxyProcess implements AutoCloseable {
           drain: 1s
         policies:
           dir: policies/
-        """.formatted(backend);
+        """
+        .formatted(backend);
   }
 
-  /** Every limit there is, all far above what the bench sends (at most 1 MiB messages), so none trips. */
-  private static final String POLICY = """
+  /**
+   * Every limit there is, all far above what the bench sends (at most 1 MiB messages), so none
+   * trips.
+   */
+  private static final String POLICY =
+      """
       # Written by wssguard bench: every check runs, none trips at bench loads.
       policies:
         bench:

@@ -7,15 +7,20 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Turns the targets' results into the JSON document and the terminal table. The table is printed from the very
- * values that go into the JSON (rounded once, here), so the two always agree.
+ * Turns the targets' results into the JSON document and the terminal table. The table is printed
+ * from the very values that go into the JSON (rounded once, here), so the two always agree.
  */
 final class Report {
   private Report() {}
 
   /** The whole {@code bench.json} document. */
-  static Map<String, Object> document(BenchParams p, String version, String backend, Map<String, Object> machine,
-      Map<String, Object> proxy, List<TargetResult> results) {
+  static Map<String, Object> document(
+      BenchParams p,
+      String version,
+      String backend,
+      Map<String, Object> machine,
+      Map<String, Object> proxy,
+      List<TargetResult> results) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("tool", "wssguard bench");
     doc.put("version", version);
@@ -77,8 +82,11 @@ final class Report {
     m.put("proxyCpuUsPerMessage", round(r.proxyCpuUsPerMessage(), 2));
     m.put("proxyCpuTickUsPerMessage", round(r.proxyCpuTickUsPerMessage(), 2));
     m.put("proxyCpuSeconds", round(r.proxyCpuSeconds(), 4));
-    m.put("proxyRssKiBPerConnection",
-        r.proxyRssBytesPerConnection() == null ? null : round(r.proxyRssBytesPerConnection() / 1024, 1));
+    m.put(
+        "proxyRssKiBPerConnection",
+        r.proxyRssBytesPerConnection() == null
+            ? null
+            : round(r.proxyRssBytesPerConnection() / 1024, 1));
     Map<String, Object> errors = new LinkedHashMap<>();
     errors.put("total", r.errors());
     errors.put("failedConnects", r.connectErrors());
@@ -93,15 +101,21 @@ final class Report {
 
   private static Map<String, Object> costs(List<TargetResult> results) {
     Map<String, Object> costs = new LinkedHashMap<>();
-    costs.put("tlsBoringssl", cost(find(results, Target.TLS_BORINGSSL), find(results, Target.PLAIN)));
+    costs.put(
+        "tlsBoringssl", cost(find(results, Target.TLS_BORINGSSL), find(results, Target.PLAIN)));
     costs.put("tlsJdk", cost(find(results, Target.TLS_JDK), find(results, Target.PLAIN)));
-    costs.put("policy", cost(find(results, Target.POLICIES_ON), find(results, Target.POLICIES_OFF)));
+    costs.put(
+        "policy", cost(find(results, Target.POLICIES_ON), find(results, Target.POLICIES_OFF)));
     return costs;
   }
 
-  /** {@code with - without} in proxy µs per relayed message, and as a percentage of {@code without}. */
+  /**
+   * {@code with - without} in proxy µs per relayed message, and as a percentage of {@code without}.
+   */
   private static Map<String, Object> cost(TargetResult with, TargetResult without) {
-    if (with == null || without == null || with.proxyCpuUsPerMessage() == null
+    if (with == null
+        || without == null
+        || with.proxyCpuUsPerMessage() == null
         || without.proxyCpuUsPerMessage() == null) {
       return null;
     }
@@ -116,31 +130,60 @@ final class Report {
     return m;
   }
 
-  static final String HEADER = String.format(Locale.ROOT, "%-14s %9s %8s %8s %8s %9s %8s %8s %8s %9s %7s",
-      "target", "msg/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "+p50 ms", "+p99 ms", "µs/msg", "KiB/conn",
-      "errors");
+  static final String HEADER =
+      String.format(
+          Locale.ROOT,
+          "%-14s %9s %8s %8s %8s %9s %8s %8s %8s %9s %7s",
+          "target",
+          "msg/s",
+          "p50 ms",
+          "p90 ms",
+          "p99 ms",
+          "p99.9 ms",
+          "+p50 ms",
+          "+p99 ms",
+          "µs/msg",
+          "KiB/conn",
+          "errors");
 
   /** The terminal table with the cost lines, from a {@link #document}. */
   @SuppressWarnings("unchecked")
   static String table(Map<String, Object> doc) {
     StringBuilder sb = new StringBuilder();
     Map<String, Object> p = (Map<String, Object>) doc.get("params");
-    sb.append(String.format(Locale.ROOT, "wssguard bench: %s connections x %s msg/s (offered %s msg/s), %s B, %s s per"
-        + " target after %s s warm-up; backend %s%n", p.get("connections"), p.get("ratePerConnection"),
-        p.get("offeredMessagesPerSecond"), p.get("sizeBytes"), num(p.get("durationSeconds")),
-        num(p.get("warmupSeconds")), p.get("backend")));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "wssguard bench: %s connections x %s msg/s (offered %s msg/s), %s B, %s s per"
+                + " target after %s s warm-up; backend %s%n",
+            p.get("connections"),
+            p.get("ratePerConnection"),
+            p.get("offeredMessagesPerSecond"),
+            p.get("sizeBytes"),
+            num(p.get("durationSeconds")),
+            num(p.get("warmupSeconds")),
+            p.get("backend")));
     sb.append(HEADER).append('\n');
     for (Object o : (List<Object>) doc.get("targets")) {
       Map<String, Object> r = (Map<String, Object>) o;
       Map<String, Object> rtt = (Map<String, Object>) r.get("rttMs");
       Map<String, Object> added = (Map<String, Object>) r.get("addedMs");
       Map<String, Object> errors = (Map<String, Object>) r.get("errors");
-      sb.append(String.format(Locale.ROOT, "%-14s %9s %8s %8s %8s %9s %8s %8s %8s %9s %7s%n", r.get("name"),
-          fmt("%.1f", r.get("messagesPerSecond")), fmt("%.3f", rtt.get("p50")), fmt("%.3f", rtt.get("p90")),
-          fmt("%.3f", rtt.get("p99")), fmt("%.3f", rtt.get("p99.9")),
-          added == null ? "-" : fmt("%+.3f", added.get("p50")), added == null ? "-" : fmt("%+.3f", added.get("p99")),
-          fmt("%.2f", r.get("proxyCpuUsPerMessage")), fmt("%.1f", r.get("proxyRssKiBPerConnection")),
-          errors.get("total")));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-14s %9s %8s %8s %8s %9s %8s %8s %8s %9s %7s%n",
+              r.get("name"),
+              fmt("%.1f", r.get("messagesPerSecond")),
+              fmt("%.3f", rtt.get("p50")),
+              fmt("%.3f", rtt.get("p90")),
+              fmt("%.3f", rtt.get("p99")),
+              fmt("%.3f", rtt.get("p99.9")),
+              added == null ? "-" : fmt("%+.3f", added.get("p50")),
+              added == null ? "-" : fmt("%+.3f", added.get("p99")),
+              fmt("%.2f", r.get("proxyCpuUsPerMessage")),
+              fmt("%.1f", r.get("proxyRssKiBPerConnection")),
+              errors.get("total")));
     }
     Map<String, Object> costs = (Map<String, Object>) doc.get("costs");
     Map<String, Object> bs = (Map<String, Object>) costs.get("tlsBoringssl");
@@ -160,14 +203,19 @@ final class Report {
       sb.append("policy cost (policies-on − policies-off): ").append(costText(policy)).append('\n');
     }
     Map<String, Object> machine = (Map<String, Object>) doc.get("machine");
-    sb.append(String.format(Locale.ROOT, "machine: %s CPUs, 1-min load average %s before and %s after the run%n",
-        machine.get("cpus"), fmt("%.2f", machine.get("loadAverageBefore")),
-        fmt("%.2f", machine.get("loadAverageAfter"))));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "machine: %s CPUs, 1-min load average %s before and %s after the run%n",
+            machine.get("cpus"),
+            fmt("%.2f", machine.get("loadAverageBefore")),
+            fmt("%.2f", machine.get("loadAverageAfter"))));
     return sb.toString();
   }
 
   private static String costText(Map<String, Object> c) {
-    return fmt("%+.2f", c.get("usPerMessage")) + " µs/msg"
+    return fmt("%+.2f", c.get("usPerMessage"))
+        + " µs/msg"
         + (c.get("percent") == null ? "" : " (" + fmt("%+.1f", c.get("percent")) + "%)");
   }
 

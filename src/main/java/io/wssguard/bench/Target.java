@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What the bench measures, side by side. Every proxied target goes through the same wssguard process to the
- * same backend; they differ only in listener and route. {@code plain} and {@code policies-on} are the same
- * setup (plain listener, policy route), measured at different moments: their difference shows the run's noise.
+ * What the bench measures, side by side. Every proxied target goes through the same wssguard
+ * process to the same backend; they differ only in listener and route. {@code plain} and {@code
+ * policies-on} are the same setup (plain listener, policy route), measured at different moments:
+ * their difference shows the run's noise.
  */
 public enum Target {
   DIRECT("direct", null, null),
@@ -18,8 +19,10 @@ public enum Target {
   POLICIES_OFF("policies-off", ProxyProcess.PLAIN, ProxyProcess.NO_POLICY_ROUTE);
 
   final String id;
+
   /** The wssguard listener, or null for the backend itself. */
   final String listener;
+
   final String path;
 
   Target(String id, String listener, String path) {
@@ -51,7 +54,8 @@ public enum Target {
         }
       }
       if (found == null) {
-        throw new IllegalArgumentException("unknown target '" + part.trim() + "' (expected some of: " + names() + ")");
+        throw new IllegalArgumentException(
+            "unknown target '" + part.trim() + "' (expected some of: " + names() + ")");
       }
       if (out.contains(found)) {
         throw new IllegalArgumentException("target '" + name + "' listed twice");

@@ -1,11 +1,12 @@
 package io.wssguard.bench;
 
 /**
- * What one target's measured window gave. Times in milliseconds; proxy figures are null for {@code direct} and
- * wherever {@code /proc} could not be read.
+ * What one target's measured window gave. Times in milliseconds; proxy figures are null for {@code
+ * direct} and wherever {@code /proc} could not be read.
  *
  * @param curveMs round-trip time at each of {@link #CURVE_PERCENTILES}
- * @param proxyCpuUsPerMessage proxy CPU per relayed message (two per echo: client to backend, backend to client)
+ * @param proxyCpuUsPerMessage proxy CPU per relayed message (two per echo: client to backend,
+ *     backend to client)
  * @param proxyCpuTickUsPerMessage the same from utime+stime (10 ms ticks), as a cross-check
  */
 record TargetResult(

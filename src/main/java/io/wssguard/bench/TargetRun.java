@@ -9,12 +9,14 @@ import javax.net.ssl.SSLContext;
 import org.HdrHistogram.Histogram;
 
 /**
- * One target's run: connect every connection, warm up, measure, close. The coordinating thread sets the
- * {@link Schedule}, samples the proxy's {@code /proc} figures at the window's edges and drives the progress bar;
- * the {@link ClientLoop}s do all the network work.
+ * One target's run: connect every connection, warm up, measure, close. The coordinating thread sets
+ * the {@link Schedule}, samples the proxy's {@code /proc} figures at the window's edges and drives
+ * the progress bar; the {@link ClientLoop}s do all the network work.
  */
 final class TargetRun {
-  /** The most client selector threads: the bench shares the machine with the proxy and the backend. */
+  /**
+   * The most client selector threads: the bench shares the machine with the proxy and the backend.
+   */
   static final int MAX_LOOPS = 2;
 
   private final BenchParams params;
@@ -28,7 +30,8 @@ final class TargetRun {
   /**
    * @param proxyPid the wssguard process, or -1 for {@code direct}
    */
-  TargetResult run(Target target, InetSocketAddress address, String path, SSLContext tls, long proxyPid)
+  TargetResult run(
+      Target target, InetSocketAddress address, String path, SSLContext tls, long proxyPid)
       throws IOException, InterruptedException {
     int n = params.connections();
     long rss0 = proxyPid > 0 ? ProcStats.rssBytes(proxyPid) : -1;
@@ -98,9 +101,11 @@ final class TargetRun {
           case UNEXPECTED_CLOSE -> unexpected++;
           case PROTOCOL_ERROR -> protocol++;
           case CLOSE_TIMEOUT -> closeTimeouts++;
-          // A loop that never finished (it did not stop in time) leaves connections that never opened.
-          case NONE -> connectErrors += c.state == Conn.State.OPEN || c.state == Conn.State.CLOSING ? 0 : 1;
-          default -> { }
+          // A loop that never finished (it did not stop in time) leaves connections that never
+          // opened.
+          case NONE ->
+              connectErrors += c.state == Conn.State.OPEN || c.state == Conn.State.CLOSING ? 0 : 1;
+          default -> {}
         }
         if (firstError == null && c.failure != null && c.outcome != Conn.Outcome.CLOSED_CLEANLY) {
           firstError = c.outcome + ": " + c.failure;
@@ -127,11 +132,38 @@ final class TargetRun {
     if (rss0 > 0 && rss1 > 0 && connected > 0) {
       rssPerConn = (double) (rss1 - rss0) / connected;
     }
-    String url = (tls != null ? "wss://" : "ws://") + address.getHostString() + ":" + address.getPort() + path;
-    return new TargetResult(target, url, n, connected, seconds, sent, echoed, echoed / seconds,
-        ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1e6,
-        h.getTotalCount() == 0 ? Double.NaN : h.getMean() / 1e6, curve, cpuUs, tickUs, cpuSeconds, rssPerConn,
-        connectErrors, unexpected, protocol, closeTimeouts, skipped, firstError);
+    String url =
+        (tls != null ? "wss://" : "ws://")
+            + address.getHostString()
+            + ":"
+            + address.getPort()
+            + path;
+    return new TargetResult(
+        target,
+        url,
+        n,
+        connected,
+        seconds,
+        sent,
+        echoed,
+        echoed / seconds,
+        ms(h, 50),
+        ms(h, 90),
+        ms(h, 99),
+        ms(h, 99.9),
+        h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1e6,
+        h.getTotalCount() == 0 ? Double.NaN : h.getMean() / 1e6,
+        curve,
+        cpuUs,
+        tickUs,
+        cpuSeconds,
+        rssPerConn,
+        connectErrors,
+        unexpected,
+        protocol,
+        closeTimeouts,
+        skipped,
+        firstError);
   }
 
   private void sleepUntil(long deadline, Target target, Schedule schedule, List<ClientLoop> loops)
@@ -154,7 +186,8 @@ final class TargetRun {
         lastEchoed = echoed;
         lastAt = now;
       }
-      progress.running(target, (double) (now - schedule.sendFrom) / total, schedule.measuring(now), rate);
+      progress.running(
+          target, (double) (now - schedule.sendFrom) / total, schedule.measuring(now), rate);
       Thread.sleep(Math.max(1, Math.min(200, (deadline - now) / 1_000_000L)));
     }
   }

@@ -10,10 +10,11 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 
 /**
- * TLS for a non-blocking bench connection, on the JDK's client {@link SSLEngine}. The handshake is driven by
- * {@link #ready}; afterwards {@link #read} unwraps whatever records have arrived and {@link #write} wraps each
- * call's bytes (one record per message, as a real client sends them). Post-handshake messages (TLS 1.3 session
- * tickets) are handled where they appear. Encrypted bytes that the socket did not take wait in {@code netOut}.
+ * TLS for a non-blocking bench connection, on the JDK's client {@link SSLEngine}. The handshake is
+ * driven by {@link #ready}; afterwards {@link #read} unwraps whatever records have arrived and
+ * {@link #write} wraps each call's bytes (one record per message, as a real client sends them).
+ * Post-handshake messages (TLS 1.3 session tickets) are handled where they appear. Encrypted bytes
+ * that the socket did not take wait in {@code netOut}.
  */
 final class TlsTransport implements Transport {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -21,8 +22,10 @@ final class TlsTransport implements Transport {
   private final SSLEngine engine;
   private final SocketChannel ch;
   private final ByteBuffer netIn;
+
   /** Fill mode: position = encrypted bytes not yet written. */
   private final ByteBuffer netOut;
+
   private boolean handshaken;
 
   TlsTransport(SSLEngine engine, SocketChannel ch) throws SSLException {
@@ -98,7 +101,10 @@ final class TlsTransport implements Transport {
     return n == 0 ? 0 : unwrapBuffered(in);
   }
 
-  /** Unwraps the complete records in {@code netIn}; -1 if the peer closed TLS. Stops when {@code in} is full. */
+  /**
+   * Unwraps the complete records in {@code netIn}; -1 if the peer closed TLS. Stops when {@code in}
+   * is full.
+   */
   private int unwrapBuffered(ByteBuffer in) throws IOException {
     int produced = 0;
     while (netIn.position() > 0) {
@@ -139,7 +145,8 @@ final class TlsTransport implements Transport {
         return false;
       }
       if (r.bytesConsumed() == 0 && r.getStatus() == SSLEngineResult.Status.OK) {
-        // The engine is (re)handshaking and needs the peer first: the caller retries on the next wakeup.
+        // The engine is (re)handshaking and needs the peer first: the caller retries on the next
+        // wakeup.
         return false;
       }
     }

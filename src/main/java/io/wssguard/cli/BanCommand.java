@@ -2,8 +2,8 @@ package io.wssguard.cli;
 
 import io.wssguard.ban.Ban;
 import io.wssguard.ban.BanList;
-import io.wssguard.ban.CidrSyntax;
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
+import io.wssguard.quantity.Quantities;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -11,22 +11,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code wssguard ban add|remove|list}: the ban journal by hand. Exit codes: 0 done, 1 the journal could not be read
- * or written (or a running proxy holds it), 2 a bad argument.
+ * {@code wssguard ban add|remove|list}: the ban journal by hand. Exit codes: 0 done, 1 the journal
+ * could not be read or written (or a running proxy holds it), 2 a bad argument.
  */
-@Command(name = "ban", mixinStandardHelpOptions = true, description = "Ban, unban and list sources.",
+@Command(
+    name = "ban",
+    mixinStandardHelpOptions = true,
+    description = "Ban, unban and list sources.",
     subcommands = {BanCommand.Add.class, BanCommand.Remove.class, BanCommand.Show.class})
 final class BanCommand implements Runnable {
   static final String DEFAULT_JOURNAL = "/var/lib/wssguard/bans.journal";
-  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(s|m|h|d|w)");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -35,35 +35,47 @@ final class BanCommand implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  /** The block {@code text} names, or a usage error (exit 2) in the words of {@link CidrSyntax}. */
+  /**
+   * The block {@code text} names, or a usage error (exit 2) that says what {@link Cidr#parse}
+   * expected.
+   */
   static Cidr target(CommandLine.Model.CommandSpec spec, String text) {
     try {
-      return CidrSyntax.parse(text);
+      return Cidr.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), spec.qualifiedName().replace("wssguard ", "")
-          + ": " + e.getMessage());
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          spec.qualifiedName().replace("wssguard ", "")
+              + ": '"
+              + text
+              + "' is not an address or CIDR block ("
+              + e.getMessage()
+              + ")");
     }
   }
 
   static Duration duration(CommandLine.Model.CommandSpec spec, String text) {
-    Matcher m = DURATION.matcher(text);
-    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), spec.qualifiedName().replace("wssguard ", "")
-          + ": --for '" + text + "' (expected a number and a unit s, m, h, d or w, e.g. 15m)");
+    try {
+      return Quantities.parseDuration(text, Duration.ofSeconds(1), Quantities.MAX_BAN);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          spec.qualifiedName().replace("wssguard ", "")
+              + ": --for '"
+              + text
+              + "' ("
+              + e.getMessage()
+              + ")");
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      case "d" -> Duration.ofDays(n);
-      default -> Duration.ofDays(7 * n);
-    };
   }
 
   static String describe(Ban ban) {
-    StringBuilder s = new StringBuilder(CidrSyntax.format(ban.target())).append("\tuntil ").append(ban.until())
-        .append('\t').append(ban.reason());
+    StringBuilder s =
+        new StringBuilder(ban.target().shortText())
+            .append("\tuntil ")
+            .append(ban.until())
+            .append('\t')
+            .append(ban.reason());
     if (!ban.history().isEmpty()) {
       s.append("\t[").append(String.join("; ", ban.history())).append(']');
     }
@@ -71,19 +83,37 @@ final class BanCommand implements Runnable {
   }
 
   static final class JournalOption {
-    @Option(names = "--journal", paramLabel = "PATH", description = "Ban journal (default: " + DEFAULT_JOURNAL + ").")
+    @Option(
+        names = "--journal",
+        paramLabel = "PATH",
+        description = "Ban journal (default: " + DEFAULT_JOURNAL + ").")
     Path journal = Path.of(DEFAULT_JOURNAL);
   }
 
   @Command(name = "add", mixinStandardHelpOptions = true, description = "Ban an address or block.")
   static final class Add implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "CIDR", description = "Address or block, e.g. 203.0.113.7, 2001:db8::/48.")
+
+    @Parameters(
+        index = "0",
+        paramLabel = "CIDR",
+        description = "Address or block, e.g. 203.0.113.7, 2001:db8::/48.")
     String target;
-    @Option(names = "--for", required = true, paramLabel = "DURATION", description = "How long, e.g. 15m, 2h, 7d.")
+
+    @Option(
+        names = "--for",
+        required = true,
+        paramLabel = "DURATION",
+        description = "How long, e.g. 15m, 2h, 7d.")
     String duration;
-    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why, for the list and the logs.")
+
+    @Option(
+        names = "--reason",
+        required = true,
+        paramLabel = "TEXT",
+        description = "Why, for the list and the logs.")
     String reason;
+
     @CommandLine.Mixin JournalOption journal;
 
     @Override
@@ -101,11 +131,19 @@ final class BanCommand implements Runnable {
     }
   }
 
-  @Command(name = "remove", mixinStandardHelpOptions = true, description = "Lift the ban on exactly this target.")
+  @Command(
+      name = "remove",
+      mixinStandardHelpOptions = true,
+      description = "Lift the ban on exactly this target.")
   static final class Remove implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "CIDR", description = "The banned address or block, as listed.")
+
+    @Parameters(
+        index = "0",
+        paramLabel = "CIDR",
+        description = "The banned address or block, as listed.")
     String target;
+
     @CommandLine.Mixin JournalOption journal;
 
     @Override
@@ -113,10 +151,10 @@ final class BanCommand implements Runnable {
       Cidr cidr = target(spec, target);
       try (BanList list = BanList.open(journal.journal, List.of())) {
         if (!list.unban(cidr)) {
-          System.err.println("ban remove: " + CidrSyntax.format(cidr) + " is not banned");
+          System.err.println("ban remove: " + cidr.shortText() + " is not banned");
           return 1;
         }
-        System.out.println("unbanned " + CidrSyntax.format(cidr));
+        System.out.println("unbanned " + cidr.shortText());
         return 0;
       } catch (IOException | UncheckedIOException e) {
         System.err.println("ban remove: " + e.getMessage());
@@ -125,7 +163,9 @@ final class BanCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
       description = "Print the active bans: target, end, reason, strikes (tab-separated).")
   static final class Show implements Callable<Integer> {
     @CommandLine.Mixin JournalOption journal;

@@ -13,22 +13,33 @@ final class Banner {
     for (ProxyServer.BoundListener l : server.listeners()) {
       sb.append("  listening ").append(l.url()).append(" (").append(l.config().name());
       if (l.tls() != null) {
-        sb.append(", TLS ").append(l.tls().engineDescription())
-            .append(", certificate ").append(String.join(" ", l.tls().fingerprints()));
+        sb.append(", TLS ")
+            .append(l.tls().engineDescription())
+            .append(", certificate ")
+            .append(String.join(" ", l.tls().fingerprints()));
       }
       sb.append(")\n");
     }
     for (RouteConfig r : cfg.routes()) {
-      sb.append("  route ").append(r.host() == null ? "" : r.host()).append(r.pathPrefix())
-          .append(" -> ").append(r.backend()).append(' ').append(cfg.backends().get(r.backend()).servers())
+      sb.append("  route ")
+          .append(r.host() == null ? "" : r.host())
+          .append(r.pathPrefix())
+          .append(" -> ")
+          .append(r.backend())
+          .append(' ')
+          .append(cfg.backends().get(r.backend()).servers())
           .append('\n');
     }
-    if (server.observability().adminUrl() != null) {
-      sb.append("  admin ").append(server.observability().adminUrl()).append(" (metrics, status, bans, reload)\n");
+    if (server.adminUrl() != null) {
+      sb.append("  admin ").append(server.adminUrl()).append(" (metrics, status, bans, reload)\n");
     }
     if (server.demoBackend() != null) {
       var a = server.demoBackend().address();
-      sb.append("  demo echo backend ws://").append(a.getHostString()).append(':').append(a.getPort()).append("/\n");
+      sb.append("  demo echo backend ws://")
+          .append(a.getHostString())
+          .append(':')
+          .append(a.getPort())
+          .append("/\n");
     }
     return sb.toString();
   }

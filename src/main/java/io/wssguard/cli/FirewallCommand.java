@@ -19,9 +19,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code wssguard firewall render|apply|static}: the ban journal as kernel rules, and the shipped hardening files. */
-@Command(name = "firewall", mixinStandardHelpOptions = true, description = "Firewall rules for bans and hardening.",
-    subcommands = {FirewallCommand.Render.class, FirewallCommand.Apply.class, FirewallCommand.Static.class})
+/**
+ * {@code wssguard firewall render|apply|static}: the ban journal as kernel rules, and the shipped
+ * hardening files.
+ */
+@Command(
+    name = "firewall",
+    mixinStandardHelpOptions = true,
+    description = "Firewall rules for bans and hardening.",
+    subcommands = {
+      FirewallCommand.Render.class,
+      FirewallCommand.Apply.class,
+      FirewallCommand.Static.class
+    })
 final class FirewallCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -31,13 +41,25 @@ final class FirewallCommand implements Runnable {
   }
 
   static final class Options {
-    @Option(names = "--backend", required = true, paramLabel = "ipset|nftables|iptables",
-        converter = BackendConverter.class, description = "ipset (default choice), nftables, or iptables.")
+    @Option(
+        names = "--backend",
+        required = true,
+        paramLabel = "ipset|nftables|iptables",
+        converter = BackendConverter.class,
+        description = "ipset (default choice), nftables, or iptables.")
     FirewallConfig.Backend backend;
-    @Option(names = "--port", paramLabel = "PORT", description = "Protected TCP port; repeat for more (default: 443).")
+
+    @Option(
+        names = "--port",
+        paramLabel = "PORT",
+        description = "Protected TCP port; repeat for more (default: 443).")
     List<Integer> ports = List.of(443);
-    @Option(names = "--reject", description = "Answer banned sources with a TCP reset instead of dropping.")
+
+    @Option(
+        names = "--reject",
+        description = "Answer banned sources with a TCP reset instead of dropping.")
     boolean reject;
+
     @CommandLine.Mixin BanCommand.JournalOption journal;
 
     FirewallConfig config() {
@@ -46,18 +68,23 @@ final class FirewallCommand implements Runnable {
     }
   }
 
-  static final class BackendConverter implements CommandLine.ITypeConverter<FirewallConfig.Backend> {
+  static final class BackendConverter
+      implements CommandLine.ITypeConverter<FirewallConfig.Backend> {
     @Override
     public FirewallConfig.Backend convert(String value) {
       try {
         return FirewallConfig.Backend.valueOf(value.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException("'" + value + "' (expected ipset, nftables or iptables)");
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' (expected ipset, nftables or iptables)");
       }
     }
   }
 
-  /** Shared by render and apply: reads the journal without locking it, so it works beside a running proxy. */
+  /**
+   * Shared by render and apply: reads the journal without locking it, so it works beside a running
+   * proxy.
+   */
   abstract static class JournalToRules implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @CommandLine.Mixin Options options;
@@ -85,7 +112,9 @@ final class FirewallCommand implements Runnable {
     abstract int run(String name, List<Ban> bans, FirewallConfig cfg, Instant now);
   }
 
-  @Command(name = "render", mixinStandardHelpOptions = true,
+  @Command(
+      name = "render",
+      mixinStandardHelpOptions = true,
       description = "Print the commands and their input that apply would run.")
   static final class Render extends JournalToRules {
     @Override
@@ -95,14 +124,21 @@ final class FirewallCommand implements Runnable {
     }
   }
 
-  @Command(name = "apply", mixinStandardHelpOptions = true,
-      description = "Load the active bans into the kernel (atomic per tool; re-running changes nothing).")
+  @Command(
+      name = "apply",
+      mixinStandardHelpOptions = true,
+      description =
+          "Load the active bans into the kernel (atomic per tool; re-running changes nothing).")
   static final class Apply extends JournalToRules {
     @Override
     int run(String name, List<Ban> bans, FirewallConfig cfg, Instant now) {
       try {
         new FirewallApplier().apply(bans, cfg, now);
-        System.out.println("applied " + bans.size() + " ban(s) with " + cfg.backend().name().toLowerCase(Locale.ROOT));
+        System.out.println(
+            "applied "
+                + bans.size()
+                + " ban(s) with "
+                + cfg.backend().name().toLowerCase(Locale.ROOT));
         return 0;
       } catch (FirewallException e) {
         System.err.println(name + ": " + e.getMessage());
@@ -111,21 +147,38 @@ final class FirewallCommand implements Runnable {
     }
   }
 
-  @Command(name = "static", mixinStandardHelpOptions = true,
-      description = "Write the hardening files rules.v4, rules.v6 and sysctl-wssguard.conf (see iptables/README.md).")
+  @Command(
+      name = "static",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write the hardening files rules.v4, rules.v6 and sysctl-wssguard.conf (see iptables/README.md).")
   static final class Static implements Callable<Integer> {
-    @Option(names = "--port", paramLabel = "PORT", description = "Protected TCP port; repeat (default: 443, 8443).")
+    @Option(
+        names = "--port",
+        paramLabel = "PORT",
+        description = "Protected TCP port; repeat (default: 443, 8443).")
     List<Integer> ports = List.of(443, 8443);
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write them (default: iptables).")
+
+    @Option(
+        names = "--out",
+        paramLabel = "DIR",
+        description = "Where to write them (default: iptables).")
     Path out = Path.of("iptables");
 
     @Override
     public Integer call() {
       try {
         Files.createDirectories(out);
-        Files.writeString(out.resolve("rules.v4"), StaticRules.render(ports, Family.IPV4), StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("rules.v6"), StaticRules.render(ports, Family.IPV6), StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("sysctl-wssguard.conf"), StaticRules.sysctl(), StandardCharsets.UTF_8);
+        Files.writeString(
+            out.resolve("rules.v4"),
+            StaticRules.render(ports, Family.IPV4),
+            StandardCharsets.UTF_8);
+        Files.writeString(
+            out.resolve("rules.v6"),
+            StaticRules.render(ports, Family.IPV6),
+            StandardCharsets.UTF_8);
+        Files.writeString(
+            out.resolve("sysctl-wssguard.conf"), StaticRules.sysctl(), StandardCharsets.UTF_8);
         System.out.println("wrote rules.v4, rules.v6, sysctl-wssguard.conf in " + out);
         return 0;
       } catch (IOException | IllegalArgumentException e) {

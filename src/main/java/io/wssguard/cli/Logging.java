@@ -12,7 +12,8 @@ final class Logging {
 
   static void configure() {
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+      System.setProperty(
+          "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
     }
     for (String quiet : new String[] {"org.xnio", "org.jboss", "io.undertow", "io.netty"}) {
       Logger logger = Logger.getLogger(quiet);

@@ -9,8 +9,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Security-hardened WebSocket-over-TLS proxy.",
-    subcommands = {RunCommand.class, PolicyCommand.class, BanCommand.class, FirewallCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {
+      RunCommand.class,
+      PolicyCommand.class,
+      BanCommand.class,
+      FirewallCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

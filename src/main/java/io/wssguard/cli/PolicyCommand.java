@@ -18,8 +18,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code wssguard policy check|explain}: the security team's tools for policy files, before a reload. */
-@Command(name = "policy", mixinStandardHelpOptions = true,
+/**
+ * {@code wssguard policy check|explain}: the security team's tools for policy files, before a
+ * reload.
+ */
+@Command(
+    name = "policy",
+    mixinStandardHelpOptions = true,
     description = "Check and explain policy files (see docs/POLICIES.md).",
     subcommands = {PolicyCommand.Check.class, PolicyCommand.Explain.class})
 final class PolicyCommand implements Runnable {
@@ -31,12 +36,16 @@ final class PolicyCommand implements Runnable {
   }
 
   /**
-   * Like {@code nginx -t}: every error as {@code file:line:column: message} on stderr and exit 1, or one {@code ok}
-   * line on stdout and exit 0.
+   * Like {@code nginx -t}: every error as {@code file:line:column: message} on stderr and exit 1,
+   * or one {@code ok} line on stdout and exit 0.
    */
-  @Command(name = "check", mixinStandardHelpOptions = true,
-      description = {"Check policy files, or the policies of a config file and that every route's policy exists.",
-          "Prints every error as file:line:column: message; exit 0 when all is well, 1 otherwise."})
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Check policy files, or the policies of a config file and that every route's policy exists.",
+        "Prints every error as file:line:column: message; exit 0 when all is well, 1 otherwise."
+      })
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -44,12 +53,18 @@ final class PolicyCommand implements Runnable {
     Source source;
 
     static final class Source {
-      @Parameters(paramLabel = "FILE", arity = "1..*", description = "Policy files (YAML), checked together.")
+      @Parameters(
+          paramLabel = "FILE",
+          arity = "1..*",
+          description = "Policy files (YAML), checked together.")
       List<Path> files;
 
-      @Option(names = {"-c", "--config"}, paramLabel = "CONFIG",
-          description = "A wssguard config file: check its policies directory (or the embedded default policy)"
-              + " and that every route's policy exists.")
+      @Option(
+          names = {"-c", "--config"},
+          paramLabel = "CONFIG",
+          description =
+              "A wssguard config file: check its policies directory (or the embedded default policy)"
+                  + " and that every route's policy exists.")
       Path config;
     }
 
@@ -64,8 +79,10 @@ final class PolicyCommand implements Runnable {
           return 0;
         }
         ProxyConfig config = ConfigParser.parse(source.config);
-        PolicySet set = config.policiesDir() == null ? PolicyParser.embeddedDefault()
-            : PolicyParser.loadDirectory(config.policiesDir());
+        PolicySet set =
+            config.policiesDir() == null
+                ? PolicyParser.embeddedDefault()
+                : PolicyParser.loadDirectory(config.policiesDir());
         List<String> missing = PolicyParser.missingPolicies(config, set);
         if (!missing.isEmpty()) {
           missing.forEach(m -> err.println(source.config + ": " + m));
@@ -85,14 +102,22 @@ final class PolicyCommand implements Runnable {
     private static String ok(PolicySet set, String note) {
       int policies = set.policies().size();
       int files = set.files().size();
-      return "ok: " + policies + (policies == 1 ? " policy" : " policies") + " in " + files
-          + (files == 1 ? " file" : " files") + note;
+      return "ok: "
+          + policies
+          + (policies == 1 ? " policy" : " policies")
+          + " in "
+          + files
+          + (files == 1 ? " file" : " files")
+          + note;
     }
   }
 
   /** Each policy's effective limits in plain sentences. */
-  @Command(name = "explain", mixinStandardHelpOptions = true,
-      description = "Explain what the policies in the files do, in plain sentences (exit 1 if they have errors).")
+  @Command(
+      name = "explain",
+      mixinStandardHelpOptions = true,
+      description =
+          "Explain what the policies in the files do, in plain sentences (exit 1 if they have errors).")
   static final class Explain implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -105,9 +130,12 @@ final class PolicyCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       try {
         PolicySet set = PolicyParser.parseFiles(files);
-        List<Policy> ordered = set.policies().values().stream()
-            .sorted(Comparator.comparing((Policy p) -> files.indexOf(Path.of(p.file()))).thenComparingInt(Policy::line))
-            .toList();
+        List<Policy> ordered =
+            set.policies().values().stream()
+                .sorted(
+                    Comparator.comparing((Policy p) -> files.indexOf(Path.of(p.file())))
+                        .thenComparingInt(Policy::line))
+                .toList();
         for (int i = 0; i < ordered.size(); i++) {
           out.print((i > 0 ? "\n" : "") + PolicyExplanation.of(ordered.get(i)));
         }

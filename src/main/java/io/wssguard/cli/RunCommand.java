@@ -1,6 +1,8 @@
 package io.wssguard.cli;
 
+import io.wssguard.ban.Bans;
 import io.wssguard.ban.JournalBans;
+import io.wssguard.ban.MemoryBans;
 import io.wssguard.config.BansConfig;
 import io.wssguard.config.ConfigException;
 import io.wssguard.config.ConfigParser;
@@ -8,9 +10,7 @@ import io.wssguard.config.ProxyConfig;
 import io.wssguard.firewall.FirewallApplier;
 import io.wssguard.firewall.FirewallConfig;
 import io.wssguard.firewall.FirewallSync;
-import io.wssguard.limit.Bans;
-import io.wssguard.limit.MemoryBans;
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import io.wssguard.policy.Policy;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
@@ -21,24 +21,31 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 /**
- * {@code wssguard run}: the main job. Exit codes: 0 after a graceful stop, 1 when the proxy cannot start (port in
- * use, certificate unreadable, ban journal unusable), 2 for a configuration or policy error (nothing is started).
+ * {@code wssguard run}: the main job. Exit codes: 0 after a graceful stop, 1 when the proxy cannot
+ * start (port in use, certificate unreadable, ban journal unusable), 2 for a configuration or
+ * policy error (nothing is started).
  *
- * <p>Bans live in memory only without {@code bans.journal}; with one they are journalled (and replayed here), and
- * with a firewall backend also kept in the kernel by a {@link FirewallSync}.
+ * <p>Bans live in memory only without {@code bans.journal}; with one they are journalled (and
+ * replayed here), and with a firewall backend also kept in the kernel by a {@link FirewallSync}.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run the proxy (embedded defaults: wss://127.0.0.1:8443/ in front of a demo echo backend).")
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the proxy (embedded defaults: wss://127.0.0.1:8443/ in front of a demo echo backend).")
 final class RunCommand implements Callable<Integer> {
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "Configuration file (YAML, see docs/CONFIG.md). Default: the embedded defaults.")
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      description =
+          "Configuration file (YAML, see docs/CONFIG.md). Default: the embedded defaults.")
   Path config;
 
   @Override
@@ -73,7 +80,8 @@ final class RunCommand implements Callable<Integer> {
       bans = journal;
       BansConfig.Firewall fw = bansConfig.firewall();
       if (fw != null) {
-        FirewallConfig firewall = FirewallConfig.of(FirewallConfig.Backend.valueOf(fw.backend().name()), fw.ports());
+        FirewallConfig firewall =
+            FirewallConfig.of(FirewallConfig.Backend.valueOf(fw.backend().name()), fw.ports());
         FirewallSync.start(journal, firewall, fw.rulesFile(), new FirewallApplier());
       }
     }
@@ -90,19 +98,23 @@ final class RunCommand implements Callable<Integer> {
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     int[] exit = {0};
-    Runnable stop = () -> {
-      try {
-        boolean drained = server.shutdown(cfg.timeouts().drain());
-        System.err.println("wssguard: stopped" + (drained ? "" : " (drain time over, remaining connections cut)"));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        exit[0] = 1;
-      } finally {
-        // After the listeners: no new bans can come; the queued ones are written and reach the firewall.
-        closeQuietly(journalToClose);
-        stopped.countDown();
-      }
-    };
+    Runnable stop =
+        () -> {
+          try {
+            boolean drained = server.shutdown(cfg.timeouts().drain());
+            System.err.println(
+                "wssguard: stopped"
+                    + (drained ? "" : " (drain time over, remaining connections cut)"));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exit[0] = 1;
+          } finally {
+            // After the listeners: no new bans can come; the queued ones are written and reach the
+            // firewall.
+            closeQuietly(journalToClose);
+            stopped.countDown();
+          }
+        };
     // Handle SIGTERM/SIGINT ourselves: the JVM's default handler would exit 143 before the drain.
     for (String sig : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(sig), s -> new Thread(stop, "wssguard-shutdown").start());
@@ -110,7 +122,9 @@ final class RunCommand implements Callable<Integer> {
     PolicyReloader reloader = new PolicyReloader(cfg.policiesDir(), cfg, server.policies());
     reloader.events(server.observability().events());
     server.observability().reloads(reloader);
-    Signal.handle(new Signal("HUP"), s -> new Thread(() -> reloader.reload("SIGHUP"), "wssguard-reload").start());
+    Signal.handle(
+        new Signal("HUP"),
+        s -> new Thread(() -> reloader.reload("SIGHUP"), "wssguard-reload").start());
     reloader.watch();
     stopped.await();
     return exit[0];

@@ -24,8 +24,8 @@ public final class Addresses {
   }
 
   /**
-   * {@code host:port} or {@code [v6]:port}, port 0..65535. The host is resolved now (IP literals need no lookup), so
-   * a name that does not resolve fails at start-up rather than at bind time.
+   * {@code host:port} or {@code [v6]:port}, port 0..65535. The host is resolved now (IP literals
+   * need no lookup), so a name that does not resolve fails at start-up rather than at bind time.
    */
   static InetSocketAddress parseBind(String text) throws BadAddress {
     String host;
@@ -58,7 +58,8 @@ public final class Addresses {
     try {
       address = InetAddress.getByName(host);
     } catch (UnknownHostException e) {
-      throw new BadAddress(host.indexOf(':') >= 0 ? "not an IPv6 address" : "cannot resolve '" + host + "'");
+      throw new BadAddress(
+          host.indexOf(':') >= 0 ? "not an IPv6 address" : "cannot resolve '" + host + "'");
     }
     if (host.indexOf(':') >= 0 && !(address instanceof Inet6Address)) {
       throw new BadAddress("not an IPv6 address");
@@ -66,7 +67,10 @@ public final class Addresses {
     return new InetSocketAddress(address, Integer.parseInt(port));
   }
 
-  /** A DNS name (letters, digits, hyphens; lower-cased by the caller), optionally {@code *.} followed by one. */
+  /**
+   * A DNS name (letters, digits, hyphens; lower-cased by the caller), optionally {@code *.}
+   * followed by one.
+   */
   public static boolean isHostName(String name, boolean allowWildcard) {
     String rest = allowWildcard && name.startsWith("*.") ? name.substring(2) : name;
     if (rest.isEmpty() || rest.length() > 253) {
@@ -87,6 +91,8 @@ public final class Addresses {
   /** As written in the config file: {@code 127.0.0.1:8443}, {@code [::1]:8443}. */
   static String format(InetSocketAddress address) {
     String host = address.getAddress().getHostAddress();
-    return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
+    return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host)
+        + ":"
+        + address.getPort();
   }
 }

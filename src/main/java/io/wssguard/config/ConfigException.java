@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A configuration could not be accepted. Carries every problem found (up to {@link ConfigParser#MAX_ERRORS}), in file
- * order; {@link #getMessage()} is one error per line, ready to print.
+ * A configuration could not be accepted. Carries every problem found (up to {@link
+ * ConfigParser#MAX_ERRORS}), in file order; {@link #getMessage()} is one error per line, ready to
+ * print.
  */
 public final class ConfigException extends Exception {
   private static final long serialVersionUID = 1L;

@@ -4,7 +4,8 @@ import static io.wssguard.config.YamlReader.found;
 import static io.wssguard.config.YamlReader.isNull;
 import static io.wssguard.config.YamlReader.isOff;
 
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
+import io.wssguard.quantity.Quantities;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -24,18 +25,21 @@ import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Reads wssguard's YAML configuration into a validated {@link ProxyConfig}. The format is documented in
- * {@code docs/CONFIG.md} and in the header of {@code default-config.yaml}.
+ * Reads wssguard's YAML configuration into a validated {@link ProxyConfig}. The format is
+ * documented in {@code docs/CONFIG.md} and in the header of {@code default-config.yaml}.
  *
- * <p>SnakeYAML is used only to compose a node graph, never to construct objects ({@link YamlReader}, shared with the
- * policy parser): every node keeps its line and column, so each error points at the value it is about, tags and
- * anchors cannot instantiate anything, and the schema walk below alone decides what a value means. The walk does not
- * stop at the first problem. A bad value is reported and skipped and the walk goes on, so one run shows every mistake
- * in the file (up to {@link #MAX_ERRORS}); the records are built, and returned, only when nothing at all was wrong.
+ * <p>SnakeYAML is used only to compose a node graph, never to construct objects ({@link
+ * YamlReader}, shared with the policy parser): every node keeps its line and column, so each error
+ * points at the value it is about, tags and anchors cannot instantiate anything, and the schema
+ * walk below alone decides what a value means. The walk does not stop at the first problem. A bad
+ * value is reported and skipped and the walk goes on, so one run shows every mistake in the file
+ * (up to {@link #MAX_ERRORS}); the records are built, and returned, only when nothing at all was
+ * wrong.
  *
- * <p>The parser touches no file but the config file itself: certificate and CA paths and the policies directory are
- * resolved, not opened (certificates may be generated at start-up; policy files are read by
- * {@code io.wssguard.policy.PolicyParser}). Bind host names are resolved, so a bad one fails here.
+ * <p>The parser touches no file but the config file itself: certificate and CA paths and the
+ * policies directory are resolved, not opened (certificates may be generated at start-up; policy
+ * files are read by {@code io.wssguard.policy.PolicyParser}). Bind host names are resolved, so a
+ * bad one fails here.
  */
 public final class ConfigParser {
   /** At most this many errors are kept; {@link ConfigException#omitted()} counts the rest. */
@@ -44,9 +48,13 @@ public final class ConfigParser {
   static final String DEFAULTS_RESOURCE = "/io/wssguard/config/default-config.yaml";
   static final String DEFAULTS_NAME = "<embedded defaults>";
 
-  static final TimeoutsConfig DEFAULT_TIMEOUTS = new TimeoutsConfig(
-      Duration.ofSeconds(10), (int) (8 * Quantities.KIB), Duration.ofSeconds(300), Duration.ofSeconds(30),
-      Duration.ofSeconds(10));
+  static final TimeoutsConfig DEFAULT_TIMEOUTS =
+      new TimeoutsConfig(
+          Duration.ofSeconds(10),
+          (int) (8 * Quantities.KIB),
+          Duration.ofSeconds(300),
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(10));
   static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration DEFAULT_DOWN_TIME = Duration.ofSeconds(10);
   static final long DEFAULT_MAX_MESSAGE_BYTES = Quantities.MIB;
@@ -56,26 +64,43 @@ public final class ConfigParser {
   public static final String DEFAULT_POLICY = "default";
 
   private static final List<String> TOP_KEYS =
-      List.of("listeners", "backends", "routes", "timeouts", "demoBackend", "policies", "bans", "admin");
+      List.of(
+          "listeners",
+          "backends",
+          "routes",
+          "timeouts",
+          "demoBackend",
+          "policies",
+          "bans",
+          "admin");
   private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls", "proxyProtocol");
   private static final List<String> PROXY_PROTOCOL_KEYS = List.of("trusted");
-  private static final List<String> TLS_KEYS = List.of("engine", "fallbackToJdk", "protocols", "certificates");
-  private static final List<String> CERTIFICATE_KEYS = List.of("chain", "key", "serverNames", "generateIfMissing");
+  private static final List<String> TLS_KEYS =
+      List.of("engine", "fallbackToJdk", "protocols", "certificates");
+  private static final List<String> CERTIFICATE_KEYS =
+      List.of("chain", "key", "serverNames", "generateIfMissing");
+
   /** Generous: a guard against reconnect storms after a restart, not a traffic limit. */
   static final long DEFAULT_MAX_CONNECTS_PER_SECOND = 2000;
+
   private static final List<String> BACKEND_KEYS =
       List.of("servers", "balance", "connectTimeout", "downTime", "maxConnectsPerSecond", "tls");
   private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "insecure");
   private static final List<String> ROUTE_KEYS =
       List.of("path", "host", "backend", "permessageDeflate", "maxMessageBytes", "policy");
-  private static final List<String> TIMEOUT_KEYS = List.of("handshake", "maxHeaderBytes", "idle", "ping", "drain");
+  private static final List<String> TIMEOUT_KEYS =
+      List.of("handshake", "maxHeaderBytes", "idle", "ping", "drain");
   private static final List<String> DEMO_KEYS = List.of("bind");
   private static final List<String> POLICIES_KEYS = List.of("dir");
   private static final List<String> BANS_KEYS = List.of("journal", "firewall");
-  private static final List<String> FIREWALL_KEYS = List.of("backend", "apply", "rulesFile", "ports");
-  private static final List<String> FIREWALL_BACKENDS = List.of("ipset", "nftables", "iptables", "none");
+  private static final List<String> FIREWALL_KEYS =
+      List.of("backend", "apply", "rulesFile", "ports");
+  private static final List<String> FIREWALL_BACKENDS =
+      List.of("ipset", "nftables", "iptables", "none");
+
   /** iptables multiport matches at most this many ports. */
   private static final int MAX_FIREWALL_PORTS = 15;
+
   private static final List<String> ADMIN_KEYS = List.of("bind", "tokenFile", "accessLog");
 
   private static final List<String> ENGINES = List.of("boringssl", "jdk");
@@ -93,9 +118,14 @@ public final class ConfigParser {
   private final ErrorList errors;
   private final YamlReader yaml;
   private final Path baseDir;
+
   /** Owners of the bind addresses seen so far, for the overlap check. */
   private final Map<InetSocketAddress, String> binds = new LinkedHashMap<>();
-  /** The backend group names, or {@code null} when the backends section is unusable (no reference check then). */
+
+  /**
+   * The backend group names, or {@code null} when the backends section is unusable (no reference
+   * check then).
+   */
   private List<String> groupNames;
 
   private ConfigParser(String displayName, Path baseDir) {
@@ -105,8 +135,8 @@ public final class ConfigParser {
   }
 
   /**
-   * Reads and validates a config file. Errors are reported with the file name as given; relative paths inside it
-   * are resolved against the file's directory.
+   * Reads and validates a config file. Errors are reported with the file name as given; relative
+   * paths inside it are resolved against the file's directory.
    */
   public static ProxyConfig parse(Path file) throws ConfigException {
     Path source = file.toAbsolutePath().normalize();
@@ -126,26 +156,29 @@ public final class ConfigParser {
    * @param displayName the name errors are reported under
    * @param baseDir what relative paths in the text are resolved against
    */
-  public static ProxyConfig parse(String yamlText, String displayName, Path baseDir) throws ConfigException {
+  public static ProxyConfig parse(String yamlText, String displayName, Path baseDir)
+      throws ConfigException {
     return new ConfigParser(displayName, baseDir.toAbsolutePath().normalize()).read(yamlText, null);
   }
 
   /**
-   * The configuration wssguard runs with when given none: a TLS listener on 127.0.0.1:8443 with a generated
-   * development certificate in front of the built-in demo backend. Relative paths resolve against the working
-   * directory.
+   * The configuration wssguard runs with when given none: a TLS listener on 127.0.0.1:8443 with a
+   * generated development certificate in front of the built-in demo backend. Relative paths resolve
+   * against the working directory.
    *
    * @throws IllegalStateException if the embedded resource is missing or invalid (a build defect)
    */
   public static ProxyConfig embeddedDefaults() {
     try (InputStream in = ConfigParser.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("resource " + DEFAULTS_RESOURCE + " is missing from the build");
+        throw new IllegalStateException(
+            "resource " + DEFAULTS_RESOURCE + " is missing from the build");
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return parse(text, DEFAULTS_NAME, Path.of(""));
     } catch (IOException | ConfigException e) {
-      throw new IllegalStateException("embedded default configuration is broken:\n" + e.getMessage(), e);
+      throw new IllegalStateException(
+          "embedded default configuration is broken:\n" + e.getMessage(), e);
     }
   }
 
@@ -153,7 +186,8 @@ public final class ConfigParser {
     Node root = yaml.compose(text);
     if (root == null) {
       if (errors.size() == 0) {
-        errors.at(1, 1, "configuration is empty (expected: mapping with listeners, backends, routes)");
+        errors.at(
+            1, 1, "configuration is empty (expected: mapping with listeners, backends, routes)");
       }
       throw errors.toException();
     }
@@ -172,7 +206,8 @@ public final class ConfigParser {
     if (errors.size() > 0) {
       throw errors.toException();
     }
-    return new ProxyConfig(listeners, backends, routes, timeouts, demoBackend, policiesDir, bans, source, admin);
+    return new ProxyConfig(
+        listeners, backends, routes, timeouts, demoBackend, policiesDir, bans, source, admin);
   }
 
   // ---- sections ----
@@ -186,7 +221,9 @@ public final class ConfigParser {
     Map<String, String> names = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String path = "listeners[" + i + "]";
-      YamlMapping m = yaml.mapping(items.get(i), path, "mapping with name, bind, tls, proxyProtocol", LISTENER_KEYS);
+      YamlMapping m =
+          yaml.mapping(
+              items.get(i), path, "mapping with name, bind, tls, proxyProtocol", LISTENER_KEYS);
       if (m == null) {
         continue;
       }
@@ -195,13 +232,15 @@ public final class ConfigParser {
       if (name != null) {
         String previous = names.putIfAbsent(name, path);
         if (previous != null) {
-          errors.at(nameNode, m.pathOf("name") + ": " + name + " (already used by " + previous + ")");
+          errors.at(
+              nameNode, m.pathOf("name") + ": " + name + " (already used by " + previous + ")");
         }
       }
       InetSocketAddress bind = bind(m.required("bind"), m.pathOf("bind"), path);
       Node tlsNode = m.get("tls");
       TlsConfig tls = tlsNode == null ? null : tls(tlsNode, m.pathOf("tls"));
-      List<Cidr> proxyProtocolFrom = proxyProtocol(m.get("proxyProtocol"), m.pathOf("proxyProtocol"));
+      List<Cidr> proxyProtocolFrom =
+          proxyProtocol(m.get("proxyProtocol"), m.pathOf("proxyProtocol"));
       result.add(new ListenerConfig(name, bind, tls, proxyProtocolFrom));
     }
     return result;
@@ -210,14 +249,16 @@ public final class ConfigParser {
   private TlsConfig tls(Node node, String path) {
     int before = errors.size();
     YamlMapping m =
-        yaml.mapping(node, path, "mapping with certificates; omit tls for a plain ws:// listener", TLS_KEYS);
+        yaml.mapping(
+            node, path, "mapping with certificates; omit tls for a plain ws:// listener", TLS_KEYS);
     if (m == null) {
       return null;
     }
     int engine = yaml.oneOf(m.get("engine"), m.pathOf("engine"), ENGINES, 0);
     Boolean fallbackToJdk = yaml.bool(m.get("fallbackToJdk"), m.pathOf("fallbackToJdk"), false);
     List<String> protocols = protocols(m.get("protocols"), m.pathOf("protocols"));
-    List<CertificateConfig> certificates = certificates(m.required("certificates"), m.pathOf("certificates"));
+    List<CertificateConfig> certificates =
+        certificates(m.required("certificates"), m.pathOf("certificates"));
     if (errors.size() > before) {
       return null;
     }
@@ -242,7 +283,9 @@ public final class ConfigParser {
       String protocol = DEFAULT_PROTOCOLS.get(index);
       Integer previous = seen.putIfAbsent(protocol, i);
       if (previous != null) {
-        errors.at(items.get(i), itemPath + ": " + protocol + " (already listed as " + path + "[" + previous + "])");
+        errors.at(
+            items.get(i),
+            itemPath + ": " + protocol + " (already listed as " + path + "[" + previous + "])");
       }
     }
     return new ArrayList<>(seen.keySet());
@@ -258,22 +301,31 @@ public final class ConfigParser {
     Map<String, String> serverNameOwners = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String certPath = path + "[" + i + "]";
-      YamlMapping m = yaml.mapping(items.get(i), certPath, "mapping with chain, key, serverNames", CERTIFICATE_KEYS);
+      YamlMapping m =
+          yaml.mapping(
+              items.get(i), certPath, "mapping with chain, key, serverNames", CERTIFICATE_KEYS);
       if (m == null) {
         continue;
       }
       int before = errors.size();
       Path chain = file(m.required("chain"), m.pathOf("chain"));
       Path key = file(m.required("key"), m.pathOf("key"));
-      Boolean generate = yaml.bool(m.get("generateIfMissing"), m.pathOf("generateIfMissing"), false);
+      Boolean generate =
+          yaml.bool(m.get("generateIfMissing"), m.pathOf("generateIfMissing"), false);
       Node namesNode = m.get("serverNames");
-      List<String> serverNames = serverNames(namesNode, m.pathOf("serverNames"), certPath, serverNameOwners);
+      List<String> serverNames =
+          serverNames(namesNode, m.pathOf("serverNames"), certPath, serverNameOwners);
       if (serverNames != null && serverNames.isEmpty()) {
         if (defaultPath == null) {
           defaultPath = certPath;
         } else {
-          errors.at(namesNode != null ? namesNode : m.node(), m.pathOf("serverNames") + ": [] (expected: host names;"
-              + " only one certificate may be the default, and " + defaultPath + " already is)");
+          errors.at(
+              namesNode != null ? namesNode : m.node(),
+              m.pathOf("serverNames")
+                  + ": [] (expected: host names;"
+                  + " only one certificate may be the default, and "
+                  + defaultPath
+                  + " already is)");
         }
       }
       if (errors.size() == before) {
@@ -283,7 +335,8 @@ public final class ConfigParser {
     return result;
   }
 
-  private List<String> serverNames(Node node, String path, String certPath, Map<String, String> owners) {
+  private List<String> serverNames(
+      Node node, String path, String certPath, Map<String, String> owners) {
     if (node == null) {
       return List.of();
     }
@@ -300,7 +353,9 @@ public final class ConfigParser {
       }
       String name = Addresses.lowerCase(text);
       if (!Addresses.isHostName(name, true)) {
-        errors.at(items.get(i), itemPath + ": " + found(items.get(i)) + " (expected: " + EXPECTED_SERVER_NAME + ")");
+        errors.at(
+            items.get(i),
+            itemPath + ": " + found(items.get(i)) + " (expected: " + EXPECTED_SERVER_NAME + ")");
         continue;
       }
       String previous = owners.putIfAbsent(name, certPath);
@@ -329,7 +384,9 @@ public final class ConfigParser {
     for (String name : m.keys()) {
       String path = m.pathOf(name);
       if (!NAME.matcher(name).matches()) {
-        errors.at(m.keyNode(name), path + ": invalid group name '" + name + "' (expected: " + EXPECTED_NAME + ")");
+        errors.at(
+            m.keyNode(name),
+            path + ": invalid group name '" + name + "' (expected: " + EXPECTED_NAME + ")");
       }
       BackendGroupConfig group = backendGroup(m.get(name), path, name);
       if (group != null) {
@@ -354,8 +411,11 @@ public final class ConfigParser {
       return List.of();
     }
     if (trusted.isEmpty() && trustedNode != null) {
-      errors.at(trustedNode, m.pathOf("trusted") + ": [] (expected: at least one address block of the load"
-          + " balancers that send PROXY headers)");
+      errors.at(
+          trustedNode,
+          m.pathOf("trusted")
+              + ": [] (expected: at least one address block of the load"
+              + " balancers that send PROXY headers)");
     }
     return List.copyOf(trusted.keySet());
   }
@@ -370,24 +430,41 @@ public final class ConfigParser {
     int balance = yaml.oneOf(m.get("balance"), m.pathOf("balance"), BALANCES, 0);
     Duration min = Duration.ofMillis(1);
     Duration connectTimeout =
-        yaml.duration(m.get("connectTimeout"), m.pathOf("connectTimeout"), DEFAULT_CONNECT_TIMEOUT, min);
-    Duration downTime = yaml.duration(m.get("downTime"), m.pathOf("downTime"), DEFAULT_DOWN_TIME, min);
-    Long connectsPerSecond = yaml.integer(m.get("maxConnectsPerSecond"), m.pathOf("maxConnectsPerSecond"),
-        DEFAULT_MAX_CONNECTS_PER_SECOND, 1, 1_000_000);
+        yaml.duration(
+            m.get("connectTimeout"), m.pathOf("connectTimeout"), DEFAULT_CONNECT_TIMEOUT, min);
+    Duration downTime =
+        yaml.duration(m.get("downTime"), m.pathOf("downTime"), DEFAULT_DOWN_TIME, min);
+    Long connectsPerSecond =
+        yaml.integer(
+            m.get("maxConnectsPerSecond"),
+            m.pathOf("maxConnectsPerSecond"),
+            DEFAULT_MAX_CONNECTS_PER_SECOND,
+            1,
+            1_000_000);
     Node tlsNode = m.get("tls");
     BackendTlsConfig tls = BackendTlsConfig.DEFAULT;
     if (tlsNode != null) {
       tls = backendTls(tlsNode, m.pathOf("tls"));
       if (servers != null && servers.stream().noneMatch(uri -> uri.getScheme().equals("wss"))) {
-        errors.at(tlsNode, m.pathOf("tls") + ": set, but no server of " + path
-            + " uses wss:// (expected: tls only with wss:// servers)");
+        errors.at(
+            tlsNode,
+            m.pathOf("tls")
+                + ": set, but no server of "
+                + path
+                + " uses wss:// (expected: tls only with wss:// servers)");
       }
     }
     if (errors.size() > before) {
       return null;
     }
-    return new BackendGroupConfig(name, servers, Balance.values()[balance], connectTimeout, downTime,
-        connectsPerSecond.intValue(), tls);
+    return new BackendGroupConfig(
+        name,
+        servers,
+        Balance.values()[balance],
+        connectTimeout,
+        downTime,
+        connectsPerSecond.intValue(),
+        tls);
   }
 
   private List<URI> servers(Node node, String path) {
@@ -404,13 +481,18 @@ public final class ConfigParser {
       }
       Integer previous = seen.putIfAbsent(uri, i);
       if (previous != null) {
-        errors.at(items.get(i), itemPath + ": " + uri + " (already listed as " + path + "[" + previous + "])");
+        errors.at(
+            items.get(i),
+            itemPath + ": " + uri + " (already listed as " + path + "[" + previous + "])");
       }
     }
     return new ArrayList<>(seen.keySet());
   }
 
-  /** The URI with scheme and host lower-cased, the default port made explicit and an empty path made "/". */
+  /**
+   * The URI with scheme and host lower-cased, the default port made explicit and an empty path made
+   * "/".
+   */
   private URI serverUri(Node node, String path) {
     String text = yaml.string(node, path, EXPECTED_SERVER);
     if (text == null) {
@@ -422,16 +504,24 @@ public final class ConfigParser {
     } catch (URISyntaxException e) {
       uri = null;
     }
-    String scheme = uri == null || uri.getScheme() == null ? "" : Addresses.lowerCase(uri.getScheme());
+    String scheme =
+        uri == null || uri.getScheme() == null ? "" : Addresses.lowerCase(uri.getScheme());
     boolean secure = scheme.equals("wss");
-    if (uri == null || !(secure || scheme.equals("ws")) || uri.isOpaque() || uri.getHost() == null
-        || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null
-        || uri.getPort() == 0 || uri.getPort() > 65535) {
+    if (uri == null
+        || !(secure || scheme.equals("ws"))
+        || uri.isOpaque()
+        || uri.getHost() == null
+        || uri.getRawUserInfo() != null
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null
+        || uri.getPort() == 0
+        || uri.getPort() > 65535) {
       errors.at(node, path + ": " + found(node) + " (expected: " + EXPECTED_SERVER + ")");
       return null;
     }
     int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
-    String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    String rawPath =
+        uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     return URI.create(scheme + "://" + Addresses.lowerCase(uri.getHost()) + ":" + port + rawPath);
   }
 
@@ -446,8 +536,11 @@ public final class ConfigParser {
     Node insecureNode = m.get("insecure");
     Boolean insecure = yaml.bool(insecureNode, m.pathOf("insecure"), false);
     if (caNode != null && Boolean.TRUE.equals(insecure)) {
-      errors.at(insecureNode, m.pathOf("insecure") + ": true (expected: false when ca is set; trust a CA or "
-          + "nothing, not both)");
+      errors.at(
+          insecureNode,
+          m.pathOf("insecure")
+              + ": true (expected: false when ca is set; trust a CA or "
+              + "nothing, not both)");
     }
     return errors.size() > before ? null : new BackendTlsConfig(ca, insecure);
   }
@@ -461,7 +554,8 @@ public final class ConfigParser {
     Map<List<String>, String> seen = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String path = "routes[" + i + "]";
-      YamlMapping m = yaml.mapping(items.get(i), path, "mapping with path, host, backend", ROUTE_KEYS);
+      YamlMapping m =
+          yaml.mapping(items.get(i), path, "mapping with path, host, backend", ROUTE_KEYS);
       if (m == null) {
         continue;
       }
@@ -470,23 +564,45 @@ public final class ConfigParser {
       Node backendNode = m.required("backend");
       String backend = yaml.string(backendNode, m.pathOf("backend"), "backend group name");
       if (backend != null && groupNames != null && !groupNames.contains(backend)) {
-        errors.at(backendNode, m.pathOf("backend") + ": unknown backend group '" + backend + "' (expected one of: "
-            + String.join(", ", groupNames) + ")");
+        errors.at(
+            backendNode,
+            m.pathOf("backend")
+                + ": unknown backend group '"
+                + backend
+                + "' (expected one of: "
+                + String.join(", ", groupNames)
+                + ")");
       }
       Boolean deflate = yaml.bool(m.get("permessageDeflate"), m.pathOf("permessageDeflate"), false);
-      Long maxMessageBytes = yaml.size(m.get("maxMessageBytes"), m.pathOf("maxMessageBytes"), DEFAULT_MAX_MESSAGE_BYTES,
-          1, 2 * Quantities.GIB);
+      Long maxMessageBytes =
+          yaml.size(
+              m.get("maxMessageBytes"),
+              m.pathOf("maxMessageBytes"),
+              DEFAULT_MAX_MESSAGE_BYTES,
+              1,
+              2 * Quantities.GIB);
       Node policyNode = m.get("policy");
       String policy = policyNode == null ? DEFAULT_POLICY : name(policyNode, m.pathOf("policy"));
       if (prefix != null) {
         String previous = seen.putIfAbsent(Arrays.asList(host, prefix), path);
         if (previous != null) {
-          errors.at(m.node(), path + ": same host and path as " + previous + " (expected: each host and path once;"
-              + " the first route wins, so this one never would)");
+          errors.at(
+              m.node(),
+              path
+                  + ": same host and path as "
+                  + previous
+                  + " (expected: each host and path once;"
+                  + " the first route wins, so this one never would)");
         }
       }
-      result.add(new RouteConfig(host, prefix, backend, Boolean.TRUE.equals(deflate),
-          maxMessageBytes == null ? 0 : maxMessageBytes, policy));
+      result.add(
+          new RouteConfig(
+              host,
+              prefix,
+              backend,
+              Boolean.TRUE.equals(deflate),
+              maxMessageBytes == null ? 0 : maxMessageBytes,
+              policy));
     }
     return result;
   }
@@ -497,7 +613,9 @@ public final class ConfigParser {
     }
     String text = yaml.string(node, path, "path prefix starting with /");
     if (text != null && !PATH_PREFIX.matcher(text).matches()) {
-      errors.at(node, path + ": " + found(node) + " (expected: path prefix starting with /, without query)");
+      errors.at(
+          node,
+          path + ": " + found(node) + " (expected: path prefix starting with /, without query)");
       return null;
     }
     return text;
@@ -513,7 +631,8 @@ public final class ConfigParser {
     }
     String host = Addresses.lowerCase(text);
     if (!Addresses.isHostName(host, false)) {
-      errors.at(node, path + ": " + found(node) + " (expected: " + EXPECTED_HOST + ", without port)");
+      errors.at(
+          node, path + ": " + found(node) + " (expected: " + EXPECTED_HOST + ", without port)");
       return null;
     }
     return host;
@@ -524,27 +643,49 @@ public final class ConfigParser {
       return DEFAULT_TIMEOUTS;
     }
     int before = errors.size();
-    YamlMapping m = yaml.mapping(node, "timeouts", "mapping with handshake, maxHeaderBytes, idle, ping, drain",
-        TIMEOUT_KEYS);
+    YamlMapping m =
+        yaml.mapping(
+            node,
+            "timeouts",
+            "mapping with handshake, maxHeaderBytes, idle, ping, drain",
+            TIMEOUT_KEYS);
     if (m == null) {
       return null;
     }
     Duration min = Duration.ofMillis(1);
-    Duration handshake = yaml.duration(m.get("handshake"), m.pathOf("handshake"), DEFAULT_TIMEOUTS.handshake(), min);
-    Long maxHeaderBytes = yaml.size(m.get("maxHeaderBytes"), m.pathOf("maxHeaderBytes"),
-        DEFAULT_TIMEOUTS.maxHeaderBytes(), Quantities.KIB, 64 * Quantities.KIB);
+    Duration handshake =
+        yaml.duration(m.get("handshake"), m.pathOf("handshake"), DEFAULT_TIMEOUTS.handshake(), min);
+    Long maxHeaderBytes =
+        yaml.size(
+            m.get("maxHeaderBytes"),
+            m.pathOf("maxHeaderBytes"),
+            DEFAULT_TIMEOUTS.maxHeaderBytes(),
+            Quantities.KIB,
+            64 * Quantities.KIB);
     Duration idle = yaml.duration(m.get("idle"), m.pathOf("idle"), DEFAULT_TIMEOUTS.idle(), min);
     Duration ping = yaml.duration(m.get("ping"), m.pathOf("ping"), DEFAULT_TIMEOUTS.ping(), min);
-    Duration drain = yaml.duration(m.get("drain"), m.pathOf("drain"), DEFAULT_TIMEOUTS.drain(), Duration.ZERO);
+    Duration drain =
+        yaml.duration(m.get("drain"), m.pathOf("drain"), DEFAULT_TIMEOUTS.drain(), Duration.ZERO);
     if (ping != null && idle != null && ping.compareTo(idle) >= 0) {
       // Point at the key the user wrote; with ping left at its default, that is idle.
       if (m.get("ping") != null) {
-        String idleText = m.get("idle") != null ? found(m.get("idle")) : Quantities.formatDuration(idle);
-        errors.at(m.get("ping"), "timeouts.ping: " + found(m.get("ping")) + " (expected: less than timeouts.idle, "
-            + idleText + ")");
+        String idleText =
+            m.get("idle") != null ? found(m.get("idle")) : Quantities.formatDuration(idle);
+        errors.at(
+            m.get("ping"),
+            "timeouts.ping: "
+                + found(m.get("ping"))
+                + " (expected: less than timeouts.idle, "
+                + idleText
+                + ")");
       } else {
-        errors.at(m.get("idle"), "timeouts.idle: " + found(m.get("idle")) + " (expected: more than timeouts.ping, "
-            + Quantities.formatDuration(ping) + ")");
+        errors.at(
+            m.get("idle"),
+            "timeouts.idle: "
+                + found(m.get("idle"))
+                + " (expected: more than timeouts.ping, "
+                + Quantities.formatDuration(ping)
+                + ")");
       }
     }
     if (errors.size() > before) {
@@ -565,7 +706,9 @@ public final class ConfigParser {
     return bind == null ? null : new DemoBackendConfig(bind);
   }
 
-  /** The policies directory, or {@code null} (absent block): the embedded default policy is used. */
+  /**
+   * The policies directory, or {@code null} (absent block): the embedded default policy is used.
+   */
   private Path policies(Node node) {
     if (node == null || isNull(node)) {
       return null;
@@ -578,7 +721,10 @@ public final class ConfigParser {
     return dirNode == null ? null : file(dirNode, m.pathOf("dir"));
   }
 
-  /** The ban journal and firewall, or {@code null} (absent block): bans in memory only, nothing in the kernel. */
+  /**
+   * The ban journal and firewall, or {@code null} (absent block): bans in memory only, nothing in
+   * the kernel.
+   */
   private BansConfig bans(Node node, List<ListenerConfig> listeners) {
     if (node == null || isNull(node)) {
       return null;
@@ -589,12 +735,17 @@ public final class ConfigParser {
       return null;
     }
     Node journalNode = m.get("journal");
-    Path journal = journalNode == null || isNull(journalNode) ? null : file(journalNode, m.pathOf("journal"));
+    Path journal =
+        journalNode == null || isNull(journalNode) ? null : file(journalNode, m.pathOf("journal"));
     BansConfig.Firewall firewall = firewall(m.get("firewall"), m.pathOf("firewall"), listeners);
     if (firewall != null && (journalNode == null || isNull(journalNode))) {
-      errors.at(m.get("firewall"), m.pathOf("firewall") + ": backend "
-          + FIREWALL_BACKENDS.get(firewall.backend().ordinal()) + ", but bans has no journal (expected: bans.journal as well; the rules are built from the journalled"
-          + " ban list)");
+      errors.at(
+          m.get("firewall"),
+          m.pathOf("firewall")
+              + ": backend "
+              + FIREWALL_BACKENDS.get(firewall.backend().ordinal())
+              + ", but bans has no journal (expected: bans.journal as well; the rules are built from the journalled"
+              + " ban list)");
     }
     return errors.size() > before ? null : new BansConfig(journal, firewall);
   }
@@ -604,16 +755,24 @@ public final class ConfigParser {
       return null;
     }
     int before = errors.size();
-    YamlMapping m = yaml.mapping(node, path, "mapping with backend, apply, rulesFile, ports", FIREWALL_KEYS);
+    YamlMapping m =
+        yaml.mapping(node, path, "mapping with backend, apply, rulesFile, ports", FIREWALL_KEYS);
     if (m == null) {
       return null;
     }
-    int backend = yaml.oneOf(m.get("backend"), m.pathOf("backend"), FIREWALL_BACKENDS, FIREWALL_BACKENDS.size() - 1);
+    int backend =
+        yaml.oneOf(
+            m.get("backend"), m.pathOf("backend"), FIREWALL_BACKENDS, FIREWALL_BACKENDS.size() - 1);
     if (backend == FIREWALL_BACKENDS.size() - 1) {
       for (String key : FIREWALL_KEYS.subList(1, FIREWALL_KEYS.size())) {
         if (m.get(key) != null) {
-          errors.at(m.keyNode(key), m.pathOf(key) + ": set, but backend is none (expected: backend ipset, nftables"
-              + " or iptables, or no " + key + ")");
+          errors.at(
+              m.keyNode(key),
+              m.pathOf(key)
+                  + ": set, but backend is none (expected: backend ipset, nftables"
+                  + " or iptables, or no "
+                  + key
+                  + ")");
         }
       }
       return null;
@@ -627,8 +786,13 @@ public final class ConfigParser {
         errors.at(node, path + ": missing required key 'rulesFile' (needed with apply: false)");
       }
     } else if (rulesNode != null) {
-      errors.at(rulesNode, m.pathOf("rulesFile") + ": " + found(rulesNode) + " (expected: only with apply: false;"
-          + " with apply: true the rules are loaded directly)");
+      errors.at(
+          rulesNode,
+          m.pathOf("rulesFile")
+              + ": "
+              + found(rulesNode)
+              + " (expected: only with apply: false;"
+              + " with apply: true the rules are loaded directly)");
     }
     List<Integer> ports = firewallPorts(m.get("ports"), m.pathOf("ports"), listeners, m.node());
     if (errors.size() > before || backend < 0) {
@@ -638,19 +802,33 @@ public final class ConfigParser {
   }
 
   /** The ports given, or those of the listeners (port 0 left out: it is not known before start). */
-  private List<Integer> firewallPorts(Node node, String path, List<ListenerConfig> listeners, Node firewall) {
+  private List<Integer> firewallPorts(
+      Node node, String path, List<ListenerConfig> listeners, Node firewall) {
     if (node == null) {
       if (listeners == null) {
         return List.of();
       }
-      List<Integer> ports = listeners.stream().filter(l -> l != null && l.bind() != null && l.bind().getPort() != 0)
-          .map(l -> l.bind().getPort()).distinct().toList();
+      List<Integer> ports =
+          listeners.stream()
+              .filter(l -> l != null && l.bind() != null && l.bind().getPort() != 0)
+              .map(l -> l.bind().getPort())
+              .distinct()
+              .toList();
       if (ports.isEmpty()) {
-        errors.at(firewall, path + ": missing, and no listener has a fixed port (expected: the TCP ports to protect,"
-            + " e.g. ports: [443])");
+        errors.at(
+            firewall,
+            path
+                + ": missing, and no listener has a fixed port (expected: the TCP ports to protect,"
+                + " e.g. ports: [443])");
       } else if (ports.size() > MAX_FIREWALL_PORTS) {
-        errors.at(firewall, path + ": the listeners use " + ports.size() + " ports (expected: at most "
-            + MAX_FIREWALL_PORTS + "; list the ones to protect)");
+        errors.at(
+            firewall,
+            path
+                + ": the listeners use "
+                + ports.size()
+                + " ports (expected: at most "
+                + MAX_FIREWALL_PORTS
+                + "; list the ones to protect)");
       }
       return ports;
     }
@@ -659,7 +837,8 @@ public final class ConfigParser {
       return List.of();
     }
     if (items.size() > MAX_FIREWALL_PORTS) {
-      errors.at(node, path + ": " + items.size() + " ports (expected: 1 to " + MAX_FIREWALL_PORTS + ")");
+      errors.at(
+          node, path + ": " + items.size() + " ports (expected: 1 to " + MAX_FIREWALL_PORTS + ")");
     }
     Map<Long, Integer> seen = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
@@ -670,22 +849,25 @@ public final class ConfigParser {
       }
       Integer previous = seen.putIfAbsent(port, i);
       if (previous != null) {
-        errors.at(items.get(i), itemPath + ": " + port + " (already listed as " + path + "[" + previous + "])");
+        errors.at(
+            items.get(i),
+            itemPath + ": " + port + " (already listed as " + path + "[" + previous + "])");
       }
     }
     return seen.keySet().stream().map(Long::intValue).toList();
   }
 
   /**
-   * The admin listener: loopback port 9090 when the block is absent; {@code bind: off} turns it off. Anything
-   * reachable from off the host needs a token file.
+   * The admin listener: loopback port 9090 when the block is absent; {@code bind: off} turns it
+   * off. Anything reachable from off the host needs a token file.
    */
   private AdminConfig admin(Node node) {
     if (node == null || isNull(node)) {
       return AdminConfig.defaults();
     }
     int before = errors.size();
-    YamlMapping m = yaml.mapping(node, "admin", "mapping with bind, tokenFile, accessLog", ADMIN_KEYS);
+    YamlMapping m =
+        yaml.mapping(node, "admin", "mapping with bind, tokenFile, accessLog", ADMIN_KEYS);
     if (m == null) {
       return null;
     }
@@ -702,8 +884,13 @@ public final class ConfigParser {
     Path tokenFile = tokenNode == null ? null : file(tokenNode, m.pathOf("tokenFile"));
     Boolean accessLog = yaml.bool(m.get("accessLog"), m.pathOf("accessLog"), false);
     if (bind != null && tokenNode == null && !bind.getAddress().isLoopbackAddress()) {
-      errors.at(bindNode, m.pathOf("bind") + ": " + found(bindNode) + " (expected: a loopback address like "
-          + "127.0.0.1:9090, or tokenFile set as well: the admin API is reachable from off this host)");
+      errors.at(
+          bindNode,
+          m.pathOf("bind")
+              + ": "
+              + found(bindNode)
+              + " (expected: a loopback address like "
+              + "127.0.0.1:9090, or tokenFile set as well: the admin API is reachable from off this host)");
     }
     if (errors.size() > before) {
       return null;
@@ -722,7 +909,10 @@ public final class ConfigParser {
     return text;
   }
 
-  /** A bind address that no earlier listener (or the demo backend) already holds; port 0 never conflicts. */
+  /**
+   * A bind address that no earlier listener (or the demo backend) already holds; port 0 never
+   * conflicts.
+   */
   private InetSocketAddress bind(Node node, String path, String owner) {
     String text = yaml.string(node, path, EXPECTED_BIND);
     if (text == null) {
@@ -743,12 +933,21 @@ public final class ConfigParser {
           continue;
         }
         if (taken.equals(address)) {
-          errors.at(node, path + ": " + found(node) + " (already used by " + other.getValue() + ")");
+          errors.at(
+              node, path + ": " + found(node) + " (already used by " + other.getValue() + ")");
           return address;
         }
         if (taken.getAddress().isAnyLocalAddress() || address.getAddress().isAnyLocalAddress()) {
-          errors.at(node, path + ": " + found(node) + " (overlaps " + Addresses.format(taken) + " of "
-              + other.getValue() + ")");
+          errors.at(
+              node,
+              path
+                  + ": "
+                  + found(node)
+                  + " (overlaps "
+                  + Addresses.format(taken)
+                  + " of "
+                  + other.getValue()
+                  + ")");
           return address;
         }
       }

@@ -1,18 +1,23 @@
 package io.wssguard.config;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.Node;
 
-/** Collects the errors of one parse, positioned in one file; sorted into file order and capped when thrown. */
+/**
+ * Collects the errors of one parse, positioned in one file; sorted into file order and capped when
+ * thrown.
+ */
 public final class ErrorList {
   private final String file;
   private final List<ConfigError> errors = new ArrayList<>();
 
-  /** @param file the name errors are reported under */
+  /**
+   * @param file the name errors are reported under
+   */
   public ErrorList(String file) {
     this.file = file;
   }
@@ -49,8 +54,8 @@ public final class ErrorList {
   }
 
   /**
-   * The errors of several files in one exception: file by file in the given order, each in file order, capped at
-   * {@link ConfigParser#MAX_ERRORS} in all.
+   * The errors of several files in one exception: file by file in the given order, each in file
+   * order, capped at {@link ConfigParser#MAX_ERRORS} in all.
    */
   public static ConfigException toException(Collection<ErrorList> lists) {
     List<ConfigError> all = new ArrayList<>();

@@ -5,15 +5,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole validated configuration of one wssguard process: where it listens, which backend groups exist and
- * which route leads to which group. Built by {@link ConfigParser} from YAML (or from the embedded defaults) and
- * immutable afterwards.
+ * The whole validated configuration of one wssguard process: where it listens, which backend groups
+ * exist and which route leads to which group. Built by {@link ConfigParser} from YAML (or from the
+ * embedded defaults) and immutable afterwards.
  *
  * @param source the file this came from, or {@code null} for the embedded defaults
  * @param demoBackend the built-in echo backend to start, or {@code null} for none
- * @param policiesDir the directory of policy files ({@code *.yaml}, {@code *.yml}), or {@code null} for the embedded
- *     default policy; routes name their policy, and whoever loads the policies checks that the names exist
- * @param bans the ban journal and firewall, or {@code null}: bans are kept in memory only and stay out of the kernel
+ * @param policiesDir the directory of policy files ({@code *.yaml}, {@code *.yml}), or {@code null}
+ *     for the embedded default policy; routes name their policy, and whoever loads the policies
+ *     checks that the names exist
+ * @param bans the ban journal and firewall, or {@code null}: bans are kept in memory only and stay
+ *     out of the kernel
  * @param admin the admin listener and access log; {@code null} is read as {@link AdminConfig#OFF}
  */
 public record ProxyConfig(

@@ -11,8 +11,9 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
- * One YAML mapping: reading it reports repeated keys, non-scalar keys and (for a fixed schema) unknown keys with the
- * valid ones listed, so section code only asks for what it knows. The first occurrence of a repeated key wins.
+ * One YAML mapping: reading it reports repeated keys, non-scalar keys and (for a fixed schema)
+ * unknown keys with the valid ones listed, so section code only asks for what it knows. The first
+ * occurrence of a repeated key wins.
  */
 public final class YamlMapping {
   private final MappingNode node;
@@ -22,7 +23,8 @@ public final class YamlMapping {
 
   /**
    * @param path where this mapping sits, e.g. {@code routes[0]}; empty for the top level
-   * @param keys the valid keys in documented order (the order errors list them in), or {@code null} for any key
+   * @param keys the valid keys in documented order (the order errors list them in), or {@code null}
+   *     for any key
    */
   YamlMapping(MappingNode node, String path, List<String> keys, ErrorList errors) {
     this.node = node;
@@ -39,8 +41,15 @@ public final class YamlMapping {
       String key = ((ScalarNode) keyNode).getValue();
       Node first = firstKeys.putIfAbsent(key, keyNode);
       if (first != null) {
-        errors.at(keyNode, "duplicate key '" + key + "'" + in() + " (first at line "
-            + (first.getStartMark().getLine() + 1) + ")");
+        errors.at(
+            keyNode,
+            "duplicate key '"
+                + key
+                + "'"
+                + in()
+                + " (first at line "
+                + (first.getStartMark().getLine() + 1)
+                + ")");
       } else if (keys != null && !keys.contains(key)) {
         errors.at(keyNode, "unknown key '" + key + "'" + in() + " (expected " + expected + ")");
       } else {
@@ -55,7 +64,10 @@ public final class YamlMapping {
     return tuple == null ? null : tuple.getValueNode();
   }
 
-  /** The value of a required key; when absent, reports it at the mapping's start and returns {@code null}. */
+  /**
+   * The value of a required key; when absent, reports it at the mapping's start and returns {@code
+   * null}.
+   */
   public Node required(String key) {
     Node value = get(key);
     if (value == null) {

@@ -1,5 +1,7 @@
 package io.wssguard.config;
 
+import io.wssguard.net.Cidr;
+import io.wssguard.quantity.Quantities;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -13,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import io.wssguard.policy.Cidr;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +34,16 @@ import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.reader.ReaderException;
 
 /**
- * The strict YAML reading shared by the config parser and the policy parser: compose a node graph (never objects),
- * reject custom tags, and read typed values out of nodes. A value that is wrong is reported to the {@link ErrorList}
- * as {@code path: found (expected: ...)} and comes back as {@code null} (or -1), so the caller skips it and reads on;
- * one run reports every mistake in a file.
+ * The strict YAML reading shared by the config parser and the policy parser: compose a node graph
+ * (never objects), reject custom tags, and read typed values out of nodes. A value that is wrong is
+ * reported to the {@link ErrorList} as {@code path: found (expected: ...)} and comes back as {@code
+ * null} (or -1), so the caller skips it and reads on; one run reports every mistake in a file.
  */
 public final class YamlReader {
-  /** Core-schema tags; anything else ({@code !env}, {@code !!python/...}) would be silently read as text. */
+  /**
+   * Core-schema tags; anything else ({@code !env}, {@code !!python/...}) would be silently read as
+   * text.
+   */
   private static final Set<Tag> PLAIN_TAGS =
       Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.TIMESTAMP, Tag.SEQ, Tag.MAP);
 
@@ -49,7 +53,8 @@ public final class YamlReader {
   private final String documentName;
 
   /**
-   * @param documentName what the whole file is called in an error about its top level, e.g. {@code configuration}
+   * @param documentName what the whole file is called in an error about its top level, e.g. {@code
+   *     configuration}
    */
   public YamlReader(ErrorList errors, String documentName) {
     this.errors = errors;
@@ -76,10 +81,13 @@ public final class YamlReader {
     return null;
   }
 
-  /** The text of UTF-8 bytes, or {@code null} with a position-less error when they are not UTF-8. */
+  /**
+   * The text of UTF-8 bytes, or {@code null} with a position-less error when they are not UTF-8.
+   */
   public static String decodeUtf8(byte[] bytes, ErrorList errors) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
@@ -91,19 +99,22 @@ public final class YamlReader {
   }
 
   /**
-   * The root node of one YAML document with its tags checked, or {@code null} when the text is empty (nothing
-   * reported) or not valid YAML (reported).
+   * The root node of one YAML document with its tags checked, or {@code null} when the text is
+   * empty (nothing reported) or not valid YAML (reported).
    */
   public Node compose(String text) {
     Node root;
     try {
       root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
     } catch (MarkedYAMLException e) {
-      errors.at(e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark(), syntaxMessage(e));
+      errors.at(
+          e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark(), syntaxMessage(e));
       return null;
     } catch (ReaderException e) {
       int[] position = lineAndColumn(text, e.getPosition());
-      errors.at(position[0], position[1],
+      errors.at(
+          position[0],
+          position[1],
           String.format("invalid YAML: character U+%04X is not allowed", e.getCodePoint()));
       return null;
     } catch (YAMLException e) {
@@ -117,8 +128,8 @@ public final class YamlReader {
   }
 
   /**
-   * SnakeYAML's problem, plus its context when that helps find the cause: "while scanning a quoted scalar" is only
-   * useful with where the scalar started.
+   * SnakeYAML's problem, plus its context when that helps find the cause: "while scanning a quoted
+   * scalar" is only useful with where the scalar started.
    */
   private static String syntaxMessage(MarkedYAMLException e) {
     if (e.getProblem() != null && e.getProblem().contains("another document")) {
@@ -128,10 +139,15 @@ public final class YamlReader {
     if (e.getContext() != null) {
       Mark at = e.getContextMark();
       Mark problem = e.getProblemMark();
-      boolean elsewhere = at != null && problem != null
-          && (at.getLine() != problem.getLine() || at.getColumn() != problem.getColumn());
-      context = " (" + e.getContext() + (elsewhere ? " at " + (at.getLine() + 1) + ":" + (at.getColumn() + 1) : "")
-          + ")";
+      boolean elsewhere =
+          at != null
+              && problem != null
+              && (at.getLine() != problem.getLine() || at.getColumn() != problem.getColumn());
+      context =
+          " ("
+              + e.getContext()
+              + (elsewhere ? " at " + (at.getLine() + 1) + ":" + (at.getColumn() + 1) : "")
+              + ")";
     }
     return "invalid YAML: " + e.getProblem() + context;
   }
@@ -176,25 +192,35 @@ public final class YamlReader {
   // ---- values ----
 
   /**
-   * A duration of {@code min}..24 h, {@code defaultValue} when the node is absent, {@code null} (reported) when it
-   * is not one.
+   * A timeout: a duration of {@code min}..24 h, {@code defaultValue} when the node is absent,
+   * {@code null} (reported) when it is not one.
    */
   public Duration duration(Node node, String path, Duration defaultValue, Duration min) {
+    return duration(node, path, defaultValue, min, Quantities.MAX_TIMEOUT);
+  }
+
+  /**
+   * A duration of {@code min..max}, {@code defaultValue} when the node is absent, {@code null}
+   * (reported) when it is not one.
+   */
+  public Duration duration(
+      Node node, String path, Duration defaultValue, Duration min, Duration max) {
     if (node == null) {
       return defaultValue;
     }
-    String expected = "duration like 5s, " + Quantities.formatDuration(min).replaceAll("([0-9])([a-z])", "$1 $2")
-        + "..24 h";
     String text = scalarText(node);
-    Duration d = text == null ? null : Quantities.parseDuration(text);
-    if (d == null || d.compareTo(min) < 0 || d.compareTo(Quantities.MAX_DURATION) > 0) {
-      errors.at(node, path + ": " + found(node) + " (expected: " + expected + ")");
+    try {
+      return Quantities.parseDuration(text == null ? "" : text, min, max);
+    } catch (IllegalArgumentException e) {
+      errors.at(node, path + ": " + found(node) + " (" + e.getMessage() + ")");
       return null;
     }
-    return d;
   }
 
-  /** A size of {@code min..max} bytes, {@code defaultValue} when absent, {@code null} (reported) when invalid. */
+  /**
+   * A size of {@code min..max} bytes, {@code defaultValue} when absent, {@code null} (reported)
+   * when invalid.
+   */
   public Long size(Node node, String path, long defaultValue, long min, long max) {
     if (node == null) {
       return defaultValue;
@@ -202,16 +228,24 @@ public final class YamlReader {
     String text = scalarText(node);
     long bytes = text == null ? -1 : Quantities.parseSize(text);
     if (bytes < min || bytes > max) {
-      errors.at(node, path + ": " + found(node) + " (expected: size like 64KiB, " + Quantities.formatSize(min) + ".."
-          + Quantities.formatSize(max) + ")");
+      errors.at(
+          node,
+          path
+              + ": "
+              + found(node)
+              + " (expected: size like 64KiB, "
+              + Quantities.formatSize(min)
+              + ".."
+              + Quantities.formatSize(max)
+              + ")");
       return null;
     }
     return bytes;
   }
 
   /**
-   * A plain decimal integer of {@code min..max} (no sign, no {@code 0x}, no {@code _}), {@code defaultValue} when
-   * absent, {@code null} (reported) when invalid.
+   * A plain decimal integer of {@code min..max} (no sign, no {@code 0x}, no {@code _}), {@code
+   * defaultValue} when absent, {@code null} (reported) when invalid.
    */
   public Long integer(Node node, String path, long defaultValue, long min, long max) {
     if (node == null) {
@@ -226,7 +260,10 @@ public final class YamlReader {
     return n;
   }
 
-  /** {@code true} or {@code false} only: YAML 1.1's yes/no/on/off are rejected as too easy to misread. */
+  /**
+   * {@code true} or {@code false} only: YAML 1.1's yes/no/on/off are rejected as too easy to
+   * misread.
+   */
   public Boolean bool(Node node, String path, boolean defaultValue) {
     if (node == null) {
       return defaultValue;
@@ -239,14 +276,18 @@ public final class YamlReader {
     return null;
   }
 
-  /** The index of the value in {@code names}, {@code defaultIndex} when absent, -1 (reported) when invalid. */
+  /**
+   * The index of the value in {@code names}, {@code defaultIndex} when absent, -1 (reported) when
+   * invalid.
+   */
   public int oneOf(Node node, String path, List<String> names, int defaultIndex) {
     if (node == null) {
       return defaultIndex;
     }
     int index = names.indexOf(scalarText(node));
     if (index < 0) {
-      errors.at(node, path + ": " + found(node) + " (expected one of: " + String.join(", ", names) + ")");
+      errors.at(
+          node, path + ": " + found(node) + " (expected one of: " + String.join(", ", names) + ")");
     }
     return index;
   }
@@ -266,7 +307,8 @@ public final class YamlReader {
   /**
    * The items of a sequence, or {@code null} (reported) when the node is something else.
    *
-   * @param itemName when not {@code null}, the sequence must not be empty, and this names what is missing
+   * @param itemName when not {@code null}, the sequence must not be empty, and this names what is
+   *     missing
    */
   public List<Node> list(Node node, String path, String expected, String itemName) {
     if (node == null) {
@@ -284,12 +326,15 @@ public final class YamlReader {
     return items;
   }
 
-  /** The blocks of a list in file order with the index of each, or {@code null} when any is invalid. */
+  /**
+   * The blocks of a list in file order with the index of each, or {@code null} when any is invalid.
+   */
   public Map<Cidr, Integer> cidrs(Node node, String path) {
     if (node == null || isNull(node)) {
       return new LinkedHashMap<>();
     }
-    List<Node> items = list(node, path, "list of address blocks like 10.0.0.0/8 or 2001:db8::/32", null);
+    List<Node> items =
+        list(node, path, "list of address blocks like 10.0.0.0/8 or 2001:db8::/32", null);
     if (items == null) {
       return null;
     }
@@ -297,7 +342,8 @@ public final class YamlReader {
     Map<Cidr, Integer> result = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String itemPath = path + "[" + i + "]";
-      String text = string(items.get(i), itemPath, "address block like 10.0.0.0/8 or 2001:db8::/32");
+      String text =
+          string(items.get(i), itemPath, "address block like 10.0.0.0/8 or 2001:db8::/32");
       if (text == null) {
         continue;
       }
@@ -305,25 +351,36 @@ public final class YamlReader {
       try {
         block = Cidr.parse(text);
       } catch (IllegalArgumentException e) {
-        errors.at(items.get(i), itemPath + ": " + found(items.get(i)) + " (" + e.getMessage() + ")");
+        errors.at(
+            items.get(i), itemPath + ": " + found(items.get(i)) + " (" + e.getMessage() + ")");
         continue;
       }
       Integer previous = result.putIfAbsent(block, i);
       if (previous != null) {
-        errors.at(items.get(i), itemPath + ": " + block + " (already listed as " + path + "[" + previous + "])");
+        errors.at(
+            items.get(i),
+            itemPath + ": " + block + " (already listed as " + path + "[" + previous + "])");
       }
     }
     return errors.size() > before ? null : result;
   }
 
   /**
-   * The node as a mapping with the given keys, or {@code null} (reported) when it is something else.
+   * The node as a mapping with the given keys, or {@code null} (reported) when it is something
+   * else.
    *
    * @param keys the valid keys in documented order, or {@code null} for any key
    */
   public YamlMapping mapping(Node node, String path, String expected, List<String> keys) {
     if (!(node instanceof MappingNode)) {
-      errors.at(node, (path.isEmpty() ? documentName : path) + ": " + found(node) + " (expected: " + expected + ")");
+      errors.at(
+          node,
+          (path.isEmpty() ? documentName : path)
+              + ": "
+              + found(node)
+              + " (expected: "
+              + expected
+              + ")");
       return null;
     }
     return new YamlMapping((MappingNode) node, path, keys, errors);
@@ -344,7 +401,10 @@ public final class YamlReader {
     return text != null && (text.equalsIgnoreCase("off") || text.equalsIgnoreCase("false"));
   }
 
-  /** What was found, for "path: found (expected: ...)": the scalar itself, or the kind of collection. */
+  /**
+   * What was found, for "path: found (expected: ...)": the scalar itself, or the kind of
+   * collection.
+   */
   public static String found(Node node) {
     if (node instanceof SequenceNode) {
       return ((SequenceNode) node).getValue().isEmpty() ? "[]" : "a list";
@@ -356,7 +416,8 @@ public final class YamlReader {
     if (text.isEmpty()) {
       return isNull(node) ? "empty value" : "''";
     }
-    text = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
+    text =
+        text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
     return text.length() > 60 ? text.substring(0, 57) + "..." : text;
   }
 }

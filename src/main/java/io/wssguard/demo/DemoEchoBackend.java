@@ -6,19 +6,23 @@ import io.undertow.UndertowOptions;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
 import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
-import io.undertow.websockets.core.WebSocketCallback;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.xnio.Pooled;
 
 /**
- * The built-in demo backend: a WebSocket echo server on plain {@code ws://}, so that {@code wssguard run} shows a
- * working proxy with nothing else installed. It echoes every text and binary message unchanged.
+ * The built-in demo backend: a WebSocket echo server on plain {@code ws://}, so that {@code
+ * wssguard run} shows a working proxy with nothing else installed. It echoes every text and binary
+ * message unchanged.
  */
 public final class DemoEchoBackend implements AutoCloseable {
-  /** Messages above this are refused by the demo itself (the proxy's own limit normally stops them first). */
+  /**
+   * Messages above this are refused by the demo itself (the proxy's own limit normally stops them
+   * first).
+   */
   private static final long MAX_MESSAGE_BYTES = 16L << 20;
 
   private final Undertow server;
@@ -28,16 +32,19 @@ public final class DemoEchoBackend implements AutoCloseable {
   }
 
   public static DemoEchoBackend start(InetSocketAddress bind) {
-    Undertow server = Undertow.builder()
-        .addHttpListener(bind.getPort(), bind.getHostString())
-        .setIoThreads(1)
-        .setWorkerThreads(1)
-        .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
-        .setHandler(Handlers.websocket((exchange, channel) -> {
-          channel.getReceiveSetter().set(new Echo());
-          channel.resumeReceives();
-        }))
-        .build();
+    Undertow server =
+        Undertow.builder()
+            .addHttpListener(bind.getPort(), bind.getHostString())
+            .setIoThreads(1)
+            .setWorkerThreads(1)
+            .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
+            .setHandler(
+                Handlers.websocket(
+                    (exchange, channel) -> {
+                      channel.getReceiveSetter().set(new Echo());
+                      channel.resumeReceives();
+                    }))
+            .build();
     server.start();
     return new DemoEchoBackend(server);
   }
@@ -70,17 +77,20 @@ public final class DemoEchoBackend implements AutoCloseable {
     @Override
     protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
       Pooled<ByteBuffer[]> data = message.getData();
-      WebSockets.sendBinary(data.getResource(), channel, new WebSocketCallback<Void>() {
-        @Override
-        public void complete(WebSocketChannel c, Void context) {
-          data.free();
-        }
+      WebSockets.sendBinary(
+          data.getResource(),
+          channel,
+          new WebSocketCallback<Void>() {
+            @Override
+            public void complete(WebSocketChannel c, Void context) {
+              data.free();
+            }
 
-        @Override
-        public void onError(WebSocketChannel c, Void context, Throwable throwable) {
-          data.free();
-        }
-      });
+            @Override
+            public void onError(WebSocketChannel c, Void context, Throwable throwable) {
+              data.free();
+            }
+          });
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.wssguard.firewall;
 
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import java.net.Inet4Address;
 
 /** IPv4 or IPv6, with the per-family names of the tools that load rules into the kernel. */

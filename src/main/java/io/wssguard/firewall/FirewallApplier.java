@@ -20,16 +20,22 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Runs a rendered {@link FirewallScript}: each step's tool with the rendered text on its standard input. Each load
- * is atomic on its own ({@code ipset swap}, one {@code nft -f} transaction, one {@code iptables-restore} commit) and
- * re-running a script changes nothing, so callers simply apply again after every change.
+ * Runs a rendered {@link FirewallScript}: each step's tool with the rendered text on its standard
+ * input. Each load is atomic on its own ({@code ipset swap}, one {@code nft -f} transaction, one
+ * {@code iptables-restore} commit) and re-running a script changes nothing, so callers simply apply
+ * again after every change.
  *
- * <p>Failures are {@link FirewallException}s naming the missing tool or the failing command and its error output.
- * What to do about them is the caller's choice: the proxy keeps serving and keeps enforcing the ban itself.
+ * <p>Failures are {@link FirewallException}s naming the missing tool or the failing command and its
+ * error output. What to do about them is the caller's choice: the proxy keeps serving and keeps
+ * enforcing the ban itself.
  */
 public final class FirewallApplier {
-  /** Where the tools live on Debian and friends even when PATH (a non-root user's, a service's) leaves them out. */
+  /**
+   * Where the tools live on Debian and friends even when PATH (a non-root user's, a service's)
+   * leaves them out.
+   */
   private static final List<String> SBIN = List.of("/usr/sbin", "/sbin", "/usr/local/sbin");
+
   private static final long STEP_TIMEOUT_SECONDS = 30;
 
   private final List<String> commandPrefix;
@@ -38,7 +44,10 @@ public final class FirewallApplier {
     this(List.of());
   }
 
-  /** @param commandPrefix put before every command, e.g. {@code ip netns exec NAME} to work inside a namespace */
+  /**
+   * @param commandPrefix put before every command, e.g. {@code ip netns exec NAME} to work inside a
+   *     namespace
+   */
   public FirewallApplier(List<String> commandPrefix) {
     this.commandPrefix = List.copyOf(commandPrefix);
   }
@@ -56,7 +65,10 @@ public final class FirewallApplier {
     run(render(bans, cfg, now));
   }
 
-  /** Checks every tool is there before anything changes, then runs the steps in order, stopping at a failure. */
+  /**
+   * Checks every tool is there before anything changes, then runs the steps in order, stopping at a
+   * failure.
+   */
   public void run(FirewallScript script) throws FirewallException {
     Set<String> tools = new LinkedHashSet<>();
     for (FirewallScript.Step step : script.steps()) {
@@ -78,17 +90,27 @@ public final class FirewallApplier {
       Result result = exec(step.command(), step.input());
       if (result.exit != 0) {
         String output = result.output.strip();
-        String hint = output.contains("not permitted") || output.contains("Permission denied")
-            || output.contains("you must be root") ? " (changing the firewall needs root or CAP_NET_ADMIN)" : "";
-        throw new FirewallException("'" + String.join(" ", step.command()) + "' failed (exit " + result.exit + ")"
-            + hint + (output.isEmpty() ? "" : ": " + output));
+        String hint =
+            output.contains("not permitted")
+                    || output.contains("Permission denied")
+                    || output.contains("you must be root")
+                ? " (changing the firewall needs root or CAP_NET_ADMIN)"
+                : "";
+        throw new FirewallException(
+            "'"
+                + String.join(" ", step.command())
+                + "' failed (exit "
+                + result.exit
+                + ")"
+                + hint
+                + (output.isEmpty() ? "" : ": " + output));
       }
     }
   }
 
   /**
-   * A listener for {@code BanList.addListener}: applies the new list, and hands any failure to {@code onError}
-   * rather than throwing into the ban list.
+   * A listener for {@code BanList.addListener}: applies the new list, and hands any failure to
+   * {@code onError} rather than throwing into the ban list.
    */
   public Consumer<List<Ban>> listener(FirewallConfig cfg, Consumer<FirewallException> onError) {
     return bans -> {
@@ -117,24 +139,29 @@ public final class FirewallApplier {
       throw new FirewallException("cannot run '" + shown + "': " + e.getMessage());
     }
     // Feed stdin on another thread: a tool that writes a lot before reading must not block us both.
-    CompletableFuture<Void> feeding = CompletableFuture.runAsync(() -> {
-      try (OutputStream stdin = process.getOutputStream()) {
-        stdin.write(input.getBytes(StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        // The tool exited without reading it all; its exit status and output say why.
-      }
-    });
-    CompletableFuture<String> reading = CompletableFuture.supplyAsync(() -> {
-      try (InputStream out = process.getInputStream()) {
-        return new String(out.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return "";
-      }
-    });
+    CompletableFuture<Void> feeding =
+        CompletableFuture.runAsync(
+            () -> {
+              try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+              } catch (IOException e) {
+                // The tool exited without reading it all; its exit status and output say why.
+              }
+            });
+    CompletableFuture<String> reading =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (InputStream out = process.getInputStream()) {
+                return new String(out.readAllBytes(), StandardCharsets.UTF_8);
+              } catch (IOException e) {
+                return "";
+              }
+            });
     try {
       if (!process.waitFor(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new FirewallException("'" + shown + "' did not finish within " + STEP_TIMEOUT_SECONDS + " s");
+        throw new FirewallException(
+            "'" + shown + "' did not finish within " + STEP_TIMEOUT_SECONDS + " s");
       }
       feeding.get(5, TimeUnit.SECONDS);
       return new Result(process.exitValue(), reading.get(5, TimeUnit.SECONDS));
@@ -168,8 +195,13 @@ public final class FirewallApplier {
         return candidate.toString();
       }
     }
-    throw new FirewallException(tool + ": command not found (looked in PATH and " + String.join(":", SBIN)
-        + "); install the package that provides it (" + packageOf(tool) + ") or choose another --backend");
+    throw new FirewallException(
+        tool
+            + ": command not found (looked in PATH and "
+            + String.join(":", SBIN)
+            + "); install the package that provides it ("
+            + packageOf(tool)
+            + ") or choose another --backend");
   }
 
   private static String packageOf(String tool) {

@@ -3,8 +3,9 @@ package io.wssguard.firewall;
 import java.util.List;
 
 /**
- * What an apply does, as data: commands to run in order, each with its standard input. A renderer builds one from
- * the ban list and the config; {@link FirewallApplier} runs it; {@code wssguard firewall render} prints it.
+ * What an apply does, as data: commands to run in order, each with its standard input. A renderer
+ * builds one from the ban list and the config; {@link FirewallApplier} runs it; {@code wssguard
+ * firewall render} prints it.
  *
  * @param steps in order; the first that fails stops the rest
  */
@@ -18,8 +19,8 @@ public record FirewallScript(List<Step> steps) {
    *
    * @param command tool name, then its arguments
    * @param input its standard input (empty for none)
-   * @param unless if not empty, a check run first: when it exits 0 the step is already done and is skipped. It
-   *     makes inserting the jump into INPUT (a chain wssguard does not own) idempotent
+   * @param unless if not empty, a check run first: when it exits 0 the step is already done and is
+   *     skipped. It makes inserting the jump into INPUT (a chain wssguard does not own) idempotent
    */
   public record Step(List<String> command, String input, List<String> unless) {
     public Step {

@@ -19,23 +19,27 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
- * Keeps the kernel's copy of the ban list current while the proxy runs: at start, and within about a second of
- * every change, the active bans are rendered and applied (or, with a rules file, written there for a privileged
- * helper).
+ * Keeps the kernel's copy of the ban list current while the proxy runs: at start, and within about
+ * a second of every change, the active bans are rendered and applied (or, with a rules file,
+ * written there for a privileged helper).
  *
- * <p>Everything runs on the ban list's background thread ({@link JournalBans}), so at most one update is ever in
- * flight. Bursts are coalesced: a change schedules an update {@link #BATCH} later unless one is already scheduled,
- * and the update clears that flag before it reads the list, so changes that arrive while it runs schedule exactly one
- * more. Each update renders the whole list, so a skipped intermediate state is never missed.
+ * <p>Everything runs on the ban list's background thread ({@link JournalBans}), so at most one
+ * update is ever in flight. Bursts are coalesced: a change schedules an update {@link #BATCH} later
+ * unless one is already scheduled, and the update clears that flag before it reads the list, so
+ * changes that arrive while it runs schedule exactly one more. Each update renders the whole list,
+ * so a skipped intermediate state is never missed.
  *
- * <p>A failed update (tool missing, no permission, tool refused the input) is logged as one error that names the
- * cause, at most once a {@link #RETRY} period, and retried after that period even if nothing changes. The proxy goes
- * on serving and refusing banned sources itself; the ban stays in the list.
+ * <p>A failed update (tool missing, no permission, tool refused the input) is logged as one error
+ * that names the cause, at most once a {@link #RETRY} period, and retried after that period even if
+ * nothing changes. The proxy goes on serving and refusing banned sources itself; the ban stays in
+ * the list.
  */
 public final class FirewallSync {
   private static final Logger LOG = Logger.getLogger(FirewallSync.class.getName());
+
   /** How long a change waits for others to join it before the update runs. */
   static final Duration BATCH = Duration.ofMillis(200);
+
   /** The least time between two logged failures, and the wait before retrying after one. */
   static final Duration RETRY = Duration.ofMinutes(1);
 
@@ -52,7 +56,8 @@ public final class FirewallSync {
   private long lastErrorLoggedNanos;
   private boolean errorLogged;
 
-  private FirewallSync(JournalBans bans, FirewallConfig cfg, Path rulesFile, FirewallApplier applier) {
+  private FirewallSync(
+      JournalBans bans, FirewallConfig cfg, Path rulesFile, FirewallApplier applier) {
     this.bans = bans;
     this.cfg = cfg;
     this.rulesFile = rulesFile;
@@ -60,26 +65,32 @@ public final class FirewallSync {
   }
 
   /**
-   * Starts keeping {@code cfg}'s rules in step with {@code bans}; the first update (the journal's bans, as replayed)
-   * runs at once.
+   * Starts keeping {@code cfg}'s rules in step with {@code bans}; the first update (the journal's
+   * bans, as replayed) runs at once.
    *
-   * @param rulesFile where to write the rendered rules instead of applying them, or {@code null} to apply
+   * @param rulesFile where to write the rendered rules instead of applying them, or {@code null} to
+   *     apply
    */
-  public static FirewallSync start(JournalBans bans, FirewallConfig cfg, Path rulesFile, FirewallApplier applier) {
+  public static FirewallSync start(
+      JournalBans bans, FirewallConfig cfg, Path rulesFile, FirewallApplier applier) {
     FirewallSync sync = new FirewallSync(bans, cfg, rulesFile, applier);
     bans.addListener(active -> sync.changed());
     // A ban made just before shutdown still reaches the kernel.
-    bans.beforeClose(() -> {
-      if (sync.scheduled.get()) {
-        sync.update();
-      }
-    });
+    bans.beforeClose(
+        () -> {
+          if (sync.scheduled.get()) {
+            sync.update();
+          }
+        });
     sync.scheduled.set(true);
     bans.schedule(sync::update, Duration.ZERO);
     return sync;
   }
 
-  /** The ban list changed: update within {@link #BATCH}, together with whatever else changes meanwhile. */
+  /**
+   * The ban list changed: update within {@link #BATCH}, together with whatever else changes
+   * meanwhile.
+   */
   void changed() {
     if (scheduled.compareAndSet(false, true) && !bans.schedule(this::update, BATCH)) {
       scheduled.set(false);
@@ -109,8 +120,14 @@ public final class FirewallSync {
         writeAtomically(rulesFile, script.text());
       }
       if (failing) {
-        LOG.info("firewall: " + backend() + " rules " + (rulesFile == null ? "applied" : "written to " + rulesFile)
-            + " again (" + active.size() + " ban(s))");
+        LOG.info(
+            "firewall: "
+                + backend()
+                + " rules "
+                + (rulesFile == null ? "applied" : "written to " + rulesFile)
+                + " again ("
+                + active.size()
+                + " ban(s))");
       }
       failing = false;
     } catch (FirewallException | IOException | RuntimeException e) {
@@ -121,15 +138,27 @@ public final class FirewallSync {
       if (!errorLogged || nowNanos - lastErrorLoggedNanos >= RETRY.toNanos()) {
         errorLogged = true;
         lastErrorLoggedNanos = nowNanos;
-        LOG.severe("firewall: cannot " + what + " " + backend() + " rules for " + active.size() + " ban(s): " + cause
-            + ". wssguard keeps serving and refusing banned sources itself; retrying every "
-            + RETRY.toSeconds() + " s (this error repeats at most once a minute)");
+        LOG.severe(
+            "firewall: cannot "
+                + what
+                + " "
+                + backend()
+                + " rules for "
+                + active.size()
+                + " ban(s): "
+                + cause
+                + ". wssguard keeps serving and refusing banned sources itself; retrying every "
+                + RETRY.toSeconds()
+                + " s (this error repeats at most once a minute)");
       }
       if (!retryScheduled) {
-        retryScheduled = bans.schedule(() -> {
-          retryScheduled = false;
-          changed();
-        }, RETRY);
+        retryScheduled =
+            bans.schedule(
+                () -> {
+                  retryScheduled = false;
+                  changed();
+                },
+                RETRY);
       }
     } finally {
       updates.incrementAndGet();
@@ -140,13 +169,20 @@ public final class FirewallSync {
     return cfg.backend().name().toLowerCase(Locale.ROOT);
   }
 
-  /** Temporary file, fsync, rename over: a reader sees the old rules or the new ones, never half of them. */
+  /**
+   * Temporary file, fsync, rename over: a reader sees the old rules or the new ones, never half of
+   * them.
+   */
   static void writeAtomically(Path file, String text) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
       while (bytes.hasRemaining()) {
         ch.write(bytes);

@@ -1,24 +1,28 @@
 package io.wssguard.firewall;
 
 import io.wssguard.ban.Ban;
-import io.wssguard.ban.CidrSyntax;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Bans as one iptables (or ip6tables) rule each in wssguard's own chain, for hosts with neither ipset nor nftables.
- * The kernel cannot expire these: the chain must be re-applied when a ban ends (the ban list's listener does that
- * when {@code expire} runs). Linear in the number of bans per packet, so meant for short lists.
+ * Bans as one iptables (or ip6tables) rule each in wssguard's own chain, for hosts with neither
+ * ipset nor nftables. The kernel cannot expire these: the chain must be re-applied when a ban ends
+ * (the ban list's listener does that when {@code expire} runs). Linear in the number of bans per
+ * packet, so meant for short lists.
  */
 public final class IptablesRenderer {
   private IptablesRenderer() {}
 
-  /** {@code iptables-restore --noflush} (or ip6tables) input with the family's bans active at {@code now}. */
-  public static String chainRestore(List<Ban> bans, FirewallConfig cfg, Family family, Instant now) {
+  /**
+   * {@code iptables-restore --noflush} (or ip6tables) input with the family's bans active at {@code
+   * now}.
+   */
+  public static String chainRestore(
+      List<Ban> bans, FirewallConfig cfg, Family family, Instant now) {
     List<String> rules = new ArrayList<>();
     for (Ban ban : IptablesChain.active(bans, family, now)) {
-      rules.add("-s " + CidrSyntax.formatWithPrefix(ban.target()) + " -p tcp " + IptablesChain.target(cfg));
+      rules.add("-s " + ban.target().toString() + " -p tcp " + IptablesChain.target(cfg));
     }
     return IptablesChain.restore(cfg, rules);
   }

@@ -3,24 +3,32 @@ package io.wssguard.firewall;
 import java.util.List;
 
 /**
- * The hardening rules and kernel settings shipped in {@code iptables/}: generated here so the files, the tests that
- * load them into a kernel, and {@code wssguard firewall static} can never disagree.
+ * The hardening rules and kernel settings shipped in {@code iptables/}: generated here so the
+ * files, the tests that load them into a kernel, and {@code wssguard firewall static} can never
+ * disagree.
  *
- * <p>The rules live in a chain of their own, {@code WSSGUARD-IN}, reached from INPUT for the protected ports only;
- * loading them with {@code --noflush} replaces that chain and nothing else. Limits are per source address (per /64
- * for IPv6, where one host usually owns the whole block).
+ * <p>The rules live in a chain of their own, {@code WSSGUARD-IN}, reached from INPUT for the
+ * protected ports only; loading them with {@code --noflush} replaces that chain and nothing else.
+ * Limits are per source address (per /64 for IPv6, where one host usually owns the whole block).
  */
 public final class StaticRules {
   public static final String CHAIN = "WSSGUARD-IN";
-  /** New connections per second per source before SYNs are dropped, and the burst allowed above it. */
+
+  /**
+   * New connections per second per source before SYNs are dropped, and the burst allowed above it.
+   */
   static final int SYN_RATE = 20;
+
   static final int SYN_BURST = 40;
+
   /** Open connections per source; one browser tab needs one WebSocket, a busy NAT a few hundred. */
   static final int CONNECTIONS = 200;
 
   private StaticRules() {}
 
-  /** {@code iptables-restore} (IPv4) or {@code ip6tables-restore} (IPv6) input for {@code ports}. */
+  /**
+   * {@code iptables-restore} (IPv4) or {@code ip6tables-restore} (IPv6) input for {@code ports}.
+   */
   public static String render(List<Integer> ports, Family family) {
     FirewallConfig cfg = FirewallConfig.of(FirewallConfig.Backend.IPSET, ports);
     boolean v4 = family == Family.IPV4;
@@ -68,8 +76,22 @@ public final class StaticRules {
         # *filter
         # -A %3$s -p tcp -m conntrack --ctstate INVALID,UNTRACKED -j SYNPROXY --sack-perm --timestamp --wscale 7 --mss %14$d
         # COMMIT
-        """.formatted(v4 ? "IPv4" : "IPv6", dports, CHAIN, set, tool, file, jump,
-            v4 ? "address" : "/64", SYN_RATE, SYN_BURST, v4 ? "4" : "6", mask, CONNECTIONS, v4 ? 1460 : 1440);
+        """
+        .formatted(
+            v4 ? "IPv4" : "IPv6",
+            dports,
+            CHAIN,
+            set,
+            tool,
+            file,
+            jump,
+            v4 ? "address" : "/64",
+            SYN_RATE,
+            SYN_BURST,
+            v4 ? "4" : "6",
+            mask,
+            CONNECTIONS,
+            v4 ? 1460 : 1440);
   }
 
   /** {@code sysctl-wssguard.conf}: kernel settings for many concurrent long-lived connections. */

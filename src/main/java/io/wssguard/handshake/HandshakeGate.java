@@ -6,23 +6,26 @@ import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-import io.wssguard.backend.UpgradeAnswerCheck;
-import io.wssguard.observe.SecurityEvents;
+import io.wssguard.event.SecurityEvents;
 import java.util.Base64;
 
 /**
- * Refuses every request that is not a well-formed WebSocket opening handshake (RFC 6455 section 4.2.1) before any
- * of it reaches a backend, each with the status that tells the client what is wrong:
+ * Refuses every request that is not a well-formed WebSocket opening handshake (RFC 6455 section
+ * 4.2.1) before any of it reaches a backend, each with the status that tells the client what is
+ * wrong:
  *
  * <ul>
  *   <li>405 not GET; 400 not HTTP/1.1;
- *   <li>431 request line and headers over the configured size (Undertow itself drops connections whose header
- *       block exceeds its own larger backstop, see {@code ProxyServer});
- *   <li>400 a body announced ({@code Transfer-Encoding}, or a {@code Content-Length} other than 0): an upgrade has
- *       none, and one that claims one is a request-smuggling attempt;
- *   <li>426 no {@code Upgrade} header, 400 an upgrade to something else or no {@code Connection: upgrade};
- *   <li>426 with {@code Sec-WebSocket-Version: 13} when the version is missing or not 13 (section 4.4);
- *   <li>400 a missing, repeated or malformed {@code Sec-WebSocket-Key} (base64 of 16 bytes), or no Host.
+ *   <li>431 request line and headers over the configured size (Undertow itself drops connections
+ *       whose header block exceeds its own larger backstop, see {@code ProxyServer});
+ *   <li>400 a body announced ({@code Transfer-Encoding}, or a {@code Content-Length} other than 0):
+ *       an upgrade has none, and one that claims one is a request-smuggling attempt;
+ *   <li>426 no {@code Upgrade} header, 400 an upgrade to something else or no {@code Connection:
+ *       upgrade};
+ *   <li>426 with {@code Sec-WebSocket-Version: 13} when the version is missing or not 13 (section
+ *       4.4);
+ *   <li>400 a missing, repeated or malformed {@code Sec-WebSocket-Key} (base64 of 16 bytes), or no
+ *       Host.
  * </ul>
  */
 public final class HandshakeGate implements HttpHandler {
@@ -45,7 +48,8 @@ public final class HandshakeGate implements HttpHandler {
 
   /** Reports the refusal ({@code reason} names it in metrics and the security log) and sends it. */
   private void reject(HttpServerExchange exchange, String reason, int status, String detail) {
-    events.handshakeRejected(exchange.getSourceAddress().getAddress(), null, reason, status, detail);
+    events.handshakeRejected(
+        exchange.getSourceAddress().getAddress(), null, reason, status, detail);
     Rejection.send(exchange, status, detail);
   }
 
@@ -62,12 +66,16 @@ public final class HandshakeGate implements HttpHandler {
     }
     int headerBytes = headerBlockBytes(exchange);
     if (headerBytes > maxHeaderBytes) {
-      reject(exchange, "header_too_large", 431,
+      reject(
+          exchange,
+          "header_too_large",
+          431,
           "request header block is " + headerBytes + " bytes, limit " + maxHeaderBytes);
       return;
     }
     var headers = exchange.getRequestHeaders();
-    if (announcesBody(headers.get(Headers.CONTENT_LENGTH)) || headers.contains(Headers.TRANSFER_ENCODING)) {
+    if (announcesBody(headers.get(Headers.CONTENT_LENGTH))
+        || headers.contains(Headers.TRANSFER_ENCODING)) {
       reject(exchange, "body", 400, "an upgrade request carries no body");
       return;
     }
@@ -78,7 +86,7 @@ public final class HandshakeGate implements HttpHandler {
       reject(exchange, "upgrade", 426, "this endpoint speaks WebSocket only");
       return;
     }
-    if (upgrade.size() != 1 || !UpgradeAnswerCheck.tokenListContains(upgrade.getFirst(), "websocket")) {
+    if (upgrade.size() != 1 || !HeaderTokens.contains(upgrade.getFirst(), "websocket")) {
       reject(exchange, "upgrade", 400, "only 'Upgrade: websocket' is supported");
       return;
     }
@@ -107,9 +115,14 @@ public final class HandshakeGate implements HttpHandler {
 
   /** Size of the request line and header lines as they were (approximately) sent. */
   public static int headerBlockBytes(HttpServerExchange exchange) {
-    int n = exchange.getRequestMethod().length() + 1 + exchange.getRequestURI().length()
-        + (exchange.getQueryString().isEmpty() ? 0 : 1 + exchange.getQueryString().length())
-        + 1 + exchange.getProtocol().length() + 2;
+    int n =
+        exchange.getRequestMethod().length()
+            + 1
+            + exchange.getRequestURI().length()
+            + (exchange.getQueryString().isEmpty() ? 0 : 1 + exchange.getQueryString().length())
+            + 1
+            + exchange.getProtocol().length()
+            + 2;
     for (HeaderValues values : exchange.getRequestHeaders()) {
       for (String value : values) {
         n += values.getHeaderName().length() + 2 + value.length() + 2;
@@ -120,7 +133,8 @@ public final class HandshakeGate implements HttpHandler {
 
   /** Any Transfer-Encoding or a Content-Length other than one "0" (the JDK's client sends that). */
   private static boolean announcesBody(HeaderValues contentLength) {
-    return contentLength != null && (contentLength.size() != 1 || !contentLength.getFirst().trim().equals("0"));
+    return contentLength != null
+        && (contentLength.size() != 1 || !contentLength.getFirst().trim().equals("0"));
   }
 
   private static boolean connectionHasUpgrade(HeaderValues connection) {
@@ -128,7 +142,7 @@ public final class HandshakeGate implements HttpHandler {
       return false;
     }
     for (String value : connection) {
-      if (UpgradeAnswerCheck.tokenListContains(value, "upgrade")) {
+      if (HeaderTokens.contains(value, "upgrade")) {
         return true;
       }
     }

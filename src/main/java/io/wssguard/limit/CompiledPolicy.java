@@ -11,15 +11,20 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A validated {@link Policy} flattened for enforcement: every limit compiled once into a {@link Limit} (null when
- * absent), so a per-frame check is a few field reads and arithmetic.
+ * A validated {@link Policy} flattened for enforcement: every limit compiled once into a {@link
+ * Limit} (null when absent), so a per-frame check is a few field reads and arithmetic.
  */
 public final class CompiledPolicy {
   public final Policy source;
   public final boolean monitor;
   public final HandshakeRules handshake;
-  /** {@link HandshakeRules#paths()} compiled once: {@code *} within one segment, {@code **} across segments. */
+
+  /**
+   * {@link HandshakeRules#paths()} compiled once: {@code *} within one segment, {@code **} across
+   * segments.
+   */
   public final List<Pattern> pathPatterns;
+
   public final AccessRules access;
   public final StrikeRules strikes;
   public final Limit ipHandshakes;
@@ -47,7 +52,8 @@ public final class CompiledPolicy {
     ipConnections = Limit.of("perIp.connections", ip.connections(), 1008);
     ipMessages = Limit.of("perIp.messages", ip.messages());
     ipBytes = Limit.of("perIp.bytes", ip.bytes());
-    PerConnectionLimits c = p.perConnection() == null ? PerConnectionLimits.NONE : p.perConnection();
+    PerConnectionLimits c =
+        p.perConnection() == null ? PerConnectionLimits.NONE : p.perConnection();
     messages = Limit.of("perConnection.messages", c.messages());
     bytes = Limit.of("perConnection.bytes", c.bytes());
     maxMessageBytes = Limit.of("perConnection.maxMessageBytes", c.maxMessageBytes(), 1009);

@@ -5,13 +5,15 @@ import io.wssguard.policy.Action;
 import java.net.InetAddress;
 
 /**
- * A connection's policy, asked by its client-to-backend {@link io.wssguard.frame.FrameInspector} on every frame.
+ * A connection's policy, asked by its client-to-backend {@link io.wssguard.frame.FrameInspector} on
+ * every frame.
  *
- * <p>Per-connection buckets live here as plain fields (one thread owns the connection); per-source buckets are the
- * shared ones of {@link SourceState}. A check reads the route's current policy (one volatile read), then does bucket
- * arithmetic: per-connection states are computed first and committed only when every limit passed, so a throttled
- * or dropped frame costs nothing from budgets it did not use. The clock is read once per socket read by the relay
- * ({@link #now(long)}), not per frame.
+ * <p>Per-connection buckets live here as plain fields (one thread owns the connection); per-source
+ * buckets are the shared ones of {@link SourceState}. A check reads the route's current policy (one
+ * volatile read), then does bucket arithmetic: per-connection states are computed first and
+ * committed only when every limit passed, so a throttled or dropped frame costs nothing from
+ * budgets it did not use. The clock is read once per socket read by the relay ({@link #now(long)}),
+ * not per frame.
  */
 public final class ConnectionGate implements FrameGate {
   private static final int OP_CLOSE = 0x8;
@@ -21,7 +23,8 @@ public final class ConnectionGate implements FrameGate {
   private final SourceState source;
   private final Enforcer enforcer;
   private final InetAddress client;
-  // The connection's own buckets: the theoretical arrival time of each (see Rate), as plain fields of this object so a
+  // The connection's own buckets: the theoretical arrival time of each (see Rate), as plain fields
+  // of this object so a
   // check touches no other object of the connection's.
   private long messagesTat;
   private long bytesTat;
@@ -33,7 +36,8 @@ public final class ConnectionGate implements FrameGate {
   private long lastReportNanos;
   private boolean reported;
 
-  public ConnectionGate(PolicyView policy, SourceState source, Enforcer enforcer, InetAddress client, long now) {
+  public ConnectionGate(
+      PolicyView policy, SourceState source, Enforcer enforcer, InetAddress client, long now) {
     this.policy = policy;
     this.source = source;
     this.enforcer = enforcer;
@@ -50,7 +54,8 @@ public final class ConnectionGate implements FrameGate {
   }
 
   @Override
-  public int onFrame(int opcode, long payloadLength, boolean startsMessage, long messageBytesBefore) {
+  public int onFrame(
+      int opcode, long payloadLength, boolean startsMessage, long messageBytesBefore) {
     CompiledPolicy p = policy.current();
     boolean isControl = (opcode & 0x8) != 0;
     if (!isControl) {
@@ -58,7 +63,8 @@ public final class ConnectionGate implements FrameGate {
       if (p.maxFrameBytes != null && payloadLength > p.maxFrameBytes.max()) {
         return exceeded(p, p.maxFrameBytes, 0);
       }
-      if (p.maxMessageBytes != null && messageBytesBefore + payloadLength > p.maxMessageBytes.max()) {
+      if (p.maxMessageBytes != null
+          && messageBytesBefore + payloadLength > p.maxMessageBytes.max()) {
         return exceeded(p, p.maxMessageBytes, 0);
       }
       if (p.maxFragments != null && fragments > p.maxFragments.max()) {
@@ -87,10 +93,14 @@ public final class ConnectionGate implements FrameGate {
         return exceeded(p, p.bytes, p.bytes.rate().waitNanos(bytesTat, payloadLength, now));
       }
     }
-    if (countsAsMessage && p.ipMessages != null && !source.messages.tryTake(p.ipMessages.rate(), 1, now)) {
+    if (countsAsMessage
+        && p.ipMessages != null
+        && !source.messages.tryTake(p.ipMessages.rate(), 1, now)) {
       return exceeded(p, p.ipMessages, source.messages.waitNanos(p.ipMessages.rate(), 1, now));
     }
-    if (payloadLength > 0 && p.ipBytes != null && !source.bytes.tryTake(p.ipBytes.rate(), payloadLength, now)) {
+    if (payloadLength > 0
+        && p.ipBytes != null
+        && !source.bytes.tryTake(p.ipBytes.rate(), payloadLength, now)) {
       return exceeded(p, p.ipBytes, source.bytes.waitNanos(p.ipBytes.rate(), payloadLength, now));
     }
     if (nextMessages != 0) {
@@ -106,9 +116,12 @@ public final class ConnectionGate implements FrameGate {
   }
 
   private int exceeded(CompiledPolicy p, Limit limit, long waitNanos) {
-    // Rare path, logging may allocate. A connection that keeps hitting a limit it is not closed for (drop, throttle,
+    // Rare path, logging may allocate. A connection that keeps hitting a limit it is not closed for
+    // (drop, throttle,
     // monitor) is reported, and struck, at most once a second.
-    if (limit.action() == Action.CLOSE || !reported || now - lastReportNanos >= REPORT_INTERVAL_NANOS) {
+    if (limit.action() == Action.CLOSE
+        || !reported
+        || now - lastReportNanos >= REPORT_INTERVAL_NANOS) {
       reported = true;
       lastReportNanos = now;
       enforcer.exceeded(source, p, client, limit, "");

@@ -1,15 +1,16 @@
 package io.wssguard.limit;
 
-import io.wssguard.observe.SecurityEvents;
+import io.wssguard.ban.Bans;
+import io.wssguard.event.SecurityEvents;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Turns limit decisions into consequences that outlive a connection: strikes counted per source within the policy's
- * window, and a ban once there are enough of them. Reports every decision as a {@link SecurityEvents} event (the JSON
- * security log and the policy metrics).
+ * Turns limit decisions into consequences that outlive a connection: strikes counted per source
+ * within the policy's window, and a ban once there are enough of them. Reports every decision as a
+ * {@link SecurityEvents} event (the JSON security log and the policy metrics).
  */
 public final class Enforcer {
   private final Bans bans;
@@ -33,12 +34,19 @@ public final class Enforcer {
   }
 
   /**
-   * A limit was exceeded by {@code client}: logs it, and counts a strike if the limit says so (in monitor mode only
-   * the log line, marked as what would have happened).
+   * A limit was exceeded by {@code client}: logs it, and counts a strike if the limit says so (in
+   * monitor mode only the log line, marked as what would have happened).
    */
-  public void exceeded(SourceState source, CompiledPolicy policy, InetAddress client, Limit limit, String detail) {
-    events.limitExceeded(client, policy.name(), policy.monitor, limit.name(),
-        limit.action().name().toLowerCase(Locale.ROOT), limit.strike(), detail);
+  public void exceeded(
+      SourceState source, CompiledPolicy policy, InetAddress client, Limit limit, String detail) {
+    events.limitExceeded(
+        client,
+        policy.name(),
+        policy.monitor,
+        limit.name(),
+        limit.action().name().toLowerCase(Locale.ROOT),
+        limit.strike(),
+        detail);
     if (limit.strike() && !policy.monitor && source != null) {
       strike(source, policy, client, limit.name());
     }
@@ -50,15 +58,25 @@ public final class Enforcer {
       return;
     }
     long now = System.nanoTime();
-    List<String> recent = source.strikes.add(now, policy.strikeWindowNanos, what, policy.strikes.maxStrikes());
+    List<String> recent =
+        source.strikes.add(now, policy.strikeWindowNanos, what, policy.strikes.maxStrikes());
     events.strike(client, policy.name(), what, recent.size(), policy.strikes.maxStrikes());
     if (recent.size() >= policy.strikes.maxStrikes()) {
       source.strikes.clear();
       int prefix = client instanceof Inet4Address ? 32 : policy.access.ipv6Prefix();
-      String reason = recent.size() + " strikes within " + policy.strikes.window().toSeconds() + "s (policy "
-          + policy.name() + ")";
+      String reason =
+          recent.size()
+              + " strikes within "
+              + policy.strikes.window().toSeconds()
+              + "s (policy "
+              + policy.name()
+              + ")";
       bans.ban(client, prefix, policy.strikes.banFor(), reason, recent);
-      events.banned(io.wssguard.policy.Cidr.of(client, prefix).toString(), policy.name(), policy.strikes.banFor(), reason,
+      events.banned(
+          io.wssguard.net.Cidr.of(client, prefix).toString(),
+          policy.name(),
+          policy.strikes.banFor(),
+          reason,
           "strikes");
     }
   }

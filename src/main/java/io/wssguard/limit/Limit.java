@@ -5,15 +5,20 @@ import io.wssguard.policy.CountLimit;
 import io.wssguard.policy.RateLimit;
 
 /**
- * One compiled limit of a policy: a rate or a maximum, what to do when it is exceeded, and the words used when it is.
+ * One compiled limit of a policy: a rate or a maximum, what to do when it is exceeded, and the
+ * words used when it is.
  *
- * @param name the limit's place in the policy file, e.g. {@code perConnection.messages} (for logs and metrics)
+ * @param name the limit's place in the policy file, e.g. {@code perConnection.messages} (for logs
+ *     and metrics)
  * @param closeCode the code a CLOSE action sends: 1009 for sizes, 1008 otherwise
  */
-public record Limit(String name, Rate rate, long max, Action action, boolean strike, int closeCode) {
+public record Limit(
+    String name, Rate rate, long max, Action action, boolean strike, int closeCode) {
 
   static Limit of(String name, RateLimit r) {
-    return r == null ? null : new Limit(name, Rate.of(r.perSecond(), r.burst()), 0, r.action(), r.strike(), 1008);
+    return r == null
+        ? null
+        : new Limit(name, Rate.of(r.perSecond(), r.burst()), 0, r.action(), r.strike(), 1008);
   }
 
   static Limit of(String name, CountLimit c, int closeCode) {

@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The compiled policy of every route, published through one volatile reference: a reload compiles the whole new set
- * first and swaps it in one write, and each open connection sees the new limits at its next frame.
+ * The compiled policy of every route, published through one volatile reference: a reload compiles
+ * the whole new set first and swaps it in one write, and each open connection sees the new limits
+ * at its next frame.
  */
 public final class PolicyStore {
   private final List<String> routePolicies;
@@ -16,7 +17,9 @@ public final class PolicyStore {
 
   private record Snapshot(PolicySet set, CompiledPolicy[] byRoute) {}
 
-  /** @param routePolicies the policy name of each route, in route order */
+  /**
+   * @param routePolicies the policy name of each route, in route order
+   */
   public PolicyStore(List<String> routePolicies, PolicySet initial) {
     this.routePolicies = List.copyOf(routePolicies);
     this.snapshot = compile(initial);
@@ -26,7 +29,9 @@ public final class PolicyStore {
   public List<String> missing(PolicySet set) {
     List<String> missing = new ArrayList<>();
     for (String name : routePolicies) {
-      if (!name.equals(PolicyParser.OFF) && !set.policies().containsKey(name) && !missing.contains(name)) {
+      if (!name.equals(PolicyParser.OFF)
+          && !set.policies().containsKey(name)
+          && !missing.contains(name)) {
         missing.add(name);
       }
     }
@@ -47,7 +52,8 @@ public final class PolicyStore {
     java.util.Map<String, CompiledPolicy> compiled = new java.util.HashMap<>();
     for (int i = 0; i < byRoute.length; i++) {
       Policy p = set.policies().get(routePolicies.get(i));
-      byRoute[i] = p == null ? null : compiled.computeIfAbsent(p.name(), n -> new CompiledPolicy(p));
+      byRoute[i] =
+          p == null ? null : compiled.computeIfAbsent(p.name(), n -> new CompiledPolicy(p));
     }
     return new Snapshot(set, byRoute);
   }
@@ -56,7 +62,10 @@ public final class PolicyStore {
     return snapshot.set();
   }
 
-  /** The live policy of route {@code index}; its {@code current()} is null for a route with {@code policy: off}. */
+  /**
+   * The live policy of route {@code index}; its {@code current()} is null for a route with {@code
+   * policy: off}.
+   */
   public PolicyView view(int index) {
     return () -> snapshot.byRoute()[index];
   }

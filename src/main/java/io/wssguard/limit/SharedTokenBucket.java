@@ -3,8 +3,9 @@ package io.wssguard.limit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A token bucket shared by all connections of one source address, which may live on different IO threads: the same
- * single-{@code long} state a connection keeps for its own buckets (see {@link Rate}), updated by compare-and-set.
+ * A token bucket shared by all connections of one source address, which may live on different IO
+ * threads: the same single-{@code long} state a connection keeps for its own buckets (see {@link
+ * Rate}), updated by compare-and-set.
  */
 public final class SharedTokenBucket {
   private final AtomicLong tat;

@@ -5,8 +5,8 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
 /**
- * Who a client is for counting: its IPv4 address, or the IPv6 block of the configured prefix (a single host usually
- * owns a whole /64, so counting addresses would let it multiply its limits).
+ * Who a client is for counting: its IPv4 address, or the IPv6 block of the configured prefix (a
+ * single host usually owns a whole /64, so counting addresses would let it multiply its limits).
  */
 public record SourceKey(long high, long low, boolean v4) {
 

@@ -3,8 +3,9 @@ package io.wssguard.limit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What wssguard remembers about one source (see {@link SourceKey}): its shared buckets, its open connections and its
- * recent strikes. Looked up once per handshake; each connection keeps the reference.
+ * What wssguard remembers about one source (see {@link SourceKey}): its shared buckets, its open
+ * connections and its recent strikes. Looked up once per handshake; each connection keeps the
+ * reference.
  */
 public final class SourceState {
   final SourceKey key;

@@ -4,8 +4,8 @@ import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * The recent strikes of one source: how many fell within the window, and what they were (for the ban's history).
- * Strikes are rare events, so a small synchronized deque is enough.
+ * The recent strikes of one source: how many fell within the window, and what they were (for the
+ * ban's history). Strikes are rare events, so a small synchronized deque is enough.
  */
 final class StrikeWindow {
   private record Strike(long atNanos, String what) {}

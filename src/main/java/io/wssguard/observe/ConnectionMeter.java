@@ -4,9 +4,10 @@ import io.wssguard.frame.FrameInspector;
 import java.net.InetAddress;
 
 /**
- * The meters of one relay. Its inspectors already count messages, frames and payload bytes in plain fields as they
- * walk the frames; this class adds the growth since the last flush to the shared counters, on the relay's timer tick
- * and when the relay ends, so relaying a frame costs the metrics nothing. Touched on the relay's IO thread only.
+ * The meters of one relay. Its inspectors already count messages, frames and payload bytes in plain
+ * fields as they walk the frames; this class adds the growth since the last flush to the shared
+ * counters, on the relay's timer tick and when the relay ends, so relaying a frame costs the
+ * metrics nothing. Touched on the relay's IO thread only.
  */
 public final class ConnectionMeter {
   /** One socket read in this many is timed through inspection and per-frame policy. */
@@ -30,7 +31,8 @@ public final class ConnectionMeter {
     route.open.incrementAndGet();
     route.opened.increment();
     if (observe.accessLog) {
-      observe.log.write(SecurityLog.event("connection_open", clientText, route.label).endObject().toString());
+      observe.log.write(
+          SecurityLog.event("connection_open", clientText, route.label).endObject().toString());
     }
   }
 
@@ -92,10 +94,15 @@ public final class ConnectionMeter {
     }
     route.open.decrementAndGet();
     if (observe.accessLog) {
-      JsonText line = SecurityLog.event("connection_close", clientText, route.label).key("values").beginObject()
-          .field("durationMs", (System.nanoTime() - openedNanos) / 1_000_000)
-          .field("messagesIn", up.messages()).field("bytesIn", up.payloadBytes())
-          .field("messagesOut", down.messages()).field("bytesOut", down.payloadBytes());
+      JsonText line =
+          SecurityLog.event("connection_close", clientText, route.label)
+              .key("values")
+              .beginObject()
+              .field("durationMs", (System.nanoTime() - openedNanos) / 1_000_000)
+              .field("messagesIn", up.messages())
+              .field("bytesIn", up.payloadBytes())
+              .field("messagesOut", down.messages())
+              .field("bytesOut", down.payloadBytes());
       if (up.closeSeen()) {
         line.field("closeFromClient", up.closeCode());
       }

@@ -4,10 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Reads the one shape the admin API accepts: a JSON object whose values are all strings
- * ({@code {"target":"203.0.113.7/32","for":"15m"}}). Anything else is refused with a message saying where.
+ * Reads the one shape the admin API accepts: a JSON object whose values are all strings ({@code
+ * {"target":"203.0.113.7/32","for":"15m"}}). Anything else is refused with a message saying where.
  */
-final class FlatJson {
+public final class FlatJson {
   private final String s;
   private int i;
 
@@ -15,7 +15,7 @@ final class FlatJson {
     this.s = s;
   }
 
-  static Map<String, String> parse(String text) {
+  public static Map<String, String> parse(String text) {
     FlatJson p = new FlatJson(text);
     Map<String, String> result = new LinkedHashMap<>();
     p.expect('{');
@@ -114,7 +114,11 @@ final class FlatJson {
   }
 
   private IllegalArgumentException error(String expected) {
-    return new IllegalArgumentException("at offset " + Math.min(i, s.length()) + ": expected " + expected
-        + " (the body must be a JSON object of strings)");
+    return new IllegalArgumentException(
+        "at offset "
+            + Math.min(i, s.length())
+            + ": expected "
+            + expected
+            + " (the body must be a JSON object of strings)");
   }
 }

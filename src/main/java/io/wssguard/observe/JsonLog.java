@@ -6,9 +6,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Writes JSON lines to stdout (journald) from a daemon thread, so an IO thread that reports an event never blocks on
- * the pipe. The queue is bounded: under a flood of events (a scan of malformed handshakes) lines beyond it are
- * dropped and counted ({@code wssguard_log_lines_dropped_total}) rather than buffered without end.
+ * Writes JSON lines to stdout (journald) from a daemon thread, so an IO thread that reports an
+ * event never blocks on the pipe. The queue is bounded: under a flood of events (a scan of
+ * malformed handshakes) lines beyond it are dropped and counted ({@code
+ * wssguard_log_lines_dropped_total}) rather than buffered without end.
  */
 final class JsonLog implements AutoCloseable {
   static final int CAPACITY = 8192;

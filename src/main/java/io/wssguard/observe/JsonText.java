@@ -1,42 +1,44 @@
 package io.wssguard.observe;
 
 /**
- * A tiny JSON writer: enough for one flat event line or an admin API answer, without a JSON library. Keys are
- * written as given (callers use fixed ASCII names); string values are escaped per RFC 8259 section 7.
+ * A tiny JSON writer: enough for one flat event line or an admin API answer, without a JSON
+ * library. Keys are written as given (callers use fixed ASCII names); string values are escaped per
+ * RFC 8259 section 7.
  */
 public final class JsonText {
   private final StringBuilder sb = new StringBuilder(256);
+
   /** Whether the next member or element needs a comma first. */
   private boolean comma;
 
-  JsonText beginObject() {
+  public JsonText beginObject() {
     separate();
     sb.append('{');
     comma = false;
     return this;
   }
 
-  JsonText endObject() {
+  public JsonText endObject() {
     sb.append('}');
     comma = true;
     return this;
   }
 
-  JsonText beginArray() {
+  public JsonText beginArray() {
     separate();
     sb.append('[');
     comma = false;
     return this;
   }
 
-  JsonText endArray() {
+  public JsonText endArray() {
     sb.append(']');
     comma = true;
     return this;
   }
 
   /** Starts a member: an object or array value follows. */
-  JsonText key(String key) {
+  public JsonText key(String key) {
     separate();
     string(key);
     sb.append(':');
@@ -45,7 +47,7 @@ public final class JsonText {
   }
 
   /** A string member; a null value is left out. */
-  JsonText field(String key, String value) {
+  public JsonText field(String key, String value) {
     if (value != null) {
       key(key);
       string(value);
@@ -54,21 +56,21 @@ public final class JsonText {
     return this;
   }
 
-  JsonText field(String key, long value) {
+  public JsonText field(String key, long value) {
     key(key);
     sb.append(value);
     comma = true;
     return this;
   }
 
-  JsonText field(String key, double value) {
+  public JsonText field(String key, double value) {
     key(key);
     sb.append(Double.isFinite(value) ? Double.toString(value) : "null");
     comma = true;
     return this;
   }
 
-  JsonText field(String key, boolean value) {
+  public JsonText field(String key, boolean value) {
     key(key);
     sb.append(value);
     comma = true;
@@ -76,7 +78,7 @@ public final class JsonText {
   }
 
   /** A string element of an array. */
-  JsonText value(String value) {
+  public JsonText value(String value) {
     separate();
     string(value);
     comma = true;
@@ -93,7 +95,10 @@ public final class JsonText {
     quote(sb, s);
   }
 
-  /** Appends {@code s} as a JSON string (RFC 8259 section 7; U+2028/9 escaped too, for JavaScript readers). */
+  /**
+   * Appends {@code s} as a JSON string (RFC 8259 section 7; U+2028/9 escaped too, for JavaScript
+   * readers).
+   */
   public static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {

@@ -8,8 +8,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wssguard.backend.BackendGroup;
 import io.wssguard.backend.BackendServer;
+import io.wssguard.ban.Bans;
 import io.wssguard.config.RouteConfig;
-import io.wssguard.limit.Bans;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,26 +20,74 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Every {@code wssguard_*} meter, in one Prometheus registry per proxy (docs/OBSERVABILITY.md lists them).
+ * Every {@code wssguard_*} meter, in one Prometheus registry per proxy (docs/OBSERVABILITY.md lists
+ * them).
  *
- * <p>Labels are only ever configuration values (route, backend group and server, listener, policy and limit names)
- * or small fixed vocabularies (rejection reasons, directions, close codes folded into {@link #closeCodeLabel}):
- * never a client address, so the series count is bounded by the configuration. Meters that are hit per connection
- * are created up front or cached; nothing here is called per frame (see {@link ConnectionMeter}).
+ * <p>Labels are only ever configuration values (route, backend group and server, listener, policy
+ * and limit names) or small fixed vocabularies (rejection reasons, directions, close codes folded
+ * into {@link #closeCodeLabel}): never a client address, so the series count is bounded by the
+ * configuration. Meters that are hit per connection are created up front or cached; nothing here is
+ * called per frame (see {@link ConnectionMeter}).
  */
 public final class Metrics {
-  /** Every handshake outcome other than {@code accepted}, as counted by {@code wssguard_handshakes_total}. */
-  public static final List<String> REJECTIONS = List.of(
-      "method", "version", "header_too_large", "body", "upgrade", "connection", "ws_version", "key", "host",
-      "no_route", "policy_forbidden", "policy_rate", "policy_connections", "banned", "backend_connect_rate",
-      "backend_refused", "backend_failed");
+  /**
+   * Every handshake outcome other than {@code accepted}, as counted by {@code
+   * wssguard_handshakes_total}.
+   */
+  public static final List<String> REJECTIONS =
+      List.of(
+          "method",
+          "version",
+          "header_too_large",
+          "body",
+          "upgrade",
+          "connection",
+          "ws_version",
+          "key",
+          "host",
+          "no_route",
+          "policy_forbidden",
+          "policy_rate",
+          "policy_connections",
+          "banned",
+          "backend_connect_rate",
+          "backend_refused",
+          "backend_failed");
 
-  private static final Duration[] HANDSHAKE_BUCKETS = durations(
-      10_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000,
-      50_000_000, 100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000L, 5_000_000_000L,
-      10_000_000_000L);
-  private static final Duration[] INSPECTION_BUCKETS = durations(
-      250, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 250_000, 1_000_000, 10_000_000);
+  private static final Duration[] HANDSHAKE_BUCKETS =
+      durations(
+          10_000,
+          50_000,
+          100_000,
+          250_000,
+          500_000,
+          1_000_000,
+          2_500_000,
+          5_000_000,
+          10_000_000,
+          25_000_000,
+          50_000_000,
+          100_000_000,
+          250_000_000,
+          500_000_000,
+          1_000_000_000,
+          2_500_000_000L,
+          5_000_000_000L,
+          10_000_000_000L);
+  private static final Duration[] INSPECTION_BUCKETS =
+      durations(
+          250,
+          500,
+          1_000,
+          2_000,
+          5_000,
+          10_000,
+          20_000,
+          50_000,
+          100_000,
+          250_000,
+          1_000_000,
+          10_000_000);
 
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Counter> handshakes = new HashMap<>();
@@ -64,16 +112,21 @@ public final class Metrics {
     backendPhase = phase("backend");
     for (int i = 0; i < 2; i++) {
       String direction = direction(i == 0);
-      inspection[i] = Timer.builder("wssguard.inspection.sample")
-          .description("Time one sampled socket read spent in frame inspection and per-frame policy (1 read in "
-              + ConnectionMeter.INSPECTION_SAMPLE_EVERY + ")")
-          .tag("direction", direction)
-          .serviceLevelObjectives(INSPECTION_BUCKETS)
-          .register(registry);
-      inspectedMessages[i] = Counter.builder("wssguard.inspection.sampled.messages")
-          .description("Messages completed in the sampled reads: per-message cost = seconds_sum / this")
-          .tag("direction", direction)
-          .register(registry);
+      inspection[i] =
+          Timer.builder("wssguard.inspection.sample")
+              .description(
+                  "Time one sampled socket read spent in frame inspection and per-frame policy (1 read in "
+                      + ConnectionMeter.INSPECTION_SAMPLE_EVERY
+                      + ")")
+              .tag("direction", direction)
+              .serviceLevelObjectives(INSPECTION_BUCKETS)
+              .register(registry);
+      inspectedMessages[i] =
+          Counter.builder("wssguard.inspection.sampled.messages")
+              .description(
+                  "Messages completed in the sampled reads: per-message cost = seconds_sum / this")
+              .tag("direction", direction)
+              .register(registry);
     }
   }
 
@@ -86,7 +139,10 @@ public final class Metrics {
     return fromClient ? "client_to_backend" : "backend_to_client";
   }
 
-  /** Close codes as labels: RFC 6455's own codes each, registered (3xxx) and private (4xxx) ones folded. */
+  /**
+   * Close codes as labels: RFC 6455's own codes each, registered (3xxx) and private (4xxx) ones
+   * folded.
+   */
   static String closeCodeLabel(int code) {
     if (code >= 1000 && code <= 1015) {
       return Integer.toString(code);
@@ -105,7 +161,7 @@ public final class Metrics {
     return routes.get(rc);
   }
 
-  Iterable<RouteMeter> routes() {
+  public Iterable<RouteMeter> routes() {
     return routes.values();
   }
 
@@ -133,26 +189,43 @@ public final class Metrics {
   // ---- per connection ----
 
   void closeSent(boolean toClient, int code) {
-    closes.computeIfAbsent((toClient ? "s:c:" : "s:b:") + closeCodeLabel(code), k -> Counter.builder("wssguard.closes.sent")
-        .description("Close frames the proxy itself sent, by code")
-        .tag("to", toClient ? "client" : "backend").tag("code", closeCodeLabel(code))
-        .register(registry)).increment();
+    closes
+        .computeIfAbsent(
+            (toClient ? "s:c:" : "s:b:") + closeCodeLabel(code),
+            k ->
+                Counter.builder("wssguard.closes.sent")
+                    .description("Close frames the proxy itself sent, by code")
+                    .tag("to", toClient ? "client" : "backend")
+                    .tag("code", closeCodeLabel(code))
+                    .register(registry))
+        .increment();
   }
 
   void closeReceived(boolean fromClient, int code) {
-    closes.computeIfAbsent((fromClient ? "r:c:" : "r:b:") + closeCodeLabel(code), k -> Counter.builder(
-            "wssguard.closes.received")
-        .description("Close frames received from peers (and relayed), by code")
-        .tag("from", fromClient ? "client" : "backend").tag("code", closeCodeLabel(code))
-        .register(registry)).increment();
+    closes
+        .computeIfAbsent(
+            (fromClient ? "r:c:" : "r:b:") + closeCodeLabel(code),
+            k ->
+                Counter.builder("wssguard.closes.received")
+                    .description("Close frames received from peers (and relayed), by code")
+                    .tag("from", fromClient ? "client" : "backend")
+                    .tag("code", closeCodeLabel(code))
+                    .register(registry))
+        .increment();
   }
 
   void protocolViolation(boolean fromClient, int code) {
-    closes.computeIfAbsent((fromClient ? "v:c:" : "v:b:") + closeCodeLabel(code), k -> Counter.builder(
-            "wssguard.protocol.violations")
-        .description("RFC 6455 violations by peers, by the close code they were answered with")
-        .tag("direction", direction(fromClient)).tag("code", closeCodeLabel(code))
-        .register(registry)).increment();
+    closes
+        .computeIfAbsent(
+            (fromClient ? "v:c:" : "v:b:") + closeCodeLabel(code),
+            k ->
+                Counter.builder("wssguard.protocol.violations")
+                    .description(
+                        "RFC 6455 violations by peers, by the close code they were answered with")
+                    .tag("direction", direction(fromClient))
+                    .tag("code", closeCodeLabel(code))
+                    .register(registry))
+        .increment();
   }
 
   void inspectionSample(boolean fromClient, long nanos, long messages) {
@@ -166,45 +239,74 @@ public final class Metrics {
   // ---- policy ----
 
   void decision(String policy, String limit, String action, boolean enforced) {
-    decisions.computeIfAbsent("d\0" + policy + '\0' + limit + '\0' + action + '\0' + enforced,
-        k -> Counter.builder("wssguard.policy.decisions")
-            .description("Limits hit, by policy, limit and action; enforced=false: monitor mode, would have")
-            .tag("policy", policy).tag("limit", limit).tag("action", action).tag("enforced", Boolean.toString(enforced))
-            .register(registry)).increment();
+    decisions
+        .computeIfAbsent(
+            "d\0" + policy + '\0' + limit + '\0' + action + '\0' + enforced,
+            k ->
+                Counter.builder("wssguard.policy.decisions")
+                    .description(
+                        "Limits hit, by policy, limit and action; enforced=false: monitor mode, would have")
+                    .tag("policy", policy)
+                    .tag("limit", limit)
+                    .tag("action", action)
+                    .tag("enforced", Boolean.toString(enforced))
+                    .register(registry))
+        .increment();
   }
 
   void strike(String policy, String limit) {
-    decisions.computeIfAbsent("s\0" + policy + '\0' + limit, k -> Counter.builder("wssguard.strikes")
-        .tag("policy", policy).tag("limit", limit).register(registry)).increment();
+    decisions
+        .computeIfAbsent(
+            "s\0" + policy + '\0' + limit,
+            k ->
+                Counter.builder("wssguard.strikes")
+                    .tag("policy", policy)
+                    .tag("limit", limit)
+                    .register(registry))
+        .increment();
   }
 
   void banAdded(String by) {
-    decisions.computeIfAbsent("b\0" + by, k -> Counter.builder("wssguard.bans.added")
-        .tag("by", by).register(registry)).increment();
+    decisions
+        .computeIfAbsent(
+            "b\0" + by,
+            k -> Counter.builder("wssguard.bans.added").tag("by", by).register(registry))
+        .increment();
   }
 
   void banRemoved() {
-    decisions.computeIfAbsent("u", k -> Counter.builder("wssguard.bans.removed")
-        .description("Bans lifted before their end through the admin API").register(registry)).increment();
+    decisions
+        .computeIfAbsent(
+            "u",
+            k ->
+                Counter.builder("wssguard.bans.removed")
+                    .description("Bans lifted before their end through the admin API")
+                    .register(registry))
+        .increment();
   }
 
   void bans(Bans bans) {
     Gauge.builder("wssguard.bans.active", bans, b -> b.active().size())
-        .description("Bans in force").register(registry);
+        .description("Bans in force")
+        .register(registry);
     FunctionCounter.builder("wssguard.bans.expired", bans, b -> b.expiredCount())
-        .description("Bans that ran out").register(registry);
+        .description("Bans that ran out")
+        .register(registry);
   }
 
   void reloads(PolicyReloads reloads) {
     FunctionCounter.builder("wssguard.policy.reloads", reloads, PolicyReloads::appliedCount)
-        .tag("result", "applied").register(registry);
+        .tag("result", "applied")
+        .register(registry);
     FunctionCounter.builder("wssguard.policy.reloads", reloads, PolicyReloads::failedCount)
-        .tag("result", "failed").register(registry);
+        .tag("result", "failed")
+        .register(registry);
   }
 
   void logDropped(JsonLog log) {
     FunctionCounter.builder("wssguard.log.lines.dropped", log, JsonLog::dropped)
-        .description("Event log lines dropped because stdout could not keep up").register(registry);
+        .description("Event log lines dropped because stdout could not keep up")
+        .register(registry);
   }
 
   // ---- backends and TLS ----
@@ -214,10 +316,15 @@ public final class Metrics {
       for (BackendServer s : g.servers()) {
         ToDoubleFunction<BackendServer> up = b -> b.isDown(System.nanoTime()) ? 0 : 1;
         Gauge.builder("wssguard.backend.up", s, up)
-            .description("1 while the server is considered healthy, 0 while marked down after a failure")
-            .tag("group", g.config().name()).tag("server", s.uri().toString()).register(registry);
+            .description(
+                "1 while the server is considered healthy, 0 while marked down after a failure")
+            .tag("group", g.config().name())
+            .tag("server", s.uri().toString())
+            .register(registry);
         Gauge.builder("wssguard.backend.connections", s, BackendServer::activeConnections)
-            .tag("group", g.config().name()).tag("server", s.uri().toString()).register(registry);
+            .tag("group", g.config().name())
+            .tag("server", s.uri().toString())
+            .register(registry);
       }
     }
   }
@@ -225,9 +332,15 @@ public final class Metrics {
   /** Time from dialing a group until its 101 (or refusal), successful upgrades only. */
   public void backendConnected(String group, long nanos) {
     backendPhase.record(nanos, TimeUnit.NANOSECONDS);
-    backendConnects.computeIfAbsent(group, k -> Timer.builder("wssguard.backend.connect")
-        .description("Dial, upgrade request and checked 101 of a backend, by group")
-        .tag("group", group).serviceLevelObjectives(HANDSHAKE_BUCKETS).register(registry))
+    backendConnects
+        .computeIfAbsent(
+            group,
+            k ->
+                Timer.builder("wssguard.backend.connect")
+                    .description("Dial, upgrade request and checked 101 of a backend, by group")
+                    .tag("group", group)
+                    .serviceLevelObjectives(HANDSHAKE_BUCKETS)
+                    .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -236,21 +349,31 @@ public final class Metrics {
   }
 
   void tlsFailure(String listener, String reason) {
-    decisions.computeIfAbsent("t\0" + listener + '\0' + reason, k -> Counter.builder("wssguard.tls.handshake.failures")
-        .tag("listener", listener).tag("reason", reason).register(registry)).increment();
+    decisions
+        .computeIfAbsent(
+            "t\0" + listener + '\0' + reason,
+            k ->
+                Counter.builder("wssguard.tls.handshake.failures")
+                    .tag("listener", listener)
+                    .tag("reason", reason)
+                    .register(registry))
+        .increment();
   }
 
   // ---- helpers ----
 
   private Counter handshakeCounter(String outcome) {
     return Counter.builder("wssguard.handshakes")
-        .description("WebSocket opening handshakes by outcome: accepted or the reason it was refused")
-        .tag("outcome", outcome).register(registry);
+        .description(
+            "WebSocket opening handshakes by outcome: accepted or the reason it was refused")
+        .tag("outcome", outcome)
+        .register(registry);
   }
 
   private Timer phase(String phase) {
     return Timer.builder("wssguard.handshake.phase")
-        .description("Time a handshake spends in TLS, in policy admission, and waiting for the backend")
+        .description(
+            "Time a handshake spends in TLS, in policy admission, and waiting for the backend")
         .tag("phase", phase)
         .serviceLevelObjectives(HANDSHAKE_BUCKETS)
         .register(registry);

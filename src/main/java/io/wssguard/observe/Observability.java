@@ -1,22 +1,19 @@
 package io.wssguard.observe;
 
 import io.wssguard.backend.BackendGroup;
-import io.wssguard.config.AdminConfig;
+import io.wssguard.ban.Bans;
 import io.wssguard.config.ProxyConfig;
-import io.wssguard.limit.Bans;
-import io.wssguard.policy.PolicySet;
-import java.io.IOException;
+import io.wssguard.event.SecurityEvents;
 import java.net.InetAddress;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.xnio.ChannelListener;
 import org.xnio.StreamConnection;
 
 /**
- * Everything one proxy reports about itself: its metrics registry, the JSON event log, the top-source tables, and
- * the admin listener that serves them. Created by the proxy server at start, closed with it.
+ * Everything one proxy reports about itself: its metrics registry, the JSON event log and the
+ * top-source tables (the admin listener serves them). Created by the proxy server at start, closed
+ * with it.
  */
 public final class Observability implements AutoCloseable {
   /** Sources tracked per top table; the admin API returns at most 100 of them. */
@@ -31,7 +28,6 @@ public final class Observability implements AutoCloseable {
   final Bans bans;
   final Instant started = Instant.now();
   private volatile PolicyReloads reloads;
-  private AdminServer admin;
 
   public Observability(ProxyConfig config, Bans bans, Map<String, BackendGroup> groups) {
     this.metrics = new Metrics(config.routes());
@@ -52,17 +48,24 @@ public final class Observability implements AutoCloseable {
     return events;
   }
 
-  /** The meters of a relay just opened on {@code route}; counts it open until {@link ConnectionMeter#ended}. */
+  /**
+   * The meters of a relay just opened on {@code route}; counts it open until {@link
+   * ConnectionMeter#ended}.
+   */
   public ConnectionMeter connection(RouteMeter route, InetAddress client) {
     return new ConnectionMeter(this, route, client);
   }
 
   /** Wraps a TLS listener's open listener so that its handshakes are timed. */
-  public ChannelListener<StreamConnection> timeTls(String listener, ChannelListener<StreamConnection> open) {
+  public ChannelListener<StreamConnection> timeTls(
+      String listener, ChannelListener<StreamConnection> open) {
     return new TlsHandshakes(metrics, listener, open);
   }
 
-  /** Connects the policy reloader: {@code POST /reload}, reload metrics, and reload events in the log. */
+  /**
+   * Connects the policy reloader: {@code POST /reload}, reload metrics, and reload events in the
+   * log.
+   */
   public synchronized void reloads(PolicyReloads reloads) {
     if (this.reloads == null && reloads != null) {
       metrics.reloads(reloads);
@@ -70,34 +73,31 @@ public final class Observability implements AutoCloseable {
     this.reloads = reloads;
   }
 
-  PolicyReloads reloads() {
+  /** The policy reloader, or null before one is connected. */
+  public PolicyReloads reloads() {
     return reloads;
   }
 
-  /**
-   * Starts the admin listener when the configuration has one.
-   *
-   * @param listeners the proxy's listener URLs, for {@code /status}
-   * @throws IOException when it cannot listen or the token file cannot be read
-   */
-  public synchronized void startAdmin(AdminConfig config, List<String> listeners, Supplier<PolicySet> policies)
-      throws IOException {
-    if (config.enabled()) {
-      admin = AdminServer.start(config, this, listeners, policies);
-    }
+  public Bans bans() {
+    return bans;
   }
 
-  /** {@code http://host:port/} of the admin listener, or null when there is none. */
-  public synchronized String adminUrl() {
-    return admin == null ? null : admin.url();
+  public Instant started() {
+    return started;
+  }
+
+  /** Sources by messages relayed. */
+  public TopSources topMessages() {
+    return topMessages;
+  }
+
+  /** Sources by violations. */
+  public TopSources topViolations() {
+    return topViolations;
   }
 
   @Override
   public synchronized void close() {
-    if (admin != null) {
-      admin.close();
-      admin = null;
-    }
     log.close();
   }
 }

@@ -1,6 +1,9 @@
 package io.wssguard.observe;
 
-/** What the admin API and the metrics need of the policy reloader ({@code io.wssguard.server.PolicyReloader}). */
+/**
+ * What the admin API and the metrics need of the policy reloader ({@code
+ * io.wssguard.server.PolicyReloader}).
+ */
 public interface PolicyReloads {
   /** Reloads now; returns whether the new set was applied. */
   boolean reload(String trigger);

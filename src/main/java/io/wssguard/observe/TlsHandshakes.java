@@ -6,11 +6,11 @@ import org.xnio.StreamConnection;
 import org.xnio.ssl.SslConnection;
 
 /**
- * Times TLS handshakes on a listener from accept to handshake completion (XNIO's handshake listener), without
- * touching the TLS engine. A connection that closes before its handshake completed counts as a failure with reason
- * {@code closed_before_handshake}: Undertow's SSL conduit swallows the engine's exception and closes, so why it
- * failed (protocol version, no common cipher, an alert from the client, a port scan that sent nothing) is not
- * visible at this level.
+ * Times TLS handshakes on a listener from accept to handshake completion (XNIO's handshake
+ * listener), without touching the TLS engine. A connection that closes before its handshake
+ * completed counts as a failure with reason {@code closed_before_handshake}: Undertow's SSL conduit
+ * swallows the engine's exception and closes, so why it failed (protocol version, no common cipher,
+ * an alert from the client, a port scan that sent nothing) is not visible at this level.
  */
 final class TlsHandshakes implements ChannelListener<StreamConnection> {
   private final Metrics metrics;
@@ -31,21 +31,23 @@ final class TlsHandshakes implements ChannelListener<StreamConnection> {
     }
     long accepted = System.nanoTime();
     boolean[] done = {false};
-    ChannelListener<SslConnection> handshaken = c -> {
-      if (!done[0]) {
-        done[0] = true;
-        metrics.tlsHandshake(listener, System.nanoTime() - accepted);
-      }
-    };
+    ChannelListener<SslConnection> handshaken =
+        c -> {
+          if (!done[0]) {
+            done[0] = true;
+            metrics.tlsHandshake(listener, System.nanoTime() - accepted);
+          }
+        };
     ssl.getHandshakeSetter().set(handshaken);
     next.handleEvent(connection);
     ChannelListener<? super StreamConnection> previous = connection.getCloseListener();
-    connection.setCloseListener(c -> {
-      if (!done[0]) {
-        done[0] = true;
-        metrics.tlsFailure(listener, "closed_before_handshake");
-      }
-      ChannelListeners.invokeChannelListener(c, previous);
-    });
+    connection.setCloseListener(
+        c -> {
+          if (!done[0]) {
+            done[0] = true;
+            metrics.tlsFailure(listener, "closed_before_handshake");
+          }
+          ChannelListeners.invokeChannelListener(c, previous);
+        });
   }
 }

@@ -6,15 +6,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The heaviest sources by some count, in bounded memory: the Space-Saving algorithm (Metwally, Agrawal, El Abbadi,
- * 2005). At most {@code capacity} sources are tracked; a new one replaces the smallest, inheriting its count as its
- * possible overcount ({@code error}). Any source whose true count exceeds total/capacity is guaranteed to be present,
- * so with a capacity well above the {@code n} asked for, the top of the list is right.
+ * The heaviest sources by some count, in bounded memory: the Space-Saving algorithm (Metwally,
+ * Agrawal, El Abbadi, 2005). At most {@code capacity} sources are tracked; a new one replaces the
+ * smallest, inheriting its count as its possible overcount ({@code error}). Any source whose true
+ * count exceeds total/capacity is guaranteed to be present, so with a capacity well above the
+ * {@code n} asked for, the top of the list is right.
  *
  * <p>Fed at relay flushes and security events, never per frame; a lock is fine at that rate.
  */
-final class TopSources {
-  record Entry(String source, long count, long error) {}
+public final class TopSources {
+  public record Entry(String source, long count, long error) {}
 
   private final int capacity;
   private final Map<String, long[]> counts = new HashMap<>();
@@ -23,7 +24,7 @@ final class TopSources {
     this.capacity = capacity;
   }
 
-  synchronized void add(String source, long n) {
+  public synchronized void add(String source, long n) {
     if (n <= 0) {
       return;
     }
@@ -48,7 +49,7 @@ final class TopSources {
     counts.put(source, new long[] {min + n, min});
   }
 
-  synchronized List<Entry> top(int n) {
+  public synchronized List<Entry> top(int n) {
     List<Entry> all = new ArrayList<>(counts.size());
     counts.forEach((k, v) -> all.add(new Entry(k, v[0], v[1])));
     all.sort((a, b) -> Long.compare(b.count(), a.count()));

@@ -17,5 +17,6 @@ public record PerConnectionLimits(
     CountLimit maxFrameBytes,
     CountLimit maxFragments,
     RateLimit controlFrames) {
-  public static final PerConnectionLimits NONE = new PerConnectionLimits(null, null, null, null, null, null);
+  public static final PerConnectionLimits NONE =
+      new PerConnectionLimits(null, null, null, null, null, null);
 }

@@ -1,8 +1,8 @@
 package io.wssguard.policy;
 
 /**
- * One named policy from a policy file: what a route's clients may do, and what happens when they do more.
- * Immutable and validated; {@code null} for a limit means "no limit".
+ * One named policy from a policy file: what a route's clients may do, and what happens when they do
+ * more. Immutable and validated; {@code null} for a limit means "no limit".
  *
  * @param file the file it came from (for messages and audit), {@code line} where its name stands
  */

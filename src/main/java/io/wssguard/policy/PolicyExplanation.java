@@ -1,14 +1,16 @@
 package io.wssguard.policy;
 
-import io.wssguard.config.Quantities;
+import io.wssguard.net.Cidr;
+import io.wssguard.quantity.Quantities;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A policy in plain English, one sentence per rule, for {@code wssguard policy explain}: what a security reviewer
- * should be able to read without knowing the file format. The status codes named are the ones the records document
- * (429 for per-IP refusals, 403 for access and bans, 1008 for rates and counts, 1009 for sizes).
+ * A policy in plain English, one sentence per rule, for {@code wssguard policy explain}: what a
+ * security reviewer should be able to read without knowing the file format. The status codes named
+ * are the ones the records document (429 for per-IP refusals, 403 for access and bans, 1008 for
+ * rates and counts, 1009 for sizes).
  */
 public final class PolicyExplanation {
   private PolicyExplanation() {}
@@ -16,8 +18,14 @@ public final class PolicyExplanation {
   /** The heading line and the indented sentences, each line ending in a newline. */
   public static String of(Policy policy) {
     StringBuilder out = new StringBuilder();
-    out.append("Policy '").append(policy.name()).append("' (").append(policy.file()).append(':')
-        .append(policy.line()).append(')').append(policy.mode() == Mode.MONITOR ? ", monitor mode:" : ", enforced:")
+    out.append("Policy '")
+        .append(policy.name())
+        .append("' (")
+        .append(policy.file())
+        .append(':')
+        .append(policy.line())
+        .append(')')
+        .append(policy.mode() == Mode.MONITOR ? ", monitor mode:" : ", enforced:")
         .append('\n');
     for (String sentence : sentences(policy)) {
       out.append("  ").append(sentence).append('\n');
@@ -29,8 +37,9 @@ public final class PolicyExplanation {
   public static List<String> sentences(Policy policy) {
     List<String> s = new ArrayList<>();
     if (policy.mode() == Mode.MONITOR) {
-      s.add("Monitor mode: nothing is refused, dropped, throttled, closed or banned because of this policy; each time"
-          + " a limit below would act, that is counted and logged instead.");
+      s.add(
+          "Monitor mode: nothing is refused, dropped, throttled, closed or banned because of this policy; each time"
+              + " a limit below would act, that is counted and logged instead.");
     }
     handshake(s, policy.handshake());
     perIp(s, policy.perIp());
@@ -42,26 +51,42 @@ public final class PolicyExplanation {
 
   private static void handshake(List<String> s, HandshakeRules h) {
     if (h.maxHeaderBytes() > 0) {
-      s.add("Request headers may be up to " + Quantities.formatSize(h.maxHeaderBytes())
-          + "; larger requests are refused with 431.");
+      s.add(
+          "Request headers may be up to "
+              + Quantities.formatSize(h.maxHeaderBytes())
+              + "; larger requests are refused with 431.");
     } else {
       s.add("Request headers may be as large as the listener allows (timeouts.maxHeaderBytes).");
     }
     if (h.origins().isEmpty() && h.subprotocols().isEmpty() && h.paths().isEmpty()) {
       s.add("Any origin, subprotocol and path is accepted.");
     } else {
-      s.add(h.origins().isEmpty() ? "Any origin is accepted."
-          : "Only these origins are accepted, others are refused with 403: " + String.join(", ", h.origins()) + ".");
-      s.add(h.subprotocols().isEmpty() ? "Any subprotocol is accepted."
-          : "Only these subprotocols reach the backend: " + String.join(", ", h.subprotocols())
-              + "; others are removed from the offer, and a client offering none of these is refused with 403.");
-      s.add(h.paths().isEmpty() ? "Any path is accepted."
-          : "Only these paths are accepted, others are refused with 403: " + String.join(", ", h.paths())
-              + " (* matches within one segment, ** across segments).");
+      s.add(
+          h.origins().isEmpty()
+              ? "Any origin is accepted."
+              : "Only these origins are accepted, others are refused with 403: "
+                  + String.join(", ", h.origins())
+                  + ".");
+      s.add(
+          h.subprotocols().isEmpty()
+              ? "Any subprotocol is accepted."
+              : "Only these subprotocols reach the backend: "
+                  + String.join(", ", h.subprotocols())
+                  + "; others are removed from the offer, and a client offering none of these is refused with 403.");
+      s.add(
+          h.paths().isEmpty()
+              ? "Any path is accepted."
+              : "Only these paths are accepted, others are refused with 403: "
+                  + String.join(", ", h.paths())
+                  + " (* matches within one segment, ** across segments).");
     }
     if (!h.requiredHeaders().isEmpty()) {
-      s.add("Handshakes without " + (h.requiredHeaders().size() == 1 ? "this header" : "each of these headers")
-          + " are refused with 403: " + String.join(", ", h.requiredHeaders()) + ".");
+      s.add(
+          "Handshakes without "
+              + (h.requiredHeaders().size() == 1 ? "this header" : "each of these headers")
+              + " are refused with 403: "
+              + String.join(", ", h.requiredHeaders())
+              + ".");
     }
   }
 
@@ -71,20 +96,33 @@ public final class PolicyExplanation {
       return;
     }
     if (l.handshakes() != null) {
-      s.add("Each IP address may open " + rate(l.handshakes(), "new connections") + overRate(l.handshakes(), false));
+      s.add(
+          "Each IP address may open "
+              + rate(l.handshakes(), "new connections")
+              + overRate(l.handshakes(), false));
     }
     if (l.connections() != null) {
       CountLimit c = l.connections();
-      s.add("Each IP address may hold at most " + c.max() + " connections at once; more are refused with 429"
-          + (c.strike() ? " and count as a strike." : "."));
+      s.add(
+          "Each IP address may hold at most "
+              + c.max()
+              + " connections at once; more are refused with 429"
+              + (c.strike() ? " and count as a strike." : "."));
     }
     if (l.messages() != null) {
-      s.add("Each IP address may send " + rate(l.messages(), "messages", "over all its connections together"
-          + " (control frames included)") + overRate(l.messages(), true));
+      s.add(
+          "Each IP address may send "
+              + rate(
+                  l.messages(),
+                  "messages",
+                  "over all its connections together" + " (control frames included)")
+              + overRate(l.messages(), true));
     }
     if (l.bytes() != null) {
-      s.add("Each IP address may send " + byteRate(l.bytes(), "over all its connections together")
-          + overRate(l.bytes(), true));
+      s.add(
+          "Each IP address may send "
+              + byteRate(l.bytes(), "over all its connections together")
+              + overRate(l.bytes(), true));
     }
   }
 
@@ -94,27 +132,40 @@ public final class PolicyExplanation {
       return;
     }
     if (l.messages() != null) {
-      s.add("Each connection may send " + rate(l.messages(), "messages", "(control frames included)")
-          + overRate(l.messages(), false));
+      s.add(
+          "Each connection may send "
+              + rate(l.messages(), "messages", "(control frames included)")
+              + overRate(l.messages(), false));
     }
     if (l.bytes() != null) {
       s.add("Each connection may send " + byteRate(l.bytes(), null) + overRate(l.bytes(), false));
     }
     if (l.maxMessageBytes() != null) {
-      s.add("Each message may be up to " + Quantities.formatSize(l.maxMessageBytes().max()) + "; "
-          + overSize(l.maxMessageBytes(), "a larger one", "1009"));
+      s.add(
+          "Each message may be up to "
+              + Quantities.formatSize(l.maxMessageBytes().max())
+              + "; "
+              + overSize(l.maxMessageBytes(), "a larger one", "1009"));
     }
     if (l.maxFrameBytes() != null) {
-      s.add("Each frame may carry up to " + Quantities.formatSize(l.maxFrameBytes().max()) + "; "
-          + overSize(l.maxFrameBytes(), "a larger one", "1009"));
+      s.add(
+          "Each frame may carry up to "
+              + Quantities.formatSize(l.maxFrameBytes().max())
+              + "; "
+              + overSize(l.maxFrameBytes(), "a larger one", "1009"));
     }
     if (l.maxFragments() != null) {
-      s.add("A message may be split into at most " + l.maxFragments().max() + " frames; "
-          + overSize(l.maxFragments(), "a message split further", "1008"));
+      s.add(
+          "A message may be split into at most "
+              + l.maxFragments().max()
+              + " frames; "
+              + overSize(l.maxFragments(), "a message split further", "1008"));
     }
     if (l.controlFrames() != null) {
-      s.add("Each connection may send " + rate(l.controlFrames(), "ping and pong frames")
-          + overRate(l.controlFrames(), false));
+      s.add(
+          "Each connection may send "
+              + rate(l.controlFrames(), "ping and pong frames")
+              + overRate(l.controlFrames(), false));
     }
   }
 
@@ -123,15 +174,19 @@ public final class PolicyExplanation {
       s.add("Any address may connect.");
     } else {
       if (!a.allow().isEmpty()) {
-        s.add("Only addresses in " + blocks(a.allow()) + " may connect; others are refused with 403.");
+        s.add(
+            "Only addresses in "
+                + blocks(a.allow())
+                + " may connect; others are refused with 403.");
       }
       if (!a.deny().isEmpty()) {
         s.add("Addresses in " + blocks(a.deny()) + " are refused with 403.");
       }
     }
-    s.add(a.trustedProxies().isEmpty()
-        ? "X-Forwarded-For is believed from nobody: the client is the address that connected."
-        : "X-Forwarded-For is believed only from " + blocks(a.trustedProxies()) + ".");
+    s.add(
+        a.trustedProxies().isEmpty()
+            ? "X-Forwarded-For is believed from nobody: the client is the address that connected."
+            : "X-Forwarded-For is believed only from " + blocks(a.trustedProxies()) + ".");
     s.add("IPv6 clients are counted per /" + a.ipv6Prefix() + " block.");
   }
 
@@ -141,9 +196,15 @@ public final class PolicyExplanation {
       s.add("Nobody is banned: there is no strikes block.");
       return;
     }
-    s.add(r.maxStrikes() + (r.maxStrikes() == 1 ? " strike" : " strikes") + " within " + duration(r.window())
-        + " ban the IP address for " + duration(r.banFor()) + ": its new connections are refused with 403 until"
-        + " then.");
+    s.add(
+        r.maxStrikes()
+            + (r.maxStrikes() == 1 ? " strike" : " strikes")
+            + " within "
+            + duration(r.window())
+            + " ban the IP address for "
+            + duration(r.banFor())
+            + ": its new connections are refused with 403 until"
+            + " then.");
   }
 
   // ---- phrases ----
@@ -155,16 +216,26 @@ public final class PolicyExplanation {
   /** {@code 20 new connections per second, in bursts of up to 40}. */
   private static String rate(RateLimit r, String things, String qualifier) {
     String[] perUnit = perUnit(r.perSecond());
-    return perUnit[0] + " " + things + " " + perUnit[1] + (qualifier == null ? "" : " " + qualifier)
-        + ", in bursts of up to " + r.burst();
+    return perUnit[0]
+        + " "
+        + things
+        + " "
+        + perUnit[1]
+        + (qualifier == null ? "" : " " + qualifier)
+        + ", in bursts of up to "
+        + r.burst();
   }
 
   /** {@code 8 MiB of payload per second, in bursts of up to 16 MiB}. */
   private static String byteRate(RateLimit r, String qualifier) {
     boolean perMinute = r.perSecond() != Math.rint(r.perSecond());
     long amount = Math.round(perMinute ? r.perSecond() * 60 : r.perSecond());
-    return Quantities.formatSize(amount) + " of payload " + (perMinute ? "per minute" : "per second")
-        + (qualifier == null ? "" : " " + qualifier) + ", in bursts of up to " + Quantities.formatSize(r.burst());
+    return Quantities.formatSize(amount)
+        + " of payload "
+        + (perMinute ? "per minute" : "per second")
+        + (qualifier == null ? "" : " " + qualifier)
+        + ", in bursts of up to "
+        + Quantities.formatSize(r.burst());
   }
 
   /** The count and its unit: whole per-second rates per second, others per minute as written. */
@@ -182,10 +253,13 @@ public final class PolicyExplanation {
       case REJECT:
         return "; more are refused with 429" + strike;
       case DROP:
-        return "; more are dropped (the connection stays open and the backend never sees them)" + strike;
+        return "; more are dropped (the connection stays open and the backend never sees them)"
+            + strike;
       case THROTTLE:
-        return "; beyond that, wssguard stops reading from " + (perIp ? "its connections" : "the client")
-            + " until the budget refills" + (r.strike() ? ", and going over counts as a strike." : ".");
+        return "; beyond that, wssguard stops reading from "
+            + (perIp ? "its connections" : "the client")
+            + " until the budget refills"
+            + (r.strike() ? ", and going over counts as a strike." : ".");
       default:
         return "; more close the connection with 1008" + strike;
     }

@@ -8,10 +8,11 @@ import io.wssguard.config.Addresses;
 import io.wssguard.config.ConfigException;
 import io.wssguard.config.ErrorList;
 import io.wssguard.config.ProxyConfig;
-import io.wssguard.config.Quantities;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.config.YamlMapping;
 import io.wssguard.config.YamlReader;
+import io.wssguard.net.Cidr;
+import io.wssguard.quantity.Quantities;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -39,28 +40,30 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * Reads policy files (the format is in {@code docs/POLICIES.md} and taught by the comments of
  * {@code policies/default.yaml}) into a validated {@link PolicySet}.
  *
- * <p>It reads YAML the way the config parser does, through the same {@link YamlReader}: strict (unknown keys,
- * repeated keys, wrong types and impossible values are errors), every error of every file reported together as
- * {@code file:line:column: message}, and records built only when nothing at all was wrong. Beyond single values it
- * refuses combinations that cannot work as written: a burst smaller than one second of its rate, a bytes burst that
- * the largest allowed frame could never fit into, a frame limit above the message limit, an allow block that a deny
- * block swallows.
+ * <p>It reads YAML the way the config parser does, through the same {@link YamlReader}: strict
+ * (unknown keys, repeated keys, wrong types and impossible values are errors), every error of every
+ * file reported together as {@code file:line:column: message}, and records built only when nothing
+ * at all was wrong. Beyond single values it refuses combinations that cannot work as written: a
+ * burst smaller than one second of its rate, a bytes burst that the largest allowed frame could
+ * never fit into, a frame limit above the message limit, an allow block that a deny block swallows.
  *
- * <p>The schema lives in the key lists and limit tables below; {@link #knownKeys()} exposes it so a test can hold
- * {@code policies/policy.schema.json} to the same keys.
+ * <p>The schema lives in the key lists and limit tables below; {@link #knownKeys()} exposes it so a
+ * test can hold {@code policies/policy.schema.json} to the same keys.
  */
 public final class PolicyParser {
   static final String DEFAULT_RESOURCE = "/io/wssguard/policy/default.yaml";
   static final String DEFAULT_NAME = "<embedded default policy>";
+
   /**
-   * The policy name a route uses to have no policy at all: no admission checks, no per-frame gate (the RFC 6455
-   * checks and the route's message size cap still apply). For trusted internal routes, and to measure what
-   * enforcement costs.
+   * The policy name a route uses to have no policy at all: no admission checks, no per-frame gate
+   * (the RFC 6455 checks and the route's message size cap still apply). For trusted internal
+   * routes, and to measure what enforcement costs.
    */
   public static final String OFF = "off";
 
   static final List<String> TOP_KEYS = List.of("policies");
-  static final List<String> POLICY_KEYS = List.of("mode", "handshake", "perIp", "perConnection", "access", "strikes");
+  static final List<String> POLICY_KEYS =
+      List.of("mode", "handshake", "perIp", "perConnection", "access", "strikes");
   static final List<String> HANDSHAKE_KEYS =
       List.of("maxHeaderBytes", "origins", "subprotocols", "requiredHeaders", "paths");
   static final List<String> ACCESS_KEYS = List.of("allow", "deny", "trustedProxies", "ipv6Prefix");
@@ -73,25 +76,30 @@ public final class PolicyParser {
   private static final List<Action> FLOW = List.of(Action.DROP, Action.THROTTLE, Action.CLOSE);
   private static final List<Action> SIZE = List.of(Action.DROP, Action.CLOSE);
 
-  /** One limit key: a rate (token bucket) or a plain maximum, counting things or bytes, and what it may do. */
+  /**
+   * One limit key: a rate (token bucket) or a plain maximum, counting things or bytes, and what it
+   * may do.
+   */
   record LimitSpec(String key, boolean rate, boolean bytes, List<Action> actions) {
     List<String> actionNames() {
       return actions.stream().map(a -> a.name().toLowerCase(Locale.ROOT)).toList();
     }
   }
 
-  static final List<LimitSpec> PER_IP = List.of(
-      new LimitSpec("handshakes", true, false, REJECT_ONLY),
-      new LimitSpec("connections", false, false, REJECT_ONLY),
-      new LimitSpec("messages", true, false, FLOW),
-      new LimitSpec("bytes", true, true, FLOW));
-  static final List<LimitSpec> PER_CONNECTION = List.of(
-      new LimitSpec("messages", true, false, FLOW),
-      new LimitSpec("bytes", true, true, FLOW),
-      new LimitSpec("maxMessageBytes", false, true, SIZE),
-      new LimitSpec("maxFrameBytes", false, true, SIZE),
-      new LimitSpec("maxFragments", false, false, SIZE),
-      new LimitSpec("controlFrames", true, false, FLOW));
+  static final List<LimitSpec> PER_IP =
+      List.of(
+          new LimitSpec("handshakes", true, false, REJECT_ONLY),
+          new LimitSpec("connections", false, false, REJECT_ONLY),
+          new LimitSpec("messages", true, false, FLOW),
+          new LimitSpec("bytes", true, true, FLOW));
+  static final List<LimitSpec> PER_CONNECTION =
+      List.of(
+          new LimitSpec("messages", true, false, FLOW),
+          new LimitSpec("bytes", true, true, FLOW),
+          new LimitSpec("maxMessageBytes", false, true, SIZE),
+          new LimitSpec("maxFrameBytes", false, true, SIZE),
+          new LimitSpec("maxFragments", false, false, SIZE),
+          new LimitSpec("controlFrames", true, false, FLOW));
 
   private static final long MAX_COUNT = 1_000_000;
   private static final long MAX_BURST_COUNT = 1_000_000_000;
@@ -100,8 +108,10 @@ public final class PolicyParser {
   private static final long MAX_HEADER_BYTES = 64 * Quantities.KIB;
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
+
   /** RFC 7230 token: header names and subprotocols. */
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
   private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
   private static final Pattern PORT = Pattern.compile("[1-9][0-9]{0,4}");
   private static final Pattern PATH_PATTERN = Pattern.compile("/[^\\s?#]*");
@@ -114,6 +124,7 @@ public final class PolicyParser {
 
   private final ErrorList errors;
   private final YamlReader yaml;
+
   /** Nodes of values that cross-checks point at, by path; cleared for each policy. */
   private final Map<String, Node> nodes = new HashMap<>();
 
@@ -125,9 +136,10 @@ public final class PolicyParser {
   // ---- entry points ----
 
   /**
-   * Reads and validates policy files together: every error of every file is reported (file by file in the given
-   * order, each in file order, up to {@link io.wssguard.config.ConfigParser#MAX_ERRORS}), and a policy name may be
-   * used once across all of them.
+   * Reads and validates policy files together: every error of every file is reported (file by file
+   * in the given order, each in file order, up to {@link
+   * io.wssguard.config.ConfigParser#MAX_ERRORS}), and a policy name may be used once across all of
+   * them.
    *
    * @throws IllegalArgumentException if {@code files} is empty
    */
@@ -147,17 +159,19 @@ public final class PolicyParser {
   }
 
   /**
-   * Reads every {@code *.yaml} and {@code *.yml} file of a directory, in name order (hidden files, such as editor
-   * lock files, are skipped). A missing or unreadable directory, or one without policy files, is an error.
+   * Reads every {@code *.yaml} and {@code *.yml} file of a directory, in name order (hidden files,
+   * such as editor lock files, are skipped). A missing or unreadable directory, or one without
+   * policy files, is an error.
    */
   public static PolicySet loadDirectory(Path dir) throws ConfigException {
     ErrorList dirErrors = new ErrorList(dir.toString());
     List<Path> files = List.of();
     try (Stream<Path> entries = Files.list(dir)) {
-      files = entries
-          .filter(p -> isPolicyFileName(p.getFileName().toString()) && Files.isRegularFile(p))
-          .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
-          .toList();
+      files =
+          entries
+              .filter(p -> isPolicyFileName(p.getFileName().toString()) && Files.isRegularFile(p))
+              .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+              .toList();
       if (files.isEmpty()) {
         dirErrors.at(0, 0, "no policy files (expected: *.yaml or *.yml files in the directory)");
       }
@@ -177,15 +191,16 @@ public final class PolicyParser {
   }
 
   /**
-   * The policy shipped inside wssguard ({@code policies/default.yaml} in the source tree), used when the config names
-   * no policies directory. It defines the policy {@code default}.
+   * The policy shipped inside wssguard ({@code policies/default.yaml} in the source tree), used
+   * when the config names no policies directory. It defines the policy {@code default}.
    *
    * @throws IllegalStateException if the resource is missing or invalid (a build defect)
    */
   public static PolicySet embeddedDefault() {
     try (InputStream in = PolicyParser.class.getResourceAsStream(DEFAULT_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("resource " + DEFAULT_RESOURCE + " is missing from the build");
+        throw new IllegalStateException(
+            "resource " + DEFAULT_RESOURCE + " is missing from the build");
       }
       return parse(in.readAllBytes(), DEFAULT_NAME);
     } catch (IOException | ConfigException e) {
@@ -194,8 +209,8 @@ public final class PolicyParser {
   }
 
   /**
-   * The routes whose policy is not in {@code policies}, one message each, e.g.
-   * {@code routes[0].policy: unknown policy 'chat' (expected one of: default)}; empty when all exist.
+   * The routes whose policy is not in {@code policies}, one message each, e.g. {@code
+   * routes[0].policy: unknown policy 'chat' (expected one of: default)}; empty when all exist.
    */
   public static List<String> missingPolicies(ProxyConfig config, PolicySet policies) {
     String known = String.join(", ", new TreeSet<>(policies.policies().keySet()));
@@ -204,7 +219,14 @@ public final class PolicyParser {
     for (int i = 0; i < routes.size(); i++) {
       String name = routes.get(i).policy();
       if (!name.equals(OFF) && !policies.policies().containsKey(name)) {
-        missing.add("routes[" + i + "].policy: unknown policy '" + name + "' (expected one of: " + known + ")");
+        missing.add(
+            "routes["
+                + i
+                + "].policy: unknown policy '"
+                + name
+                + "' (expected one of: "
+                + known
+                + ")");
       }
     }
     return missing;
@@ -218,8 +240,8 @@ public final class PolicyParser {
   }
 
   /**
-   * The keys the parser accepts, by where they sit: {@code ""} for the top level, {@code policies.*} for a policy,
-   * {@code policies.*.perIp.handshakes} for a limit.
+   * The keys the parser accepts, by where they sit: {@code ""} for the top level, {@code
+   * policies.*} for a policy, {@code policies.*.perIp.handshakes} for a limit.
    */
   static Map<String, List<String>> knownKeys() {
     Map<String, List<String>> keys = new LinkedHashMap<>();
@@ -237,11 +259,13 @@ public final class PolicyParser {
   static Map<String, List<String>> knownActions() {
     Map<String, List<String>> actions = new LinkedHashMap<>();
     PER_IP.forEach(s -> actions.put("policies.*.perIp." + s.key(), s.actionNames()));
-    PER_CONNECTION.forEach(s -> actions.put("policies.*.perConnection." + s.key(), s.actionNames()));
+    PER_CONNECTION.forEach(
+        s -> actions.put("policies.*.perConnection." + s.key(), s.actionNames()));
     return actions;
   }
 
-  private static void limitKeys(Map<String, List<String>> keys, String path, List<LimitSpec> specs) {
+  private static void limitKeys(
+      Map<String, List<String>> keys, String path, List<LimitSpec> specs) {
     keys.put(path, specs.stream().map(LimitSpec::key).toList());
     for (LimitSpec spec : specs) {
       keys.put(path + "." + spec.key(), spec.rate() ? RATE_KEYS : COUNT_KEYS);
@@ -272,17 +296,28 @@ public final class PolicyParser {
         return;
       }
       PolicyParser parser = new PolicyParser(fileErrors);
-      parser.read(text, (name, nameNode, policy) -> {
-        String position = fileErrors.file() + ":" + (nameNode.getStartMark().getLine() + 1) + ":"
-            + (nameNode.getStartMark().getColumn() + 1);
-        String first = definedAt.putIfAbsent(name, position);
-        if (first != null) {
-          fileErrors.at(nameNode, "policies." + name + ": already defined at " + first
-              + " (expected: each policy name once across all policy files)");
-        } else if (policy != null) {
-          policies.put(name, policy);
-        }
-      });
+      parser.read(
+          text,
+          (name, nameNode, policy) -> {
+            String position =
+                fileErrors.file()
+                    + ":"
+                    + (nameNode.getStartMark().getLine() + 1)
+                    + ":"
+                    + (nameNode.getStartMark().getColumn() + 1);
+            String first = definedAt.putIfAbsent(name, position);
+            if (first != null) {
+              fileErrors.at(
+                  nameNode,
+                  "policies."
+                      + name
+                      + ": already defined at "
+                      + first
+                      + " (expected: each policy name once across all policy files)");
+            } else if (policy != null) {
+              policies.put(name, policy);
+            }
+          });
     }
 
     PolicySet finish() throws ConfigException {
@@ -324,7 +359,8 @@ public final class PolicyParser {
     if (policiesNode == null) {
       return;
     }
-    YamlMapping m = yaml.mapping(policiesNode, "policies", "mapping of policy name to policy", null);
+    YamlMapping m =
+        yaml.mapping(policiesNode, "policies", "mapping of policy name to policy", null);
     if (m == null) {
       return;
     }
@@ -335,13 +371,24 @@ public final class PolicyParser {
     for (String name : m.keys()) {
       Node nameNode = m.keyNode(name);
       if (!NAME.matcher(name).matches()) {
-        errors.at(nameNode, m.pathOf(name) + ": invalid policy name '" + name + "' (expected: " + EXPECTED_NAME
-            + ")");
+        errors.at(
+            nameNode,
+            m.pathOf(name)
+                + ": invalid policy name '"
+                + name
+                + "' (expected: "
+                + EXPECTED_NAME
+                + ")");
         continue;
       }
       if (name.equals(OFF)) {
-        errors.at(nameNode, m.pathOf(name) + ": the name '" + OFF + "' is reserved for routes without a policy"
-            + " (expected: another name)");
+        errors.at(
+            nameNode,
+            m.pathOf(name)
+                + ": the name '"
+                + OFF
+                + "' is reserved for routes without a policy"
+                + " (expected: another name)");
         continue;
       }
       sink.accept(name, nameNode, policy(name, m.get(name), m.pathOf(name), nameNode));
@@ -351,24 +398,35 @@ public final class PolicyParser {
   private Policy policy(String name, Node node, String path, Node nameNode) {
     int before = errors.size();
     nodes.clear();
-    YamlMapping m = yaml.mapping(node, path, "mapping with " + String.join(", ", POLICY_KEYS), POLICY_KEYS);
+    YamlMapping m =
+        yaml.mapping(node, path, "mapping with " + String.join(", ", POLICY_KEYS), POLICY_KEYS);
     if (m == null) {
       return null;
     }
     int mode = yaml.oneOf(m.get("mode"), m.pathOf("mode"), MODES, 0);
     HandshakeRules handshake = handshake(m.get("handshake"), m.pathOf("handshake"));
-    PerConnectionLimits perConnection = perConnection(m.get("perConnection"), m.pathOf("perConnection"));
+    PerConnectionLimits perConnection =
+        perConnection(m.get("perConnection"), m.pathOf("perConnection"));
     PerIpLimits perIp = perIp(m.get("perIp"), m.pathOf("perIp"));
     if (perConnection != null && perIp != null) {
       checkBurstFitsFrame(perIp.bytes(), m.pathOf("perIp") + ".bytes", perConnection);
-      checkBurstFitsFrame(perConnection.bytes(), m.pathOf("perConnection") + ".bytes", perConnection);
+      checkBurstFitsFrame(
+          perConnection.bytes(), m.pathOf("perConnection") + ".bytes", perConnection);
     }
     AccessRules access = access(m.get("access"), m.pathOf("access"));
     StrikeRules strikes = strikes(m.get("strikes"), m.pathOf("strikes"));
     if (errors.size() > before) {
       return null;
     }
-    return new Policy(name, Mode.values()[mode], handshake, perIp, perConnection, access, strikes, errors.file(),
+    return new Policy(
+        name,
+        Mode.values()[mode],
+        handshake,
+        perIp,
+        perConnection,
+        access,
+        strikes,
+        errors.file(),
         nameNode.getStartMark().getLine() + 1);
   }
 
@@ -381,19 +439,34 @@ public final class PolicyParser {
       return HandshakeRules.NONE;
     }
     int before = errors.size();
-    YamlMapping m = yaml.mapping(node, path, "mapping with " + String.join(", ", HANDSHAKE_KEYS), HANDSHAKE_KEYS);
+    YamlMapping m =
+        yaml.mapping(
+            node, path, "mapping with " + String.join(", ", HANDSHAKE_KEYS), HANDSHAKE_KEYS);
     if (m == null) {
       return null;
     }
     Integer maxHeaderBytes = maxHeaderBytes(m.get("maxHeaderBytes"), m.pathOf("maxHeaderBytes"));
     List<String> origins =
-        strings(m.get("origins"), m.pathOf("origins"), EXPECTED_ORIGIN, false, PolicyParser::origin);
-    // Subprotocols are case-sensitive (RFC 6455 section 4.1); header names are not (RFC 7230 section 3.2).
-    List<String> subprotocols = strings(m.get("subprotocols"), m.pathOf("subprotocols"),
-        "subprotocol token like chat.v2", false, t -> TOKEN.matcher(t).matches() ? t : null);
-    List<String> requiredHeaders = strings(m.get("requiredHeaders"), m.pathOf("requiredHeaders"),
-        "header name like Authorization", true, t -> TOKEN.matcher(t).matches() ? t : null);
-    List<String> paths = strings(m.get("paths"), m.pathOf("paths"), EXPECTED_PATH, false, PolicyParser::pathPattern);
+        strings(
+            m.get("origins"), m.pathOf("origins"), EXPECTED_ORIGIN, false, PolicyParser::origin);
+    // Subprotocols are case-sensitive (RFC 6455 section 4.1); header names are not (RFC 7230
+    // section 3.2).
+    List<String> subprotocols =
+        strings(
+            m.get("subprotocols"),
+            m.pathOf("subprotocols"),
+            "subprotocol token like chat.v2",
+            false,
+            t -> TOKEN.matcher(t).matches() ? t : null);
+    List<String> requiredHeaders =
+        strings(
+            m.get("requiredHeaders"),
+            m.pathOf("requiredHeaders"),
+            "header name like Authorization",
+            true,
+            t -> TOKEN.matcher(t).matches() ? t : null);
+    List<String> paths =
+        strings(m.get("paths"), m.pathOf("paths"), EXPECTED_PATH, false, PolicyParser::pathPattern);
     if (errors.size() > before) {
       return null;
     }
@@ -408,14 +481,22 @@ public final class PolicyParser {
     String text = scalarText(node);
     long bytes = text == null ? -1 : Quantities.parseSize(text);
     if (bytes != 0 && (bytes < Quantities.KIB || bytes > MAX_HEADER_BYTES)) {
-      errors.at(node, path + ": " + found(node) + " (expected: size like 8KiB, 1 KiB..64 KiB, or 0 for the"
-          + " listener's limit)");
+      errors.at(
+          node,
+          path
+              + ": "
+              + found(node)
+              + " (expected: size like 8KiB, 1 KiB..64 KiB, or 0 for the"
+              + " listener's limit)");
       return null;
     }
     return (int) bytes;
   }
 
-  /** The normalized (lower-case) origin, or {@code null} when it is not {@code scheme://host[:port]}. */
+  /**
+   * The normalized (lower-case) origin, or {@code null} when it is not {@code
+   * scheme://host[:port]}.
+   */
   private static String origin(String text) {
     String origin = text.toLowerCase(Locale.ROOT);
     int sep = origin.indexOf("://");
@@ -454,8 +535,11 @@ public final class PolicyParser {
     if (limits == null) {
       return null;
     }
-    return new PerIpLimits((RateLimit) limits.get("handshakes"), (CountLimit) limits.get("connections"),
-        (RateLimit) limits.get("messages"), (RateLimit) limits.get("bytes"));
+    return new PerIpLimits(
+        (RateLimit) limits.get("handshakes"),
+        (CountLimit) limits.get("connections"),
+        (RateLimit) limits.get("messages"),
+        (RateLimit) limits.get("bytes"));
   }
 
   private PerConnectionLimits perConnection(Node node, String path) {
@@ -470,28 +554,56 @@ public final class PolicyParser {
     CountLimit maxFrame = (CountLimit) limits.get("maxFrameBytes");
     if (maxMessage != null && maxFrame != null && maxFrame.max() > maxMessage.max()) {
       Node at = nodes.get(path + ".maxFrameBytes.max");
-      errors.at(at, path + ".maxFrameBytes.max: " + found(at) + " (expected: at most maxMessageBytes, "
-          + Quantities.formatSize(maxMessage.max()) + "; a frame is part of a message)");
+      errors.at(
+          at,
+          path
+              + ".maxFrameBytes.max: "
+              + found(at)
+              + " (expected: at most maxMessageBytes, "
+              + Quantities.formatSize(maxMessage.max())
+              + "; a frame is part of a message)");
       return null;
     }
-    return new PerConnectionLimits((RateLimit) limits.get("messages"), (RateLimit) limits.get("bytes"), maxMessage,
-        maxFrame, (CountLimit) limits.get("maxFragments"), (RateLimit) limits.get("controlFrames"));
+    return new PerConnectionLimits(
+        (RateLimit) limits.get("messages"),
+        (RateLimit) limits.get("bytes"),
+        maxMessage,
+        maxFrame,
+        (CountLimit) limits.get("maxFragments"),
+        (RateLimit) limits.get("controlFrames"));
   }
 
-  /** A bytes bucket smaller than the largest frame allowed through would hold that frame back for ever. */
-  private void checkBurstFitsFrame(RateLimit bytes, String path, PerConnectionLimits perConnection) {
-    CountLimit frame = perConnection.maxFrameBytes() != null ? perConnection.maxFrameBytes()
-        : perConnection.maxMessageBytes();
+  /**
+   * A bytes bucket smaller than the largest frame allowed through would hold that frame back for
+   * ever.
+   */
+  private void checkBurstFitsFrame(
+      RateLimit bytes, String path, PerConnectionLimits perConnection) {
+    CountLimit frame =
+        perConnection.maxFrameBytes() != null
+            ? perConnection.maxFrameBytes()
+            : perConnection.maxMessageBytes();
     if (bytes == null || frame == null || bytes.burst() >= frame.max()) {
       return;
     }
     String which = perConnection.maxFrameBytes() != null ? "maxFrameBytes" : "maxMessageBytes";
     Node at = nodes.get(path + ".burst");
-    errors.at(at, path + ".burst: " + found(at) + " (expected: at least perConnection." + which + ", "
-        + Quantities.formatSize(frame.max()) + "; a smaller burst never lets such a frame pass)");
+    errors.at(
+        at,
+        path
+            + ".burst: "
+            + found(at)
+            + " (expected: at least perConnection."
+            + which
+            + ", "
+            + Quantities.formatSize(frame.max())
+            + "; a smaller burst never lets such a frame pass)");
   }
 
-  /** The limits of a perIp or perConnection block by key (absent ones missing), or {@code null} on any error. */
+  /**
+   * The limits of a perIp or perConnection block by key (absent ones missing), or {@code null} on
+   * any error.
+   */
   private Map<String, Object> limits(Node node, String path, List<LimitSpec> specs) {
     int before = errors.size();
     List<String> keys = specs.stream().map(LimitSpec::key).toList();
@@ -505,8 +617,10 @@ public final class PolicyParser {
       if (absent(limitNode)) {
         continue;
       }
-      Object limit = spec.rate() ? rateLimit(limitNode, m.pathOf(spec.key()), spec)
-          : countLimit(limitNode, m.pathOf(spec.key()), spec);
+      Object limit =
+          spec.rate()
+              ? rateLimit(limitNode, m.pathOf(spec.key()), spec)
+              : countLimit(limitNode, m.pathOf(spec.key()), spec);
       if (limit != null) {
         result.put(spec.key(), limit);
       }
@@ -523,15 +637,22 @@ public final class PolicyParser {
     Node rateNode = m.required("rate");
     double perSecond = rate(rateNode, m.pathOf("rate"), spec.bytes());
     Node burstNode = m.required("burst");
-    Long burst = spec.bytes()
-        ? yaml.size(burstNode, m.pathOf("burst"), -1, 1, MAX_BURST_BYTES)
-        : yaml.integer(burstNode, m.pathOf("burst"), -1, 1, MAX_BURST_COUNT);
+    Long burst =
+        spec.bytes()
+            ? yaml.size(burstNode, m.pathOf("burst"), -1, 1, MAX_BURST_BYTES)
+            : yaml.integer(burstNode, m.pathOf("burst"), -1, 1, MAX_BURST_COUNT);
     nodes.put(m.pathOf("burst"), burstNode);
     Action action = action(m.required("action"), m.pathOf("action"), spec);
     Boolean strike = yaml.bool(m.get("strike"), m.pathOf("strike"), false);
     if (burst != null && burst > 0 && perSecond > 0 && burst < perSecond) {
-      errors.at(burstNode, path + ": burst " + found(burstNode) + " is less than the rate " + found(rateNode)
-          + " (expected: burst >= rate)");
+      errors.at(
+          burstNode,
+          path
+              + ": burst "
+              + found(burstNode)
+              + " is less than the rate "
+              + found(rateNode)
+              + " (expected: burst >= rate)");
     }
     if (errors.size() > before) {
       return null;
@@ -561,9 +682,10 @@ public final class PolicyParser {
       return null;
     }
     Node maxNode = m.required("max");
-    Long max = spec.bytes()
-        ? yaml.size(maxNode, m.pathOf("max"), -1, 1, MAX_MESSAGE_SIZE)
-        : yaml.integer(maxNode, m.pathOf("max"), -1, 1, MAX_COUNT);
+    Long max =
+        spec.bytes()
+            ? yaml.size(maxNode, m.pathOf("max"), -1, 1, MAX_MESSAGE_SIZE)
+            : yaml.integer(maxNode, m.pathOf("max"), -1, 1, MAX_COUNT);
     nodes.put(m.pathOf("max"), maxNode);
     Action action = action(m.required("action"), m.pathOf("action"), spec);
     Boolean strike = yaml.bool(m.get("strike"), m.pathOf("strike"), false);
@@ -586,28 +708,52 @@ public final class PolicyParser {
       return AccessRules.NONE;
     }
     int before = errors.size();
-    YamlMapping m = yaml.mapping(node, path, "mapping with " + String.join(", ", ACCESS_KEYS), ACCESS_KEYS);
+    YamlMapping m =
+        yaml.mapping(node, path, "mapping with " + String.join(", ", ACCESS_KEYS), ACCESS_KEYS);
     if (m == null) {
       return null;
     }
     Map<Cidr, Integer> allow = yaml.cidrs(m.get("allow"), m.pathOf("allow"));
     Map<Cidr, Integer> deny = yaml.cidrs(m.get("deny"), m.pathOf("deny"));
     Map<Cidr, Integer> trusted = yaml.cidrs(m.get("trustedProxies"), m.pathOf("trustedProxies"));
-    Long ipv6Prefix = yaml.integer(m.get("ipv6Prefix"), m.pathOf("ipv6Prefix"), AccessRules.NONE.ipv6Prefix(), 1, 128);
+    Long ipv6Prefix =
+        yaml.integer(
+            m.get("ipv6Prefix"), m.pathOf("ipv6Prefix"), AccessRules.NONE.ipv6Prefix(), 1, 128);
     if (allow != null && deny != null) {
       for (Map.Entry<Cidr, Integer> d : deny.entrySet()) {
         Integer same = allow.get(d.getKey());
         if (same != null) {
-          errors.at(items(m.get("deny")).get(d.getValue()), m.pathOf("deny") + "[" + d.getValue() + "]: " + d.getKey()
-              + " (also in " + m.pathOf("allow") + "[" + same + "]; expected: each block in allow or deny, not both)");
+          errors.at(
+              items(m.get("deny")).get(d.getValue()),
+              m.pathOf("deny")
+                  + "["
+                  + d.getValue()
+                  + "]: "
+                  + d.getKey()
+                  + " (also in "
+                  + m.pathOf("allow")
+                  + "["
+                  + same
+                  + "]; expected: each block in allow or deny, not both)");
         }
       }
       for (Map.Entry<Cidr, Integer> a : allow.entrySet()) {
         for (Map.Entry<Cidr, Integer> d : deny.entrySet()) {
           if (!a.getKey().equals(d.getKey()) && d.getKey().contains(a.getKey())) {
-            errors.at(items(m.get("allow")).get(a.getValue()), m.pathOf("allow") + "[" + a.getValue() + "]: "
-                + a.getKey() + " lies inside " + m.pathOf("deny") + "[" + d.getValue() + "] " + d.getKey()
-                + " (expected: allow blocks outside every deny block; this one can never match)");
+            errors.at(
+                items(m.get("allow")).get(a.getValue()),
+                m.pathOf("allow")
+                    + "["
+                    + a.getValue()
+                    + "]: "
+                    + a.getKey()
+                    + " lies inside "
+                    + m.pathOf("deny")
+                    + "["
+                    + d.getValue()
+                    + "] "
+                    + d.getKey()
+                    + " (expected: allow blocks outside every deny block; this one can never match)");
             break;
           }
         }
@@ -616,7 +762,10 @@ public final class PolicyParser {
     if (errors.size() > before) {
       return null;
     }
-    return new AccessRules(List.copyOf(allow.keySet()), List.copyOf(deny.keySet()), List.copyOf(trusted.keySet()),
+    return new AccessRules(
+        List.copyOf(allow.keySet()),
+        List.copyOf(deny.keySet()),
+        List.copyOf(trusted.keySet()),
         ipv6Prefix.intValue());
   }
 
@@ -634,21 +783,28 @@ public final class PolicyParser {
       return null;
     }
     Long max = yaml.integer(m.required("max"), m.pathOf("max"), -1, 1, MAX_COUNT);
-    Duration window = yaml.duration(m.required("window"), m.pathOf("window"), null, Duration.ofSeconds(1));
-    Duration ban = yaml.duration(m.required("ban"), m.pathOf("ban"), null, Duration.ofSeconds(1));
+    Duration window =
+        yaml.duration(m.required("window"), m.pathOf("window"), null, Duration.ofSeconds(1));
+    Duration ban =
+        yaml.duration(
+            m.required("ban"), m.pathOf("ban"), null, Duration.ofSeconds(1), Quantities.MAX_BAN);
     if (errors.size() > before || max == null || window == null || ban == null) {
       return null;
     }
     return new StrikeRules(max.intValue(), window, ban);
   }
 
-  /** Checks one string of a list; returns the value to keep (normalized) or {@code null} when invalid. */
+  /**
+   * Checks one string of a list; returns the value to keep (normalized) or {@code null} when
+   * invalid.
+   */
   private interface ItemCheck {
     String check(String text);
   }
 
   /** A list of strings, each checked and each listed once; {@code null} on error. */
-  private List<String> strings(Node node, String path, String expected, boolean ignoreCase, ItemCheck check) {
+  private List<String> strings(
+      Node node, String path, String expected, boolean ignoreCase, ItemCheck check) {
     if (absent(node)) {
       return List.of();
     }
@@ -667,12 +823,15 @@ public final class PolicyParser {
       }
       String value = check.check(text);
       if (value == null) {
-        errors.at(items.get(i), itemPath + ": " + found(items.get(i)) + " (expected: " + expected + ")");
+        errors.at(
+            items.get(i), itemPath + ": " + found(items.get(i)) + " (expected: " + expected + ")");
         continue;
       }
       Integer previous = seen.putIfAbsent(ignoreCase ? value.toLowerCase(Locale.ROOT) : value, i);
       if (previous != null) {
-        errors.at(items.get(i), itemPath + ": " + value + " (already listed as " + path + "[" + previous + "])");
+        errors.at(
+            items.get(i),
+            itemPath + ": " + value + " (already listed as " + path + "[" + previous + "])");
       }
       result.add(value);
     }

@@ -12,20 +12,22 @@ import org.xnio.conduits.ConduitStreamSinkChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 
 /**
- * Moves one direction of a relay: reads from one peer, lets the {@link FrameInspector} vouch for the bytes, writes the
- * same bytes to the other peer.
+ * Moves one direction of a relay: reads from one peer, lets the {@link FrameInspector} vouch for
+ * the bytes, writes the same bytes to the other peer.
  *
- * <p>The buffer holds three regions: {@code [writePos, verified)} checked and waiting to be written,
- * {@code [verified, readPos)} read but not yet consumed by the inspector (an incomplete header or control frame, kept
- * for the next read). Reads happen only when everything verified has been written, so a slow sink stops reads from
- * the source (backpressure) and a pump never holds more than one pooled buffer. The buffer goes back to the pool as
- * soon as it holds nothing, so an idle connection holds none.
+ * <p>The buffer holds three regions: {@code [writePos, verified)} checked and waiting to be
+ * written, {@code [verified, readPos)} read but not yet consumed by the inspector (an incomplete
+ * header or control frame, kept for the next read). Reads happen only when everything verified has
+ * been written, so a slow sink stops reads from the source (backpressure) and a pump never holds
+ * more than one pooled buffer. The buffer goes back to the pool as soon as it holds nothing, so an
+ * idle connection holds none.
  *
  * <p>Runs on the relay's IO thread only; no locks, no allocation per read.
  */
 final class Pump {
   /** Reads per wake-up before yielding the IO thread to other connections. */
   private static final int MAX_READS_PER_WAKEUP = 8;
+
   /** Counts reads down to the next one whose inspection is timed for the overhead metrics. */
   private int sampleCountdown = ConnectionMeter.INSPECTION_SAMPLE_EVERY;
 
@@ -41,22 +43,34 @@ final class Pump {
   private int writePos;
   private int verified;
   private int readPos;
+
   /** A proxy-made control frame to write after the pending bytes, or null. */
   private ByteBuffer trailer;
+
   /** The policy asking about each frame (client direction only), or null. */
   private final ConnectionGate gate;
+
   /** Reads are suspended until a throttle timer fires. */
   private boolean throttledUntilResume;
-  /** A frame is held for the policy and the sink is still busy: start the throttle timer once it has drained. */
+
+  /**
+   * A frame is held for the policy and the sink is still busy: start the throttle timer once it has
+   * drained.
+   */
   private boolean throttleAfterFlush;
+
   /** Set on every read; the relay's timer clears it (activity without a clock read per message). */
   boolean active;
+
   /** The source reached end of stream. */
   boolean sourceEnded;
+
   /** No more bytes will be taken from the source for relaying; what comes is read and dropped. */
   private boolean draining;
+
   /** Everything this pump will ever write has been written (or the sink's connection failed). */
   boolean sinkDone;
+
   private boolean shutdownRequested;
 
   Pump(
@@ -124,8 +138,10 @@ final class Pump {
       if (!consume()) {
         return;
       }
-      // A short read means the socket is empty: the selector is level-triggered, and a TLS conduit that still
-      // holds decrypted or undecrypted bytes runs this listener again by itself. Reading on would cost one
+      // A short read means the socket is empty: the selector is level-triggered, and a TLS conduit
+      // that still
+      // holds decrypted or undecrypted bytes runs this listener again by itself. Reading on would
+      // cost one
       // empty read (EAGAIN) per wake-up.
       if (n < space) {
         releaseIfEmpty();
@@ -137,12 +153,13 @@ final class Pump {
   }
 
   /**
-   * Inspects what was read and forwards what the inspector vouched for. Returns false when this pump must stop
-   * reading for now (sink full, violation, or close handshake over).
+   * Inspects what was read and forwards what the inspector vouched for. Returns false when this
+   * pump must stop reading for now (sink full, violation, or close handshake over).
    */
   private boolean consume() {
     buf.limit(buf.capacity()); // a flush may have narrowed it
-    // Overhead sampling: one read in INSPECTION_SAMPLE_EVERY is timed; the others pay a decrement and a branch.
+    // Overhead sampling: one read in INSPECTION_SAMPLE_EVERY is timed; the others pay a decrement
+    // and a branch.
     boolean sampled = --sampleCountdown == 0;
     long sampleStart = 0;
     long sampleMessages = 0;
@@ -176,11 +193,13 @@ final class Pump {
       }
     }
     if (sampled && relay.meter != null) {
-      relay.meter.inspectionSample(fromClient, System.nanoTime() - sampleStart, inspector.messages() - sampleMessages);
+      relay.meter.inspectionSample(
+          fromClient, System.nanoTime() - sampleStart, inspector.messages() - sampleMessages);
     }
     boolean throttled = inspector.throttled();
     if (!flush()) {
-      throttleAfterFlush = throttled; // the held frame's delay starts once the sink has taken the rest
+      throttleAfterFlush =
+          throttled; // the held frame's delay starts once the sink has taken the rest
       return false;
     }
     if (throttled) {
@@ -193,19 +212,27 @@ final class Pump {
     return !draining;
   }
 
-  /** Stops reading until the policy's budget has refilled; the unconsumed frame waits in the buffer. */
+  /**
+   * Stops reading until the policy's budget has refilled; the unconsumed frame waits in the buffer.
+   */
   private void throttle() {
     source.suspendReads();
     throttledUntilResume = true;
-    source.getIoThread().executeAfter(() -> {
-      throttledUntilResume = false;
-      // The held frame is asked about again before anything new is read: the buffer may be full of it.
-      if (!draining && !sourceEnded && consume()) {
-        releaseIfEmpty();
-        source.resumeReads();
-        onReadable();
-      }
-    }, gate.throttleNanos(), TimeUnit.NANOSECONDS);
+    source
+        .getIoThread()
+        .executeAfter(
+            () -> {
+              throttledUntilResume = false;
+              // The held frame is asked about again before anything new is read: the buffer may be
+              // full of it.
+              if (!draining && !sourceEnded && consume()) {
+                releaseIfEmpty();
+                source.resumeReads();
+                onReadable();
+              }
+            },
+            gate.throttleNanos(),
+            TimeUnit.NANOSECONDS);
   }
 
   void onWritable() {
@@ -231,8 +258,8 @@ final class Pump {
   }
 
   /**
-   * Writes pending bytes (and the trailer, if any). Returns true when everything is out; otherwise reads from the
-   * source are suspended and the sink's write listener will call back.
+   * Writes pending bytes (and the trailer, if any). Returns true when everything is out; otherwise
+   * reads from the source are suspended and the sink's write listener will call back.
    */
   private boolean flush() {
     try {
@@ -266,8 +293,10 @@ final class Pump {
         return blocked();
       }
       if (shutdownRequested && !sinkDone) {
-        // No TCP or TLS shutdown here: a TLS close_notify would end the connection while the peer may still be
-        // sending, and closing on unread bytes turns into a reset that can destroy our close frame in flight.
+        // No TCP or TLS shutdown here: a TLS close_notify would end the connection while the peer
+        // may still be
+        // sending, and closing on unread bytes turns into a reset that can destroy our close frame
+        // in flight.
         sinkDone = true;
         relay.sinkFinished(this);
       }
@@ -294,8 +323,9 @@ final class Pump {
   }
 
   /**
-   * Ends this direction: no more bytes are relayed from the source; what was verified is still written, then the
-   * given control frame (when the sink sits at a frame boundary, so it can be inserted).
+   * Ends this direction: no more bytes are relayed from the source; what was verified is still
+   * written, then the given control frame (when the sink sits at a frame boundary, so it can be
+   * inserted).
    *
    * @param lastFrame a close frame for the sink's peer, or null
    */
@@ -310,9 +340,10 @@ final class Pump {
       return;
     }
     readPos = verified; // unconsumed bytes are never forwarded now
-    boolean atBoundary = inspector.violationCode() != 0
-        ? !inspector.violationMidFrame()
-        : inspector.atFrameBoundary();
+    boolean atBoundary =
+        inspector.violationCode() != 0
+            ? !inspector.violationMidFrame()
+            : inspector.atFrameBoundary();
     if (lastFrame != null && atBoundary) {
       trailer = lastFrame;
     }
@@ -322,12 +353,20 @@ final class Pump {
     }
   }
 
-  /** Whether a proxy-made control frame could be written to the sink right now without splitting a frame. */
+  /**
+   * Whether a proxy-made control frame could be written to the sink right now without splitting a
+   * frame.
+   */
   boolean canInject() {
-    return !shutdownRequested && trailer == null && writePos == verified && inspector.atFrameBoundary();
+    return !shutdownRequested
+        && trailer == null
+        && writePos == verified
+        && inspector.atFrameBoundary();
   }
 
-  /** Writes a proxy-made control frame (a ping) between frames. Caller checked {@link #canInject()}. */
+  /**
+   * Writes a proxy-made control frame (a ping) between frames. Caller checked {@link #canInject()}.
+   */
   void inject(ByteBuffer frame) {
     trailer = frame;
     if (flush()) {

@@ -16,35 +16,45 @@ import org.xnio.StreamConnection;
 import org.xnio.XnioExecutor;
 
 /**
- * One proxied WebSocket conversation: a client connection, a backend connection and a {@link Pump} for each
- * direction, all on one IO thread.
+ * One proxied WebSocket conversation: a client connection, a backend connection and a {@link Pump}
+ * for each direction, all on one IO thread.
  *
- * <p>Ending a relay (RFC 6455 section 7): when both close frames have been relayed, both sides are shut down for
- * writing and read until they hang up. When something goes wrong (a protocol violation, a peer vanishing, an idle
- * timeout, shutdown) each side gets a close frame with the code that fits — the offender the violation's code, the
- * other side a plain "going away" or, for a client whose backend failed, 1011/1014 — unless a frame toward it is half
- * written, in which case it only sees the TCP close. A connection is closed once our last bytes are written and its
- * peer has gone quiet or hung up: reads continue (and are dropped) until then, because closing a socket with unread
- * bytes sends a TCP reset, which can destroy the close frame on its way to the peer.
+ * <p>Ending a relay (RFC 6455 section 7): when both close frames have been relayed, both sides are
+ * shut down for writing and read until they hang up. When something goes wrong (a protocol
+ * violation, a peer vanishing, an idle timeout, shutdown) each side gets a close frame with the
+ * code that fits — the offender the violation's code, the other side a plain "going away" or, for a
+ * client whose backend failed, 1011/1014 — unless a frame toward it is half written, in which case
+ * it only sees the TCP close. A connection is closed once our last bytes are written and its peer
+ * has gone quiet or hung up: reads continue (and are dropped) until then, because closing a socket
+ * with unread bytes sends a TCP reset, which can destroy the close frame on its way to the peer.
  */
 public final class Relay {
   private static final Logger LOG = Logger.getLogger(Relay.class.getName());
+
   /** How long a half-done close handshake, or a lingering close, may take. */
   static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
-  /** While ending, a peer that sent nothing for this long has read our last frame or never will: close it. */
-  static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /**
-   * Callbacks to whoever keeps track of relays.
+   * While ending, a peer that sent nothing for this long has read our last frame or never will:
+   * close it.
    */
+  static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  /** Callbacks to whoever keeps track of relays. */
   public interface Listener {
     void relayEnded(Relay relay);
   }
 
   /** Limits that apply to one relay; {@code pingNanos} must be below {@code idleNanos}. */
-  public record Settings(long maxMessageBytes, boolean permessageDeflate, long pingNanos, long idleNanos) {}
+  public record Settings(
+      long maxMessageBytes, boolean permessageDeflate, long pingNanos, long idleNanos) {}
 
-  private enum State { OPEN, CLOSING_HANDSHAKE, ENDING, ENDED }
+  private enum State {
+    OPEN,
+    CLOSING_HANDSHAKE,
+    ENDING,
+    ENDED
+  }
 
   private final StreamConnection client;
   private final StreamConnection backend;
@@ -62,6 +72,7 @@ public final class Relay {
   private boolean backendQuiet;
   private long endingSinceNanos;
   private int closeCodeToClient;
+
   /** Metrics of this relay, flushed on the timer tick and at the end; null when not measured. */
   ConnectionMeter meter;
 
@@ -78,12 +89,24 @@ public final class Relay {
     this.settings = settings;
     this.listener = listener;
     this.description = description;
-    this.up = new Pump(this, true,
-        new FrameInspector(true, settings.maxMessageBytes(), settings.permessageDeflate()),
-        client.getSourceChannel(), backend.getSinkChannel(), pool, gate);
-    this.down = new Pump(this, false,
-        new FrameInspector(false, settings.maxMessageBytes(), settings.permessageDeflate()),
-        backend.getSourceChannel(), client.getSinkChannel(), pool, null);
+    this.up =
+        new Pump(
+            this,
+            true,
+            new FrameInspector(true, settings.maxMessageBytes(), settings.permessageDeflate()),
+            client.getSourceChannel(),
+            backend.getSinkChannel(),
+            pool,
+            gate);
+    this.down =
+        new Pump(
+            this,
+            false,
+            new FrameInspector(false, settings.maxMessageBytes(), settings.permessageDeflate()),
+            backend.getSourceChannel(),
+            client.getSinkChannel(),
+            pool,
+            null);
   }
 
   /** Starts relaying. Must run on the connections' IO thread. */
@@ -98,13 +121,18 @@ public final class Relay {
     }
   }
 
-  /** Ends the conversation with 1001 on both sides, as on shutdown. Safe to call from any thread. */
+  /**
+   * Ends the conversation with 1001 on both sides, as on shutdown. Safe to call from any thread.
+   */
   public void goAway(String reason) {
-    client.getIoThread().execute(() -> {
-      if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
-        terminate(1001, reason, 1001, reason);
-      }
-    });
+    client
+        .getIoThread()
+        .execute(
+            () -> {
+              if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
+                terminate(1001, reason, 1001, reason);
+              }
+            });
   }
 
   /** Measures this relay (call before {@link #start}). */
@@ -125,8 +153,15 @@ public final class Relay {
 
   void violation(Pump offender) {
     FrameInspector insp = offender.inspector;
-    LOG.fine(() -> description + ": " + (offender.fromClient ? "client" : "backend") + " violated the protocol: "
-        + insp.violationCode() + " " + insp.violationReason());
+    LOG.fine(
+        () ->
+            description
+                + ": "
+                + (offender.fromClient ? "client" : "backend")
+                + " violated the protocol: "
+                + insp.violationCode()
+                + " "
+                + insp.violationReason());
     if (meter != null) {
       meter.violation(offender.fromClient, insp.violationCode());
     }
@@ -159,9 +194,14 @@ public final class Relay {
     if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
       boolean handshakeDone = up.inspector.closeSeen() && down.inspector.closeSeen();
       if (pump == down) {
-        terminate(handshakeDone || down.inspector.closeSeen() ? 0 : 1011, "backend closed the connection", 0, null);
+        terminate(
+            handshakeDone || down.inspector.closeSeen() ? 0 : 1011,
+            "backend closed the connection",
+            0,
+            null);
       } else {
-        terminate(0, null, handshakeDone || up.inspector.closeSeen() ? 0 : 1001, "client went away");
+        terminate(
+            0, null, handshakeDone || up.inspector.closeSeen() ? 0 : 1001, "client went away");
       }
     } else {
       checkDone();
@@ -220,14 +260,16 @@ public final class Relay {
   // ---- ending ----
 
   /**
-   * Stops relaying; each side gets its close frame (code 0: none) after the bytes already vouched for, then both are
-   * read until they hang up or the linger time is over.
+   * Stops relaying; each side gets its close frame (code 0: none) after the bytes already vouched
+   * for, then both are read until they hang up or the linger time is over.
    */
   private void terminate(int toClient, String clientReason, int toBackend, String backendReason) {
     startEnding();
     closeCodeToClient = toClient;
     if (meter != null) {
-      meter.closeSent(toClient == 0 || down.sinkDone ? 0 : toClient, toBackend == 0 || up.sinkDone ? 0 : toBackend);
+      meter.closeSent(
+          toClient == 0 || down.sinkDone ? 0 : toClient,
+          toBackend == 0 || up.sinkDone ? 0 : toBackend);
     }
     down.finish(toClient == 0 || down.sinkDone ? null : closeFrame(toClient, clientReason, false));
     up.finish(toBackend == 0 || up.sinkDone ? null : closeFrame(toBackend, backendReason, true));
@@ -321,9 +363,10 @@ public final class Relay {
         }
         schedule(Math.min(settings.pingNanos(), settings.idleNanos() - quiet));
       }
-      case CLOSING_HANDSHAKE -> terminate(
-          down.inspector.closeSeen() ? 0 : 1001, "close handshake timed out",
-          up.inspector.closeSeen() ? 0 : 1001, "close handshake timed out");
+      case CLOSING_HANDSHAKE ->
+          terminate(
+              down.inspector.closeSeen() ? 0 : 1001, "close handshake timed out",
+              up.inspector.closeSeen() ? 0 : 1001, "close handshake timed out");
       case ENDING -> {
         if (now - endingSinceNanos >= CLOSE_TIMEOUT_NANOS) {
           // Linger over: whoever has not hung up is cut off.
@@ -340,7 +383,7 @@ public final class Relay {
           schedule(QUIET_NANOS);
         }
       }
-      case ENDED -> { }
+      case ENDED -> {}
     }
   }
 }

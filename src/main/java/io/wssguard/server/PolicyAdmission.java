@@ -12,7 +12,7 @@ import io.wssguard.limit.Limit;
 import io.wssguard.limit.SourceKey;
 import io.wssguard.limit.SourceState;
 import io.wssguard.limit.SourceTable;
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,17 +20,17 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The route's policy applied to a handshake, after routing and before a backend is dialed: who the client is
- * (believing {@code X-Forwarded-For} only from trusted proxies), allow and deny lists, bans, the handshake rules, and
- * the per-source handshake rate and connection count. A refusal is answered here (403, 429, 431) and logged; in
- * monitor mode it is only logged.
+ * The route's policy applied to a handshake, after routing and before a backend is dialed: who the
+ * client is (believing {@code X-Forwarded-For} only from trusted proxies), allow and deny lists,
+ * bans, the handshake rules, and the per-source handshake rate and connection count. A refusal is
+ * answered here (403, 429, 431) and logged; in monitor mode it is only logged.
  */
 final class PolicyAdmission {
   private static final HttpString ORIGIN = new HttpString("Origin");
 
   /**
-   * An admitted handshake: the client's counted state (null on a route without a policy), its address, the
-   * subprotocols to forward.
+   * An admitted handshake: the client's counted state (null on a route without a policy), its
+   * address, the subprotocols to forward.
    */
   record Admitted(SourceState source, InetAddress client, List<String> protocols) {}
 
@@ -50,7 +50,8 @@ final class PolicyAdmission {
   /** Returns the admission, or null after the refusal was sent. */
   Admitted admit(HttpServerExchange exchange, CompiledPolicy p, List<String> offered) {
     InetAddress client = clientAddress(exchange, p.access.trustedProxies());
-    if (matches(p.access.deny(), client) || (!p.access.allow().isEmpty() && !matches(p.access.allow(), client))) {
+    if (matches(p.access.deny(), client)
+        || (!p.access.allow().isEmpty() && !matches(p.access.allow(), client))) {
       if (refuse(exchange, p, client, 403, "address not allowed", null)) {
         return null;
       }
@@ -62,7 +63,8 @@ final class PolicyAdmission {
     }
     int maxHeader = p.handshake.maxHeaderBytes();
     if (maxHeader > 0 && HandshakeGate.headerBlockBytes(exchange) > maxHeader) {
-      if (refuse(exchange, p, client, 431, "request header block over " + maxHeader + " bytes", null)) {
+      if (refuse(
+          exchange, p, client, 431, "request header block over " + maxHeader + " bytes", null)) {
         return null;
       }
     }
@@ -124,16 +126,38 @@ final class PolicyAdmission {
     sources.touch(admitted.source().key());
   }
 
-  private boolean refuse(HttpServerExchange exchange, CompiledPolicy p, InetAddress client, int status, String why,
+  private boolean refuse(
+      HttpServerExchange exchange,
+      CompiledPolicy p,
+      InetAddress client,
+      int status,
+      String why,
       Limit limit) {
     return refuse(exchange, p, client, status, why, limit, null);
   }
 
-  /** Logs the refusal (and its strike); returns whether the handshake was actually refused (not in monitor mode). */
-  private boolean refuse(HttpServerExchange exchange, CompiledPolicy p, InetAddress client, int status, String why,
-      Limit limit, SourceState source) {
-    enforcer.events().policyRefused(client, exchange.getAttachment(UpgradeProxy.ROUTE_LABEL), p.name(), p.monitor,
-        limit != null ? limit.name() : limitOf(why), status, why);
+  /**
+   * Logs the refusal (and its strike); returns whether the handshake was actually refused (not in
+   * monitor mode).
+   */
+  private boolean refuse(
+      HttpServerExchange exchange,
+      CompiledPolicy p,
+      InetAddress client,
+      int status,
+      String why,
+      Limit limit,
+      SourceState source) {
+    enforcer
+        .events()
+        .policyRefused(
+            client,
+            exchange.getAttachment(UpgradeProxy.ROUTE_LABEL),
+            p.name(),
+            p.monitor,
+            limit != null ? limit.name() : limitOf(why),
+            status,
+            why);
     if (limit != null && limit.strike() && !p.monitor && source != null) {
       enforcer.strike(source, p, client, limit.name());
     }
@@ -144,7 +168,9 @@ final class PolicyAdmission {
     return true;
   }
 
-  /** The policy key behind a refusal that has no {@link Limit}, for the security log and metrics. */
+  /**
+   * The policy key behind a refusal that has no {@link Limit}, for the security log and metrics.
+   */
   private static String limitOf(String why) {
     if (why.equals("banned")) {
       return "ban";
@@ -165,8 +191,9 @@ final class PolicyAdmission {
   }
 
   /**
-   * The client's address: the TCP peer, or — when the peer is a trusted proxy — the right-most address in
-   * {@code X-Forwarded-For} that is not itself a trusted proxy. An unparseable entry stops the walk.
+   * The client's address: the TCP peer, or — when the peer is a trusted proxy — the right-most
+   * address in {@code X-Forwarded-For} that is not itself a trusted proxy. An unparseable entry
+   * stops the walk.
    */
   static InetAddress clientAddress(HttpServerExchange exchange, List<Cidr> trusted) {
     InetAddress peer = exchange.getSourceAddress().getAddress();
@@ -228,7 +255,10 @@ final class PolicyAdmission {
     return false;
   }
 
-  /** Exact origins, or {@code scheme://*.domain[:port]} matching one or more labels before the domain. */
+  /**
+   * Exact origins, or {@code scheme://*.domain[:port]} matching one or more labels before the
+   * domain.
+   */
   static boolean originAllowed(List<String> allowed, HeaderValues origin) {
     if (origin == null || origin.size() != 1) {
       return false;
@@ -244,7 +274,9 @@ final class PolicyAdmission {
       } else {
         String scheme = pattern.substring(0, star + 3);
         String suffix = pattern.substring(star + 4); // ".example.com[:port]"
-        if (o.startsWith(scheme) && o.endsWith(suffix) && o.length() > scheme.length() + suffix.length()
+        if (o.startsWith(scheme)
+            && o.endsWith(suffix)
+            && o.length() > scheme.length() + suffix.length()
             && o.indexOf('/', scheme.length()) < 0) {
           return true;
         }

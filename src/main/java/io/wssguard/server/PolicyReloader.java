@@ -2,9 +2,9 @@ package io.wssguard.server;
 
 import io.wssguard.config.ConfigException;
 import io.wssguard.config.ProxyConfig;
+import io.wssguard.event.SecurityEvents;
 import io.wssguard.limit.PolicyStore;
 import io.wssguard.observe.PolicyReloads;
-import io.wssguard.observe.SecurityEvents;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
 import java.io.IOException;
@@ -21,12 +21,14 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * Hot reload of the policy directory, on SIGHUP and when a file in it changes: the whole set is parsed and checked
- * against the routes first, then swapped in at once. A bad edit leaves the running policies in force and is
- * reported; every applied change is logged with the SHA-256 of each file (the audit trail).
+ * Hot reload of the policy directory, on SIGHUP and when a file in it changes: the whole set is
+ * parsed and checked against the routes first, then swapped in at once. A bad edit leaves the
+ * running policies in force and is reported; every applied change is logged with the SHA-256 of
+ * each file (the audit trail).
  */
 public final class PolicyReloader implements AutoCloseable, PolicyReloads {
   private static final Logger AUDIT = Logger.getLogger("wssguard.policy");
+
   /** Editors write a file in several steps: reload once the directory has been quiet this long. */
   private static final long SETTLE_MILLIS = 300;
 
@@ -39,7 +41,10 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
   private volatile SecurityEvents events = SecurityEvents.NONE;
   private WatchService watcher;
 
-  /** @param dir the policy directory, or null when the embedded default policy is in force (nothing to reload) */
+  /**
+   * @param dir the policy directory, or null when the embedded default policy is in force (nothing
+   *     to reload)
+   */
   public PolicyReloader(Path dir, ProxyConfig config, PolicyStore store) {
     this.dir = dir;
     this.config = config;
@@ -61,7 +66,11 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
   /** Reloads now; returns whether the new set was applied. */
   public synchronized boolean reload(String trigger) {
     if (dir == null) {
-      AUDIT.info(() -> "policy reload (" + trigger + "): the embedded default policy is in force, nothing to reload");
+      AUDIT.info(
+          () ->
+              "policy reload ("
+                  + trigger
+                  + "): the embedded default policy is in force, nothing to reload");
       return false;
     }
     PolicySet set;
@@ -77,18 +86,34 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
     store.replace(set);
     applied.incrementAndGet();
     lastError = null;
-    AUDIT.info(() -> "policy reload (" + trigger + ") applied: " + set.policies().size() + " policies from "
-        + set.files().stream().map(f -> f.path().getFileName() + " sha256=" + f.sha256())
+    AUDIT.info(
+        () ->
+            "policy reload ("
+                + trigger
+                + ") applied: "
+                + set.policies().size()
+                + " policies from "
+                + set.files().stream()
+                    .map(f -> f.path().getFileName() + " sha256=" + f.sha256())
+                    .collect(Collectors.joining(", ")));
+    events.policyReload(
+        trigger,
+        true,
+        set.files().stream()
+            .map(f -> f.path().getFileName() + " sha256=" + f.sha256())
             .collect(Collectors.joining(", ")));
-    events.policyReload(trigger, true, set.files().stream().map(f -> f.path().getFileName() + " sha256=" + f.sha256())
-        .collect(Collectors.joining(", ")));
     return true;
   }
 
   private boolean reject(String trigger, String errors) {
     failed.incrementAndGet();
     lastError = errors;
-    AUDIT.warning(() -> "policy reload (" + trigger + ") REJECTED, previous policies stay in force:\n" + errors);
+    AUDIT.warning(
+        () ->
+            "policy reload ("
+                + trigger
+                + ") REJECTED, previous policies stay in force:\n"
+                + errors);
     events.policyReload(trigger, false, errors);
     return false;
   }
@@ -112,7 +137,10 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
       return;
     }
     watcher = FileSystems.getDefault().newWatchService();
-    dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+    dir.register(
+        watcher,
+        StandardWatchEventKinds.ENTRY_CREATE,
+        StandardWatchEventKinds.ENTRY_MODIFY,
         StandardWatchEventKinds.ENTRY_DELETE);
     Thread t = new Thread(this::watchLoop, "wssguard-policy-watch");
     t.setDaemon(true);

@@ -1,6 +1,6 @@
 package io.wssguard.server;
 
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.logging.Logger;
@@ -9,9 +9,10 @@ import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 
 /**
- * Accepts connections on a PROXY-protocol listener only from the configured load balancers: anyone else could name
- * any client address in the header, so their connections are closed before a byte is read. The header itself (v1
- * or v2) is then parsed by Undertow's PROXY protocol listener, which also starts TLS after it.
+ * Accepts connections on a PROXY-protocol listener only from the configured load balancers: anyone
+ * else could name any client address in the header, so their connections are closed before a byte
+ * is read. The header itself (v1 or v2) is then parsed by Undertow's PROXY protocol listener, which
+ * also starts TLS after it.
  */
 final class ProxyProtocolGate implements ChannelListener<StreamConnection> {
   private static final Logger LOG = Logger.getLogger(ProxyProtocolGate.class.getName());
@@ -30,7 +31,13 @@ final class ProxyProtocolGate implements ChannelListener<StreamConnection> {
   public void handleEvent(StreamConnection connection) {
     InetSocketAddress peer = connection.getPeerAddress(InetSocketAddress.class);
     if (peer == null || !PolicyAdmission.matches(trusted, peer.getAddress())) {
-      LOG.fine(() -> "listener '" + listener + "': " + peer + " is not a trusted PROXY protocol sender, closed");
+      LOG.fine(
+          () ->
+              "listener '"
+                  + listener
+                  + "': "
+                  + peer
+                  + " is not a trusted PROXY protocol sender, closed");
       IoUtils.safeClose(connection);
       return;
     }

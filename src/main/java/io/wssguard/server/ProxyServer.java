@@ -2,15 +2,21 @@ package io.wssguard.server;
 
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.server.protocol.proxy.ProxyProtocolOpenListener;
+import io.wssguard.admin.AdminServer;
 import io.wssguard.backend.BackendDialer;
 import io.wssguard.backend.BackendGroup;
+import io.wssguard.ban.Bans;
 import io.wssguard.config.BackendGroupConfig;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.demo.DemoEchoBackend;
 import io.wssguard.handshake.HandshakeGate;
-import io.wssguard.limit.Bans;
 import io.wssguard.limit.Enforcer;
 import io.wssguard.limit.PolicyStore;
 import io.wssguard.limit.SourceTable;
@@ -19,52 +25,55 @@ import io.wssguard.policy.PolicySet;
 import io.wssguard.tls.BackendTls;
 import io.wssguard.tls.ServerTls;
 import io.wssguard.tls.TlsSetupException;
-import io.undertow.protocols.ssl.UndertowXnioSsl;
-import io.undertow.connector.ByteBufferPool;
-import io.undertow.server.DefaultByteBufferPool;
-import io.undertow.server.protocol.http.HttpOpenListener;
-import io.undertow.server.protocol.proxy.ProxyProtocolOpenListener;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
-import org.xnio.ChannelListener;
-import org.xnio.ChannelListeners;
-import org.xnio.IoUtils;
-import org.xnio.StreamConnection;
-import org.xnio.XnioWorker;
-import org.xnio.channels.AcceptingChannel;
-import org.xnio.ssl.SslConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.StreamConnection;
 import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+import org.xnio.ssl.SslConnection;
 
 /**
- * A running wssguard: listening sockets with Undertow's HTTP/1.1 parser on them (TLS by BoringSSL or the JDK), the
- * handshake gate, the upgrade proxy and the relays it creates, plus the demo backend when configured.
+ * A running wssguard: listening sockets with Undertow's HTTP/1.1 parser on them (TLS by BoringSSL
+ * or the JDK), the handshake gate, the upgrade proxy and the relays it creates, plus the demo
+ * backend when configured.
  *
- * <p>The listeners are built here rather than with {@code Undertow.builder()} so that shutdown can close the listening
- * sockets alone and keep the open conversations for their drain.
+ * <p>The listeners are built here rather than with {@code Undertow.builder()} so that shutdown can
+ * close the listening sockets alone and keep the open conversations for their drain.
  */
 public final class ProxyServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ProxyServer.class.getName());
+
   /**
-   * Undertow's own hard limit on the request head, far above any sane configured limit, so that heads between the
-   * two get a 431 from {@link HandshakeGate}; beyond it Undertow drops the connection without an answer.
+   * Undertow's own hard limit on the request head, far above any sane configured limit, so that
+   * heads between the two get a 431 from {@link HandshakeGate}; beyond it Undertow drops the
+   * connection without an answer.
    */
   static final int UNDERTOW_HEADER_BACKSTOP = 64 * 1024;
+
   /** Pump and parser buffers: one TLS record's worth. */
   static final int BUFFER_SIZE = 16 * 1024;
 
   /** One listener as it was bound. */
   public record BoundListener(ListenerConfig config, InetSocketAddress address, ServerTls tls) {
     public String url() {
-      return (tls == null ? "ws://" : "wss://") + address.getHostString() + ":" + address.getPort() + "/";
+      return (tls == null ? "ws://" : "wss://")
+          + address.getHostString()
+          + ":"
+          + address.getPort()
+          + "/";
     }
   }
 
@@ -76,6 +85,7 @@ public final class ProxyServer implements AutoCloseable {
   private final DemoEchoBackend demo;
   private final PolicyStore policies;
   private final Observability observe;
+  private final AdminServer admin;
 
   private ProxyServer(
       XnioWorker worker,
@@ -85,7 +95,8 @@ public final class ProxyServer implements AutoCloseable {
       RelayRegistry relays,
       DemoEchoBackend demo,
       PolicyStore policies,
-      Observability observe) {
+      Observability observe,
+      AdminServer admin) {
     this.worker = worker;
     this.channels = channels;
     this.openListener = openListener;
@@ -94,11 +105,17 @@ public final class ProxyServer implements AutoCloseable {
     this.demo = demo;
     this.policies = policies;
     this.observe = observe;
+    this.admin = admin;
   }
 
-  /** Metrics, the security event log and the admin listener of this proxy. */
+  /** Metrics and the security event log of this proxy. */
   public Observability observability() {
     return observe;
+  }
+
+  /** {@code http://host:port/} of the admin listener, or null when there is none. */
+  public String adminUrl() {
+    return admin == null ? null : admin.url();
   }
 
   /** The policies in force; {@link PolicyStore#replace} applies a reloaded set. */
@@ -112,7 +129,8 @@ public final class ProxyServer implements AutoCloseable {
    * @param policies the policies the routes name (validated by the caller)
    * @param bans where strikes become bans, and what handshakes are checked against
    */
-  public static ProxyServer start(ProxyConfig config, PolicySet policies, Bans bans) throws StartupException {
+  public static ProxyServer start(ProxyConfig config, PolicySet policies, Bans bans)
+      throws StartupException {
     DemoEchoBackend demo = null;
     try {
       if (config.demoBackend() != null) {
@@ -127,7 +145,8 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
-  private static ProxyServer start(ProxyConfig config, PolicySet policySet, Bans bans, DemoEchoBackend demo)
+  private static ProxyServer start(
+      ProxyConfig config, PolicySet policySet, Bans bans, DemoEchoBackend demo)
       throws StartupException {
     Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
     Map<String, BackendGroup> groups = new HashMap<>();
@@ -138,7 +157,8 @@ public final class ProxyServer implements AutoCloseable {
       if (g.servers().stream().anyMatch(u -> "wss".equalsIgnoreCase(u.getScheme()))) {
         try {
           if (g.tls().insecure()) {
-            LOG.warning("backend group '" + g.name() + "' accepts any certificate (tls.insecure: true)");
+            LOG.warning(
+                "backend group '" + g.name() + "' accepts any certificate (tls.insecure: true)");
           }
           ssl = new UndertowXnioSsl(xnio, OptionMap.EMPTY, BackendTls.clientContext(g.tls()));
         } catch (TlsSetupException e) {
@@ -149,16 +169,20 @@ public final class ProxyServer implements AutoCloseable {
     }
     PolicyStore policies;
     try {
-      policies = new PolicyStore(config.routes().stream().map(ProxyServer::policyName).toList(), policySet);
+      policies =
+          new PolicyStore(
+              config.routes().stream().map(ProxyServer::policyName).toList(), policySet);
     } catch (IllegalArgumentException e) {
       throw new StartupException("routes name a policy that is not loaded: " + e.getMessage(), e);
     }
     List<Route> routes = new ArrayList<>();
     for (int i = 0; i < config.routes().size(); i++) {
       RouteConfig rc = config.routes().get(i);
-      routes.add(new Route(rc, groups.get(rc.backend()), dialers.get(rc.backend()), policies.view(i)));
+      routes.add(
+          new Route(rc, groups.get(rc.backend()), dialers.get(rc.backend()), policies.view(i)));
     }
     Observability observe = new Observability(config, bans, groups);
+    AdminServer admin = null;
     Enforcer enforcer = new Enforcer(bans, observe.events());
     PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(), enforcer);
     List<ServerTls> tls = new ArrayList<>();
@@ -174,36 +198,43 @@ public final class ProxyServer implements AutoCloseable {
     RelayRegistry relays = new RelayRegistry();
     // The handshake budget is split: half to receive the first byte, half to complete the head.
     int halfMillis = (int) Math.max(1, config.timeouts().handshake().toMillis() / 2);
-    OptionMap httpOptions = OptionMap.builder()
-        .set(UndertowOptions.ENABLE_HTTP2, false)
-        .set(UndertowOptions.MAX_HEADER_SIZE, UNDERTOW_HEADER_BACKSTOP)
-        .set(UndertowOptions.NO_REQUEST_TIMEOUT, halfMillis)
-        .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, halfMillis)
-        .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-        .getMap();
-    OptionMap socketOptions = OptionMap.builder()
-        .set(Options.TCP_NODELAY, true)
-        .set(Options.REUSE_ADDRESSES, true)
-        .set(Options.BACKLOG, 4096)
-        .getMap();
+    OptionMap httpOptions =
+        OptionMap.builder()
+            .set(UndertowOptions.ENABLE_HTTP2, false)
+            .set(UndertowOptions.MAX_HEADER_SIZE, UNDERTOW_HEADER_BACKSTOP)
+            .set(UndertowOptions.NO_REQUEST_TIMEOUT, halfMillis)
+            .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, halfMillis)
+            .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+            .getMap();
+    OptionMap socketOptions =
+        OptionMap.builder()
+            .set(Options.TCP_NODELAY, true)
+            .set(Options.REUSE_ADDRESSES, true)
+            .set(Options.BACKLOG, 4096)
+            .getMap();
     XnioWorker worker;
     try {
-      worker = xnio.createWorker(OptionMap.builder()
-          .set(Options.WORKER_IO_THREADS, ioThreads())
-          .set(Options.WORKER_TASK_CORE_THREADS, 1)
-          .set(Options.WORKER_TASK_MAX_THREADS, 2)
-          .set(Options.WORKER_NAME, "wssguard")
-          .getMap());
+      worker =
+          xnio.createWorker(
+              OptionMap.builder()
+                  .set(Options.WORKER_IO_THREADS, ioThreads())
+                  .set(Options.WORKER_TASK_CORE_THREADS, 1)
+                  .set(Options.WORKER_TASK_MAX_THREADS, 2)
+                  .set(Options.WORKER_NAME, "wssguard")
+                  .getMap());
     } catch (IOException e) {
       observe.close();
       throw new StartupException("cannot start IO threads: " + e.getMessage(), e);
     }
     ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
     HttpOpenListener openListener = new HttpOpenListener(buffers, httpOptions);
-    openListener.setRootHandler(new HandshakeGate(
-        new UpgradeProxy(routes, config.timeouts(), relays, admission, enforcer, observe),
-        config.timeouts().maxHeaderBytes(), observe.events()));
-    ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(openListener);
+    openListener.setRootHandler(
+        new HandshakeGate(
+            new UpgradeProxy(routes, config.timeouts(), relays, admission, enforcer, observe),
+            config.timeouts().maxHeaderBytes(),
+            observe.events()));
+    ChannelListener<AcceptingChannel<StreamConnection>> accept =
+        ChannelListeners.openListenerAdapter(openListener);
 
     List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
     List<BoundListener> bound = new ArrayList<>();
@@ -215,36 +246,63 @@ public final class ProxyServer implements AutoCloseable {
         try {
           if (!l.proxyProtocolFrom().isEmpty()) {
             // TCP first: the PROXY header comes before any TLS, from load balancers only.
-            UndertowXnioSsl ssl = t == null ? null
-                : new UndertowXnioSsl(xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
-            ChannelListener<StreamConnection> proxied = new ProxyProtocolGate(l.proxyProtocolFrom(),
-                new ProxyProtocolOpenListener(openListener, ssl, buffers, OptionMap.EMPTY), l.name());
-            channel = worker.createStreamConnectionServer(l.bind(), ChannelListeners.openListenerAdapter(proxied),
-                socketOptions);
+            UndertowXnioSsl ssl =
+                t == null
+                    ? null
+                    : new UndertowXnioSsl(
+                        xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
+            ChannelListener<StreamConnection> proxied =
+                new ProxyProtocolGate(
+                    l.proxyProtocolFrom(),
+                    new ProxyProtocolOpenListener(openListener, ssl, buffers, OptionMap.EMPTY),
+                    l.name());
+            channel =
+                worker.createStreamConnectionServer(
+                    l.bind(), ChannelListeners.openListenerAdapter(proxied), socketOptions);
           } else if (t == null) {
             channel = worker.createStreamConnectionServer(l.bind(), accept, socketOptions);
           } else {
             // Its own pool: TLS records need buffers somewhat over 16 KiB.
-            UndertowXnioSsl ssl = new UndertowXnioSsl(xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
+            UndertowXnioSsl ssl =
+                new UndertowXnioSsl(
+                    xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
             @SuppressWarnings({"unchecked", "rawtypes"})
             ChannelListener<? super AcceptingChannel<SslConnection>> sslAccept =
-                (ChannelListener) ChannelListeners.openListenerAdapter(observe.timeTls(l.name(), openListener));
+                (ChannelListener)
+                    ChannelListeners.openListenerAdapter(observe.timeTls(l.name(), openListener));
             channel = ssl.createSslConnectionServer(worker, l.bind(), sslAccept, socketOptions);
           }
         } catch (IOException e) {
-          throw new StartupException("listener '" + l.name() + "' cannot listen on " + l.bind().getHostString() + ":"
-              + l.bind().getPort() + ": " + e.getMessage(), e);
+          throw new StartupException(
+              "listener '"
+                  + l.name()
+                  + "' cannot listen on "
+                  + l.bind().getHostString()
+                  + ":"
+                  + l.bind().getPort()
+                  + ": "
+                  + e.getMessage(),
+              e);
         }
         channels.add(channel);
         bound.add(new BoundListener(l, (InetSocketAddress) channel.getLocalAddress(), t));
       }
       try {
-        observe.startAdmin(config.admin(), bound.stream().map(BoundListener::url).toList(), policies::current);
+        if (config.admin().enabled()) {
+          admin =
+              AdminServer.start(
+                  config.admin(),
+                  observe,
+                  bound.stream().map(BoundListener::url).toList(),
+                  policies::current);
+        }
       } catch (IOException e) {
         if (config.admin().explicit()) {
           throw new StartupException(e.getMessage(), e);
         }
-        LOG.warning(e.getMessage() + "; running without the admin listener (set admin.bind to choose its address)");
+        LOG.warning(
+            e.getMessage()
+                + "; running without the admin listener (set admin.bind to choose its address)");
       }
     } catch (StartupException e) {
       channels.forEach(IoUtils::safeClose);
@@ -253,7 +311,8 @@ public final class ProxyServer implements AutoCloseable {
       throw e;
     }
     channels.forEach(AcceptingChannel::resumeAccepts);
-    return new ProxyServer(worker, channels, openListener, List.copyOf(bound), relays, demo, policies, observe);
+    return new ProxyServer(
+        worker, channels, openListener, List.copyOf(bound), relays, demo, policies, observe, admin);
   }
 
   private static String policyName(RouteConfig rc) {
@@ -262,7 +321,9 @@ public final class ProxyServer implements AutoCloseable {
 
   private static int ioThreads() {
     String configured = System.getProperty("wssguard.ioThreads");
-    return configured != null ? Integer.parseInt(configured) : Math.max(1, Runtime.getRuntime().availableProcessors());
+    return configured != null
+        ? Integer.parseInt(configured)
+        : Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
   public List<BoundListener> listeners() {
@@ -271,7 +332,9 @@ public final class ProxyServer implements AutoCloseable {
 
   /** The listener with this name. */
   public BoundListener listener(String name) {
-    return listeners.stream().filter(l -> l.config().name().equals(name)).findFirst()
+    return listeners.stream()
+        .filter(l -> l.config().name().equals(name))
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no listener " + name));
   }
 
@@ -284,11 +347,12 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
-   * Graceful stop: no new connections, 1001 to every open conversation, up to {@code drain} for them to end, then
-   * everything is closed. Returns whether all ended in time.
+   * Graceful stop: no new connections, 1001 to every open conversation, up to {@code drain} for
+   * them to end, then everything is closed. Returns whether all ended in time.
    */
   public boolean shutdown(Duration drain) throws InterruptedException {
-    // Closing the listening sockets leaves accepted connections alone (Undertow's own suspend() would close them).
+    // Closing the listening sockets leaves accepted connections alone (Undertow's own suspend()
+    // would close them).
     channels.forEach(IoUtils::safeClose);
     boolean drained = relays.drain("server shutting down", drain.toMillis());
     close();
@@ -307,6 +371,9 @@ public final class ProxyServer implements AutoCloseable {
     }
     if (demo != null) {
       demo.close();
+    }
+    if (admin != null) {
+      admin.close();
     }
     observe.close();
   }

@@ -7,7 +7,9 @@ import io.wssguard.limit.PolicyView;
 import java.util.List;
 import java.util.Locale;
 
-/** A configured route bound to its backend group, the dialer that reaches it and its live policy. */
+/**
+ * A configured route bound to its backend group, the dialer that reaches it and its live policy.
+ */
 record Route(RouteConfig config, BackendGroup group, BackendDialer dialer, PolicyView policy) {
 
   /** The first route whose host (if any) and path prefix match, or null. */

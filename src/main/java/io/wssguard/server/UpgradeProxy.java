@@ -2,6 +2,7 @@ package io.wssguard.server;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
@@ -9,16 +10,15 @@ import io.wssguard.backend.BackendDialer;
 import io.wssguard.backend.BackendResponse;
 import io.wssguard.backend.BackendServer;
 import io.wssguard.config.RouteConfig;
+import io.wssguard.config.TimeoutsConfig;
+import io.wssguard.handshake.Rejection;
 import io.wssguard.limit.CompiledPolicy;
 import io.wssguard.limit.ConnectionGate;
 import io.wssguard.limit.Enforcer;
-import io.wssguard.config.TimeoutsConfig;
-import io.wssguard.handshake.Rejection;
 import io.wssguard.observe.ConnectionMeter;
 import io.wssguard.observe.Observability;
 import io.wssguard.observe.RouteMeter;
 import io.wssguard.relay.Relay;
-import io.undertow.util.AttachmentKey;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
@@ -28,15 +28,28 @@ import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 
 /**
- * Carries a validated handshake to a backend and, once the backend's 101 has been checked, answers the client with
- * that 101 and hands both connections to a {@link Relay}.
+ * Carries a validated handshake to a backend and, once the backend's 101 has been checked, answers
+ * the client with that 101 and hands both connections to a {@link Relay}.
  */
 final class UpgradeProxy implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(UpgradeProxy.class.getName());
-  /** Headers of the backend's 101 that describe its connection, not the conversation: never copied. */
-  private static final Set<String> HOP_BY_HOP = Set.of(
-      "connection", "keep-alive", "transfer-encoding", "upgrade", "content-length", "date", "server", "te",
-      "trailer", "proxy-connection");
+
+  /**
+   * Headers of the backend's 101 that describe its connection, not the conversation: never copied.
+   */
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "transfer-encoding",
+          "upgrade",
+          "content-length",
+          "date",
+          "server",
+          "te",
+          "trailer",
+          "proxy-connection");
+
   /** The matched route's label, for the security events of the policy admission. */
   static final AttachmentKey<String> ROUTE_LABEL = AttachmentKey.create(String.class);
 
@@ -47,8 +60,13 @@ final class UpgradeProxy implements HttpHandler {
   private final Enforcer enforcer;
   private final Observability observe;
 
-  UpgradeProxy(List<Route> routes, TimeoutsConfig timeouts, RelayRegistry relays, PolicyAdmission admission,
-      Enforcer enforcer, Observability observe) {
+  UpgradeProxy(
+      List<Route> routes,
+      TimeoutsConfig timeouts,
+      RelayRegistry relays,
+      PolicyAdmission admission,
+      Enforcer enforcer,
+      Observability observe) {
     this.routes = routes;
     this.timeouts = timeouts;
     this.relays = relays;
@@ -61,8 +79,14 @@ final class UpgradeProxy implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) {
     Route route = Route.match(routes, exchange.getHostName(), exchange.getRequestPath());
     if (route == null) {
-      observe.events().handshakeRejected(exchange.getSourceAddress().getAddress(), null, "no_route", 404,
-          "no route for " + exchange.getRequestPath());
+      observe
+          .events()
+          .handshakeRejected(
+              exchange.getSourceAddress().getAddress(),
+              null,
+              "no_route",
+              404,
+              "no route for " + exchange.getRequestPath());
       Rejection.send(exchange, 404, "no route for " + exchange.getRequestPath());
       return;
     }
@@ -72,9 +96,10 @@ final class UpgradeProxy implements HttpHandler {
     CompiledPolicy policy = route.policy().current();
     List<String> offered = UpgradeRequest.offeredProtocols(exchange);
     long admissionStart = System.nanoTime();
-    PolicyAdmission.Admitted admitted = policy == null
-        ? PolicyAdmission.unchecked(exchange, offered)
-        : admission.admit(exchange, policy, offered);
+    PolicyAdmission.Admitted admitted =
+        policy == null
+            ? PolicyAdmission.unchecked(exchange, offered)
+            : admission.admit(exchange, policy, offered);
     if (policy != null) {
       observe.metrics().admissionNanos(System.nanoTime() - admissionStart);
     }
@@ -82,24 +107,41 @@ final class UpgradeProxy implements HttpHandler {
       return;
     }
     if (!route.group().tryConnect()) {
-      observe.events().handshakeRejected(admitted.client(), meter.label(), "backend_connect_rate", 503,
-          "backend group '" + rc.backend() + "' is at its connect rate");
+      observe
+          .events()
+          .handshakeRejected(
+              admitted.client(),
+              meter.label(),
+              "backend_connect_rate",
+              503,
+              "backend group '" + rc.backend() + "' is at its connect rate");
       admission.release(admitted);
       exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
       Rejection.send(exchange, 503, "backend group '" + rc.backend() + "' is at its connect rate");
       return;
     }
-    boolean forwardDeflate = rc.permessageDeflate()
-        && !UpgradeRequest.deflateOffers(exchange.getRequestHeaders().get(new HttpString("Sec-WebSocket-Extensions")))
-            .isEmpty();
-    BackendDialer.Upgrade upgrade = new BackendDialer.Upgrade(
-        UpgradeRequest.build(exchange, rc.permessageDeflate(), admitted.protocols()),
-        exchange.getRequestHeaders().getFirst("Sec-WebSocket-Key").trim(),
-        admitted.protocols(),
-        forwardDeflate);
-    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> route.dialer().dial(
-        exchange.getIoThread(), route.group(), upgrade, timeouts.handshake().toNanos(),
-        new Outcome(exchange, route, admitted, meter, System.nanoTime())));
+    boolean forwardDeflate =
+        rc.permessageDeflate()
+            && !UpgradeRequest.deflateOffers(
+                    exchange.getRequestHeaders().get(new HttpString("Sec-WebSocket-Extensions")))
+                .isEmpty();
+    BackendDialer.Upgrade upgrade =
+        new BackendDialer.Upgrade(
+            UpgradeRequest.build(exchange, rc.permessageDeflate(), admitted.protocols()),
+            exchange.getRequestHeaders().getFirst("Sec-WebSocket-Key").trim(),
+            admitted.protocols(),
+            forwardDeflate);
+    exchange.dispatch(
+        SameThreadExecutor.INSTANCE,
+        () ->
+            route
+                .dialer()
+                .dial(
+                    exchange.getIoThread(),
+                    route.group(),
+                    upgrade,
+                    timeouts.handshake().toNanos(),
+                    new Outcome(exchange, route, admitted, meter, System.nanoTime())));
   }
 
   /** Answers the client according to what the backend did. */
@@ -110,7 +152,11 @@ final class UpgradeProxy implements HttpHandler {
     private final RouteMeter meter;
     private final long dialStart;
 
-    Outcome(HttpServerExchange exchange, Route route, PolicyAdmission.Admitted admitted, RouteMeter meter,
+    Outcome(
+        HttpServerExchange exchange,
+        Route route,
+        PolicyAdmission.Admitted admitted,
+        RouteMeter meter,
         long dialStart) {
       this.exchange = exchange;
       this.route = route;
@@ -120,7 +166,11 @@ final class UpgradeProxy implements HttpHandler {
     }
 
     @Override
-    public void upgraded(BackendServer server, StreamConnection backend, BackendResponse response, ByteBuffer early) {
+    public void upgraded(
+        BackendServer server,
+        StreamConnection backend,
+        BackendResponse response,
+        ByteBuffer early) {
       observe.metrics().backendConnected(route.config().backend(), System.nanoTime() - dialStart);
       observe.metrics().accepted();
       for (String name : response.headerNames()) {
@@ -132,52 +182,87 @@ final class UpgradeProxy implements HttpHandler {
       exchange.getResponseHeaders().put(Headers.UPGRADE, "websocket");
       boolean deflate = response.header("Sec-WebSocket-Extensions") != null;
       String description = exchange.getSourceAddress() + " -> " + server + exchange.getRequestURI();
-      Relay.Settings settings = new Relay.Settings(
-          route.config().maxMessageBytes(), deflate, timeouts.ping().toNanos(), timeouts.idle().toNanos());
+      Relay.Settings settings =
+          new Relay.Settings(
+              route.config().maxMessageBytes(),
+              deflate,
+              timeouts.ping().toNanos(),
+              timeouts.idle().toNanos());
       boolean[] handedOver = {false};
-      exchange.getConnection().addCloseListener(c -> {
-        if (!handedOver[0]) { // the client left before its 101 went out
-          IoUtils.safeClose(backend);
-          server.connectionClosed();
-          admission.release(admitted);
-        }
-      });
-      exchange.upgradeChannel((client, ex) -> {
-        handedOver[0] = true;
-        ConnectionGate gate = admitted.source() == null ? null : new ConnectionGate(
-            route.policy(), admitted.source(), enforcer, admitted.client(), System.nanoTime());
-        Relay relay = new Relay(client, backend, ex.getConnection().getByteBufferPool(), settings, gate,
-            r -> {
-              server.connectionClosed();
-              admission.release(admitted);
-              relays.remove(r);
-            },
-            description);
-        relays.add(relay);
-        ConnectionMeter connectionMeter = observe.connection(meter, admitted.client());
-        relay.meter(connectionMeter);
-        relay.start(early);
-      });
+      exchange
+          .getConnection()
+          .addCloseListener(
+              c -> {
+                if (!handedOver[0]) { // the client left before its 101 went out
+                  IoUtils.safeClose(backend);
+                  server.connectionClosed();
+                  admission.release(admitted);
+                }
+              });
+      exchange.upgradeChannel(
+          (client, ex) -> {
+            handedOver[0] = true;
+            ConnectionGate gate =
+                admitted.source() == null
+                    ? null
+                    : new ConnectionGate(
+                        route.policy(),
+                        admitted.source(),
+                        enforcer,
+                        admitted.client(),
+                        System.nanoTime());
+            Relay relay =
+                new Relay(
+                    client,
+                    backend,
+                    ex.getConnection().getByteBufferPool(),
+                    settings,
+                    gate,
+                    r -> {
+                      server.connectionClosed();
+                      admission.release(admitted);
+                      relays.remove(r);
+                    },
+                    description);
+            relays.add(relay);
+            ConnectionMeter connectionMeter = observe.connection(meter, admitted.client());
+            relay.meter(connectionMeter);
+            relay.start(early);
+          });
       exchange.endExchange();
     }
 
     @Override
     public void refused(BackendServer server, BackendResponse response) {
-      observe.events().handshakeRejected(admitted.client(), meter.label(), "backend_refused", response.status(),
-          server + " refused the upgrade");
+      observe
+          .events()
+          .handshakeRejected(
+              admitted.client(),
+              meter.label(),
+              "backend_refused",
+              response.status(),
+              server + " refused the upgrade");
       admission.release(admitted);
-      LOG.fine(() -> server + " refused " + exchange.getRequestURI() + " with " + response.status());
-      Rejection.send(exchange, response.status(), "backend refused the upgrade: " + response.status()
-          + (response.reason().isEmpty() ? "" : " " + response.reason().toLowerCase(Locale.ROOT)));
+      LOG.fine(
+          () -> server + " refused " + exchange.getRequestURI() + " with " + response.status());
+      Rejection.send(
+          exchange,
+          response.status(),
+          "backend refused the upgrade: "
+              + response.status()
+              + (response.reason().isEmpty()
+                  ? ""
+                  : " " + response.reason().toLowerCase(Locale.ROOT)));
     }
 
     @Override
     public void failed(String reason) {
-      observe.events().handshakeRejected(admitted.client(), meter.label(), "backend_failed", 502, reason);
+      observe
+          .events()
+          .handshakeRejected(admitted.client(), meter.label(), "backend_failed", 502, reason);
       admission.release(admitted);
       LOG.warning("no backend for " + exchange.getRequestURI() + ": " + reason);
       Rejection.send(exchange, 502, "no backend could take the connection");
     }
   }
-
 }

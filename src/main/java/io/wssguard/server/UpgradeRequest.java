@@ -15,23 +15,43 @@ import java.util.Set;
 /**
  * Builds the upgrade request sent to a backend from the client's request.
  *
- * <p>End-to-end headers pass unchanged, including the client's {@code Sec-WebSocket-Key} (so the backend's accept
- * value is right for the client and can be checked). Hop-by-hop headers and any the client names in
- * {@code Connection} are dropped. Forwarding headers the client sent are dropped too and replaced by the proxy's own
- * view ({@code X-Forwarded-For}, {@code X-Forwarded-Proto}, {@code Forwarded}): a client cannot pick the address a
- * backend sees. {@code Sec-WebSocket-Extensions} is removed unless the route allows {@code permessage-deflate}, and
- * then only that extension's offers remain.
+ * <p>End-to-end headers pass unchanged, including the client's {@code Sec-WebSocket-Key} (so the
+ * backend's accept value is right for the client and can be checked). Hop-by-hop headers and any
+ * the client names in {@code Connection} are dropped. Forwarding headers the client sent are
+ * dropped too and replaced by the proxy's own view ({@code X-Forwarded-For}, {@code
+ * X-Forwarded-Proto}, {@code Forwarded}): a client cannot pick the address a backend sees. {@code
+ * Sec-WebSocket-Extensions} is removed unless the route allows {@code permessage-deflate}, and then
+ * only that extension's offers remain.
  */
 final class UpgradeRequest {
-  private static final Set<String> DROPPED = Set.of(
-      "connection", "content-length", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer",
-      "transfer-encoding", "upgrade", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
-      "x-forwarded-port", "x-real-ip", "forwarded", "sec-websocket-extensions", "sec-websocket-protocol");
+  private static final Set<String> DROPPED =
+      Set.of(
+          "connection",
+          "content-length",
+          "keep-alive",
+          "proxy-connection",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "x-forwarded-for",
+          "x-forwarded-proto",
+          "x-forwarded-host",
+          "x-forwarded-port",
+          "x-real-ip",
+          "forwarded",
+          "sec-websocket-extensions",
+          "sec-websocket-protocol");
 
   private UpgradeRequest() {}
 
-  /** @param protocols the subprotocol offers to forward (the client's, less those the policy does not allow) */
-  static byte[] build(HttpServerExchange exchange, boolean permessageDeflate, List<String> protocols) {
+  /**
+   * @param protocols the subprotocol offers to forward (the client's, less those the policy does
+   *     not allow)
+   */
+  static byte[] build(
+      HttpServerExchange exchange, boolean permessageDeflate, List<String> protocols) {
     Set<String> named = connectionNamed(exchange.getRequestHeaders().get(Headers.CONNECTION));
     StringBuilder sb = new StringBuilder(512);
     sb.append("GET ").append(exchange.getRequestURI());
@@ -54,7 +74,9 @@ final class UpgradeRequest {
       sb.append("Sec-WebSocket-Protocol: ").append(String.join(", ", protocols)).append("\r\n");
     }
     if (permessageDeflate) {
-      List<String> offers = deflateOffers(exchange.getRequestHeaders().get(new HttpString("Sec-WebSocket-Extensions")));
+      List<String> offers =
+          deflateOffers(
+              exchange.getRequestHeaders().get(new HttpString("Sec-WebSocket-Extensions")));
       if (!offers.isEmpty()) {
         sb.append("Sec-WebSocket-Extensions: ").append(String.join(", ", offers)).append("\r\n");
       }
@@ -94,7 +116,8 @@ final class UpgradeRequest {
   /** The subprotocols the client offered, in order. */
   static List<String> offeredProtocols(HttpServerExchange exchange) {
     List<String> protocols = new ArrayList<>();
-    HeaderValues values = exchange.getRequestHeaders().get(new HttpString("Sec-WebSocket-Protocol"));
+    HeaderValues values =
+        exchange.getRequestHeaders().get(new HttpString("Sec-WebSocket-Protocol"));
     if (values != null) {
       for (String header : values) {
         for (String p : header.split(",")) {

@@ -16,10 +16,11 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Client TLS towards {@code wss://} backends, always on the JDK engine (a handful of long-lived connections; the
- * handshake cost that matters is on the listener side). Every engine the context makes is already configured:
- * TLS 1.3/1.2 with AEAD suites, SNI set to the host, and the host name checked against the certificate
- * (endpoint identification {@code HTTPS}, RFC 6125) unless the configuration is insecure.
+ * Client TLS towards {@code wss://} backends, always on the JDK engine (a handful of long-lived
+ * connections; the handshake cost that matters is on the listener side). Every engine the context
+ * makes is already configured: TLS 1.3/1.2 with AEAD suites, SNI set to the host, and the host name
+ * checked against the certificate (endpoint identification {@code HTTPS}, RFC 6125) unless the
+ * configuration is insecure.
  */
 public final class BackendTls {
   private static final Logger LOG = Logger.getLogger(BackendTls.class.getName());
@@ -27,9 +28,10 @@ public final class BackendTls {
   private BackendTls() {}
 
   /**
-   * Client-side SSLContext for wss:// backends: trust = the CA PEM file if set, JDK default trust store otherwise, or
-   * trust-all when insecure. Engines created via createSSLEngine(host, port) have hostname verification on (endpoint
-   * identification "HTTPS") unless insecure, SNI set to host, TLS 1.2/1.3 only.
+   * Client-side SSLContext for wss:// backends: trust = the CA PEM file if set, JDK default trust
+   * store otherwise, or trust-all when insecure. Engines created via createSSLEngine(host, port)
+   * have hostname verification on (endpoint identification "HTTPS") unless insecure, SNI set to
+   * host, TLS 1.2/1.3 only.
    */
   public static SSLContext clientContext(BackendTlsConfig config) throws TlsSetupException {
     TrustManager[] trust;
@@ -45,10 +47,12 @@ public final class BackendTls {
       jdk = SSLContext.getInstance("TLS");
       jdk.init(null, trust, null);
     } catch (GeneralSecurityException e) {
-      throw new TlsSetupException("backend TLS: cannot build the client context: " + e.getMessage(), e);
+      throw new TlsSetupException(
+          "backend TLS: cannot build the client context: " + e.getMessage(), e);
     }
     List<String> supported = List.of(jdk.getSupportedSSLParameters().getCipherSuites());
-    String[] suites = TlsPolicy.CIPHER_SUITES.stream().filter(supported::contains).toArray(String[]::new);
+    String[] suites =
+        TlsPolicy.CIPHER_SUITES.stream().filter(supported::contains).toArray(String[]::new);
     String[] protocols = TlsPolicy.PROTOCOLS.toArray(new String[0]);
     SSLParameters template = new SSLParameters(suites, protocols);
     if (!config.insecure()) {
@@ -83,7 +87,8 @@ public final class BackendTls {
 
   private static TrustManager[] trustManagers(BackendTlsConfig config) throws TlsSetupException {
     try {
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       if (config.caFile() == null) {
         factory.init((KeyStore) null);
       } else {
@@ -99,7 +104,8 @@ public final class BackendTls {
     } catch (GeneralSecurityException | java.io.IOException e) {
       throw new TlsSetupException(
           (config.caFile() == null ? "JDK default trust store" : config.caFile().toString())
-              + ": cannot build trust: " + e.getMessage(),
+              + ": cannot build trust: "
+              + e.getMessage(),
           e);
     }
   }

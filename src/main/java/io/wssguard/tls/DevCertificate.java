@@ -35,9 +35,10 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A self-signed development certificate, so a fresh install serves TLS on first start. ECDSA P-256 (the cheap
- * handshake), CN "wssguard development", valid for localhost, 127.0.0.1 and ::1 for one year. The key is written
- * first, created with mode 0600 so it is never readable by others, not even briefly; nothing is ever overwritten.
+ * A self-signed development certificate, so a fresh install serves TLS on first start. ECDSA P-256
+ * (the cheap handshake), CN "wssguard development", valid for localhost, 127.0.0.1 and ::1 for one
+ * year. The key is written first, created with mode 0600 so it is never readable by others, not
+ * even briefly; nothing is ever overwritten.
  */
 public final class DevCertificate {
   static final String SUBJECT = "CN=wssguard development";
@@ -46,9 +47,10 @@ public final class DevCertificate {
   private DevCertificate() {}
 
   /**
-   * If neither file exists: writes a self-signed ECDSA P-256 certificate (CN=wssguard development, SAN localhost,
-   * 127.0.0.1, ::1; 1 year) and PKCS#8 key as PEM (key file mode 0600, parent dirs created). If both exist: does
-   * nothing. If exactly one exists: TlsSetupException. Never overwrites. Returns true when it generated.
+   * If neither file exists: writes a self-signed ECDSA P-256 certificate (CN=wssguard development,
+   * SAN localhost, 127.0.0.1, ::1; 1 year) and PKCS#8 key as PEM (key file mode 0600, parent dirs
+   * created). If both exist: does nothing. If exactly one exists: TlsSetupException. Never
+   * overwrites. Returns true when it generated.
    */
   public static boolean ensure(Path chain, Path key) throws TlsSetupException {
     boolean chainExists = Files.exists(chain);
@@ -60,8 +62,13 @@ public final class DevCertificate {
       Path present = chainExists ? chain : key;
       Path missing = chainExists ? key : chain;
       throw new TlsSetupException(
-          missing + ": missing while " + present + " exists (refusing to generate a development certificate over"
-              + " half a pair; restore or remove " + present + ")");
+          missing
+              + ": missing while "
+              + present
+              + " exists (refusing to generate a development certificate over"
+              + " half a pair; restore or remove "
+              + present
+              + ")");
     }
     KeyPair pair;
     X509Certificate certificate;
@@ -71,14 +78,16 @@ public final class DevCertificate {
       pair = generator.generateKeyPair();
       certificate = selfSign(pair);
     } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
-      throw new TlsSetupException(chain + ": cannot generate a development certificate: " + e.getMessage(), e);
+      throw new TlsSetupException(
+          chain + ": cannot generate a development certificate: " + e.getMessage(), e);
     }
     write(key, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), true, null);
     byte[] encoded;
     try {
       encoded = certificate.getEncoded();
     } catch (GeneralSecurityException e) {
-      throw new TlsSetupException(chain + ": cannot encode the development certificate: " + e.getMessage(), e);
+      throw new TlsSetupException(
+          chain + ": cannot encode the development certificate: " + e.getMessage(), e);
     }
     write(chain, pem("CERTIFICATE", encoded), false, key);
     return true;
@@ -98,7 +107,8 @@ public final class DevCertificate {
             pair.getPublic());
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
     builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-    builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+    builder.addExtension(
+        Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
     builder.addExtension(
         Extension.subjectAlternativeName,
         false,
@@ -109,7 +119,8 @@ public final class DevCertificate {
               new GeneralName(GeneralName.iPAddress, "::1")
             }));
     return new JcaX509CertificateConverter()
-        .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+        .getCertificate(
+            builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
   }
 
   static byte[] pem(String type, byte[] der) {
@@ -118,30 +129,38 @@ public final class DevCertificate {
         .getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** Creates {@code file} (never replaces it); on failure removes {@code undo} as well, so no half pair is left. */
-  private static void write(Path file, byte[] content, boolean secret, Path undo) throws TlsSetupException {
+  /**
+   * Creates {@code file} (never replaces it); on failure removes {@code undo} as well, so no half
+   * pair is left.
+   */
+  private static void write(Path file, byte[] content, boolean secret, Path undo)
+      throws TlsSetupException {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      // Asked of the default file system, not the file's store: finding the store needs the mount table, which a
+      // Asked of the default file system, not the file's store: finding the store needs the mount
+      // table, which a
       // chroot may not have.
       boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
       if (secret && posix) {
-        FileAttribute<?> owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+        FileAttribute<?> owner =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
         Files.createFile(file, owner);
       } else {
         Files.createFile(file);
       }
-      try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.SYNC)) {
+      try (OutputStream out =
+          Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.SYNC)) {
         out.write(content);
       }
     } catch (FileAlreadyExistsException e) {
       if (undo != null) {
         deleteQuietly(undo);
       }
-      throw new TlsSetupException(file + ": appeared while generating a development certificate; not overwritten");
+      throw new TlsSetupException(
+          file + ": appeared while generating a development certificate; not overwritten");
     } catch (IOException e) {
       deleteQuietly(file);
       if (undo != null) {

@@ -8,11 +8,15 @@ import javax.net.ssl.KeyManagerFactorySpi;
 import javax.net.ssl.ManagerFactoryParameters;
 import javax.net.ssl.X509ExtendedKeyManager;
 
-/** A KeyManagerFactory that always returns one ready key manager: Netty's builder takes a factory, not a manager. */
+/**
+ * A KeyManagerFactory that always returns one ready key manager: Netty's builder takes a factory,
+ * not a manager.
+ */
 final class FixedKeyManagerFactory extends KeyManagerFactory {
-  private static final Provider PROVIDER = new Provider("wssguard-keys", "1", "wssguard fixed key manager") {
-    private static final long serialVersionUID = 1L;
-  };
+  private static final Provider PROVIDER =
+      new Provider("wssguard-keys", "1", "wssguard fixed key manager") {
+        private static final long serialVersionUID = 1L;
+      };
 
   private FixedKeyManagerFactory(KeyManagerFactorySpi spi) {
     super(spi, PROVIDER, "wssguard");

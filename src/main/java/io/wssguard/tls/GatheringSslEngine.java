@@ -13,18 +13,18 @@ import javax.net.ssl.SSLSession;
  * Makes Netty's OpenSSL engine behave under Undertow. Two fixes, both measured (see DESIGN.md):
  *
  * <ul>
- *   <li>Undertow calls {@code setEnableSessionCreation(true)} on every engine and Netty's engine throws
- *       {@link UnsupportedOperationException} for it, failing every handshake. {@code true} is what the engine does
- *       anyway, so it is ignored here.
- *   <li>Netty's engine turns only the first buffer of a gathering {@code wrap(ByteBuffer[])} into a record, so a
- *       WebSocket frame header and its payload leave as two TLS records. Here the sources are first copied into one
- *       per-thread direct buffer of one maximum record (16 KiB of plaintext), the delegate wraps that, and the
- *       sources are advanced by what it consumed. The buffer is allocated once per IO thread; nothing on this path
- *       allocates.
+ *   <li>Undertow calls {@code setEnableSessionCreation(true)} on every engine and Netty's engine
+ *       throws {@link UnsupportedOperationException} for it, failing every handshake. {@code true}
+ *       is what the engine does anyway, so it is ignored here.
+ *   <li>Netty's engine turns only the first buffer of a gathering {@code wrap(ByteBuffer[])} into a
+ *       record, so a WebSocket frame header and its payload leave as two TLS records. Here the
+ *       sources are first copied into one per-thread direct buffer of one maximum record (16 KiB of
+ *       plaintext), the delegate wraps that, and the sources are advanced by what it consumed. The
+ *       buffer is allocated once per IO thread; nothing on this path allocates.
  * </ul>
  *
- * Everything else goes straight to the delegate, including the single-buffer {@code wrap}/{@code unwrap} overloads
- * (SSLEngine's defaults would allocate an array per call).
+ * Everything else goes straight to the delegate, including the single-buffer {@code wrap}/{@code
+ * unwrap} overloads (SSLEngine's defaults would allocate an array per call).
  */
 final class GatheringSslEngine extends SSLEngine {
   /** Maximum TLS plaintext record (RFC 8446 section 5.1). */
@@ -41,7 +41,8 @@ final class GatheringSslEngine extends SSLEngine {
   }
 
   @Override
-  public SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length, ByteBuffer dst) throws SSLException {
+  public SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length, ByteBuffer dst)
+      throws SSLException {
     if (length < 2 || srcs[offset].remaining() >= MAX_RECORD_PLAINTEXT) {
       return delegate.wrap(srcs, offset, length, dst);
     }
@@ -86,7 +87,8 @@ final class GatheringSslEngine extends SSLEngine {
   }
 
   @Override
-  public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int offset, int length) throws SSLException {
+  public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int offset, int length)
+      throws SSLException {
     return delegate.unwrap(src, dsts, offset, length);
   }
 
@@ -238,7 +240,8 @@ final class GatheringSslEngine extends SSLEngine {
   }
 
   @Override
-  public void setHandshakeApplicationProtocolSelector(BiFunction<SSLEngine, List<String>, String> selector) {
+  public void setHandshakeApplicationProtocolSelector(
+      BiFunction<SSLEngine, List<String>, String> selector) {
     delegate.setHandshakeApplicationProtocolSelector(selector);
   }
 

@@ -15,10 +15,10 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
 /**
- * An {@link SSLContext} that only makes engines, each from a {@link EngineFactory} that already applied wssguard's
- * settings, and counts them. This is what Undertow and the backend dialer are given: it is the one seam where an
- * engine (BoringSSL or JDK) is chosen and configured, whatever the caller does with the context afterwards.
- * Sockets are not offered: wssguard is NIO only.
+ * An {@link SSLContext} that only makes engines, each from a {@link EngineFactory} that already
+ * applied wssguard's settings, and counts them. This is what Undertow and the backend dialer are
+ * given: it is the one seam where an engine (BoringSSL or JDK) is chosen and configured, whatever
+ * the caller does with the context afterwards. Sockets are not offered: wssguard is NIO only.
  */
 final class ListenerSslContext extends SSLContext {
 
@@ -28,9 +28,10 @@ final class ListenerSslContext extends SSLContext {
     SSLEngine create(String host, int port);
   }
 
-  private static final Provider PROVIDER = new Provider("wssguard", "1", "wssguard configured TLS engines") {
-    private static final long serialVersionUID = 1L;
-  };
+  private static final Provider PROVIDER =
+      new Provider("wssguard", "1", "wssguard configured TLS engines") {
+        private static final long serialVersionUID = 1L;
+      };
 
   private final Spi spi;
 
@@ -40,7 +41,10 @@ final class ListenerSslContext extends SSLContext {
   }
 
   static ListenerSslContext create(
-      EngineFactory engines, SSLParameters parameters, SSLSessionContext server, SSLSessionContext client) {
+      EngineFactory engines,
+      SSLParameters parameters,
+      SSLSessionContext server,
+      SSLSessionContext client) {
     return new ListenerSslContext(new Spi(engines, parameters, server, client));
   }
 
@@ -55,7 +59,11 @@ final class ListenerSslContext extends SSLContext {
     private final SSLSessionContext clientSessions;
     final LongAdder created = new LongAdder();
 
-    Spi(EngineFactory engines, SSLParameters parameters, SSLSessionContext server, SSLSessionContext client) {
+    Spi(
+        EngineFactory engines,
+        SSLParameters parameters,
+        SSLSessionContext server,
+        SSLSessionContext client) {
       this.engines = engines;
       this.parameters = parameters;
       this.serverSessions = server;

@@ -26,9 +26,9 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
- * Reads PEM certificate chains and unencrypted PKCS#8 private keys with BouncyCastle's parser but the JDK's own
- * providers (no BouncyCastle provider is registered), and checks that a key belongs to its certificate. Every
- * failure is a {@link TlsSetupException} that starts with the file.
+ * Reads PEM certificate chains and unencrypted PKCS#8 private keys with BouncyCastle's parser but
+ * the JDK's own providers (no BouncyCastle provider is registered), and checks that a key belongs
+ * to its certificate. Every failure is a {@link TlsSetupException} that starts with the file.
  */
 final class PemFiles {
   private PemFiles() {}
@@ -42,17 +42,22 @@ final class PemFiles {
       for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
         if (!(o instanceof X509CertificateHolder holder)) {
           throw new TlsSetupException(
-              file + ": unexpected " + describe(o) + " in certificate chain (expected only CERTIFICATE blocks)");
+              file
+                  + ": unexpected "
+                  + describe(o)
+                  + " in certificate chain (expected only CERTIFICATE blocks)");
         }
         chain.add(converter.getCertificate(holder));
       }
     } catch (NoSuchFileException e) {
       throw new TlsSetupException(file + ": certificate chain file not found");
     } catch (CertificateException | IOException | RuntimeException e) {
-      throw new TlsSetupException(file + ": unreadable PEM certificate chain: " + e.getMessage(), e);
+      throw new TlsSetupException(
+          file + ": unreadable PEM certificate chain: " + e.getMessage(), e);
     }
     if (chain.isEmpty()) {
-      throw new TlsSetupException(file + ": no CERTIFICATE block found (expected a PEM certificate chain)");
+      throw new TlsSetupException(
+          file + ": no CERTIFICATE block found (expected a PEM certificate chain)");
     }
     return chain;
   }
@@ -83,7 +88,8 @@ final class PemFiles {
       throw new TlsSetupException(file + ": unsupported private key: " + e.getMessage(), e);
     }
     if (!"EC".equals(key.getAlgorithm()) && !"RSA".equals(key.getAlgorithm())) {
-      throw new TlsSetupException(file + ": unsupported key type " + key.getAlgorithm() + " (expected EC or RSA)");
+      throw new TlsSetupException(
+          file + ": unsupported key type " + key.getAlgorithm() + " (expected EC or RSA)");
     }
     return key;
   }
@@ -94,7 +100,13 @@ final class PemFiles {
     String certType = leaf.getPublicKey().getAlgorithm();
     if (!certType.equals(key.getAlgorithm())) {
       throw new TlsSetupException(
-          keyFile + ": " + key.getAlgorithm() + " key does not match the " + certType + " certificate in " + chainFile);
+          keyFile
+              + ": "
+              + key.getAlgorithm()
+              + " key does not match the "
+              + certType
+              + " certificate in "
+              + chainFile);
     }
     try {
       String algorithm = "EC".equals(certType) ? "SHA256withECDSA" : "SHA256withRSA";
@@ -113,7 +125,8 @@ final class PemFiles {
       }
     } catch (GeneralSecurityException e) {
       throw new TlsSetupException(
-          keyFile + ": private key cannot be checked against " + chainFile + ": " + e.getMessage(), e);
+          keyFile + ": private key cannot be checked against " + chainFile + ": " + e.getMessage(),
+          e);
     }
   }
 

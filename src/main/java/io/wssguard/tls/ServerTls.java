@@ -24,25 +24,29 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
 /**
- * The server side of one TLS listener: certificates loaded and checked, an engine chosen, and an {@link SSLContext}
- * for Undertow's {@code addHttpsListener} that hands out engines already restricted to TLS 1.3/1.2 and AEAD suites,
- * with no ALPN (HTTP/2 stays off on WebSocket listeners).
+ * The server side of one TLS listener: certificates loaded and checked, an engine chosen, and an
+ * {@link SSLContext} for Undertow's {@code addHttpsListener} that hands out engines already
+ * restricted to TLS 1.3/1.2 and AEAD suites, with no ALPN (HTTP/2 stays off on WebSocket
+ * listeners).
  *
  * <p><b>BoringSSL</b> is Netty's OpenSSL engine over netty-tcnative-boringssl-static, built with
- * {@link SslProvider#OPENSSL} (its engines free native state when closed or collected; {@code OPENSSL_REFCNT}
- * engines would leak because Undertow never calls {@code release()}). Each engine is wrapped in a
- * {@link GatheringSslEngine}. BoringSSL servers never renegotiate. Key material is cached per alias in native form
- * ({@link OpenSslCachingX509KeyManagerFactory}) so a handshake does not re-encode the chain.
+ * {@link SslProvider#OPENSSL} (its engines free native state when closed or collected; {@code
+ * OPENSSL_REFCNT} engines would leak because Undertow never calls {@code release()}). Each engine
+ * is wrapped in a {@link GatheringSslEngine}. BoringSSL servers never renegotiate. Key material is
+ * cached per alias in native form ({@link OpenSslCachingX509KeyManagerFactory}) so a handshake does
+ * not re-encode the chain.
  *
- * <p>The native library is unpacked into {@code java.io.tmpdir} and loaded from there; where tmp is mounted
- * {@code noexec} (systemd {@code PrivateTmp}, hardened hosts) the operator must set {@code -Dio.netty.native.workdir}
- * to a state directory. This class never sets it.
+ * <p>The native library is unpacked into {@code java.io.tmpdir} and loaded from there; where tmp is
+ * mounted {@code noexec} (systemd {@code PrivateTmp}, hardened hosts) the operator must set {@code
+ * -Dio.netty.native.workdir} to a state directory. This class never sets it.
  *
- * <p><b>JDK</b> is SunJSSE. Client-initiated renegotiation (TLS 1.2) is refused by setting
- * {@code jdk.tls.rejectClientInitiatedRenegotiation=true} in this class's static initialiser: SunJSSE reads it once,
- * when its server handshake classes load, so it must be set before the first server handshake in the process.
+ * <p><b>JDK</b> is SunJSSE. Client-initiated renegotiation (TLS 1.2) is refused by setting {@code
+ * jdk.tls.rejectClientInitiatedRenegotiation=true} in this class's static initialiser: SunJSSE
+ * reads it once, when its server handshake classes load, so it must be set before the first server
+ * handshake in the process.
  *
- * <p>Both engines share one {@link SniKeyManager}, so certificate selection by SNI behaves the same.
+ * <p>Both engines share one {@link SniKeyManager}, so certificate selection by SNI behaves the
+ * same.
  */
 public final class ServerTls {
   private static final Logger LOG = Logger.getLogger(ServerTls.class.getName());
@@ -56,14 +60,18 @@ public final class ServerTls {
   private final String engineDescription;
   private final List<String> fingerprints;
 
-  private ServerTls(ListenerSslContext context, TlsEngine engine, String description, List<String> fingerprints) {
+  private ServerTls(
+      ListenerSslContext context, TlsEngine engine, String description, List<String> fingerprints) {
     this.context = context;
     this.engine = engine;
     this.engineDescription = description;
     this.fingerprints = fingerprints;
   }
 
-  /** Builds the server SSLContext for one listener. Generates dev certificates first where generateIfMissing says so. */
+  /**
+   * Builds the server SSLContext for one listener. Generates dev certificates first where
+   * generateIfMissing says so.
+   */
   public static ServerTls create(TlsConfig config) throws TlsSetupException {
     if (config.certificates().isEmpty()) {
       throw new TlsSetupException("tls.certificates: empty (expected at least one certificate)");
@@ -76,7 +84,10 @@ public final class ServerTls {
     for (CertificateConfig cert : config.certificates()) {
       if (cert.generateIfMissing() && DevCertificate.ensure(cert.chain(), cert.privateKey())) {
         LOG.warning(
-            "generated a self-signed development certificate at " + cert.chain() + " (key " + cert.privateKey()
+            "generated a self-signed development certificate at "
+                + cert.chain()
+                + " (key "
+                + cert.privateKey()
                 + "); clients will not trust it");
       }
       List<X509Certificate> chain = PemFiles.readChain(cert.chain());
@@ -84,7 +95,10 @@ public final class ServerTls {
       PemFiles.checkKeyMatches(key, chain.get(0), cert.privateKey(), cert.chain());
       entries.add(
           new SniKeyManager.Entry(
-              "cert-" + entries.size(), chain.toArray(new X509Certificate[0]), key, key.getAlgorithm()));
+              "cert-" + entries.size(),
+              chain.toArray(new X509Certificate[0]),
+              key,
+              key.getAlgorithm()));
       names.add(cert.serverNames());
       fingerprints.add(PemFiles.fingerprint(chain.get(0)));
     }
@@ -95,7 +109,8 @@ public final class ServerTls {
       Throwable cause = OpenSsl.unavailabilityCause();
       if (!config.fallbackToJdk()) {
         throw new TlsSetupException(
-            "tls.engine BORINGSSL: netty-tcnative-boringssl-static cannot be loaded: " + cause
+            "tls.engine BORINGSSL: netty-tcnative-boringssl-static cannot be loaded: "
+                + cause
                 + " (on a noexec tmp set -Dio.netty.native.workdir to an executable state directory,"
                 + " or allow tls.fallbackToJdk)",
             cause);
@@ -103,7 +118,8 @@ public final class ServerTls {
       LOG.log(
           Level.WARNING,
           "!!! BoringSSL (netty-tcnative) cannot be loaded; FALLING BACK TO THE JDK TLS ENGINE (4-5x more CPU per"
-              + " handshake). Cause: " + cause
+              + " handshake). Cause: "
+              + cause
               + ". On a noexec tmp set -Dio.netty.native.workdir to an executable state directory.",
           cause);
       engine = TlsEngine.JDK;
@@ -113,7 +129,8 @@ public final class ServerTls {
     String description;
     if (engine == TlsEngine.BORINGSSL) {
       context = boringSsl(keyManager, protocols);
-      description = "BoringSSL (netty-tcnative " + tcnativeVersion() + ", " + OpenSsl.versionString() + ")";
+      description =
+          "BoringSSL (netty-tcnative " + tcnativeVersion() + ", " + OpenSsl.versionString() + ")";
     } else {
       context = jdk(keyManager, protocols);
       description = "JDK " + jdkProviderName();
@@ -126,33 +143,41 @@ public final class ServerTls {
     SslContext netty;
     try {
       netty =
-          SslContextBuilder.forServer(new OpenSslCachingX509KeyManagerFactory(FixedKeyManagerFactory.of(keyManager)))
+          SslContextBuilder.forServer(
+                  new OpenSslCachingX509KeyManagerFactory(FixedKeyManagerFactory.of(keyManager)))
               .sslProvider(SslProvider.OPENSSL)
               .protocols(protocols)
               .ciphers(TlsPolicy.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
               .applicationProtocolConfig(ApplicationProtocolConfig.DISABLED)
               .build();
     } catch (SSLException | RuntimeException e) {
-      throw new TlsSetupException("tls.engine BORINGSSL: cannot build the server context: " + e.getMessage(), e);
+      throw new TlsSetupException(
+          "tls.engine BORINGSSL: cannot build the server context: " + e.getMessage(), e);
     }
-    SSLParameters parameters = new SSLParameters(TlsPolicy.CIPHER_SUITES.toArray(new String[0]), protocols);
+    SSLParameters parameters =
+        new SSLParameters(TlsPolicy.CIPHER_SUITES.toArray(new String[0]), protocols);
     return ListenerSslContext.create(
-        (host, port) -> new GatheringSslEngine(netty.newEngine(ByteBufAllocator.DEFAULT, host, port), host, port),
+        (host, port) ->
+            new GatheringSslEngine(
+                netty.newEngine(ByteBufAllocator.DEFAULT, host, port), host, port),
         parameters,
         netty.sessionContext(),
         null);
   }
 
-  private static ListenerSslContext jdk(SniKeyManager keyManager, String[] protocols) throws TlsSetupException {
+  private static ListenerSslContext jdk(SniKeyManager keyManager, String[] protocols)
+      throws TlsSetupException {
     SSLContext jdk;
     try {
       jdk = SSLContext.getInstance("TLS");
       jdk.init(new javax.net.ssl.KeyManager[] {keyManager}, null, null);
     } catch (GeneralSecurityException e) {
-      throw new TlsSetupException("tls.engine JDK: cannot build the server context: " + e.getMessage(), e);
+      throw new TlsSetupException(
+          "tls.engine JDK: cannot build the server context: " + e.getMessage(), e);
     }
     List<String> supported = List.of(jdk.getSupportedSSLParameters().getCipherSuites());
-    String[] suites = TlsPolicy.CIPHER_SUITES.stream().filter(supported::contains).toArray(String[]::new);
+    String[] suites =
+        TlsPolicy.CIPHER_SUITES.stream().filter(supported::contains).toArray(String[]::new);
     SSLParameters parameters = new SSLParameters(suites, protocols);
     parameters.setUseCipherSuitesOrder(true);
     return ListenerSslContext.create(
@@ -167,7 +192,10 @@ public final class ServerTls {
         null);
   }
 
-  /** The version Maven recorded for the tcnative jar (tcnative lists none in Netty's own version file). */
+  /**
+   * The version Maven recorded for the tcnative jar (tcnative lists none in Netty's own version
+   * file).
+   */
   private static String tcnativeVersion() {
     for (String artifact : List.of("netty-tcnative-boringssl-static", "netty-tcnative-classes")) {
       String resource = "/META-INF/maven/io.netty/" + artifact + "/pom.properties";
@@ -197,7 +225,9 @@ public final class ServerTls {
     return engine;
   }
 
-  /** For example {@code BoringSSL (netty-tcnative 2.0.84.Final, BoringSSL)} or {@code JDK SunJSSE}. */
+  /**
+   * For example {@code BoringSSL (netty-tcnative 2.0.84.Final, BoringSSL)} or {@code JDK SunJSSE}.
+   */
   public String engineDescription() {
     return engineDescription;
   }
@@ -207,7 +237,9 @@ public final class ServerTls {
     return fingerprints;
   }
 
-  /** How many SSLEngines this context has handed out, which proves which engine serves connections. */
+  /**
+   * How many SSLEngines this context has handed out, which proves which engine serves connections.
+   */
   public long enginesCreated() {
     return context.enginesCreated();
   }

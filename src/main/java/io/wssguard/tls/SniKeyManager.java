@@ -20,16 +20,18 @@ import javax.net.ssl.X509ExtendedKeyManager;
 /**
  * Chooses a listener's certificate by SNI, for both engines.
  *
- * <p>Both SunJSSE and Netty's OpenSSL engine call {@link #chooseEngineServerAlias} during the handshake, once per
- * key type they could use, and both expose the ClientHello's server name through the engine's handshake session
- * ({@link ExtendedSSLSession#getRequestedServerNames()}). Netty passes its own engine (not the delegating engine
- * Undertow holds), and its session reads the name from BoringSSL. SunJSSE asks with {@code EC}, {@code RSA} or
- * {@code RSASSA-PSS}; Netty with {@code EC}, {@code RSA}, {@code EC_EC}, {@code EC_RSA} or {@code DH_RSA}.
+ * <p>Both SunJSSE and Netty's OpenSSL engine call {@link #chooseEngineServerAlias} during the
+ * handshake, once per key type they could use, and both expose the ClientHello's server name
+ * through the engine's handshake session ({@link ExtendedSSLSession#getRequestedServerNames()}).
+ * Netty passes its own engine (not the delegating engine Undertow holds), and its session reads the
+ * name from BoringSSL. SunJSSE asks with {@code EC}, {@code RSA} or {@code RSASSA-PSS}; Netty with
+ * {@code EC}, {@code RSA}, {@code EC_EC}, {@code EC_RSA} or {@code DH_RSA}.
  *
- * <p>A name picks a group: exact names first, then a {@code *.example.com} wildcard covering exactly one label, else
- * the default group (the certificates without server names). Within the group the certificate whose key type is the
- * one asked for wins. When none is, and the group has other certificates, the answer is null so the engine asks again
- * with the type one of them has; a group of one answers with its only certificate and lets the engine judge.
+ * <p>A name picks a group: exact names first, then a {@code *.example.com} wildcard covering
+ * exactly one label, else the default group (the certificates without server names). Within the
+ * group the certificate whose key type is the one asked for wins. When none is, and the group has
+ * other certificates, the answer is null so the engine asks again with the type one of them has; a
+ * group of one answers with its only certificate and lets the engine judge.
  */
 final class SniKeyManager extends X509ExtendedKeyManager {
 
@@ -120,7 +122,10 @@ final class SniKeyManager extends X509ExtendedKeyManager {
 
   @Override
   public String[] getServerAliases(String keyType, Principal[] issuers) {
-    return byAlias.values().stream().filter(e -> e.keyType().equals(keyType)).map(Entry::alias).toArray(String[]::new);
+    return byAlias.values().stream()
+        .filter(e -> e.keyType().equals(keyType))
+        .map(Entry::alias)
+        .toArray(String[]::new);
   }
 
   @Override

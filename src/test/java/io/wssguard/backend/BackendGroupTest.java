@@ -2,9 +2,9 @@ package io.wssguard.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.wssguard.config.Balance;
 import io.wssguard.config.BackendGroupConfig;
 import io.wssguard.config.BackendTlsConfig;
+import io.wssguard.config.Balance;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -12,9 +12,15 @@ import org.junit.jupiter.api.Test;
 
 class BackendGroupTest {
   private static BackendGroup group(Balance balance) {
-    return new BackendGroup(new BackendGroupConfig("g",
-        List.of(URI.create("ws://a:1/"), URI.create("ws://b:1/"), URI.create("ws://c:1/")),
-        balance, Duration.ofSeconds(1), Duration.ofSeconds(10), 2000, BackendTlsConfig.DEFAULT));
+    return new BackendGroup(
+        new BackendGroupConfig(
+            "g",
+            List.of(URI.create("ws://a:1/"), URI.create("ws://b:1/"), URI.create("ws://c:1/")),
+            balance,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(10),
+            2000,
+            BackendTlsConfig.DEFAULT));
   }
 
   private static String first(BackendGroup g, long now) {
@@ -24,7 +30,8 @@ class BackendGroupTest {
   @Test
   void rotatesFirstCandidate_roundRobin() {
     BackendGroup g = group(Balance.ROUND_ROBIN);
-    assertEquals(List.of("a", "b", "c", "a"), List.of(first(g, 0), first(g, 0), first(g, 0), first(g, 0)));
+    assertEquals(
+        List.of("a", "b", "c", "a"), List.of(first(g, 0), first(g, 0), first(g, 0), first(g, 0)));
   }
 
   @Test

@@ -18,15 +18,19 @@ class BackendResponseTest {
 
   @Test
   void findsHeadEnd_onlyAfterBlankLine() {
-    ByteBuffer b = ByteBuffer.wrap("HTTP/1.1 101 OK\r\nA: b\r\n\r\nframes".getBytes(StandardCharsets.ISO_8859_1));
+    ByteBuffer b =
+        ByteBuffer.wrap(
+            "HTTP/1.1 101 OK\r\nA: b\r\n\r\nframes".getBytes(StandardCharsets.ISO_8859_1));
     assertEquals(25, BackendResponse.headEnd(b, b.limit()));
     assertEquals(-1, BackendResponse.headEnd(b, 24));
   }
 
   @Test
   void parsesStatusAndHeaders_caseInsensitively() throws Exception {
-    BackendResponse r = parse("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-        + "sec-websocket-protocol: chat\r\nX-A: 1\r\nx-a: 2\r\n\r\n");
+    BackendResponse r =
+        parse(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                + "sec-websocket-protocol: chat\r\nX-A: 1\r\nx-a: 2\r\n\r\n");
     assertEquals(101, r.status());
     assertEquals("Switching Protocols", r.reason());
     assertEquals("chat", r.header("Sec-WebSocket-Protocol"));
@@ -37,13 +41,15 @@ class BackendResponseTest {
 
   @Test
   void rejectsMalformedHeads() {
-    for (String bad : new String[] {
-        "HTTP/1.0 101 OK\r\n\r\n",
-        "HTTP/1.1 1O1 OK\r\n\r\n",
-        "HTTP/1.1 99 OK\r\n\r\n",
-        "HTTP/1.1 1011\r\n\r\n",
-        "HTTP/1.1 101 OK\r\nno colon\r\n\r\n",
-        "HTTP/1.1 101 OK\r\nbad name: x\r\n\r\n"}) {
+    for (String bad :
+        new String[] {
+          "HTTP/1.0 101 OK\r\n\r\n",
+          "HTTP/1.1 1O1 OK\r\n\r\n",
+          "HTTP/1.1 99 OK\r\n\r\n",
+          "HTTP/1.1 1011\r\n\r\n",
+          "HTTP/1.1 101 OK\r\nno colon\r\n\r\n",
+          "HTTP/1.1 101 OK\r\nbad name: x\r\n\r\n"
+        }) {
       assertThrows(BackendResponse.MalformedResponseException.class, () -> parse(bad), bad);
     }
   }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +43,7 @@ class BanListTest {
   }
 
   private static Cidr cidr(String text) {
-    return CidrSyntax.parse(text);
+    return Cidr.parse(text);
   }
 
   private static InetAddress ip(String text) throws IOException {
@@ -68,7 +68,8 @@ class BanListTest {
       assertFalse(list.isBanned(ip("2001:db8:2::8"), T0));
       assertTrue(list.isBanned(ip("10.127.255.255"), T0));
       assertFalse(list.isBanned(ip("10.128.0.0"), T0));
-      // An IPv4 block never matches an IPv6 address with the same low bits, nor the other way round.
+      // An IPv4 block never matches an IPv6 address with the same low bits, nor the other way
+      // round.
       assertFalse(list.isBanned(ip("::cb00:7107"), T0));
       assertFalse(list.isBanned(ip("::c633:6401"), T0));
     }
@@ -90,11 +91,14 @@ class BanListTest {
     try (BanList list = open(List.of())) {
       list.ban(cidr("203.0.113.7"), Duration.ofMinutes(30), "first", List.of("s1"));
       now.set(T0.plusSeconds(60));
-      Ban shorter = list.ban(cidr("203.0.113.7"), Duration.ofMinutes(5), "second", List.of("s2")).orElseThrow();
+      Ban shorter =
+          list.ban(cidr("203.0.113.7"), Duration.ofMinutes(5), "second", List.of("s2"))
+              .orElseThrow();
       assertEquals(T0.plus(Duration.ofMinutes(30)), shorter.until());
       assertEquals(List.of("s1", "s2"), shorter.history());
       assertEquals("second", shorter.reason());
-      Ban longer = list.ban(cidr("203.0.113.7"), Duration.ofHours(2), "third", List.of("s3")).orElseThrow();
+      Ban longer =
+          list.ban(cidr("203.0.113.7"), Duration.ofHours(2), "third", List.of("s3")).orElseThrow();
       assertEquals(T0.plusSeconds(60).plus(Duration.ofHours(2)), longer.until());
       assertEquals(1, list.active(now.get()).size());
     }
@@ -104,9 +108,12 @@ class BanListTest {
   void ban_refusesTargetsOverlappingNeverBan_inBothDirections() throws Exception {
     try (BanList list = open(List.of(cidr("192.0.2.0/24"), cidr("2001:db8::1")))) {
       assertTrue(list.ban(cidr("192.0.2.9"), Duration.ofMinutes(1), "inside", List.of()).isEmpty());
-      assertTrue(list.ban(cidr("192.0.0.0/16"), Duration.ofMinutes(1), "around", List.of()).isEmpty());
-      assertTrue(list.ban(cidr("2001:db8::/64"), Duration.ofMinutes(1), "around v6", List.of()).isEmpty());
-      assertTrue(list.ban(cidr("192.0.3.1"), Duration.ofMinutes(1), "beside", List.of()).isPresent());
+      assertTrue(
+          list.ban(cidr("192.0.0.0/16"), Duration.ofMinutes(1), "around", List.of()).isEmpty());
+      assertTrue(
+          list.ban(cidr("2001:db8::/64"), Duration.ofMinutes(1), "around v6", List.of()).isEmpty());
+      assertTrue(
+          list.ban(cidr("192.0.3.1"), Duration.ofMinutes(1), "beside", List.of()).isPresent());
       assertEquals(1, list.active(T0).size());
     }
   }
@@ -114,9 +121,11 @@ class BanListTest {
   @Test
   void ban_rejectsNonPositiveDurationAndEverything() throws Exception {
     try (BanList list = open(List.of())) {
-      assertThrows(IllegalArgumentException.class,
+      assertThrows(
+          IllegalArgumentException.class,
           () -> list.ban(cidr("192.0.2.1"), Duration.ZERO, "x", List.of()));
-      assertThrows(IllegalArgumentException.class,
+      assertThrows(
+          IllegalArgumentException.class,
           () -> list.ban(cidr("0.0.0.0/0"), Duration.ofMinutes(1), "x", List.of()));
     }
   }
@@ -124,7 +133,11 @@ class BanListTest {
   @Test
   void journal_replaysBansUnbansAndExpiries_acrossReopen() throws Exception {
     try (BanList list = open(List.of())) {
-      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "tab\there\nnewline \\ backslash", List.of("s 1", "s\t2"));
+      list.ban(
+          cidr("203.0.113.7"),
+          Duration.ofMinutes(15),
+          "tab\there\nnewline \\ backslash",
+          List.of("s 1", "s\t2"));
       list.ban(cidr("203.0.113.8"), Duration.ofMinutes(15), "gone", List.of());
       list.ban(cidr("2001:db8::/32"), Duration.ofSeconds(10), "short", List.of());
       list.unban(cidr("203.0.113.8"));
@@ -154,8 +167,11 @@ class BanListTest {
     try (BanList list = open(List.of())) {
       assertEquals(1, list.active(now.get()).size());
     }
-    assertEquals(List.of(BanJournal.HEADER, "ban\t203.0.113.8\t" + T0.plus(Duration.ofHours(1)).toEpochMilli()
-        + "\tlong"), Files.readAllLines(journal()));
+    assertEquals(
+        List.of(
+            BanJournal.HEADER,
+            "ban\t203.0.113.8\t" + T0.plus(Duration.ofHours(1)).toEpochMilli() + "\tlong"),
+        Files.readAllLines(journal()));
   }
 
   @Test
@@ -163,7 +179,8 @@ class BanListTest {
     try (BanList list = BanList.open(journal(), List.of(), clock, 50)) {
       for (int i = 0; i < 200; i++) {
         list.ban(cidr("203.0.113.7"), Duration.ofMinutes(1), "again " + i, List.of());
-        assertTrue(Files.readAllLines(journal()).size() <= 51, "grew past the compaction threshold");
+        assertTrue(
+            Files.readAllLines(journal()).size() <= 51, "grew past the compaction threshold");
       }
       assertEquals("again 199", list.active(T0).get(0).reason());
     }
@@ -191,25 +208,31 @@ class BanListTest {
 
   @Test
   void open_skipsGarbledLastLine_butFailsOnGarbledEarlierLine_namingFileAndLine() throws Exception {
-    String good = BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of()));
+    String good =
+        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of()));
     Files.writeString(journal(), BanJournal.HEADER + "\n" + good + "bam\t203.0.113.8\n");
     try (BanList list = open(List.of())) {
       assertEquals(1, list.active(T0).size());
     }
     Files.writeString(journal(), BanJournal.HEADER + "\n" + "bam\t203.0.113.8\n" + good);
     IOException e = assertThrows(IOException.class, () -> open(List.of()));
-    assertEquals(journal() + ":2: unknown event 'bam' (expected ban, unban or expire)", e.getMessage());
+    assertEquals(
+        journal() + ":2: unknown event 'bam' (expected ban, unban or expire)", e.getMessage());
 
     Files.writeString(journal(), BanJournal.HEADER + "\n" + "ban\t10.0.0.1/33\t1\tr\n" + good);
     e = assertThrows(IOException.class, () -> open(List.of()));
-    assertEquals(journal() + ":2: target '10.0.0.1/33' is not an address or CIDR block"
-        + " (expected e.g. 203.0.113.7 or 203.0.113.0/24)", e.getMessage());
+    assertEquals(
+        journal()
+            + ":2: target '10.0.0.1/33' is not an address or CIDR block"
+            + " (expected: prefix length 0..32)",
+        e.getMessage());
 
     Files.writeString(journal(), BanJournal.HEADER + "\n" + "ban\t10.0.0.1\tsoon\tr\n" + good);
     e = assertThrows(IOException.class, () -> open(List.of()));
     assertEquals(journal() + ":2: until 'soon' is not epoch milliseconds", e.getMessage());
 
-    Files.write(journal(), (BanJournal.HEADER + "\nunban\n" + good).getBytes(StandardCharsets.UTF_8));
+    Files.write(
+        journal(), (BanJournal.HEADER + "\nunban\n" + good).getBytes(StandardCharsets.UTF_8));
     e = assertThrows(IOException.class, () -> open(List.of()));
     assertEquals(journal() + ":2: unban needs exactly a target (found 0 fields)", e.getMessage());
   }
@@ -251,7 +274,9 @@ class BanListTest {
       assertEquals(2, heard.size());
       assertEquals(List.of(), heard.get(1));
     }
-    assertTrue(Files.readString(journal()).endsWith("\nexpire\t203.0.113.0/24\n"), Files.readString(journal()));
+    assertTrue(
+        Files.readString(journal()).endsWith("\nexpire\t203.0.113.0/24\n"),
+        Files.readString(journal()));
   }
 
   @Test
@@ -275,29 +300,33 @@ class BanListTest {
       List<Future<?>> jobs = new ArrayList<>();
       for (int w = 0; w < 2; w++) {
         int id = w;
-        jobs.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < 300; i++) {
-            Cidr t = cidr("10." + id + "." + (i / 250) + "." + (i % 250));
-            list.ban(t, Duration.ofMinutes(5), "w", List.of("s" + i));
-            if (i % 3 == 0) {
-              list.unban(t);
-            }
-          }
-          return null;
-        }));
+        jobs.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 300; i++) {
+                    Cidr t = cidr("10." + id + "." + (i / 250) + "." + (i % 250));
+                    list.ban(t, Duration.ofMinutes(5), "w", List.of("s" + i));
+                    if (i % 3 == 0) {
+                      list.unban(t);
+                    }
+                  }
+                  return null;
+                }));
       }
       for (int r = 0; r < 4; r++) {
-        jobs.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < 50_000; i++) {
-            if (!list.isBanned(always, T0) || list.isBanned(never, T0)) {
-              throw new AssertionError("inconsistent read");
-            }
-            reads.incrementAndGet();
-          }
-          return null;
-        }));
+        jobs.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 50_000; i++) {
+                    if (!list.isBanned(always, T0) || list.isBanned(never, T0)) {
+                      throw new AssertionError("inconsistent read");
+                    }
+                    reads.incrementAndGet();
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> job : jobs) {

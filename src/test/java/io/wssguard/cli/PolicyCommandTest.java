@@ -10,9 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code wssguard policy check} and {@code explain}: exit codes, and what goes to stdout and stderr. */
+/**
+ * {@code wssguard policy check} and {@code explain}: exit codes, and what goes to stdout and
+ * stderr.
+ */
 class PolicyCommandTest {
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       listeners:
         - name: public
           bind: 127.0.0.1:0
@@ -51,21 +55,36 @@ class PolicyCommandTest {
     Path a = write("a.yaml", "policies:\n  chat: {}\n  feed: {}\n");
     Path b = write("b.yaml", "policies:\n  admin: {mode: monitor}\n");
 
-    assertEquals(new Result(0, "ok: 3 policies in 2 files\n", ""), wssguard("policy", "check", a.toString(),
-        b.toString()));
-    assertEquals(new Result(0, "ok: 1 policy in 1 file\n", ""), wssguard("policy", "check", "policies/default.yaml"));
+    assertEquals(
+        new Result(0, "ok: 3 policies in 2 files\n", ""),
+        wssguard("policy", "check", a.toString(), b.toString()));
+    assertEquals(
+        new Result(0, "ok: 1 policy in 1 file\n", ""),
+        wssguard("policy", "check", "policies/default.yaml"));
   }
 
   @Test
   void check_printsEveryErrorPositioned_andExits1() throws Exception {
-    Path a = write("a.yaml",
-        "policies:\n  chat:\n    mode: loud\n    perIp: {connections: {max: 0, action: reject}}\n");
+    Path a =
+        write(
+            "a.yaml",
+            "policies:\n  chat:\n    mode: loud\n    perIp: {connections: {max: 0, action: reject}}\n");
     Path b = write("b.yaml", "policies:\n  chat: {}\n");
 
-    assertEquals(new Result(1, "", a + ":3:11: policies.chat.mode: loud (expected one of: enforce, monitor)\n"
-        + a + ":4:32: policies.chat.perIp.connections.max: 0 (expected: integer 1..1000000)\n"
-        + b + ":2:3: policies.chat: already defined at " + a + ":2:3 (expected: each policy name once across all"
-        + " policy files)\n"), wssguard("policy", "check", a.toString(), b.toString()));
+    assertEquals(
+        new Result(
+            1,
+            "",
+            a
+                + ":3:11: policies.chat.mode: loud (expected one of: enforce, monitor)\n"
+                + a
+                + ":4:32: policies.chat.perIp.connections.max: 0 (expected: integer 1..1000000)\n"
+                + b
+                + ":2:3: policies.chat: already defined at "
+                + a
+                + ":2:3 (expected: each policy name once across all"
+                + " policy files)\n"),
+        wssguard("policy", "check", a.toString(), b.toString()));
   }
 
   @Test
@@ -74,13 +93,15 @@ class PolicyCommandTest {
     write("policies/default.yml", "policies:\n  default: {}\n");
     Path config = write("wssguard.yaml", CONFIG + "policies:\n  dir: policies/\n");
 
-    assertEquals(new Result(0, "ok: 2 policies in 2 files\n", ""),
+    assertEquals(
+        new Result(0, "ok: 2 policies in 2 files\n", ""),
         wssguard("policy", "check", "--config", config.toString()));
   }
 
   @Test
   void checkConfig_acceptsTheExampleConfig_withTheShippedPolicies() {
-    assertEquals(new Result(0, "ok: 1 policy in 1 file\n", ""),
+    assertEquals(
+        new Result(0, "ok: 1 policy in 1 file\n", ""),
         wssguard("policy", "check", "--config", "examples/wssguard.yaml"));
   }
 
@@ -88,7 +109,8 @@ class PolicyCommandTest {
   void checkConfig_withoutPoliciesBlock_usesTheEmbeddedDefault() throws Exception {
     Path config = write("wssguard.yaml", CONFIG.replace("    policy: chat\n", ""));
 
-    assertEquals(new Result(0, "ok: 1 policy in 1 file (the embedded default policy)\n", ""),
+    assertEquals(
+        new Result(0, "ok: 1 policy in 1 file (the embedded default policy)\n", ""),
         wssguard("policy", "check", "--config", config.toString()));
   }
 
@@ -96,7 +118,11 @@ class PolicyCommandTest {
   void checkConfig_reportsRoutesWithUnknownPolicies_andExits1() throws Exception {
     Path config = write("wssguard.yaml", CONFIG);
 
-    assertEquals(new Result(1, "", config + ": routes[0].policy: unknown policy 'chat' (expected one of: default)\n"),
+    assertEquals(
+        new Result(
+            1,
+            "",
+            config + ": routes[0].policy: unknown policy 'chat' (expected one of: default)\n"),
         wssguard("policy", "check", "--config", config.toString()));
   }
 
@@ -104,7 +130,8 @@ class PolicyCommandTest {
   void checkConfig_reportsAMissingPoliciesDir() throws Exception {
     Path config = write("wssguard.yaml", CONFIG + "policies:\n  dir: nowhere/\n");
 
-    assertEquals(new Result(1, "", dir.resolve("nowhere") + ": cannot read: no such directory\n"),
+    assertEquals(
+        new Result(1, "", dir.resolve("nowhere") + ": cannot read: no such directory\n"),
         wssguard("policy", "check", "--config", config.toString()));
   }
 
@@ -120,7 +147,8 @@ class PolicyCommandTest {
 
     assertEquals("", r.err());
     assertEquals(0, r.exit());
-    assertEquals("""
+    assertEquals(
+        """
         Policy 'default' (policies/default.yaml:%d), enforced:
           Request headers may be up to 8 KiB; larger requests are refused with 431.
           Any origin, subprotocol and path is accepted.
@@ -135,12 +163,17 @@ class PolicyCommandTest {
           IPv6 clients are counted per /64 block.
           5 strikes within 10 minutes ban the IP address for 15 minutes: its new connections are refused with 403\
          until then.
-        """.formatted(defaultLine()), r.out());
+        """
+            .formatted(defaultLine()),
+        r.out());
   }
 
   @Test
   void explain_saysWhatMonitorModeMeans_andDescribesEveryLimit() throws Exception {
-    Path file = write("chat.yaml", """
+    Path file =
+        write(
+            "chat.yaml",
+            """
         policies:
           chat:
             mode: monitor
@@ -164,7 +197,10 @@ class PolicyCommandTest {
               ipv6Prefix: 56
         """);
 
-    assertEquals(new Result(0, """
+    assertEquals(
+        new Result(
+            0,
+            """
         Policy 'chat' (%s:2), monitor mode:
           Monitor mode: nothing is refused, dropped, throttled, closed or banned because of this policy; each time a\
          limit below would act, that is counted and logged instead.
@@ -193,14 +229,19 @@ class PolicyCommandTest {
           X-Forwarded-For is believed only from 2001:db8::1/128.
           IPv6 clients are counted per /56 block.
           Nobody is banned: there is no strikes block.
-        """.formatted(file), ""), wssguard("policy", "explain", file.toString()));
+        """
+                .formatted(file),
+            ""),
+        wssguard("policy", "explain", file.toString()));
   }
 
   @Test
   void explain_printsErrors_andExits1_forABadFile() throws Exception {
     Path file = write("bad.yaml", "policies:\n  chat: {mode: loud}\n");
 
-    assertEquals(new Result(1, "", file + ":2:16: policies.chat.mode: loud (expected one of: enforce, monitor)\n"),
+    assertEquals(
+        new Result(
+            1, "", file + ":2:16: policies.chat.mode: loud (expected one of: enforce, monitor)\n"),
         wssguard("policy", "explain", file.toString()));
   }
 

@@ -11,9 +11,13 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The admin block: its default, off, the token a non-loopback bind needs, and its errors with positions. */
+/**
+ * The admin block: its default, off, the token a non-loopback bind needs, and its errors with
+ * positions.
+ */
 class AdminConfigParserTest {
-  private static final String MINIMAL = """
+  private static final String MINIMAL =
+      """
       listeners:
         - name: public
           bind: 127.0.0.1:8443
@@ -52,23 +56,27 @@ class AdminConfigParserTest {
 
   @Test
   void nonLoopbackBind_withTokenFile_isAccepted() throws Exception {
-    AdminConfig admin = parse(MINIMAL + "admin:\n  bind: 0.0.0.0:9090\n  tokenFile: admin.token\n").admin();
+    AdminConfig admin =
+        parse(MINIMAL + "admin:\n  bind: 0.0.0.0:9090\n  tokenFile: admin.token\n").admin();
     assertEquals(dir.toAbsolutePath().normalize().resolve("admin.token"), admin.tokenFile());
     assertTrue(admin.requiresToken());
   }
 
   @Test
   void rejectsNonLoopbackBind_withoutTokenFile() {
-    assertEquals("test.yaml:10:9: admin.bind: 0.0.0.0:9090 (expected: a loopback address like 127.0.0.1:9090, or"
-        + " tokenFile set as well: the admin API is reachable from off this host)",
+    assertEquals(
+        "test.yaml:10:9: admin.bind: 0.0.0.0:9090 (expected: a loopback address like 127.0.0.1:9090, or"
+            + " tokenFile set as well: the admin API is reachable from off this host)",
         errors(MINIMAL + "admin:\n  bind: 0.0.0.0:9090\n"));
   }
 
   @Test
   void rejectsUnknownKey_andABindAListenerHolds() {
-    assertEquals("test.yaml:10:3: unknown key 'token' in admin (expected one of: bind, tokenFile, accessLog)",
+    assertEquals(
+        "test.yaml:10:3: unknown key 'token' in admin (expected one of: bind, tokenFile, accessLog)",
         errors(MINIMAL + "admin:\n  token: abc\n"));
-    assertEquals("test.yaml:10:9: admin.bind: 127.0.0.1:8443 (already used by listeners[0])",
+    assertEquals(
+        "test.yaml:10:9: admin.bind: 127.0.0.1:8443 (already used by listeners[0])",
         errors(MINIMAL + "admin:\n  bind: 127.0.0.1:8443\n"));
   }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Valid configurations: what they parse to, defaults, and how paths resolve. */
 class ConfigParserTest {
-  private static final String MINIMAL = """
+  private static final String MINIMAL =
+      """
       listeners:
         - name: public
           bind: 127.0.0.1:8443
@@ -32,22 +33,44 @@ class ConfigParserTest {
   @Test
   void embeddedDefaults_parseToTheDocumentedRecords() {
     Path cwd = Path.of("").toAbsolutePath();
-    ProxyConfig expected = new ProxyConfig(
-        List.of(new ListenerConfig("public", new InetSocketAddress("127.0.0.1", 8443),
-            new TlsConfig(TlsEngine.BORINGSSL, false,
-                List.of(new CertificateConfig(
-                    cwd.resolve("certs/dev-cert.pem"), cwd.resolve("certs/dev-key.pem"), List.of(), true)),
-                List.of("TLSv1.3", "TLSv1.2")))),
-        Map.of("demo", new BackendGroupConfig("demo", List.of(URI.create("ws://127.0.0.1:9000/")),
-            Balance.ROUND_ROBIN, Duration.ofSeconds(5), Duration.ofSeconds(10), 2000, BackendTlsConfig.DEFAULT)),
-        List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024, "default")),
-        new TimeoutsConfig(Duration.ofSeconds(10), 8192, Duration.ofSeconds(300), Duration.ofSeconds(30),
-            Duration.ofSeconds(10)),
-        new DemoBackendConfig(new InetSocketAddress("127.0.0.1", 9000)),
-        null,
-        null,
-        null,
-        AdminConfig.defaults());
+    ProxyConfig expected =
+        new ProxyConfig(
+            List.of(
+                new ListenerConfig(
+                    "public",
+                    new InetSocketAddress("127.0.0.1", 8443),
+                    new TlsConfig(
+                        TlsEngine.BORINGSSL,
+                        false,
+                        List.of(
+                            new CertificateConfig(
+                                cwd.resolve("certs/dev-cert.pem"),
+                                cwd.resolve("certs/dev-key.pem"),
+                                List.of(),
+                                true)),
+                        List.of("TLSv1.3", "TLSv1.2")))),
+            Map.of(
+                "demo",
+                new BackendGroupConfig(
+                    "demo",
+                    List.of(URI.create("ws://127.0.0.1:9000/")),
+                    Balance.ROUND_ROBIN,
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(10),
+                    2000,
+                    BackendTlsConfig.DEFAULT)),
+            List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024, "default")),
+            new TimeoutsConfig(
+                Duration.ofSeconds(10),
+                8192,
+                Duration.ofSeconds(300),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(10)),
+            new DemoBackendConfig(new InetSocketAddress("127.0.0.1", 9000)),
+            null,
+            null,
+            null,
+            AdminConfig.defaults());
 
     assertEquals(expected, ConfigParser.embeddedDefaults());
   }
@@ -60,45 +83,91 @@ class ConfigParserTest {
     ProxyConfig config = ConfigParser.parse(example);
 
     assertEquals(example.toAbsolutePath(), config.source());
-    assertEquals(new AdminConfig(new InetSocketAddress("127.0.0.1", 9091), examplesDir.resolve("admin.token"), true,
-        true), config.admin());
-    assertEquals(List.of("public", "internal", "behind-lb"),
+    assertEquals(
+        new AdminConfig(
+            new InetSocketAddress("127.0.0.1", 9091),
+            examplesDir.resolve("admin.token"),
+            true,
+            true),
+        config.admin());
+    assertEquals(
+        List.of("public", "internal", "behind-lb"),
         config.listeners().stream().map(ListenerConfig::name).toList());
     assertEquals(List.of(), config.listeners().get(0).proxyProtocolFrom());
-    assertEquals(List.of(io.wssguard.policy.Cidr.parse("10.20.0.0/16")), config.listeners().get(2).proxyProtocolFrom());
+    assertEquals(
+        List.of(io.wssguard.net.Cidr.parse("10.20.0.0/16")),
+        config.listeners().get(2).proxyProtocolFrom());
     TlsConfig tls = config.listeners().get(0).tls();
     assertEquals(TlsEngine.BORINGSSL, tls.engine());
     assertEquals(true, tls.fallbackToJdk());
-    assertEquals(new CertificateConfig(examplesDir.resolveSibling("certs/chat-example-com.pem"),
-        examplesDir.resolveSibling("certs/chat-example-com-key.pem"),
-        List.of("chat.example.com", "*.chat.example.com"), false), tls.certificates().get(1));
+    assertEquals(
+        new CertificateConfig(
+            examplesDir.resolveSibling("certs/chat-example-com.pem"),
+            examplesDir.resolveSibling("certs/chat-example-com-key.pem"),
+            List.of("chat.example.com", "*.chat.example.com"),
+            false),
+        tls.certificates().get(1));
     assertEquals(new InetSocketAddress("::1", 8080), config.listeners().get(1).bind());
     assertNull(config.listeners().get(1).tls());
-    assertEquals(new BackendGroupConfig("chat",
-        List.of(URI.create("ws://10.0.0.11:9000/"), URI.create("ws://10.0.0.12:9000/")),
-        Balance.LEAST_CONNECTIONS, Duration.ofSeconds(2), Duration.ofSeconds(30), 500, BackendTlsConfig.DEFAULT),
+    assertEquals(
+        new BackendGroupConfig(
+            "chat",
+            List.of(URI.create("ws://10.0.0.11:9000/"), URI.create("ws://10.0.0.12:9000/")),
+            Balance.LEAST_CONNECTIONS,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(30),
+            500,
+            BackendTlsConfig.DEFAULT),
         config.backends().get("chat"));
-    assertEquals(List.of(URI.create("wss://feed.internal.example.com:443/")), config.backends().get("feed").servers());
+    assertEquals(
+        List.of(URI.create("wss://feed.internal.example.com:443/")),
+        config.backends().get("feed").servers());
     assertEquals(examplesDir.resolveSibling("policies"), config.policiesDir());
-    assertEquals(new BackendTlsConfig(examplesDir.resolveSibling("certs/backend-ca.pem"), false),
+    assertEquals(
+        new BackendTlsConfig(examplesDir.resolveSibling("certs/backend-ca.pem"), false),
         config.backends().get("feed").tls());
-    assertEquals(new RouteConfig("chat.example.com", "/chat", "chat", false, 64 * 1024, "default"),
+    assertEquals(
+        new RouteConfig("chat.example.com", "/chat", "chat", false, 64 * 1024, "default"),
         config.routes().get(0));
-    assertEquals(new TimeoutsConfig(Duration.ofSeconds(10), 8192, Duration.ofMinutes(5), Duration.ofSeconds(30),
-        Duration.ofSeconds(10)), config.timeouts());
-    assertEquals(new BansConfig(Path.of("/var/lib/wssguard/bans.journal"), new BansConfig.Firewall(
-        BansConfig.Backend.IPSET, false, Path.of("/var/lib/wssguard/firewall.rules"), List.of(8443))), config.bans());
+    assertEquals(
+        new TimeoutsConfig(
+            Duration.ofSeconds(10),
+            8192,
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(10)),
+        config.timeouts());
+    assertEquals(
+        new BansConfig(
+            Path.of("/var/lib/wssguard/bans.journal"),
+            new BansConfig.Firewall(
+                BansConfig.Backend.IPSET,
+                false,
+                Path.of("/var/lib/wssguard/firewall.rules"),
+                List.of(8443))),
+        config.bans());
   }
 
   @Test
   void minimalConfig_getsEveryDefault() throws Exception {
     ProxyConfig config = ConfigParser.parse(MINIMAL, "test.yaml", dir);
 
-    assertEquals(List.of(new ListenerConfig("public", new InetSocketAddress("127.0.0.1", 8443), null)),
+    assertEquals(
+        List.of(new ListenerConfig("public", new InetSocketAddress("127.0.0.1", 8443), null)),
         config.listeners());
-    assertEquals(new BackendGroupConfig("demo", List.of(URI.create("ws://127.0.0.1:9000/")), Balance.ROUND_ROBIN,
-        Duration.ofSeconds(5), Duration.ofSeconds(10), 2000, BackendTlsConfig.DEFAULT), config.backends().get("demo"));
-    assertEquals(List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024, "default")), config.routes());
+    assertEquals(
+        new BackendGroupConfig(
+            "demo",
+            List.of(URI.create("ws://127.0.0.1:9000/")),
+            Balance.ROUND_ROBIN,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            2000,
+            BackendTlsConfig.DEFAULT),
+        config.backends().get("demo"));
+    assertEquals(
+        List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024, "default")),
+        config.routes());
     assertEquals(ConfigParser.DEFAULT_TIMEOUTS, config.timeouts());
     assertNull(config.demoBackend());
     assertNull(config.source());
@@ -108,7 +177,9 @@ class ConfigParserTest {
   void relativePaths_resolveAgainstTheFilesDirectory() throws Exception {
     Path file = dir.resolve("etc/wssguard.yaml");
     Files.createDirectories(file.getParent());
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         listeners:
           - name: public
             bind: 127.0.0.1:0
@@ -140,7 +211,9 @@ class ConfigParserTest {
 
   @Test
   void relativePaths_resolveAgainstTheGivenBaseDir_whenParsingText() throws Exception {
-    ProxyConfig config = ConfigParser.parse("""
+    ProxyConfig config =
+        ConfigParser.parse(
+            """
         listeners:
           - name: public
             bind: 127.0.0.1:0
@@ -150,14 +223,19 @@ class ConfigParserTest {
         backends:
           demo: {servers: [ws://127.0.0.1:9000/]}
         routes: [{backend: demo}]
-        """, "test.yaml", dir);
+        """,
+            "test.yaml",
+            dir);
 
-    assertEquals(dir.resolve("c.pem"), config.listeners().get(0).tls().certificates().get(0).chain());
+    assertEquals(
+        dir.resolve("c.pem"), config.listeners().get(0).tls().certificates().get(0).chain());
   }
 
   @Test
   void values_inEveryAcceptedNotation() throws Exception {
-    ProxyConfig config = ConfigParser.parse("""
+    ProxyConfig config =
+        ConfigParser.parse(
+            """
         listeners:
           - {name: a, bind: "[::1]:0"}
           - {name: b, bind: "localhost:0"}
@@ -179,24 +257,34 @@ class ConfigParserTest {
           ping: 1ms
           drain: 0s
         demoBackend: off
-        """, "test.yaml", dir);
+        """,
+            "test.yaml",
+            dir);
 
-    assertEquals(List.of(URI.create("ws://backend.example:80/"), URI.create("wss://[::1]:443/x/y"),
-        URI.create("ws://10.0.0.1:81/")), config.backends().get("demo").servers());
+    assertEquals(
+        List.of(
+            URI.create("ws://backend.example:80/"),
+            URI.create("wss://[::1]:443/x/y"),
+            URI.create("ws://10.0.0.1:81/")),
+        config.backends().get("demo").servers());
     assertEquals(Duration.ofMillis(250), config.backends().get("demo").connectTimeout());
     assertEquals(Duration.ofMinutes(2), config.backends().get("demo").downTime());
     assertEquals(new BackendTlsConfig(null, true), config.backends().get("demo").tls());
-    assertEquals(new RouteConfig("example.com", "/a", "demo", true, 512, "default"), config.routes().get(0));
+    assertEquals(
+        new RouteConfig("example.com", "/a", "demo", true, 512, "default"), config.routes().get(0));
     assertEquals(2L * 1024 * 1024 * 1024, config.routes().get(1).maxMessageBytes());
     assertEquals(1, config.routes().get(2).maxMessageBytes());
-    assertEquals(new TimeoutsConfig(Duration.ofHours(1), 65536, Duration.ofHours(24), Duration.ofMillis(1),
-        Duration.ZERO), config.timeouts());
+    assertEquals(
+        new TimeoutsConfig(
+            Duration.ofHours(1), 65536, Duration.ofHours(24), Duration.ofMillis(1), Duration.ZERO),
+        config.timeouts());
     assertNull(config.demoBackend());
   }
 
   @Test
   void emptyTimeoutsAndNullDemoBackend_meanDefaults() throws Exception {
-    ProxyConfig config = ConfigParser.parse(MINIMAL + "timeouts:\ndemoBackend: null\n", "test.yaml", dir);
+    ProxyConfig config =
+        ConfigParser.parse(MINIMAL + "timeouts:\ndemoBackend: null\n", "test.yaml", dir);
 
     assertEquals(ConfigParser.DEFAULT_TIMEOUTS, config.timeouts());
     assertNull(config.demoBackend());
@@ -206,12 +294,16 @@ class ConfigParserTest {
   void routePolicy_defaultsToDefault_andPoliciesDirResolvesAgainstTheFile() throws Exception {
     Path file = dir.resolve("etc/wssguard.yaml");
     Files.createDirectories(file.getParent());
-    Files.writeString(file, MINIMAL + "    policy: chat\n  - path: /other\n    backend: demo\npolicies:\n"
-        + "  dir: ../policies/\n");
+    Files.writeString(
+        file,
+        MINIMAL
+            + "    policy: chat\n  - path: /other\n    backend: demo\npolicies:\n"
+            + "  dir: ../policies/\n");
 
     ProxyConfig config = ConfigParser.parse(file);
 
-    assertEquals(List.of("chat", "default"), config.routes().stream().map(RouteConfig::policy).toList());
+    assertEquals(
+        List.of("chat", "default"), config.routes().stream().map(RouteConfig::policy).toList());
     assertEquals(dir.resolve("policies"), config.policiesDir());
   }
 
@@ -223,8 +315,12 @@ class ConfigParserTest {
 
   @Test
   void unreferencedBackendGroup_isFine() throws Exception {
-    ProxyConfig config = ConfigParser.parse(MINIMAL.replace("backends:\n",
-        "backends:\n  spare:\n    servers: [ws://10.0.0.9:9000/]\n"), "test.yaml", dir);
+    ProxyConfig config =
+        ConfigParser.parse(
+            MINIMAL.replace(
+                "backends:\n", "backends:\n  spare:\n    servers: [ws://10.0.0.9:9000/]\n"),
+            "test.yaml",
+            dir);
 
     assertEquals(2, config.backends().size());
   }
@@ -236,7 +332,9 @@ class ConfigParserTest {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(missing));
 
     assertEquals(missing + ": cannot read: no such file", e.getMessage());
-    assertEquals(List.of(new ConfigError(missing.toString(), 0, 0, "cannot read: no such file")), e.errors());
+    assertEquals(
+        List.of(new ConfigError(missing.toString(), 0, 0, "cannot read: no such file")),
+        e.errors());
   }
 
   @Test
@@ -248,7 +346,9 @@ class ConfigParserTest {
   void bans_journalResolvesAgainstTheFile_andPortsDefaultToTheListeners() throws Exception {
     Path file = dir.resolve("etc/wssguard.yaml");
     Files.createDirectories(file.getParent());
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         listeners:
           - {name: public, bind: "10.0.0.1:443", tls: {certificates: [{chain: c.pem, key: k.pem}]}}
           - {name: plain, bind: "[::1]:8080"}
@@ -265,13 +365,19 @@ class ConfigParserTest {
 
     BansConfig bans = ConfigParser.parse(file).bans();
 
-    assertEquals(new BansConfig(dir.resolve("etc/state/bans.journal"),
-        new BansConfig.Firewall(BansConfig.Backend.NFTABLES, true, null, List.of(443, 8080))), bans);
+    assertEquals(
+        new BansConfig(
+            dir.resolve("etc/state/bans.journal"),
+            new BansConfig.Firewall(BansConfig.Backend.NFTABLES, true, null, List.of(443, 8080))),
+        bans);
   }
 
   @Test
   void bans_applyFalseWritesTheRulesFile_andGivenPortsWin() throws Exception {
-    BansConfig bans = ConfigParser.parse(MINIMAL + """
+    BansConfig bans =
+        ConfigParser.parse(
+                MINIMAL
+                    + """
         bans:
           journal: /var/lib/wssguard/bans.journal
           firewall:
@@ -279,17 +385,28 @@ class ConfigParserTest {
             apply: false
             rulesFile: firewall.rules
             ports: [443, 8443]
-        """, "test.yaml", dir).bans();
+        """,
+                "test.yaml",
+                dir)
+            .bans();
 
-    assertEquals(new BansConfig(Path.of("/var/lib/wssguard/bans.journal"),
-        new BansConfig.Firewall(BansConfig.Backend.IPSET, false, dir.resolve("firewall.rules"), List.of(443, 8443))),
+    assertEquals(
+        new BansConfig(
+            Path.of("/var/lib/wssguard/bans.journal"),
+            new BansConfig.Firewall(
+                BansConfig.Backend.IPSET,
+                false,
+                dir.resolve("firewall.rules"),
+                List.of(443, 8443))),
         bans);
   }
 
   @Test
   void bans_memoryOnly_whenAbsentOrWithoutJournal() throws Exception {
     assertNull(ConfigParser.parse(MINIMAL, "test.yaml", dir).bans());
-    assertEquals(new BansConfig(null, null),
-        ConfigParser.parse(MINIMAL + "bans:\n  firewall: {backend: none}\n", "test.yaml", dir).bans());
+    assertEquals(
+        new BansConfig(null, null),
+        ConfigParser.parse(MINIMAL + "bans:\n  firewall: {backend: none}\n", "test.yaml", dir)
+            .bans());
   }
 }

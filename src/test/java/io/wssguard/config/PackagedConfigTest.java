@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The configuration the DEB and RPM install as /etc/wssguard/wssguard.yaml, laid out as the packages lay it out (the
- * repository's policies/default.yaml beside it in policies/), parses and names only policies that exist.
+ * The configuration the DEB and RPM install as /etc/wssguard/wssguard.yaml, laid out as the
+ * packages lay it out (the repository's policies/default.yaml beside it in policies/), parses and
+ * names only policies that exist.
  */
 class PackagedConfigTest {
   @TempDir Path etc;
@@ -39,13 +40,19 @@ class PackagedConfigTest {
     assertEquals(new InetSocketAddress("0.0.0.0", 443), listener.bind());
     assertEquals(TlsEngine.BORINGSSL, listener.tls().engine());
     assertEquals(
-        List.of(new CertificateConfig(etc.resolve("certs/server.pem"), etc.resolve("certs/server-key.pem"), List.of(),
-            true)),
+        List.of(
+            new CertificateConfig(
+                etc.resolve("certs/server.pem"),
+                etc.resolve("certs/server-key.pem"),
+                List.of(),
+                true)),
         listener.tls().certificates());
     assertEquals(List.of(URI.create("ws://127.0.0.1:9000/")), cfg.backends().get("app").servers());
     assertEquals(etc.resolve("policies"), cfg.policiesDir());
     assertNull(cfg.demoBackend());
     // The unit's TimeoutStopSec (30s) must leave room for the drain.
-    assertTrue(cfg.timeouts().drain().compareTo(Duration.ofSeconds(20)) <= 0, "drain " + cfg.timeouts().drain());
+    assertTrue(
+        cfg.timeouts().drain().compareTo(Duration.ofSeconds(20)) <= 0,
+        "drain " + cfg.timeouts().drain());
   }
 }

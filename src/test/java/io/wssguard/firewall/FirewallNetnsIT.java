@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.wssguard.ban.Ban;
-import io.wssguard.ban.CidrSyntax;
+import io.wssguard.net.Cidr;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,14 +21,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Rendered rules loaded into real kernels: two network namespaces joined by a veth pair, a TCP listener in the
- * "server" one, and clients connecting from two addresses per family in the "client" one. For each backend, a banned
- * address can no longer connect while the other still can, re-applying changes nothing, an ended ban lets the
- * client back in, and rules that wssguard does not own survive.
+ * Rendered rules loaded into real kernels: two network namespaces joined by a veth pair, a TCP
+ * listener in the "server" one, and clients connecting from two addresses per family in the
+ * "client" one. For each backend, a banned address can no longer connect while the other still can,
+ * re-applying changes nothing, an ended ban lets the client back in, and rules that wssguard does
+ * not own survive.
  *
- * <p>Needs root and {@code ip netns} (iproute2), python3 and the firewall tools ({@link NetnsPair}); skipped with a
- * message only when not root or when namespaces cannot be made. Every wait is bounded; the namespaces are deleted
- * after each test.
+ * <p>Needs root and {@code ip netns} (iproute2), python3 and the firewall tools ({@link
+ * NetnsPair}); skipped with a message only when not root or when namespaces cannot be made. Every
+ * wait is bounded; the namespaces are deleted after each test.
  */
 class FirewallNetnsIT {
   private static final int PORT = 8443;
@@ -40,7 +41,8 @@ class FirewallNetnsIT {
   private static final String BANNED6 = "fd00:211::2";
   private static final String OTHER6 = "fd00:211::3";
   private static final double BLOCKED_TIMEOUT_S = 1.0;
-  private static final String LISTENER = """
+  private static final String LISTENER =
+      """
       import socket, threading
       def serve(port):
           s = socket.socket(socket.AF_INET6)
@@ -53,7 +55,8 @@ class FirewallNetnsIT {
               c.close()
       threading.Thread(target=serve, args=(%d,), daemon=True).start()
       serve(%d)
-      """.formatted(UNPROTECTED_PORT, PORT);
+      """
+          .formatted(UNPROTECTED_PORT, PORT);
 
   private NetnsPair net;
   private FirewallApplier applier;
@@ -66,9 +69,14 @@ class FirewallNetnsIT {
 
   @BeforeEach
   void namespaces() throws Exception {
-    net = NetnsPair.create("fw", SERVER4, SERVER6, List.of(BANNED4, OTHER4), List.of(BANNED6, OTHER6));
-    listener = new ProcessBuilder(net.inServer(List.of("python3", "-c", LISTENER)))
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    net =
+        NetnsPair.create(
+            "fw", SERVER4, SERVER6, List.of(BANNED4, OTHER4), List.of(BANNED6, OTHER6));
+    listener =
+        new ProcessBuilder(net.inServer(List.of("python3", "-c", LISTENER)))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!connects(OTHER4, SERVER4, PORT) || !connects(OTHER6, SERVER6, PORT)) {
       if (System.nanoTime() > deadline || !listener.isAlive()) {
@@ -91,13 +99,15 @@ class FirewallNetnsIT {
 
   @ParameterizedTest
   @EnumSource(FirewallConfig.Backend.class)
-  void bannedSourceCannotConnect_othersCan_reapplyIsIdempotent_foreignRulesSurvive(FirewallConfig.Backend backend)
-      throws Exception {
+  void bannedSourceCannotConnect_othersCan_reapplyIsIdempotent_foreignRulesSurvive(
+      FirewallConfig.Backend backend) throws Exception {
     addForeignRules();
     FirewallConfig cfg = FirewallConfig.of(backend, List.of(443, PORT));
     Instant now = Instant.now();
-    List<Ban> bans = List.of(ban(BANNED4, now.plus(Duration.ofMinutes(10))),
-        ban(BANNED6, now.plus(Duration.ofMinutes(10))));
+    List<Ban> bans =
+        List.of(
+            ban(BANNED4, now.plus(Duration.ofMinutes(10))),
+            ban(BANNED6, now.plus(Duration.ofMinutes(10))));
 
     applier.apply(bans, cfg, now);
     assertBlocked(BANNED4, SERVER4);
@@ -131,7 +141,8 @@ class FirewallNetnsIT {
     applier.apply(bans, cfg, now);
     assertBlocked(BANNED4, SERVER4);
     assertBlocked(BANNED6, SERVER6);
-    // ipset and nftables expire entries in the kernel; plain iptables needs the list re-applied after the end.
+    // ipset and nftables expire entries in the kernel; plain iptables needs the list re-applied
+    // after the end.
     Thread.sleep(Math.max(0, Duration.between(Instant.now(), until).toMillis()) + 200);
     if (backend == FirewallConfig.Backend.IPTABLES) {
       applier.apply(bans, cfg, Instant.now());
@@ -139,7 +150,12 @@ class FirewallNetnsIT {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!connects(BANNED4, SERVER4, PORT) || !connects(BANNED6, SERVER6, PORT)) {
       if (System.nanoTime() > deadline) {
-        fail(backend + ": the ban ended at " + until + " but the client is still kept out at " + Instant.now());
+        fail(
+            backend
+                + ": the ban ended at "
+                + until
+                + " but the client is still kept out at "
+                + Instant.now());
       }
       Thread.sleep(200);
     }
@@ -148,30 +164,57 @@ class FirewallNetnsIT {
   @Test
   void shippedAndRenderedFiles_passTheToolsOwnChecks_andStaticRulesLoad() throws Exception {
     // The static rules match the ban sets, so they must exist first.
-    applier.apply(List.of(), FirewallConfig.of(FirewallConfig.Backend.IPSET, List.of(443, PORT)), Instant.now());
+    applier.apply(
+        List.of(),
+        FirewallConfig.of(FirewallConfig.Backend.IPSET, List.of(443, PORT)),
+        Instant.now());
     String v4 = Files.readString(Path.of("iptables/rules.v4"));
     String v6 = Files.readString(Path.of("iptables/rules.v6"));
     assertOk(inServer(List.of("iptables-restore", "--test"), v4));
     assertOk(inServer(List.of("ip6tables-restore", "--test"), v6));
 
     Instant now = Instant.now();
-    List<Ban> bans = List.of(ban(BANNED4, now.plusSeconds(60)), ban("198.51.100.0/24", now.plusSeconds(60)),
-        ban("198.51.100.7", now.plusSeconds(90)), ban(BANNED6, now.plusSeconds(60)), ban("2001:db8::/48",
-            now.plusSeconds(60)));
-    FirewallConfig cfg = FirewallConfig.of(FirewallConfig.Backend.NFTABLES, List.of(443, PORT))
-        .withVerdict(FirewallConfig.Verdict.REJECT);
+    List<Ban> bans =
+        List.of(
+            ban(BANNED4, now.plusSeconds(60)),
+            ban("198.51.100.0/24", now.plusSeconds(60)),
+            ban("198.51.100.7", now.plusSeconds(90)),
+            ban(BANNED6, now.plusSeconds(60)),
+            ban("2001:db8::/48", now.plusSeconds(60)));
+    FirewallConfig cfg =
+        FirewallConfig.of(FirewallConfig.Backend.NFTABLES, List.of(443, PORT))
+            .withVerdict(FirewallConfig.Verdict.REJECT);
     assertOk(inServer(List.of("nft", "-c", "-f", "-"), NftablesRenderer.render(bans, cfg, now)));
     for (Family family : Family.values()) {
-      assertOk(inServer(List.of(family.restore, "--test"), IptablesRenderer.chainRestore(bans, cfg, family, now)));
-      assertOk(inServer(List.of(family.restore, "--test"), IpsetRenderer.chainRestore(cfg, family)));
+      assertOk(
+          inServer(
+              List.of(family.restore, "--test"),
+              IptablesRenderer.chainRestore(bans, cfg, family, now)));
+      assertOk(
+          inServer(List.of(family.restore, "--test"), IpsetRenderer.chainRestore(cfg, family)));
     }
 
-    // Loaded for real and hooked into INPUT as iptables/README.md says, a well-behaved client still gets in.
+    // Loaded for real and hooked into INPUT as iptables/README.md says, a well-behaved client still
+    // gets in.
     assertOk(inServer(List.of("iptables-restore", "--noflush"), v4));
     assertOk(inServer(List.of("ip6tables-restore", "--noflush"), v6));
     for (String tool : List.of("iptables", "ip6tables")) {
-      assertOk(inServer(List.of(tool, "-I", "INPUT", "1", "-p", "tcp", "-m", "multiport", "--dports", "443,8443",
-          "-j", StaticRules.CHAIN), ""));
+      assertOk(
+          inServer(
+              List.of(
+                  tool,
+                  "-I",
+                  "INPUT",
+                  "1",
+                  "-p",
+                  "tcp",
+                  "-m",
+                  "multiport",
+                  "--dports",
+                  "443,8443",
+                  "-j",
+                  StaticRules.CHAIN),
+              ""));
     }
     assertTrue(connects(OTHER4, SERVER4, PORT));
     assertTrue(connects(OTHER6, SERVER6, PORT));
@@ -181,8 +224,14 @@ class FirewallNetnsIT {
   void applierFailure_namesTheCommandAndItsError() throws Exception {
     // A set of the same name but another type: ipset refuses to swap, and the message says so.
     assertOk(inServer(List.of("ipset", "create", FirewallConfig.DEFAULT_SET4, "hash:ip"), ""));
-    FirewallException e = org.junit.jupiter.api.Assertions.assertThrows(FirewallException.class,
-        () -> applier.apply(List.of(), FirewallConfig.of(FirewallConfig.Backend.IPSET, List.of(PORT)), Instant.now()));
+    FirewallException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            FirewallException.class,
+            () ->
+                applier.apply(
+                    List.of(),
+                    FirewallConfig.of(FirewallConfig.Backend.IPSET, List.of(PORT)),
+                    Instant.now()));
     assertTrue(e.getMessage().startsWith("'ipset restore' failed (exit 1): "), e.getMessage());
   }
 
@@ -214,15 +263,20 @@ class FirewallNetnsIT {
     StringBuilder s = new StringBuilder();
     s.append(inServer(List.of("iptables", "-S"), "").output());
     s.append(inServer(List.of("ip6tables", "-S"), "").output());
-    s.append(inServer(List.of("nft", "-s", "list", "ruleset"), "").output()
-        .replaceAll(" (timeout|expires) [0-9a-z]+", ""));
+    s.append(
+        inServer(List.of("nft", "-s", "list", "ruleset"), "")
+            .output()
+            .replaceAll(" (timeout|expires) [0-9a-z]+", ""));
     // Each apply swaps in a new set, which gets a new hash seed (initval).
-    s.append(inServer(List.of("ipset", "save"), "").output().replaceAll(" (timeout [0-9]+|initval 0x[0-9a-f]+)", ""));
+    s.append(
+        inServer(List.of("ipset", "save"), "")
+            .output()
+            .replaceAll(" (timeout [0-9]+|initval 0x[0-9a-f]+)", ""));
     return s.toString();
   }
 
   private static Ban ban(String target, Instant until) {
-    return new Ban(CidrSyntax.parse(target), until, "test", List.of());
+    return new Ban(Cidr.parse(target), until, "test", List.of());
   }
 
   private void assertBlocked(String from, String to) throws Exception {

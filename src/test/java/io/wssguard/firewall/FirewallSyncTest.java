@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.wssguard.ban.BanList;
-import io.wssguard.ban.CidrSyntax;
 import io.wssguard.ban.JournalBans;
+import io.wssguard.net.Cidr;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,24 +22,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The update loop without a kernel: the rules file, coalescing, and failures (the kernel side is in the netns ITs). */
+/**
+ * The update loop without a kernel: the rules file, coalescing, and failures (the kernel side is in
+ * the netns ITs).
+ */
 class FirewallSyncTest {
   @TempDir Path dir;
   private JournalBans bans;
   private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
   private final Logger logger = Logger.getLogger(FirewallSync.class.getName());
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      logged.add(record);
-    }
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          logged.add(record);
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   @AfterEach
   void close() throws Exception {
@@ -53,17 +57,20 @@ class FirewallSyncTest {
   void rulesFile_holdsTheReplayedBansAtStart_andABurstBecomesOneUpdate() throws Exception {
     Path journal = dir.resolve("bans.journal");
     try (BanList list = BanList.open(journal, List.of())) {
-      list.ban(CidrSyntax.parse("203.0.113.7"), Duration.ofMinutes(10), "before the restart", List.of());
+      list.ban(Cidr.parse("203.0.113.7"), Duration.ofMinutes(10), "before the restart", List.of());
     }
     bans = JournalBans.open(journal, List.of());
     Path rules = dir.resolve("out/firewall.rules");
     FirewallConfig cfg = FirewallConfig.of(FirewallConfig.Backend.NFTABLES, List.of(8443));
     FirewallSync sync = FirewallSync.start(bans, cfg, rules, new FirewallApplier());
 
-    await(() -> Files.exists(rules) && read(rules).contains("203.0.113.7 timeout"), "replayed ban in " + rules);
+    await(
+        () -> Files.exists(rules) && read(rules).contains("203.0.113.7 timeout"),
+        "replayed ban in " + rules);
     assertEquals(1, sync.updates());
     for (int i = 1; i <= 20; i++) {
-      bans.ban(InetAddress.getByName("198.51.100." + i), 32, Duration.ofMinutes(5), "burst", List.of());
+      bans.ban(
+          InetAddress.getByName("198.51.100." + i), 32, Duration.ofMinutes(5), "burst", List.of());
     }
     await(() -> read(rules).contains("198.51.100.20 timeout"), "the whole burst in " + rules);
     assertTrue(sync.updates() <= 3, "20 bans in a burst took " + sync.updates() + " updates");
@@ -78,17 +85,21 @@ class FirewallSyncTest {
     bans = JournalBans.open(dir.resolve("bans.journal"), List.of());
     // Whatever this machine has installed, a command behind a missing program fails.
     FirewallApplier broken = new FirewallApplier(List.of("/nonexistent/wssguard-test"));
-    FirewallSync sync = FirewallSync.start(bans, FirewallConfig.of(FirewallConfig.Backend.IPTABLES, List.of(443)),
-        null, broken);
+    FirewallSync sync =
+        FirewallSync.start(
+            bans, FirewallConfig.of(FirewallConfig.Backend.IPTABLES, List.of(443)), null, broken);
     await(() -> sync.failures() >= 1, "first update failing");
     for (int i = 1; i <= 3; i++) {
       long before = sync.failures();
-      bans.ban(InetAddress.getByName("203.0.113." + i), 32, Duration.ofMinutes(5), "test", List.of());
+      bans.ban(
+          InetAddress.getByName("203.0.113." + i), 32, Duration.ofMinutes(5), "test", List.of());
       await(() -> sync.failures() > before, "update after ban " + i);
     }
     List<LogRecord> severe = logged.stream().filter(r -> r.getLevel() == Level.SEVERE).toList();
-    assertEquals(1, severe.size(), "one error, not one per failure: " + severe.stream().map(LogRecord::getMessage)
-        .toList());
+    assertEquals(
+        1,
+        severe.size(),
+        "one error, not one per failure: " + severe.stream().map(LogRecord::getMessage).toList());
     String message = severe.get(0).getMessage();
     assertTrue(message.startsWith("firewall: cannot apply iptables rules for 0 ban(s): "), message);
     assertTrue(message.contains("iptables") && message.contains("keeps serving"), message);

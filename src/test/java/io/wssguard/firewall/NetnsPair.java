@@ -12,17 +12,19 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Two network namespaces joined by a veth pair, for loading firewall rules into a real kernel without touching the
- * host's: a "server" one with one IPv4 and one IPv6 address, and a "client" one with several of each, so a test can
- * connect from a banned and from an innocent address. Client IPv6 addresses may lie in other /64s than the server's
- * (to ban one /64 and not another); host routes both ways make them reachable.
+ * Two network namespaces joined by a veth pair, for loading firewall rules into a real kernel
+ * without touching the host's: a "server" one with one IPv4 and one IPv6 address, and a "client"
+ * one with several of each, so a test can connect from a banned and from an innocent address.
+ * Client IPv6 addresses may lie in other /64s than the server's (to ban one /64 and not another);
+ * host routes both ways make them reachable.
  *
- * <p>Needs root, {@code ip netns} (iproute2) and python3 (the connect probe). {@link #assumeAvailable} skips a test
- * class with a message when they are missing. {@link #close} deletes both namespaces, and with them every rule,
- * set and process-less socket in them.
+ * <p>Needs root, {@code ip netns} (iproute2) and python3 (the connect probe). {@link
+ * #assumeAvailable} skips a test class with a message when they are missing. {@link #close} deletes
+ * both namespaces, and with them every rule, set and process-less socket in them.
  */
 final class NetnsPair implements AutoCloseable {
-  private static final String CONNECT = """
+  private static final String CONNECT =
+      """
       import socket, sys
       src, dst, port, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
       s = socket.socket(socket.AF_INET6 if ':' in dst else socket.AF_INET)
@@ -68,18 +70,22 @@ final class NetnsPair implements AutoCloseable {
   }
 
   static void assumeAvailable(String testClass) throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+    Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")),
         testClass + " skipped: needs root to create network namespaces and load firewall rules");
-    Assumptions.assumeTrue(exec(List.of("ip", "netns", "list"), "").exit == 0,
+    Assumptions.assumeTrue(
+        exec(List.of("ip", "netns", "list"), "").exit == 0,
         testClass + " skipped: 'ip netns' is not available (install iproute2)");
   }
 
   /**
-   * Creates the pair. Server addresses get a /24 and a /64, client addresses the same prefix lengths.
+   * Creates the pair. Server addresses get a /24 and a /64, client addresses the same prefix
+   * lengths.
    *
    * @param tag a few letters naming the test, part of the namespace names
    */
-  static NetnsPair create(String tag, String server4, String server6, List<String> client4, List<String> client6)
+  static NetnsPair create(
+      String tag, String server4, String server6, List<String> client4, List<String> client6)
       throws Exception {
     NetnsPair pair = new NetnsPair(tag, server4, server6);
     try {
@@ -94,7 +100,9 @@ final class NetnsPair implements AutoCloseable {
   private void setUp(List<String> client4, List<String> client6) throws Exception {
     ok("ip", "netns", "add", server);
     ok("ip", "netns", "add", client);
-    ok("ip", "-n", server, "link", "add", "wsg0", "type", "veth", "peer", "name", "wsg1", "netns", client);
+    ok(
+        "ip", "-n", server, "link", "add", "wsg0", "type", "veth", "peer", "name", "wsg1", "netns",
+        client);
     for (String ns : List.of(server, client)) {
       ok("ip", "-n", ns, "link", "set", "lo", "up");
     }
@@ -143,10 +151,22 @@ final class NetnsPair implements AutoCloseable {
     return exec(inClient(command), input);
   }
 
-  /** One TCP connect from client address {@code from} to {@code to}, waiting at most {@code timeoutSeconds}. */
+  /**
+   * One TCP connect from client address {@code from} to {@code to}, waiting at most {@code
+   * timeoutSeconds}.
+   */
   Connect connect(String from, String to, int port, double timeoutSeconds) throws Exception {
-    Result r = runInClient(List.of("python3", "-c", CONNECT, from, to, Integer.toString(port),
-        Double.toString(timeoutSeconds)), "");
+    Result r =
+        runInClient(
+            List.of(
+                "python3",
+                "-c",
+                CONNECT,
+                from,
+                to,
+                Integer.toString(port),
+                Double.toString(timeoutSeconds)),
+            "");
     return switch (r.exit) {
       case 0 -> Connect.CONNECTED;
       case 2 -> Connect.TIMEOUT;

@@ -21,16 +21,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The packaged proxy bans into the kernel: {@code java -jar target/wssguard.jar run} inside a "server" network
- * namespace, with plain IPv4 and IPv6 listeners, the demo backend, a policy that bans after three refused
- * handshakes, a ban journal, and a firewall backend applying directly. From a client namespace, an abusive address
- * floods handshakes until refused with 429 and then 403; within about two seconds it can no longer complete a TCP
- * handshake, while a good address still gets its 101; when the ban ends, it gets in again. The ipset case also stops
- * the proxy with SIGTERM, wipes the kernel rules, and starts it again: the journal is replayed and the ban is back in
- * the kernel until it ends.
+ * The packaged proxy bans into the kernel: {@code java -jar target/wssguard.jar run} inside a
+ * "server" network namespace, with plain IPv4 and IPv6 listeners, the demo backend, a policy that
+ * bans after three refused handshakes, a ban journal, and a firewall backend applying directly.
+ * From a client namespace, an abusive address floods handshakes until refused with 429 and then
+ * 403; within about two seconds it can no longer complete a TCP handshake, while a good address
+ * still gets its 101; when the ban ends, it gets in again. The ipset case also stops the proxy with
+ * SIGTERM, wipes the kernel rules, and starts it again: the journal is replayed and the ban is back
+ * in the kernel until it ends.
  *
- * <p>Needs root, iproute2, python3 and the firewall tools ({@link NetnsPair}); every wait is bounded, and the proxy
- * and the namespaces are gone after each test.
+ * <p>Needs root, iproute2, python3 and the firewall tools ({@link NetnsPair}); every wait is
+ * bounded, and the proxy and the namespaces are gone after each test.
  */
 class ProxyBansNetnsIT {
   private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
@@ -39,13 +40,23 @@ class ProxyBansNetnsIT {
   private static final String SERVER6 = "fd00:212::1";
   private static final String ABUSIVE4 = "10.212.0.2";
   private static final String GOOD4 = "10.212.0.3";
-  /** Banned as its /64 (the policy's default IPv6 prefix), so the good IPv6 client sits in another /64. */
+
+  /**
+   * Banned as its /64 (the policy's default IPv6 prefix), so the good IPv6 client sits in another
+   * /64.
+   */
   private static final String ABUSIVE6 = "fd00:212::2";
+
   private static final String GOOD6 = "fd00:212:1::3";
   private static final Duration BAN = Duration.ofSeconds(8);
   private static final Duration RESTART_BAN = Duration.ofSeconds(15);
-  /** Opening handshakes, one connection each, until a 403 (banned) or no connection; prints the statuses. */
-  private static final String HANDSHAKES = """
+
+  /**
+   * Opening handshakes, one connection each, until a 403 (banned) or no connection; prints the
+   * statuses.
+   */
+  private static final String HANDSHAKES =
+      """
       import socket, sys
       src, dst, port, attempts = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
       host = '[%s]' % dst if ':' in dst else dst
@@ -89,7 +100,9 @@ class ProxyBansNetnsIT {
 
   @BeforeEach
   void namespaces() throws Exception {
-    net = NetnsPair.create("px", SERVER4, SERVER6, List.of(ABUSIVE4, GOOD4), List.of(ABUSIVE6, GOOD6));
+    net =
+        NetnsPair.create(
+            "px", SERVER4, SERVER6, List.of(ABUSIVE4, GOOD4), List.of(ABUSIVE6, GOOD6));
   }
 
   @AfterEach
@@ -107,8 +120,8 @@ class ProxyBansNetnsIT {
 
   @ParameterizedTest
   @EnumSource(FirewallConfig.Backend.class)
-  void abusiveSourceIsDroppedByTheKernel_goodOnesGetIn_andTheBanEndsOnTime(FirewallConfig.Backend backend)
-      throws Exception {
+  void abusiveSourceIsDroppedByTheKernel_goodOnesGetIn_andTheBanEndsOnTime(
+      FirewallConfig.Backend backend) throws Exception {
     configure(backend, BAN);
     startProxy();
 
@@ -118,7 +131,8 @@ class ProxyBansNetnsIT {
     awaitDropped(ABUSIVE4, SERVER4, Duration.ofSeconds(2));
     awaitDropped(ABUSIVE6, SERVER6, Duration.ofSeconds(2));
     assertEquals("101", handshakes(GOOD4, SERVER4, 1), "a good IPv4 client must still get in");
-    assertEquals("101", handshakes(GOOD6, SERVER6, 1), "a good IPv6 client (another /64) must still get in");
+    assertEquals(
+        "101", handshakes(GOOD6, SERVER6, 1), "a good IPv6 client (another /64) must still get in");
 
     awaitBackIn(bannedAt, BAN);
   }
@@ -137,14 +151,17 @@ class ProxyBansNetnsIT {
     assertTrue(proxy.waitFor(15, TimeUnit.SECONDS), "proxy did not stop on SIGTERM:\n" + log());
     assertEquals(0, proxy.exitValue(), log());
     String journal = Files.readString(dir.resolve("state/bans.journal"));
-    assertTrue(journal.contains("ban\t" + ABUSIVE4 + "\t") && journal.contains("ban\tfd00:212::/64\t"), journal);
+    assertTrue(
+        journal.contains("ban\t" + ABUSIVE4 + "\t") && journal.contains("ban\tfd00:212::/64\t"),
+        journal);
     // Take the rules out of the kernel, so only the next start can have put them back.
     for (String tool : List.of("iptables", "ip6tables")) {
       NetnsPair.assertOk(net.runInServer(List.of(tool, "-F"), ""));
       NetnsPair.assertOk(net.runInServer(List.of(tool, "-X"), ""));
     }
     NetnsPair.assertOk(net.runInServer(List.of("ipset", "destroy"), ""));
-    assertEquals(NetnsPair.Connect.REFUSED, net.connect(ABUSIVE4, SERVER4, PORT, 1.0), "rules must be gone");
+    assertEquals(
+        NetnsPair.Connect.REFUSED, net.connect(ABUSIVE4, SERVER4, PORT, 1.0), "rules must be gone");
 
     startProxy();
     assertTrue(log().contains("2 active ban(s) replayed"), log());
@@ -158,14 +175,19 @@ class ProxyBansNetnsIT {
 
   private void configure(FirewallConfig.Backend backend, Duration ban) throws Exception {
     Files.createDirectories(dir.resolve("policies"));
-    Files.writeString(dir.resolve("policies/strict.yaml"), """
+    Files.writeString(
+        dir.resolve("policies/strict.yaml"),
+        """
         policies:
           strict:
             perIp:
               handshakes: {rate: 2/s, burst: 2, action: reject, strike: true}
             strikes: {max: 3, window: 1m, ban: %ds}
-        """.formatted(ban.toSeconds()));
-    Files.writeString(dir.resolve("wssguard.yaml"), """
+        """
+            .formatted(ban.toSeconds()));
+    Files.writeString(
+        dir.resolve("wssguard.yaml"),
+        """
         listeners:
           - {name: v4, bind: "%s:%d"}
           - {name: v6, bind: "[%s]:%2$d"}
@@ -184,15 +206,28 @@ class ProxyBansNetnsIT {
           firewall:
             backend: %s
             apply: true
-        """.formatted(SERVER4, PORT, SERVER6, backend.name().toLowerCase(Locale.ROOT)));
+        """
+            .formatted(SERVER4, PORT, SERVER6, backend.name().toLowerCase(Locale.ROOT)));
   }
 
   private void startProxy() throws Exception {
     log = dir.resolve("proxy-" + (++starts) + ".log");
-    List<String> cmd = net.inServer(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "run", "--config", "wssguard.yaml"));
-    proxy = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+    List<String> cmd =
+        net.inServer(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-jar",
+                JAR.toString(),
+                "run",
+                "--config",
+                "wssguard.yaml"));
+    proxy =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!log().contains(" started\n")) {
       if (!proxy.isAlive() || System.nanoTime() > deadline) {
@@ -207,16 +242,29 @@ class ProxyBansNetnsIT {
   }
 
   private String handshakes(String from, String to, int attempts) throws Exception {
-    NetnsPair.Result r = net.runInClient(List.of("python3", "-c", HANDSHAKES, from, to, Integer.toString(PORT),
-        Integer.toString(attempts)), "");
+    NetnsPair.Result r =
+        net.runInClient(
+            List.of(
+                "python3",
+                "-c",
+                HANDSHAKES,
+                from,
+                to,
+                Integer.toString(PORT),
+                Integer.toString(attempts)),
+            "");
     NetnsPair.assertOk(r);
     return r.output().strip();
   }
 
-  /** Handshakes until refused: two pass (burst 2), three get 429 (three strikes), then the ban answers 403. */
+  /**
+   * Handshakes until refused: two pass (burst 2), three get 429 (three strikes), then the ban
+   * answers 403.
+   */
   private void floodUntilBanned(String from, String to) throws Exception {
     String statuses = handshakes(from, to, 12);
-    assertTrue(statuses.matches("(101 )*429 429 429 403"), from + " got: " + statuses + "\n" + log());
+    assertTrue(
+        statuses.matches("(101 )*429 429 429 403"), from + " got: " + statuses + "\n" + log());
   }
 
   private void awaitDropped(String from, String to, Duration within) throws Exception {
@@ -224,8 +272,16 @@ class ProxyBansNetnsIT {
     NetnsPair.Connect last;
     while ((last = net.connect(from, to, PORT, 0.3)) != NetnsPair.Connect.TIMEOUT) {
       if (System.nanoTime() > deadline) {
-        fail(from + " is banned but still reaches " + to + " (" + last + ") after " + within.toMillis() + " ms\n"
-            + log());
+        fail(
+            from
+                + " is banned but still reaches "
+                + to
+                + " ("
+                + last
+                + ") after "
+                + within.toMillis()
+                + " ms\n"
+                + log());
       }
       Thread.sleep(100);
     }
@@ -237,9 +293,12 @@ class ProxyBansNetnsIT {
     long deadline = bannedAt + ban.plusSeconds(5).toNanos();
     while (!waiting.isEmpty()) {
       String from = waiting.get(0);
-      if (net.connect(from, from.contains(":") ? SERVER6 : SERVER4, PORT, 0.3) == NetnsPair.Connect.CONNECTED) {
+      if (net.connect(from, from.contains(":") ? SERVER6 : SERVER4, PORT, 0.3)
+          == NetnsPair.Connect.CONNECTED) {
         Duration after = Duration.ofNanos(System.nanoTime() - bannedAt);
-        assertTrue(after.compareTo(ban.minusSeconds(2)) >= 0, from + " got in after only " + after + " of " + ban);
+        assertTrue(
+            after.compareTo(ban.minusSeconds(2)) >= 0,
+            from + " got in after only " + after + " of " + ban);
         waiting.remove(0);
         continue;
       }

@@ -13,9 +13,12 @@ import java.util.regex.Pattern;
 
 /** Talks to the admin listener, and reads its Prometheus scrape back as numbers. */
 final class AdminClient {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (\\S+)");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final Pattern SAMPLE =
+      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (\\S+)");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private final String base;
   private final String token;
@@ -25,9 +28,16 @@ final class AdminClient {
     this.token = token;
   }
 
-  HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  HttpResponse<String> send(String method, String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -64,19 +74,26 @@ final class AdminClient {
           labels.put(l.group(1), l.group(2));
         }
       }
-      result.computeIfAbsent(m.group(1), k -> new HashMap<>()).put(labels, Double.parseDouble(m.group(3)));
+      result
+          .computeIfAbsent(m.group(1), k -> new HashMap<>())
+          .put(labels, Double.parseDouble(m.group(3)));
     }
     return result;
   }
 
-  /** The sum of a metric's samples whose labels include the given ones ({@code k1, v1, k2, v2, ...}). */
+  /**
+   * The sum of a metric's samples whose labels include the given ones ({@code k1, v1, k2, v2,
+   * ...}).
+   */
   double value(String name, String... labels) throws IOException, InterruptedException {
     return value(parse(scrape()), name, labels);
   }
 
-  static double value(Map<String, Map<Map<String, String>, Double>> samples, String name, String... labels) {
+  static double value(
+      Map<String, Map<Map<String, String>, Double>> samples, String name, String... labels) {
     double sum = 0;
-    for (Map.Entry<Map<String, String>, Double> e : samples.getOrDefault(name, Map.of()).entrySet()) {
+    for (Map.Entry<Map<String, String>, Double> e :
+        samples.getOrDefault(name, Map.of()).entrySet()) {
       boolean match = true;
       for (int i = 0; i < labels.length; i += 2) {
         match &= labels[i + 1].equals(e.getKey().get(labels[i]));
@@ -88,7 +105,10 @@ final class AdminClient {
     return sum;
   }
 
-  /** Waits until the metric reaches {@code expected} (relays flush when they end, on their IO thread). */
+  /**
+   * Waits until the metric reaches {@code expected} (relays flush when they end, on their IO
+   * thread).
+   */
   double await(double expected, String name, String... labels) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     double v = value(name, labels);

@@ -1,9 +1,11 @@
 package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code wssguard ban} and {@code wssguard firewall render} from the packaged jar, against a journal in a temp dir. */
+/**
+ * {@code wssguard ban} and {@code wssguard firewall render} from the packaged jar, against a
+ * journal in a temp dir.
+ */
 class BanCliIT {
   private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
 
@@ -20,8 +25,12 @@ class BanCliIT {
   private record Run(int exit, String out, String err) {}
 
   private Run wssguard(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -33,24 +42,49 @@ class BanCliIT {
   @Test
   void addListRemove_andRender() throws Exception {
     String journal = dir.resolve("bans.journal").toString();
-    Run add = wssguard("ban", "add", "203.0.113.7", "--for", "15m", "--reason", "handshake flood",
-        "--journal", journal);
+    Run add =
+        wssguard(
+            "ban",
+            "add",
+            "203.0.113.7",
+            "--for",
+            "15m",
+            "--reason",
+            "handshake flood",
+            "--journal",
+            journal);
     assertEquals(0, add.exit, add.err);
     assertTrue(add.out.startsWith("banned 203.0.113.7\tuntil "), add.out);
-    assertEquals(0, wssguard("ban", "add", "2001:db8::/48", "--for", "1h", "--reason", "v6", "--journal", journal)
-        .exit);
+    assertEquals(
+        0,
+        wssguard(
+                "ban",
+                "add",
+                "2001:db8::/48",
+                "--for",
+                "1h",
+                "--reason",
+                "v6",
+                "--journal",
+                journal)
+            .exit);
 
     Run list = wssguard("ban", "list", "--journal", journal);
     assertEquals(0, list.exit, list.err);
     String[] lines = list.out.split("\n");
     assertEquals(2, lines.length, list.out);
-    assertTrue(lines[0].matches("203\\.0\\.113\\.7\tuntil \\S+\thandshake flood\t\\[by hand]"), lines[0]);
+    assertTrue(
+        lines[0].matches("203\\.0\\.113\\.7\tuntil \\S+\thandshake flood\t\\[by hand]"), lines[0]);
     assertTrue(lines[1].startsWith("2001:db8::/48\tuntil "), lines[1]);
 
-    Run render = wssguard("firewall", "render", "--backend", "nftables", "--port", "443", "--journal", journal);
+    Run render =
+        wssguard(
+            "firewall", "render", "--backend", "nftables", "--port", "443", "--journal", journal);
     assertEquals(0, render.exit, render.err);
     // 15 minutes less the seconds since the ban: 900s, or 899s once a second has passed.
-    assertTrue(render.out.matches("(?s).*elements = \\{ 203\\.0\\.113\\.7 timeout (89[0-9]|900)s.*"), render.out);
+    assertTrue(
+        render.out.matches("(?s).*elements = \\{ 203\\.0\\.113\\.7 timeout (89[0-9]|900)s.*"),
+        render.out);
     assertTrue(render.out.contains("elements = { 2001:db8::/48 timeout 3"), render.out);
 
     Run remove = wssguard("ban", "remove", "203.0.113.7", "--journal", journal);
@@ -61,10 +95,63 @@ class BanCliIT {
 
   @Test
   void malformedCidr_exits2_withTheWholeMessage() throws Exception {
-    Run run = wssguard("ban", "add", "10.0.0.1/33", "--for", "15m", "--reason", "x",
-        "--journal", dir.resolve("j").toString());
+    Run run =
+        wssguard(
+            "ban",
+            "add",
+            "10.0.0.1/33",
+            "--for",
+            "15m",
+            "--reason",
+            "x",
+            "--journal",
+            dir.resolve("j").toString());
     assertEquals(2, run.exit);
-    assertTrue(run.err.startsWith("ban add: '10.0.0.1/33' is not an address or CIDR block"
-        + " (expected e.g. 203.0.113.7 or 203.0.113.0/24)\n"), run.err);
+    assertTrue(
+        run.err.startsWith(
+            "ban add: '10.0.0.1/33' is not an address or CIDR block"
+                + " (expected: prefix length 0..32)\n"),
+        run.err);
+  }
+
+  @Test
+  void blockWithHostBits_exits2_namingTheCorrectedBlock_insteadOfMaskingIt() throws Exception {
+    Run run =
+        wssguard(
+            "ban",
+            "add",
+            "10.1.2.3/8",
+            "--for",
+            "15m",
+            "--reason",
+            "x",
+            "--journal",
+            dir.resolve("j").toString());
+    assertEquals(2, run.exit);
+    assertTrue(
+        run.err.startsWith(
+            "ban add: '10.1.2.3/8' is not an address or CIDR block"
+                + " (expected: 10.0.0.0/8, the block's first address)\n"),
+        run.err);
+    assertFalse(Files.exists(dir.resolve("j")), "nothing was journalled");
+  }
+
+  @Test
+  void durationOverAYear_exits2_withTheRange() throws Exception {
+    Run run =
+        wssguard(
+            "ban",
+            "add",
+            "10.0.0.1",
+            "--for",
+            "999999d",
+            "--reason",
+            "x",
+            "--journal",
+            dir.resolve("j").toString());
+    assertEquals(2, run.exit);
+    assertTrue(
+        run.err.startsWith("ban add: --for '999999d' (expected: duration like 5s, 1 s..365 d)\n"),
+        run.err);
   }
 }

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.yaml.snakeyaml.Yaml;
 
-/** {@code wssguard bench} from the packaged jar on a tiny workload: a complete, self-consistent report. */
+/**
+ * {@code wssguard bench} from the packaged jar on a tiny workload: a complete, self-consistent
+ * report.
+ */
 class BenchIT {
   private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
   private static final List<String> TARGETS =
@@ -33,9 +36,23 @@ class BenchIT {
   @Test
   @SuppressWarnings("unchecked")
   void reportsEveryTarget_consistentlyInTableJsonAndChart_onATinyWorkload() throws Exception {
-    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        JAR.toString(), "bench", "--connections", Integer.toString(CONNECTIONS), "--rate", Integer.toString(RATE),
-        "--duration", "2", "--warmup", "1", "--quiet", "--out", "out");
+    List<String> cmd =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            JAR.toString(),
+            "bench",
+            "--connections",
+            Integer.toString(CONNECTIONS),
+            "--rate",
+            Integer.toString(RATE),
+            "--duration",
+            "2",
+            "--warmup",
+            "1",
+            "--quiet",
+            "--out",
+            "out");
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(90, TimeUnit.SECONDS), out);
@@ -68,9 +85,14 @@ class BenchIT {
     double on = num(byName(targets, "policies-on").get("proxyCpuUsPerMessage"));
     double off = num(byName(targets, "policies-off").get("proxyCpuUsPerMessage"));
     assertEquals(on - off, num(policy.get("usPerMessage")), 0.011);
-    assertTrue(out.contains("TLS cost (proxy CPU per relayed message, over plain): BoringSSL "), out);
-    assertTrue(out.contains("policy cost (policies-on − policies-off): "
-        + String.format(Locale.ROOT, "%+.2f", num(policy.get("usPerMessage"))) + " µs/msg"), out);
+    assertTrue(
+        out.contains("TLS cost (proxy CPU per relayed message, over plain): BoringSSL "), out);
+    assertTrue(
+        out.contains(
+            "policy cost (policies-on − policies-off): "
+                + String.format(Locale.ROOT, "%+.2f", num(policy.get("usPerMessage")))
+                + " µs/msg"),
+        out);
 
     byte[] svg = Files.readAllBytes(dir.resolve("out/bench.svg"));
     DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
@@ -87,16 +109,29 @@ class BenchIT {
   @SuppressWarnings("unchecked")
   private static void assertTableRowMatches(String out, Map<String, Object> t) {
     String name = (String) t.get("name");
-    String[] cells = out.lines().filter(l -> l.startsWith(name + " ")).findFirst()
-        .orElseThrow(() -> new AssertionError("no table row for " + name + "\n" + out)).trim().split("\\s+");
+    String[] cells =
+        out.lines()
+            .filter(l -> l.startsWith(name + " "))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no table row for " + name + "\n" + out))
+            .trim()
+            .split("\\s+");
     Map<String, Object> rtt = (Map<String, Object>) t.get("rttMs");
     Map<String, Object> added = (Map<String, Object>) t.get("addedMs");
-    List<String> expected = new ArrayList<>(List.of(name, fmt("%.1f", t.get("messagesPerSecond")),
-        fmt("%.3f", rtt.get("p50")), fmt("%.3f", rtt.get("p90")), fmt("%.3f", rtt.get("p99")),
-        fmt("%.3f", rtt.get("p99.9")), added == null ? "-" : fmt("%+.3f", added.get("p50")),
-        added == null ? "-" : fmt("%+.3f", added.get("p99")), fmt("%.2f", t.get("proxyCpuUsPerMessage")),
-        fmt("%.1f", t.get("proxyRssKiBPerConnection")),
-        ((Map<String, Object>) t.get("errors")).get("total").toString()));
+    List<String> expected =
+        new ArrayList<>(
+            List.of(
+                name,
+                fmt("%.1f", t.get("messagesPerSecond")),
+                fmt("%.3f", rtt.get("p50")),
+                fmt("%.3f", rtt.get("p90")),
+                fmt("%.3f", rtt.get("p99")),
+                fmt("%.3f", rtt.get("p99.9")),
+                added == null ? "-" : fmt("%+.3f", added.get("p50")),
+                added == null ? "-" : fmt("%+.3f", added.get("p99")),
+                fmt("%.2f", t.get("proxyCpuUsPerMessage")),
+                fmt("%.1f", t.get("proxyRssKiBPerConnection")),
+                ((Map<String, Object>) t.get("errors")).get("total").toString()));
     assertEquals(expected, List.of(cells), out);
   }
 

@@ -23,13 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** The packaged jar as a user runs it: its commands, exit codes, banner, and SIGTERM. */
 class CliIT {
   private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
-  private static final Pattern LISTENING = Pattern.compile("listening (wss?)://127\\.0\\.0\\.1:(\\d+)/");
+  private static final Pattern LISTENING =
+      Pattern.compile("listening (wss?)://127\\.0\\.0\\.1:(\\d+)/");
 
   @TempDir Path dir;
 
   private static ProcessBuilder wssguard(Path workDir, String... args) {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString()));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).directory(workDir.toFile());
   }
@@ -53,7 +58,9 @@ class CliIT {
   @Test
   void exits2_withPositionedError_andStartsNothing_forBadConfig() throws Exception {
     int port = freePort();
-    Files.writeString(dir.resolve("bad.yaml"), """
+    Files.writeString(
+        dir.resolve("bad.yaml"),
+        """
         listeners:
           - name: plain
             bind: 127.0.0.1:%d
@@ -64,9 +71,11 @@ class CliIT {
           - path: /
             backend: nowhere
             maxMessageBytes: -1
-        """.formatted(port));
+        """
+            .formatted(port));
     String out = run(wssguard(dir, "run", "--config", "bad.yaml"), 2);
-    assertTrue(out.contains("bad.yaml:9:14: routes[0].backend: unknown backend group 'nowhere'"), out);
+    assertTrue(
+        out.contains("bad.yaml:9:14: routes[0].backend: unknown backend group 'nowhere'"), out);
     assertTrue(out.contains("bad.yaml:10:22: routes[0].maxMessageBytes: -1"), out);
     assertFalse(canConnect(port), "nothing may listen after a config error");
   }
@@ -76,7 +85,9 @@ class CliIT {
     int port = freePort();
     Files.createDirectories(dir.resolve("policies"));
     Files.writeString(dir.resolve("policies/chat.yaml"), "policies:\n  chat: {}\n");
-    Files.writeString(dir.resolve("wssguard.yaml"), """
+    Files.writeString(
+        dir.resolve("wssguard.yaml"),
+        """
         listeners:
           - name: plain
             bind: 127.0.0.1:%d
@@ -90,15 +101,19 @@ class CliIT {
           - backend: demo
         policies:
           dir: policies/
-        """.formatted(port));
+        """
+            .formatted(port));
     String out = run(wssguard(dir, "run", "--config", "wssguard.yaml"), 2);
-    assertEquals("wssguard.yaml: routes[1].policy: unknown policy 'default' (expected one of: chat)\n", out);
+    assertEquals(
+        "wssguard.yaml: routes[1].policy: unknown policy 'default' (expected one of: chat)\n", out);
     assertFalse(canConnect(port), "nothing may listen after a policy error");
   }
 
   @Test
   void servesDemoEcho_andDrainsWith1001_onSigterm() throws Exception {
-    Files.writeString(dir.resolve("wssguard.yaml"), """
+    Files.writeString(
+        dir.resolve("wssguard.yaml"),
+        """
         listeners:
           - name: public
             bind: 127.0.0.1:0
@@ -116,10 +131,12 @@ class CliIT {
           drain: 5s
         demoBackend:
           bind: 127.0.0.1:%1$d
-        """.formatted(freePort()));
+        """
+            .formatted(freePort()));
     Process p = wssguard(dir, "run", "--config", "wssguard.yaml").redirectErrorStream(true).start();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       StringBuilder banner = new StringBuilder();
       Matcher m = null;
       for (String line; (line = out.readLine()) != null; ) {
@@ -162,7 +179,8 @@ class CliIT {
   private String startAndStopDefaults() throws Exception {
     Process p = wssguard(dir, "run").redirectErrorStream(true).start();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       StringBuilder banner = new StringBuilder();
       for (String line; (line = out.readLine()) != null; ) {
         banner.append(line).append('\n');

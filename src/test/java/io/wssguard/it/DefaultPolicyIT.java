@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shipped default policy (policies/default.yaml) end to end: each of its limits with its exact status or close
- * code, strikes turning into a ban, other addresses unaffected. Each test uses its own source addresses.
+ * The shipped default policy (policies/default.yaml) end to end: each of its limits with its exact
+ * status or close code, strikes turning into a ban, other addresses unaffected. Each test uses its
+ * own source addresses.
  */
 class DefaultPolicyIT {
   @TempDir static Path certs;
@@ -25,11 +26,12 @@ class DefaultPolicyIT {
   @BeforeAll
   static void start() throws Exception {
     node = NodeBackend.start();
-    proxy = TestProxy.builder(certs)
-        .backend("node", node.url("/"))
-        .route("/", "node")
-        .policies(PolicyParser.embeddedDefault())
-        .start();
+    proxy =
+        TestProxy.builder(certs)
+            .backend("node", node.url("/"))
+            .route("/", "node")
+            .policies(PolicyParser.embeddedDefault())
+            .start();
   }
 
   @AfterAll
@@ -59,7 +61,9 @@ class DefaultPolicyIT {
     double seconds = (System.nanoTime() - start) / 1e9;
     assertEquals(429, status);
     // At least the burst; at most the burst plus what 20/s refilled meanwhile.
-    assertTrue(accepted >= 40 && accepted <= 40 + 20 * seconds + 1, accepted + " accepted in " + seconds + " s");
+    assertTrue(
+        accepted >= 40 && accepted <= 40 + 20 * seconds + 1,
+        accepted + " accepted in " + seconds + " s");
     assertEquals(101, handshake("127.0.1.2"));
   }
 

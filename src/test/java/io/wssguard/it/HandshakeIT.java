@@ -12,7 +12,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Malformed opening handshakes get the right HTTP status before anything reaches a backend (RFC 6455 4.2.1). */
+/**
+ * Malformed opening handshakes get the right HTTP status before anything reaches a backend (RFC
+ * 6455 4.2.1).
+ */
 class HandshakeIT {
   @TempDir static Path certs;
   static NodeBackend node;
@@ -25,21 +28,33 @@ class HandshakeIT {
     try (ServerSocket s = new ServerSocket(0)) {
       deadPort = s.getLocalPort(); // closed again: nothing listens there
     }
-    proxy = TestProxy.builder(certs)
-        .timeouts(new TimeoutsConfig(Duration.ofSeconds(2), 8192, Duration.ofSeconds(300), Duration.ofSeconds(30),
-            Duration.ofSeconds(1)))
-        .backend("node", node.url("/"))
-        .backend("dead", "ws://127.0.0.1:" + deadPort + "/")
-        .backend("failover", "ws://127.0.0.1:" + deadPort + "/", node.url("/"))
-        .backendGroup(new io.wssguard.config.BackendGroupConfig("slow", java.util.List.of(
-            java.net.URI.create(node.url("/"))), io.wssguard.config.Balance.ROUND_ROBIN, Duration.ofSeconds(2),
-            Duration.ofSeconds(10), 2, io.wssguard.config.BackendTlsConfig.DEFAULT))
-        .route("/limited", "slow")
-        .route("/dead", "dead")
-        .route("/failover", "failover")
-        .route("/echo", "node")
-        .route("/headers", "node")
-        .start();
+    proxy =
+        TestProxy.builder(certs)
+            .timeouts(
+                new TimeoutsConfig(
+                    Duration.ofSeconds(2),
+                    8192,
+                    Duration.ofSeconds(300),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(1)))
+            .backend("node", node.url("/"))
+            .backend("dead", "ws://127.0.0.1:" + deadPort + "/")
+            .backend("failover", "ws://127.0.0.1:" + deadPort + "/", node.url("/"))
+            .backendGroup(
+                new io.wssguard.config.BackendGroupConfig(
+                    "slow",
+                    java.util.List.of(java.net.URI.create(node.url("/"))),
+                    io.wssguard.config.Balance.ROUND_ROBIN,
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(10),
+                    2,
+                    io.wssguard.config.BackendTlsConfig.DEFAULT))
+            .route("/limited", "slow")
+            .route("/dead", "dead")
+            .route("/failover", "failover")
+            .route("/echo", "node")
+            .route("/headers", "node")
+            .start();
   }
 
   @AfterAll
@@ -84,18 +99,24 @@ class HandshakeIT {
 
   @Test
   void answers400_forUpgradeToAnotherProtocol() throws Exception {
-    assertEquals(400, statusOf(RawClient.upgradeRequest("/echo").replace("Upgrade: websocket", "Upgrade: h2c")));
+    assertEquals(
+        400,
+        statusOf(RawClient.upgradeRequest("/echo").replace("Upgrade: websocket", "Upgrade: h2c")));
   }
 
   @Test
   void answers400_withoutConnectionUpgrade() throws Exception {
-    assertEquals(400, statusOf(RawClient.upgradeRequest("/echo").replace("Connection: Upgrade", "Connection: close")));
+    assertEquals(
+        400,
+        statusOf(
+            RawClient.upgradeRequest("/echo").replace("Connection: Upgrade", "Connection: close")));
   }
 
   @Test
   void answers426_withSupportedVersion_whenVersionIsNot13() throws Exception {
     try (RawClient c = RawClient.connect(proxy.port("boring"), true)) {
-      String head = c.request(RawClient.upgradeRequest("/echo").replace("Version: 13", "Version: 8"));
+      String head =
+          c.request(RawClient.upgradeRequest("/echo").replace("Version: 13", "Version: 8"));
       assertEquals(426, RawClient.status(head));
       assertTrue(head.contains("Sec-WebSocket-Version: 13"), head);
     }
@@ -103,14 +124,24 @@ class HandshakeIT {
 
   @Test
   void answers426_whenVersionIsMissing() throws Exception {
-    assertEquals(426, statusOf(RawClient.upgradeRequest("/echo").replace("Sec-WebSocket-Version: 13\r\n", "")));
+    assertEquals(
+        426,
+        statusOf(RawClient.upgradeRequest("/echo").replace("Sec-WebSocket-Version: 13\r\n", "")));
   }
 
   @Test
   void answers400_whenKeyIsNot16BytesOfBase64() throws Exception {
-    assertEquals(400, statusOf(RawClient.upgradeRequest("/echo").replace(RawClient.KEY, "c2hvcnQ=")));
-    assertEquals(400, statusOf(RawClient.upgradeRequest("/echo").replace(RawClient.KEY, "!!!!!!!!!!!!!!!!!!!!!!==")));
-    assertEquals(400, statusOf(RawClient.upgradeRequest("/echo").replace("Sec-WebSocket-Key: " + RawClient.KEY + "\r\n", "")));
+    assertEquals(
+        400, statusOf(RawClient.upgradeRequest("/echo").replace(RawClient.KEY, "c2hvcnQ=")));
+    assertEquals(
+        400,
+        statusOf(
+            RawClient.upgradeRequest("/echo").replace(RawClient.KEY, "!!!!!!!!!!!!!!!!!!!!!!==")));
+    assertEquals(
+        400,
+        statusOf(
+            RawClient.upgradeRequest("/echo")
+                .replace("Sec-WebSocket-Key: " + RawClient.KEY + "\r\n", "")));
   }
 
   @Test
@@ -190,12 +221,18 @@ class HandshakeIT {
   @Test
   void forwardsProxyHeaders_andNotTheClientsOwn() throws Exception {
     try (RawClient c = RawClient.connect(proxy.port("boring"), true)) {
-      c.request(valid("/headers", "X-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\nSec-WebSocket-Protocol: chat"));
-      // The backend sends the headers it saw as its first message (ws may not pick "chat": it offered no handler)
+      c.request(
+          valid(
+              "/headers",
+              "X-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\nSec-WebSocket-Protocol: chat"));
+      // The backend sends the headers it saw as its first message (ws may not pick "chat": it
+      // offered no handler)
       String json = c.readFrame().text();
       assertTrue(json.contains("\"x-forwarded-for\":\"127.0.0.1\""), json);
       assertTrue(json.contains("\"x-forwarded-proto\":\"https\""), json);
-      assertTrue(json.contains("\"forwarded\":\"for=127.0.0.1;proto=https;host=\\\"localhost\\\"\""), json);
+      assertTrue(
+          json.contains("\"forwarded\":\"for=127.0.0.1;proto=https;host=\\\"localhost\\\"\""),
+          json);
       assertTrue(!json.contains("6.6.6.6"), json);
       assertTrue(json.contains("\"sec-websocket-key\":\"" + RawClient.KEY + "\""), json);
     }

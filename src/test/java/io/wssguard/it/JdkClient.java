@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 /** The JDK's own WebSocket client, collecting whole messages and the close code it receives. */
 final class JdkClient implements WebSocket.Listener {
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .sslContext(TrustAll.context())
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .sslContext(TrustAll.context())
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
@@ -28,7 +29,8 @@ final class JdkClient implements WebSocket.Listener {
     JdkClient c = new JdkClient();
     WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     if (subprotocols.length > 0) {
-      b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+      b.subprotocols(
+          subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
     }
     c.ws = b.buildAsync(uri, c).get(10, TimeUnit.SECONDS);
     return c;

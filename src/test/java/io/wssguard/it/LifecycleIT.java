@@ -29,11 +29,12 @@ class LifecycleIT {
   @Test
   void keepsQuietButHealthyConnection_andCloses1001_whenPeerStopsAnswering() throws Exception {
     try (NodeBackend node = NodeBackend.start();
-        TestProxy proxy = TestProxy.builder(certs)
-            .timeouts(quick(Duration.ofMillis(200), Duration.ofMillis(700)))
-            .backend("node", node.url("/"))
-            .route("/", "node")
-            .start()) {
+        TestProxy proxy =
+            TestProxy.builder(certs)
+                .timeouts(quick(Duration.ofMillis(200), Duration.ofMillis(700)))
+                .backend("node", node.url("/"))
+                .route("/", "node")
+                .start()) {
       // The JDK client answers pings by itself: quiet for 3x the idle time, still open.
       JdkClient healthy = JdkClient.connect(proxy.wss("/echo"));
       // A raw client that reads nothing and answers nothing is a dead peer.
@@ -49,30 +50,34 @@ class LifecycleIT {
   }
 
   /**
-   * A backend that accepts the upgrade and then never reads: the client's writes must stall once the socket buffers
-   * are full, instead of the proxy buffering without bound.
+   * A backend that accepts the upgrade and then never reads: the client's writes must stall once
+   * the socket buffers are full, instead of the proxy buffering without bound.
    */
   @Test
   void stopsReadingClient_whenBackendDoesNotRead() throws Exception {
     try (ServerSocket stuck = new ServerSocket(0)) {
-      CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> acceptUpgrade(stuck));
-      try (TestProxy proxy = TestProxy.builder(certs)
-          .backend("stuck", "ws://127.0.0.1:" + stuck.getLocalPort() + "/")
-          .route("/", "stuck")
-          .start();
+      CompletableFuture<Socket> accepted =
+          CompletableFuture.supplyAsync(() -> acceptUpgrade(stuck));
+      try (TestProxy proxy =
+              TestProxy.builder(certs)
+                  .backend("stuck", "ws://127.0.0.1:" + stuck.getLocalPort() + "/")
+                  .route("/", "stuck")
+                  .start();
           RawClient c = RawClient.connect(proxy.port("plain"), false).upgrade("/")) {
         AtomicLong written = new AtomicLong();
         byte[] frame = RawClient.frame(0x82, new byte[64 * 1024]);
-        Thread writer = new Thread(() -> {
-          try {
-            for (int i = 0; i < 2048; i++) { // at most 128 MiB
-              c.out.write(frame);
-              written.addAndGet(frame.length);
-            }
-          } catch (IOException e) {
-            // the socket is closed at the end of the test
-          }
-        });
+        Thread writer =
+            new Thread(
+                () -> {
+                  try {
+                    for (int i = 0; i < 2048; i++) { // at most 128 MiB
+                      c.out.write(frame);
+                      written.addAndGet(frame.length);
+                    }
+                  } catch (IOException e) {
+                    // the socket is closed at the end of the test
+                  }
+                });
         writer.setDaemon(true);
         writer.start();
         Thread.sleep(2000);
@@ -94,12 +99,21 @@ class LifecycleIT {
       while (!head.toString().endsWith("\r\n\r\n")) {
         head.append((char) in.read());
       }
-      String key = head.toString().lines().filter(l -> l.toLowerCase().startsWith("sec-websocket-key:"))
-          .findFirst().orElseThrow().substring(18).trim();
+      String key =
+          head.toString()
+              .lines()
+              .filter(l -> l.toLowerCase().startsWith("sec-websocket-key:"))
+              .findFirst()
+              .orElseThrow()
+              .substring(18)
+              .trim();
       OutputStream out = s.getOutputStream();
-      out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Accept: " + io.wssguard.backend.UpgradeAnswerCheck.acceptFor(key) + "\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  + "Sec-WebSocket-Accept: "
+                  + io.wssguard.backend.UpgradeAnswerCheck.acceptFor(key)
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       return s; // and never read again
     } catch (IOException e) {
@@ -110,22 +124,22 @@ class LifecycleIT {
   @Test
   void sends1001ToClients_andDrains_onShutdown() throws Exception {
     try (NodeBackend node = NodeBackend.start()) {
-      TestProxy proxy = TestProxy.builder(certs)
-          .backend("node", node.url("/"))
-          .route("/", "node")
-          .start();
+      TestProxy proxy =
+          TestProxy.builder(certs).backend("node", node.url("/")).route("/", "node").start();
       RawClient raw = RawClient.connect(proxy.port("boring"), true).upgrade("/echo");
       JdkClient a = JdkClient.connect(proxy.wss("/echo"));
       JdkClient b = JdkClient.connect(proxy.wss("/echo"));
       assertEquals("a", a.sendTextAndAwait("a"));
       assertEquals("b", b.sendTextAndAwait("b"));
-      CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
-        try {
-          return proxy.server.shutdown(Duration.ofSeconds(5));
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<Boolean> drained =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return proxy.server.shutdown(Duration.ofSeconds(5));
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       assertEquals(1001, raw.readCloseCode());
       assertEquals(1001, a.awaitClose());
       assertEquals(1001, b.awaitClose());

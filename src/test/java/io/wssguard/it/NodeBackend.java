@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** The Node {@code ws} test backend (src/test/node/ws-backend.js) as a child process on a loopback port. */
+/**
+ * The Node {@code ws} test backend (src/test/node/ws-backend.js) as a child process on a loopback
+ * port.
+ */
 final class NodeBackend implements AutoCloseable {
   private final Process process;
   private final int port;
@@ -26,17 +29,20 @@ final class NodeBackend implements AutoCloseable {
   static NodeBackend start(Path cert, Path key) throws IOException {
     Path dir = Path.of("src/test/node");
     if (!Files.isDirectory(dir.resolve("node_modules/ws"))) {
-      throw new IllegalStateException("src/test/node/node_modules/ws is missing: run `npm ci --prefix src/test/node`"
-          + " (mvn verify does it in pre-integration-test)");
+      throw new IllegalStateException(
+          "src/test/node/node_modules/ws is missing: run `npm ci --prefix src/test/node`"
+              + " (mvn verify does it in pre-integration-test)");
     }
-    java.util.List<String> cmd = new java.util.ArrayList<>(
-        java.util.List.of("node", dir.resolve("ws-backend.js").toString(), "0"));
+    java.util.List<String> cmd =
+        new java.util.ArrayList<>(
+            java.util.List.of("node", dir.resolve("ws-backend.js").toString(), "0"));
     if (cert != null) {
       cmd.add(cert.toString());
       cmd.add(key.toString());
     }
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     if (line == null || !line.startsWith("listening ")) {
       p.destroyForcibly();

@@ -33,7 +33,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Metrics and the admin API of a real proxy, after real traffic from real clients: exact counts. */
+/**
+ * Metrics and the admin API of a real proxy, after real traffic from real clients: exact counts.
+ */
 class ObservabilityIT {
   @TempDir static Path certs;
   static DemoEchoBackend demo;
@@ -44,18 +46,28 @@ class ObservabilityIT {
   static void start() throws Exception {
     demo = DemoEchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
     String backend = "ws://127.0.0.1:" + demo.address().getPort() + "/";
-    PerIpLimits strictRate = new PerIpLimits(new RateLimit(0.01, 1, Action.REJECT, true), null, null, null);
-    proxy = TestProxy.builder(certs)
-        .backend("demo", backend)
-        .route(new RouteConfig(null, "/strict", "demo", false, 1 << 20, "strict"))
-        .route("/", "demo")
-        .policies(TestPolicies.set(TestPolicies.permissive("default"),
-            TestPolicies.policy("strict", Mode.ENFORCE, HandshakeRules.NONE, strictRate, PerConnectionLimits.NONE,
-                AccessRules.NONE, new StrikeRules(100, Duration.ofMinutes(10), Duration.ofMinutes(1)))))
-        .admin(new AdminConfig(new InetSocketAddress("127.0.0.1", 0), null, true, true))
-        .start();
+    PerIpLimits strictRate =
+        new PerIpLimits(new RateLimit(0.01, 1, Action.REJECT, true), null, null, null);
+    proxy =
+        TestProxy.builder(certs)
+            .backend("demo", backend)
+            .route(new RouteConfig(null, "/strict", "demo", false, 1 << 20, "strict"))
+            .route("/", "demo")
+            .policies(
+                TestPolicies.set(
+                    TestPolicies.permissive("default"),
+                    TestPolicies.policy(
+                        "strict",
+                        Mode.ENFORCE,
+                        HandshakeRules.NONE,
+                        strictRate,
+                        PerConnectionLimits.NONE,
+                        AccessRules.NONE,
+                        new StrikeRules(100, Duration.ofMinutes(10), Duration.ofMinutes(1)))))
+            .admin(new AdminConfig(new InetSocketAddress("127.0.0.1", 0), null, true, true))
+            .start();
     proxy.server.observability().reloads(new PolicyReloader(null, null, proxy.server.policies()));
-    admin = new AdminClient(proxy.server.observability().adminUrl(), null);
+    admin = new AdminClient(proxy.server.adminUrl(), null);
   }
 
   @AfterAll
@@ -74,7 +86,8 @@ class ObservabilityIT {
     double version = admin.value("wssguard_handshakes_total", "outcome", "ws_version");
     for (int i = 0; i < 3; i++) {
       try (RawClient c = RawClient.connect(proxy.port("plain"), false)) {
-        assertEquals(405, RawClient.status(c.request(RawClient.upgradeRequest("/").replace("GET", "POST"))));
+        assertEquals(
+            405, RawClient.status(c.request(RawClient.upgradeRequest("/").replace("GET", "POST"))));
       }
     }
     try (RawClient c = RawClient.connect(proxy.port("plain"), false)) {
@@ -103,17 +116,27 @@ class ObservabilityIT {
     String[] down = {"route", "/", "direction", "backend_to_client"};
     double upBefore = AdminClient.value(before, "wssguard_messages_total", up);
     assertEquals(upBefore + n, admin.await(upBefore + n, "wssguard_messages_total", up));
-    assertEquals(AdminClient.value(before, "wssguard_messages_total", down) + n,
+    assertEquals(
+        AdminClient.value(before, "wssguard_messages_total", down) + n,
         admin.value("wssguard_messages_total", down));
-    assertEquals(AdminClient.value(before, "wssguard_payload_bytes_total", up) + bytes + 6, // + the close payload
+    assertEquals(
+        AdminClient.value(before, "wssguard_payload_bytes_total", up)
+            + bytes
+            + 6, // + the close payload
         admin.value("wssguard_payload_bytes_total", up));
-    assertEquals(AdminClient.value(before, "wssguard_closes_received_total", "from", "client", "code", "1000") + 1,
+    assertEquals(
+        AdminClient.value(
+                before, "wssguard_closes_received_total", "from", "client", "code", "1000")
+            + 1,
         admin.value("wssguard_closes_received_total", "from", "client", "code", "1000"));
-    assertEquals(AdminClient.value(before, "wssguard_handshakes_total", "outcome", "accepted") + 1,
+    assertEquals(
+        AdminClient.value(before, "wssguard_handshakes_total", "outcome", "accepted") + 1,
         admin.value("wssguard_handshakes_total", "outcome", "accepted"));
     assertEquals(0, admin.value("wssguard_connections_open", "route", "/"));
-    assertTrue(admin.value("wssguard_handshake_phase_seconds_count", "phase", "backend")
-        > AdminClient.value(before, "wssguard_handshake_phase_seconds_count", "phase", "backend"));
+    assertTrue(
+        admin.value("wssguard_handshake_phase_seconds_count", "phase", "backend")
+            > AdminClient.value(
+                before, "wssguard_handshake_phase_seconds_count", "phase", "backend"));
   }
 
   @Test
@@ -125,7 +148,8 @@ class ObservabilityIT {
     c.ws.sendClose(1000, "").get();
     c.awaitClose();
     try (Socket s = new Socket("127.0.0.1", proxy.port("boring"))) {
-      s.getOutputStream().write("not a TLS client hello\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write("not a TLS client hello\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       s.setSoTimeout(5000);
       while (s.getInputStream().read() >= 0) {
         // until the proxy hangs up
@@ -133,20 +157,29 @@ class ObservabilityIT {
     } catch (java.net.SocketException e) {
       // reset: also the end
     }
-    assertEquals(timed + 1, admin.await(timed + 1, "wssguard_handshake_phase_seconds_count", "phase", "tls"));
-    assertEquals(failed + 1, admin.await(failed + 1, "wssguard_tls_handshake_failures_total", "listener", "boring"));
+    assertEquals(
+        timed + 1,
+        admin.await(timed + 1, "wssguard_handshake_phase_seconds_count", "phase", "tls"));
+    assertEquals(
+        failed + 1,
+        admin.await(failed + 1, "wssguard_tls_handshake_failures_total", "listener", "boring"));
   }
 
   @Test
   void postedBan_refusesTheNextHandshake_andDeleteLiftsIt() throws Exception {
     double active = admin.value("wssguard_bans_active");
-    HttpResponse<String> posted = admin.send("POST", "/bans",
-        "{\"target\":\"127.0.0.77/32\",\"for\":\"15m\",\"reason\":\"test ban\"}");
+    HttpResponse<String> posted =
+        admin.send(
+            "POST",
+            "/bans",
+            "{\"target\":\"127.0.0.77/32\",\"for\":\"15m\",\"reason\":\"test ban\"}");
     assertEquals(201, posted.statusCode(), posted.body());
     try (RawClient c = RawClient.connect(proxy.port("plain"), false, "127.0.0.77")) {
       assertEquals(403, RawClient.status(c.request(RawClient.upgradeRequest("/"))));
     }
-    assertTrue(admin.get("/bans").body().contains("\"target\":\"127.0.0.77/32\""), admin.get("/bans").body());
+    assertTrue(
+        admin.get("/bans").body().contains("\"target\":\"127.0.0.77/32\""),
+        admin.get("/bans").body());
     assertEquals(active + 1, admin.value("wssguard_bans_active"));
     assertEquals(200, admin.send("DELETE", "/bans/127.0.0.77/32", null).statusCode());
     assertEquals(404, admin.send("DELETE", "/bans/127.0.0.77/32", null).statusCode());
@@ -154,8 +187,12 @@ class ObservabilityIT {
       c.upgrade("/");
     }
     assertEquals(active, admin.value("wssguard_bans_active"));
-    assertEquals(400, admin.send("POST", "/bans", "{\"target\":\"127.0.0.1/8\",\"for\":\"15m\"}").statusCode());
-    assertEquals(400, admin.send("POST", "/bans", "{\"target\":\"127.0.0.9\",\"for\":\"soon\"}").statusCode());
+    assertEquals(
+        400,
+        admin.send("POST", "/bans", "{\"target\":\"127.0.0.1/8\",\"for\":\"15m\"}").statusCode());
+    assertEquals(
+        400,
+        admin.send("POST", "/bans", "{\"target\":\"127.0.0.9\",\"for\":\"soon\"}").statusCode());
   }
 
   @Test
@@ -165,7 +202,9 @@ class ObservabilityIT {
 
   private static void refuseTwice(String address) throws Exception {
     double rate = admin.value("wssguard_handshakes_total", "outcome", "policy_rate");
-    String[] decision = {"policy", "strict", "limit", "perIp.handshakes", "action", "refuse", "enforced", "true"};
+    String[] decision = {
+      "policy", "strict", "limit", "perIp.handshakes", "action", "refuse", "enforced", "true"
+    };
     double decisions = admin.value("wssguard_policy_decisions_total", decision);
     double strikes = admin.value("wssguard_strikes_total", "policy", "strict");
     try (RawClient c = RawClient.connect(proxy.port("plain"), false, address)) {
@@ -189,8 +228,16 @@ class ObservabilityIT {
     HttpResponse<String> r = admin.get("/status");
     assertEquals(200, r.statusCode());
     String body = r.body();
-    for (String expected : new String[] {"\"version\":", "\"uptimeSeconds\":", "\"route\":\"/strict\"",
-        "\"openConnections\":", "\"names\":[", "\"listeners\":[\"wss://127.0.0.1:", "\"reloadsFailed\":"}) {
+    for (String expected :
+        new String[] {
+          "\"version\":",
+          "\"uptimeSeconds\":",
+          "\"route\":\"/strict\"",
+          "\"openConnections\":",
+          "\"names\":[",
+          "\"listeners\":[\"wss://127.0.0.1:",
+          "\"reloadsFailed\":"
+        }) {
       assertTrue(body.contains(expected), expected + " in " + body);
     }
     assertEquals(409, admin.send("POST", "/reload", "").statusCode());
@@ -199,7 +246,8 @@ class ObservabilityIT {
 
   @Test
   void everyMetricTheDashboardQueries_isInARealScrape() throws Exception {
-    // Traffic that makes the lazily created series appear: a relay (closes both ways), a protocol violation, a
+    // Traffic that makes the lazily created series appear: a relay (closes both ways), a protocol
+    // violation, a
     // policy refusal with a strike, a ban through the API.
     JdkClient c = JdkClient.connect(plain("/echo"));
     c.sendTextAndAwait("hello");
@@ -226,6 +274,7 @@ class ObservabilityIT {
     Map<String, Map<Map<String, String>, Double>> scrape = AdminClient.parse(admin.scrape());
     Set<String> missing = new TreeSet<>(names);
     missing.removeAll(scrape.keySet());
-    assertTrue(missing.isEmpty(), "dashboard queries metrics the proxy does not export: " + missing);
+    assertTrue(
+        missing.isEmpty(), "dashboard queries metrics the proxy does not export: " + missing);
   }
 }

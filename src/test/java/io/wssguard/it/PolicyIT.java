@@ -3,9 +3,9 @@ package io.wssguard.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.net.Cidr;
 import io.wssguard.policy.AccessRules;
 import io.wssguard.policy.Action;
-import io.wssguard.policy.Cidr;
 import io.wssguard.policy.CountLimit;
 import io.wssguard.policy.HandshakeRules;
 import io.wssguard.policy.Mode;
@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Policies enforced end to end, from several source addresses in 127.0.0.0/8, each limit with its exact status or
- * close code.
+ * Policies enforced end to end, from several source addresses in 127.0.0.0/8, each limit with its
+ * exact status or close code.
  */
 class PolicyIT {
   @TempDir static Path certs;
@@ -50,8 +50,10 @@ class PolicyIT {
         .start();
   }
 
-  private static Policy limits(Mode mode, PerIpLimits ip, PerConnectionLimits conn, StrikeRules strikes) {
-    return TestPolicies.policy("default", mode, HandshakeRules.NONE, ip, conn, AccessRules.NONE, strikes);
+  private static Policy limits(
+      Mode mode, PerIpLimits ip, PerConnectionLimits conn, StrikeRules strikes) {
+    return TestPolicies.policy(
+        "default", mode, HandshakeRules.NONE, ip, conn, AccessRules.NONE, strikes);
   }
 
   private static int handshake(TestProxy p, String from) throws Exception {
@@ -95,8 +97,9 @@ class PolicyIT {
 
   @Test
   void closes1008_whenConnectionSendsFasterThanItsRate() throws Exception {
-    PerConnectionLimits conn = new PerConnectionLimits(new RateLimit(1, 10, Action.CLOSE, false), null, null,
-        null, null, null);
+    PerConnectionLimits conn =
+        new PerConnectionLimits(
+            new RateLimit(1, 10, Action.CLOSE, false), null, null, null, null, null);
     try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
         RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.6").upgrade("/echo")) {
       for (int i = 0; i < 10; i++) {
@@ -112,8 +115,9 @@ class PolicyIT {
 
   @Test
   void countsControlFrames_asMessages() throws Exception {
-    PerConnectionLimits conn = new PerConnectionLimits(new RateLimit(1, 3, Action.CLOSE, false), null, null,
-        null, null, null);
+    PerConnectionLimits conn =
+        new PerConnectionLimits(
+            new RateLimit(1, 3, Action.CLOSE, false), null, null, null, null, null);
     try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
         RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.6").upgrade("/echo")) {
       for (int i = 0; i < 4; i++) {
@@ -125,8 +129,9 @@ class PolicyIT {
 
   @Test
   void closes1009_forMessageOverPolicySize() throws Exception {
-    PerConnectionLimits conn = new PerConnectionLimits(null, null, new CountLimit(1000, Action.CLOSE, false),
-        null, null, null);
+    PerConnectionLimits conn =
+        new PerConnectionLimits(
+            null, null, new CountLimit(1000, Action.CLOSE, false), null, null, null);
     try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
         RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.7").upgrade("/echo")) {
       c.send(RawClient.frame(0x82, new byte[1000]));
@@ -138,8 +143,9 @@ class PolicyIT {
 
   @Test
   void dropsMessagesOverRate_andKeepsConnectionOpen() throws Exception {
-    PerConnectionLimits conn = new PerConnectionLimits(new RateLimit(2, 3, Action.DROP, false), null, null,
-        null, null, null);
+    PerConnectionLimits conn =
+        new PerConnectionLimits(
+            new RateLimit(2, 3, Action.DROP, false), null, null, null, null, null);
     try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
         RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.8").upgrade("/echo")) {
       StringBuilder burst = new StringBuilder();
@@ -149,7 +155,8 @@ class PolicyIT {
       for (int i = 0; i < 3; i++) {
         burst.append(c.readFrame().text());
       }
-      assertEquals("d0d1d2", burst.toString(), "the burst passes, the rest of the flood is dropped");
+      assertEquals(
+          "d0d1d2", burst.toString(), "the burst passes, the rest of the flood is dropped");
       Thread.sleep(1100);
       c.send(text("later"));
       assertEquals("later", c.readFrame().text(), "the connection lives on and the budget refills");
@@ -158,8 +165,9 @@ class PolicyIT {
 
   @Test
   void throttlesBytes_deliveringEverythingLater() throws Exception {
-    PerConnectionLimits conn = new PerConnectionLimits(null, new RateLimit(20_000, 20_000, Action.THROTTLE, false),
-        null, null, null, null);
+    PerConnectionLimits conn =
+        new PerConnectionLimits(
+            null, new RateLimit(20_000, 20_000, Action.THROTTLE, false), null, null, null, null);
     try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
         RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.9").upgrade("/echo")) {
       long start = System.nanoTime();
@@ -192,13 +200,16 @@ class PolicyIT {
 
   @Test
   void answers403_whileBanned() throws Exception {
-    PerIpLimits ip = new PerIpLimits(new RateLimit(100, 100, Action.REJECT, true), null, null, null);
-    PerConnectionLimits conn = new PerConnectionLimits(null, null, new CountLimit(10, Action.CLOSE, true),
-        null, null, null);
+    PerIpLimits ip =
+        new PerIpLimits(new RateLimit(100, 100, Action.REJECT, true), null, null, null);
+    PerConnectionLimits conn =
+        new PerConnectionLimits(
+            null, null, new CountLimit(10, Action.CLOSE, true), null, null, null);
     StrikeRules strikes = new StrikeRules(2, Duration.ofMinutes(10), Duration.ofMinutes(5));
     try (TestProxy p = proxy(limits(Mode.ENFORCE, ip, conn, strikes))) {
       for (int i = 0; i < 2; i++) {
-        try (RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.12").upgrade("/echo")) {
+        try (RawClient c =
+            RawClient.connect(p.port("plain"), false, "127.0.0.12").upgrade("/echo")) {
           c.send(RawClient.frame(0x82, new byte[11]));
           assertEquals(1009, c.readCloseCode());
         }
@@ -211,10 +222,21 @@ class PolicyIT {
   @Test
   void monitorMode_letsEverythingThrough() throws Exception {
     PerIpLimits ip = new PerIpLimits(new RateLimit(0.1, 1, Action.REJECT, true), null, null, null);
-    PerConnectionLimits conn = new PerConnectionLimits(new RateLimit(0.1, 1, Action.CLOSE, true), null,
-        new CountLimit(10, Action.CLOSE, true), null, null, null);
-    try (TestProxy p = proxy(limits(Mode.MONITOR, ip, conn, new StrikeRules(1, Duration.ofMinutes(1),
-        Duration.ofMinutes(1))))) {
+    PerConnectionLimits conn =
+        new PerConnectionLimits(
+            new RateLimit(0.1, 1, Action.CLOSE, true),
+            null,
+            new CountLimit(10, Action.CLOSE, true),
+            null,
+            null,
+            null);
+    try (TestProxy p =
+        proxy(
+            limits(
+                Mode.MONITOR,
+                ip,
+                conn,
+                new StrikeRules(1, Duration.ofMinutes(1), Duration.ofMinutes(1))))) {
       for (int i = 0; i < 3; i++) {
         assertEquals(101, handshake(p, "127.0.0.14"));
       }
@@ -230,17 +252,21 @@ class PolicyIT {
 
   @Test
   void reloadTightensLimit_forAlreadyOpenConnection() throws Exception {
-    PerConnectionLimits loose = new PerConnectionLimits(new RateLimit(1000, 1000, Action.CLOSE, false), null,
-        null, null, null, null);
+    PerConnectionLimits loose =
+        new PerConnectionLimits(
+            new RateLimit(1000, 1000, Action.CLOSE, false), null, null, null, null, null);
     try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, loose, null));
         RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.15").upgrade("/echo")) {
       for (int i = 0; i < 5; i++) {
         c.send(text("x"));
         assertEquals("x", c.readFrame().text());
       }
-      PerConnectionLimits tight = new PerConnectionLimits(new RateLimit(1, 1, Action.CLOSE, false), null, null,
-          null, null, null);
-      p.server.policies().replace(TestPolicies.set(limits(Mode.ENFORCE, PerIpLimits.NONE, tight, null)));
+      PerConnectionLimits tight =
+          new PerConnectionLimits(
+              new RateLimit(1, 1, Action.CLOSE, false), null, null, null, null, null);
+      p.server
+          .policies()
+          .replace(TestPolicies.set(limits(Mode.ENFORCE, PerIpLimits.NONE, tight, null)));
       c.send(text("a"));
       c.send(text("b"));
       c.send(text("c"));
@@ -250,18 +276,35 @@ class PolicyIT {
 
   @Test
   void checksOriginsSubprotocolsAndHeaders() throws Exception {
-    HandshakeRules rules = new HandshakeRules(List.of("https://*.example.com", "https://exact.org"),
-        List.of("chat.v1"), List.of("Authorization"), List.of("/echo", "/rooms/*"), 0);
-    Policy policy = TestPolicies.policy("default", Mode.ENFORCE, rules, PerIpLimits.NONE, PerConnectionLimits.NONE,
-        AccessRules.NONE, null);
+    HandshakeRules rules =
+        new HandshakeRules(
+            List.of("https://*.example.com", "https://exact.org"),
+            List.of("chat.v1"),
+            List.of("Authorization"),
+            List.of("/echo", "/rooms/*"),
+            0);
+    Policy policy =
+        TestPolicies.policy(
+            "default",
+            Mode.ENFORCE,
+            rules,
+            PerIpLimits.NONE,
+            PerConnectionLimits.NONE,
+            AccessRules.NONE,
+            null);
     try (TestProxy p = proxy(policy)) {
-      String ok = "Origin: https://app.example.com\r\nAuthorization: Bearer x\r\nSec-WebSocket-Protocol: chat.v2, chat.v1";
+      String ok =
+          "Origin: https://app.example.com\r\nAuthorization: Bearer x\r\nSec-WebSocket-Protocol: chat.v2, chat.v1";
       assertEquals(101, status(p, "/echo", ok));
       assertEquals(101, status(p, "/rooms/42", ok));
       assertEquals(403, status(p, "/rooms/42/x", ok));
-      assertEquals(101, status(p, "/echo", ok.replace("https://app.example.com", "https://exact.org")));
-      assertEquals(403, status(p, "/echo", ok.replace("https://app.example.com", "https://evil.com")));
-      assertEquals(403, status(p, "/echo", ok.replace("https://app.example.com", "https://example.com.evil.io")));
+      assertEquals(
+          101, status(p, "/echo", ok.replace("https://app.example.com", "https://exact.org")));
+      assertEquals(
+          403, status(p, "/echo", ok.replace("https://app.example.com", "https://evil.com")));
+      assertEquals(
+          403,
+          status(p, "/echo", ok.replace("https://app.example.com", "https://example.com.evil.io")));
       assertEquals(403, status(p, "/echo", ok.replace("Authorization", "X-Other")));
       assertEquals(403, status(p, "/echo", ok.replace("chat.v2, chat.v1", "chat.v2")));
       try (RawClient c = RawClient.connect(p.port("plain"), false)) {
@@ -273,10 +316,21 @@ class PolicyIT {
 
   @Test
   void believesForwardedFor_onlyFromTrustedProxies() throws Exception {
-    AccessRules access = new AccessRules(List.of(), List.of(new Cidr(InetAddress.getByName("203.0.113.0"), 24)),
-        List.of(new Cidr(InetAddress.getByName("127.0.0.20"), 32)), 64);
-    Policy policy = TestPolicies.policy("default", Mode.ENFORCE, HandshakeRules.NONE, PerIpLimits.NONE,
-        PerConnectionLimits.NONE, access, null);
+    AccessRules access =
+        new AccessRules(
+            List.of(),
+            List.of(new Cidr(InetAddress.getByName("203.0.113.0"), 24)),
+            List.of(new Cidr(InetAddress.getByName("127.0.0.20"), 32)),
+            64);
+    Policy policy =
+        TestPolicies.policy(
+            "default",
+            Mode.ENFORCE,
+            HandshakeRules.NONE,
+            PerIpLimits.NONE,
+            PerConnectionLimits.NONE,
+            access,
+            null);
     try (TestProxy p = proxy(policy)) {
       String xff = "X-Forwarded-For: 203.0.113.9";
       assertEquals(403, statusFrom(p, "127.0.0.20", xff), "a trusted proxy names a denied client");
@@ -287,10 +341,18 @@ class PolicyIT {
 
   @Test
   void answers403_forDeniedAddress() throws Exception {
-    AccessRules access = new AccessRules(List.of(), List.of(new Cidr(InetAddress.getByName("127.0.0.66"), 32)),
-        List.of(), 64);
-    Policy policy = TestPolicies.policy("default", Mode.ENFORCE, HandshakeRules.NONE, PerIpLimits.NONE,
-        PerConnectionLimits.NONE, access, null);
+    AccessRules access =
+        new AccessRules(
+            List.of(), List.of(new Cidr(InetAddress.getByName("127.0.0.66"), 32)), List.of(), 64);
+    Policy policy =
+        TestPolicies.policy(
+            "default",
+            Mode.ENFORCE,
+            HandshakeRules.NONE,
+            PerIpLimits.NONE,
+            PerConnectionLimits.NONE,
+            access,
+            null);
     try (TestProxy p = proxy(policy)) {
       assertEquals(403, handshake(p, "127.0.0.66"));
       assertEquals(101, handshake(p, "127.0.0.67"));
@@ -300,20 +362,23 @@ class PolicyIT {
   @Test
   void routeWithPolicyOff_checksNothingButTheProtocol() throws Exception {
     PerIpLimits ip = new PerIpLimits(new RateLimit(1, 1, Action.REJECT, false), null, null, null);
-    PerConnectionLimits conn = new PerConnectionLimits(new RateLimit(1, 1, Action.CLOSE, false), null, null,
-        null, null, null);
-    try (TestProxy p = TestProxy.builder(certs)
-        .backend("node", node.url("/"))
-        .route(new io.wssguard.config.RouteConfig(null, "/free", "node", false, 1 << 20, "off"))
-        .route("/", "node")
-        .policies(TestPolicies.set(limits(Mode.ENFORCE, ip, conn, null)))
-        .start()) {
+    PerConnectionLimits conn =
+        new PerConnectionLimits(
+            new RateLimit(1, 1, Action.CLOSE, false), null, null, null, null, null);
+    try (TestProxy p =
+        TestProxy.builder(certs)
+            .backend("node", node.url("/"))
+            .route(new io.wssguard.config.RouteConfig(null, "/free", "node", false, 1 << 20, "off"))
+            .route("/", "node")
+            .policies(TestPolicies.set(limits(Mode.ENFORCE, ip, conn, null)))
+            .start()) {
       for (int i = 0; i < 5; i++) {
         try (RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.30")) {
           assertEquals(101, RawClient.status(c.request(RawClient.upgradeRequest("/free/echo"))));
         }
       }
-      try (RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.30").upgrade("/free/echo")) {
+      try (RawClient c =
+          RawClient.connect(p.port("plain"), false, "127.0.0.30").upgrade("/free/echo")) {
         for (int i = 0; i < 20; i++) {
           c.send(text("free"));
           assertEquals("free", c.readFrame().text());
@@ -349,5 +414,4 @@ class PolicyIT {
     }
     assertEquals(n, p.server.openRelays());
   }
-
 }

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.ban.MemoryBans;
 import io.wssguard.config.BackendGroupConfig;
-import io.wssguard.config.Balance;
 import io.wssguard.config.BackendTlsConfig;
+import io.wssguard.config.Balance;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.config.TimeoutsConfig;
-import io.wssguard.limit.MemoryBans;
 import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.ProxyServer;
 import java.net.InetSocketAddress;
@@ -26,7 +26,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Policy files reloaded under live traffic: a good edit tightens open connections, a bad one changes nothing. */
+/**
+ * Policy files reloaded under live traffic: a good edit tightens open connections, a bad one
+ * changes nothing.
+ */
 class PolicyReloadIT {
   @TempDir Path dir;
 
@@ -36,24 +39,51 @@ class PolicyReloadIT {
           default:
             perConnection:
               messages: {rate: %d/s, burst: %d, action: close}
-        """.formatted(perSecond, burst);
+        """
+        .formatted(perSecond, burst);
   }
 
   private ProxyServer start(NodeBackend node) throws Exception {
-    ProxyConfig config = new ProxyConfig(
-        List.of(new ListenerConfig("plain", new InetSocketAddress("127.0.0.1", 0), null)),
-        Map.of("node", new BackendGroupConfig("node", List.of(URI.create(node.url("/"))), Balance.ROUND_ROBIN,
-            Duration.ofSeconds(2), Duration.ofSeconds(10), 2000, BackendTlsConfig.DEFAULT)),
-        List.of(new RouteConfig(null, "/", "node", false, 1 << 20, "default")),
-        new TimeoutsConfig(Duration.ofSeconds(10), 8192, Duration.ofSeconds(300), Duration.ofSeconds(30),
-            Duration.ofSeconds(1)),
-        null, dir, null, null, null);
+    ProxyConfig config =
+        new ProxyConfig(
+            List.of(new ListenerConfig("plain", new InetSocketAddress("127.0.0.1", 0), null)),
+            Map.of(
+                "node",
+                new BackendGroupConfig(
+                    "node",
+                    List.of(URI.create(node.url("/"))),
+                    Balance.ROUND_ROBIN,
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(10),
+                    2000,
+                    BackendTlsConfig.DEFAULT)),
+            List.of(new RouteConfig(null, "/", "node", false, 1 << 20, "default")),
+            new TimeoutsConfig(
+                Duration.ofSeconds(10),
+                8192,
+                Duration.ofSeconds(300),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(1)),
+            null,
+            dir,
+            null,
+            null,
+            null);
     return ProxyServer.start(config, PolicyReloader.load(config), new MemoryBans());
   }
 
   private static PolicyReloader reloader(ProxyServer server, Path dir) {
-    ProxyConfig routes = new ProxyConfig(List.of(), Map.of(),
-        List.of(new RouteConfig(null, "/", "node", false, 1 << 20, "default")), null, null, dir, null, null, null);
+    ProxyConfig routes =
+        new ProxyConfig(
+            List.of(),
+            Map.of(),
+            List.of(new RouteConfig(null, "/", "node", false, 1 << 20, "default")),
+            null,
+            null,
+            dir,
+            null,
+            null,
+            null);
     return new PolicyReloader(dir, routes, server.policies());
   }
 
@@ -73,7 +103,8 @@ class PolicyReloadIT {
         for (int i = 0; i < 20; i++) {
           clients.add(RawClient.connect(port, false).upgrade("/echo"));
         }
-        Files.writeString(file, "policies:\n  default:\n    perConnection:\n      messages: {rate: fast}\n");
+        Files.writeString(
+            file, "policies:\n  default:\n    perConnection:\n      messages: {rate: fast}\n");
         assertFalse(reloader.reload("test"), "a broken file is refused");
         assertTrue(reloader.lastError().contains("default.yaml:4:"), reloader.lastError());
         for (RawClient c : clients) { // not one connection dropped, the old limits still apply
@@ -112,7 +143,16 @@ class PolicyReloadIT {
           Thread.sleep(50);
         }
         assertEquals(1, reloader.appliedCount());
-        assertEquals(5, server.policies().current().policies().get("default").perConnection().messages().burst());
+        assertEquals(
+            5,
+            server
+                .policies()
+                .current()
+                .policies()
+                .get("default")
+                .perConnection()
+                .messages()
+                .burst());
       } finally {
         server.close();
       }

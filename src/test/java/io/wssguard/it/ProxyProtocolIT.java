@@ -3,8 +3,8 @@ package io.wssguard.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.net.Cidr;
 import io.wssguard.policy.AccessRules;
-import io.wssguard.policy.Cidr;
 import io.wssguard.policy.HandshakeRules;
 import io.wssguard.policy.Mode;
 import io.wssguard.policy.PerConnectionLimits;
@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Listeners behind an L4 load balancer: the PROXY protocol header (v1 and v2) names the client, it is believed only
- * from the configured load balancers, and policies apply to the address it names.
+ * Listeners behind an L4 load balancer: the PROXY protocol header (v1 and v2) names the client, it
+ * is believed only from the configured load balancers, and policies apply to the address it names.
  */
 class ProxyProtocolIT {
   @TempDir static Path certs;
@@ -35,14 +35,24 @@ class ProxyProtocolIT {
   @BeforeAll
   static void start() throws Exception {
     node = NodeBackend.start();
-    AccessRules access = new AccessRules(List.of(), List.of(Cidr.parse("198.51.100.0/24")), List.of(), 64);
-    proxy = TestProxy.builder(certs)
-        .backend("node", node.url("/"))
-        .route("/", "node")
-        .proxyProtocolFrom(List.of(Cidr.parse("127.0.0.1/32")))
-        .policies(TestPolicies.set(TestPolicies.policy("default", Mode.ENFORCE, HandshakeRules.NONE,
-            PerIpLimits.NONE, PerConnectionLimits.NONE, access, null)))
-        .start();
+    AccessRules access =
+        new AccessRules(List.of(), List.of(Cidr.parse("198.51.100.0/24")), List.of(), 64);
+    proxy =
+        TestProxy.builder(certs)
+            .backend("node", node.url("/"))
+            .route("/", "node")
+            .proxyProtocolFrom(List.of(Cidr.parse("127.0.0.1/32")))
+            .policies(
+                TestPolicies.set(
+                    TestPolicies.policy(
+                        "default",
+                        Mode.ENFORCE,
+                        HandshakeRules.NONE,
+                        PerIpLimits.NONE,
+                        PerConnectionLimits.NONE,
+                        access,
+                        null)))
+            .start();
   }
 
   @AfterAll
@@ -54,7 +64,8 @@ class ProxyProtocolIT {
   /** A PROXY v2 header (RFC-like spec by HAProxy, section 2.2) for TCP over IPv4. */
   private static byte[] v2(String client, int clientPort, int proxyPort) throws Exception {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    b.writeBytes(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
+    b.writeBytes(
+        new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
     b.write(0x21); // version 2, PROXY
     b.write(0x11); // AF_INET, STREAM
     b.write(0);
@@ -68,7 +79,10 @@ class ProxyProtocolIT {
     return b.toByteArray();
   }
 
-  /** Sends {@code preface} then an upgrade to /headers; returns the headers the backend saw (as JSON). */
+  /**
+   * Sends {@code preface} then an upgrade to /headers; returns the headers the backend saw (as
+   * JSON).
+   */
   private static String headersSeen(String listener, byte[] preface, boolean tls) throws Exception {
     int port = proxy.port(listener);
     Socket raw = new Socket();
@@ -78,7 +92,9 @@ class ProxyProtocolIT {
     raw.getOutputStream().flush();
     Socket s = raw;
     if (tls) {
-      SSLSocket ssl = (SSLSocket) TrustAll.context().getSocketFactory().createSocket(raw, "localhost", port, true);
+      SSLSocket ssl =
+          (SSLSocket)
+              TrustAll.context().getSocketFactory().createSocket(raw, "localhost", port, true);
       ssl.startHandshake();
       s = ssl;
     }
@@ -120,7 +136,8 @@ class ProxyProtocolIT {
 
   @Test
   void takesClientAddressFromProxyV1Header_beforeTls() throws Exception {
-    byte[] v1 = "PROXY TCP4 203.0.113.8 127.0.0.1 40001 443\r\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] v1 =
+        "PROXY TCP4 203.0.113.8 127.0.0.1 40001 443\r\n".getBytes(StandardCharsets.US_ASCII);
     String seen = headersSeen("proxied-tls", v1, true);
     assertTrue(seen.contains("\"x-forwarded-for\":\"203.0.113.8\""), seen);
     assertTrue(seen.contains("\"x-forwarded-proto\":\"https\""), seen);

@@ -14,8 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A WebSocket client on a raw socket that sends exactly the bytes a test gives it: malformed handshakes, unmasked or
- * oversized frames, invalid UTF-8. Reads answers frame by frame.
+ * A WebSocket client on a raw socket that sends exactly the bytes a test gives it: malformed
+ * handshakes, unmasked or oversized frames, invalid UTF-8. Reads answers frame by frame.
  */
 final class RawClient implements AutoCloseable {
   static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -31,7 +31,10 @@ final class RawClient implements AutoCloseable {
     this.out = socket.getOutputStream();
   }
 
-  /** Connects over TLS (trusting the test certificate) or plain TCP, from the given loopback source address. */
+  /**
+   * Connects over TLS (trusting the test certificate) or plain TCP, from the given loopback source
+   * address.
+   */
   static RawClient connect(int port, boolean tls) throws IOException {
     return connect(port, tls, null);
   }
@@ -45,14 +48,20 @@ final class RawClient implements AutoCloseable {
     if (!tls) {
       return new RawClient(plain);
     }
-    SSLSocket s = (SSLSocket) TrustAll.context().getSocketFactory().createSocket(plain, "localhost", port, true);
+    SSLSocket s =
+        (SSLSocket)
+            TrustAll.context().getSocketFactory().createSocket(plain, "localhost", port, true);
     s.startHandshake();
     return new RawClient(s);
   }
 
   static String upgradeRequest(String path) {
-    return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    return "GET "
+        + path
+        + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: "
+        + KEY
+        + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
   }
 
   /** Sends a request head and returns the response head (status line and headers). */
@@ -181,7 +190,10 @@ final class RawClient implements AutoCloseable {
     return new Frame(b0, payload);
   }
 
-  /** Reads frames until a close frame arrives and returns its code; -1 if the connection ends without one. */
+  /**
+   * Reads frames until a close frame arrives and returns its code; -1 if the connection ends
+   * without one.
+   */
   int readCloseCode() throws IOException {
     try {
       while (true) {

@@ -19,8 +19,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Conversations through the proxy with real clients (the JDK's, and raw sockets for malformed frames) against two
- * real backends: the built-in demo echo server (Undertow) and Node's {@code ws}.
+ * Conversations through the proxy with real clients (the JDK's, and raw sockets for malformed
+ * frames) against two real backends: the built-in demo echo server (Undertow) and Node's {@code
+ * ws}.
  */
 class RelayIT {
   @TempDir static Path certs;
@@ -32,13 +33,14 @@ class RelayIT {
   static void start() throws Exception {
     node = NodeBackend.start();
     demo = DemoEchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
-    proxy = TestProxy.builder(certs)
-        .backend("node", node.url("/"))
-        .backend("demo", "ws://127.0.0.1:" + demo.address().getPort() + "/")
-        .route("/demo", "demo")
-        .route(new RouteConfig(null, "/deflate", "node", true, 1 << 20, "default"))
-        .route("/", "node")
-        .start();
+    proxy =
+        TestProxy.builder(certs)
+            .backend("node", node.url("/"))
+            .backend("demo", "ws://127.0.0.1:" + demo.address().getPort() + "/")
+            .route("/demo", "demo")
+            .route(new RouteConfig(null, "/deflate", "node", true, 1 << 20, "default"))
+            .route("/", "node")
+            .start();
   }
 
   @AfterAll
@@ -93,8 +95,12 @@ class RelayIT {
   @Test
   void stripsPermessageDeflate_byDefault() throws Exception {
     try (RawClient c = RawClient.connect(proxy.port("boring"), true)) {
-      String head = c.request(RawClient.upgradeRequest("/deflate-not-allowed")
-          .replace("\r\n\r\n", "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"));
+      String head =
+          c.request(
+              RawClient.upgradeRequest("/deflate-not-allowed")
+                  .replace(
+                      "\r\n\r\n",
+                      "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"));
       assertEquals(101, RawClient.status(head));
       assertTrue(!head.toLowerCase().contains("sec-websocket-extensions"), head);
     }
@@ -103,8 +109,12 @@ class RelayIT {
   @Test
   void passesPermessageDeflate_whereRouteAllowsIt() throws Exception {
     try (RawClient c = RawClient.connect(proxy.port("boring"), true)) {
-      String head = c.request(RawClient.upgradeRequest("/deflate")
-          .replace("\r\n\r\n", "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"));
+      String head =
+          c.request(
+              RawClient.upgradeRequest("/deflate")
+                  .replace(
+                      "\r\n\r\n",
+                      "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"));
       assertEquals(101, RawClient.status(head));
       assertTrue(head.toLowerCase().contains("sec-websocket-extensions: permessage-deflate"), head);
     }
@@ -158,7 +168,9 @@ class RelayIT {
 
   @Test
   void closes1007_forInvalidUtf8InText() throws Exception {
-    assertEquals(1007, closeCodeAfter(RawClient.frame(0x81, new byte[] {'o', 'k', (byte) 0xC0, (byte) 0x80})));
+    assertEquals(
+        1007,
+        closeCodeAfter(RawClient.frame(0x81, new byte[] {'o', 'k', (byte) 0xC0, (byte) 0x80})));
   }
 
   @Test
@@ -182,7 +194,8 @@ class RelayIT {
   @Test
   void closes1009_assoonAsHeaderAnnouncesOversizedPayload() throws Exception {
     try (RawClient c = RawClient.connect(proxy.port("boring"), true).upgrade("/echo")) {
-      // Header for a 2 MiB binary frame, masked, and no payload at all: the answer must not wait for it.
+      // Header for a 2 MiB binary frame, masked, and no payload at all: the answer must not wait
+      // for it.
       c.send(new byte[] {(byte) 0x82, (byte) (0x80 | 127), 0, 0, 0, 0, 0, 0x20, 0, 0, 1, 2, 3, 4});
       assertEquals(1009, c.readCloseCode());
     }
@@ -191,20 +204,24 @@ class RelayIT {
   @Test
   void closes1009_whenFragmentsAddUpPastLimit() throws Exception {
     byte[] part = new byte[600_000];
-    assertEquals(1009, closeCodeAfter(concat(RawClient.frame(0x02, part), RawClient.frame(0x80, part))));
+    assertEquals(
+        1009, closeCodeAfter(concat(RawClient.frame(0x02, part), RawClient.frame(0x80, part))));
   }
 
   /**
-   * Regression: bytes held back across reads (a header split by the read boundary) were moved with a stale limit.
-   * Over TLS it also shows that a short read can end a wake-up: the conduit calls again for what it still holds.
+   * Regression: bytes held back across reads (a header split by the read boundary) were moved with
+   * a stale limit. Over TLS it also shows that a short read can end a wake-up: the conduit calls
+   * again for what it still holds.
    */
   @ParameterizedTest
   @ValueSource(strings = {"plain", "boring", "jdk"})
   void relaysManySmallFrames_splitAcrossReadsAtEveryOffset(String listener) throws Exception {
-    try (RawClient c = RawClient.connect(proxy.port(listener), !listener.equals("plain")).upgrade("/echo")) {
+    try (RawClient c =
+        RawClient.connect(proxy.port(listener), !listener.equals("plain")).upgrade("/echo")) {
       java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
       for (int i = 0; i < 3000; i++) {
-        all.writeBytes(RawClient.frame(0x81, ("m" + i + "-".repeat(i % 40)).getBytes(StandardCharsets.UTF_8)));
+        all.writeBytes(
+            RawClient.frame(0x81, ("m" + i + "-".repeat(i % 40)).getBytes(StandardCharsets.UTF_8)));
       }
       c.send(all.toByteArray());
       for (int i = 0; i < 3000; i++) {

@@ -21,13 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged jar writes one JSON line per security event, and access log lines when asked, to stdout: what
- * journald keeps and fail2ban reads. The filter regex is the one docs/OBSERVABILITY.md documents.
+ * The packaged jar writes one JSON line per security event, and access log lines when asked, to
+ * stdout: what journald keeps and fail2ban reads. The filter regex is the one docs/OBSERVABILITY.md
+ * documents.
  */
 class SecurityLogIT {
   private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
+
   /** docs/OBSERVABILITY.md's fail2ban failregex, with fail2ban's {@code <HOST>} spelled out. */
-  static final String FAILREGEX = "^\\{\"ts\":\"[^\"]+\",\"event\":\"(?:strike|ban)\",\"client\":\"<HOST>\"";
+  static final String FAILREGEX =
+      "^\\{\"ts\":\"[^\"]+\",\"event\":\"(?:strike|ban)\",\"client\":\"<HOST>\"";
 
   @TempDir Path dir;
 
@@ -38,7 +41,8 @@ class SecurityLogIT {
   }
 
   /** The next stdout line containing every fragment, within 10 seconds. */
-  private static String await(BlockingQueue<String> lines, String... fragments) throws InterruptedException {
+  private static String await(BlockingQueue<String> lines, String... fragments)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       String line = lines.poll(100, TimeUnit.MILLISECONDS);
@@ -54,7 +58,9 @@ class SecurityLogIT {
     int port = freePort();
     int demoPort = freePort();
     int adminPort = freePort();
-    Files.writeString(dir.resolve("wssguard.yaml"), """
+    Files.writeString(
+        dir.resolve("wssguard.yaml"),
+        """
         listeners:
           - name: plain
             bind: 127.0.0.1:%d
@@ -69,42 +75,70 @@ class SecurityLogIT {
         admin:
           bind: 127.0.0.1:%d
           accessLog: true
-        """.formatted(port, demoPort, demoPort, adminPort));
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        JAR.toString(), "run", "--config", "wssguard.yaml").directory(dir.toFile())
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        """
+            .formatted(port, demoPort, demoPort, adminPort));
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString(),
+                "run",
+                "--config",
+                "wssguard.yaml")
+            .directory(dir.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        // the process ended
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+            });
     reader.start();
     try {
-      assertNotNull(await(lines, "admin http://127.0.0.1:" + adminPort + "/"), "banner names the admin listener");
+      assertNotNull(
+          await(lines, "admin http://127.0.0.1:" + adminPort + "/"),
+          "banner names the admin listener");
 
       try (RawClient c = RawClient.connect(port, false, "127.0.0.31")) {
-        assertEquals(405, RawClient.status(c.request(RawClient.upgradeRequest("/").replace("GET", "PUT"))));
+        assertEquals(
+            405, RawClient.status(c.request(RawClient.upgradeRequest("/").replace("GET", "PUT"))));
       }
-      String rejected = await(lines, "\"event\":\"handshake_rejected\"", "\"client\":\"127.0.0.31\"");
+      String rejected =
+          await(lines, "\"event\":\"handshake_rejected\"", "\"client\":\"127.0.0.31\"");
       assertNotNull(rejected);
-      assertTrue(rejected.matches("\\{\"ts\":\"[0-9T:.Z-]+\",\"event\":\"handshake_rejected\",.*\\}"), rejected);
+      assertTrue(
+          rejected.matches("\\{\"ts\":\"[0-9T:.Z-]+\",\"event\":\"handshake_rejected\",.*\\}"),
+          rejected);
       assertTrue(rejected.contains("\"reason\":\"method\",\"status\":405"), rejected);
 
       AdminClient admin = new AdminClient("http://127.0.0.1:" + adminPort, null);
-      assertEquals(201, admin.send("POST", "/bans",
-          "{\"target\":\"203.0.113.7/32\",\"for\":\"15m\",\"reason\":\"manual\"}").statusCode());
+      assertEquals(
+          201,
+          admin
+              .send(
+                  "POST",
+                  "/bans",
+                  "{\"target\":\"203.0.113.7/32\",\"for\":\"15m\",\"reason\":\"manual\"}")
+              .statusCode());
       String ban = await(lines, "\"event\":\"ban\"");
       assertNotNull(ban);
-      Matcher m = Pattern.compile(FAILREGEX.replace("<HOST>", "(?<host>[0-9a-fA-F:.]+)")).matcher(ban);
+      Matcher m =
+          Pattern.compile(FAILREGEX.replace("<HOST>", "(?<host>[0-9a-fA-F:.]+)")).matcher(ban);
       assertTrue(m.find(), ban);
       assertEquals("203.0.113.7", m.group("host"));
-      assertTrue(ban.contains("\"target\":\"203.0.113.7/32\",\"forSeconds\":900,\"reason\":\"manual\",\"by\":\"admin\""),
+      assertTrue(
+          ban.contains(
+              "\"target\":\"203.0.113.7/32\",\"forSeconds\":900,\"reason\":\"manual\",\"by\":\"admin\""),
           ban);
       assertEquals(200, admin.send("DELETE", "/bans/203.0.113.7/32", null).statusCode());
       assertNotNull(await(lines, "\"event\":\"unban\"", "\"target\":\"203.0.113.7/32\""));

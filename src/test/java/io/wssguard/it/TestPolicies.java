@@ -12,17 +12,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Policies built in code for integration tests (the shipped files are tested through their parser). */
+/**
+ * Policies built in code for integration tests (the shipped files are tested through their parser).
+ */
 final class TestPolicies {
   private TestPolicies() {}
 
   static Policy permissive(String name) {
-    return policy(name, Mode.ENFORCE, HandshakeRules.NONE, PerIpLimits.NONE, PerConnectionLimits.NONE,
-        AccessRules.NONE, null);
+    return policy(
+        name,
+        Mode.ENFORCE,
+        HandshakeRules.NONE,
+        PerIpLimits.NONE,
+        PerConnectionLimits.NONE,
+        AccessRules.NONE,
+        null);
   }
 
-  static Policy policy(String name, Mode mode, HandshakeRules handshake, PerIpLimits perIp,
-      PerConnectionLimits perConnection, AccessRules access, StrikeRules strikes) {
+  static Policy policy(
+      String name,
+      Mode mode,
+      HandshakeRules handshake,
+      PerIpLimits perIp,
+      PerConnectionLimits perConnection,
+      AccessRules access,
+      StrikeRules strikes) {
     return new Policy(name, mode, handshake, perIp, perConnection, access, strikes, "test", 1);
   }
 

@@ -1,9 +1,11 @@
 package io.wssguard.it;
 
+import io.wssguard.ban.Bans;
+import io.wssguard.ban.MemoryBans;
 import io.wssguard.config.AdminConfig;
-import io.wssguard.config.Balance;
 import io.wssguard.config.BackendGroupConfig;
 import io.wssguard.config.BackendTlsConfig;
+import io.wssguard.config.Balance;
 import io.wssguard.config.CertificateConfig;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
@@ -11,9 +13,7 @@ import io.wssguard.config.RouteConfig;
 import io.wssguard.config.TimeoutsConfig;
 import io.wssguard.config.TlsConfig;
 import io.wssguard.config.TlsEngine;
-import io.wssguard.limit.Bans;
-import io.wssguard.limit.MemoryBans;
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.server.ProxyServer;
 import java.net.InetSocketAddress;
@@ -26,8 +26,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Starts a real wssguard on loopback port 0 with a generated certificate, for integration tests. Listeners: "boring"
- * (TLS by BoringSSL), "jdk" (TLS by the JDK) and "plain".
+ * Starts a real wssguard on loopback port 0 with a generated certificate, for integration tests.
+ * Listeners: "boring" (TLS by BoringSSL), "jdk" (TLS by the JDK) and "plain".
  */
 final class TestProxy implements AutoCloseable {
   final ProxyServer server;
@@ -57,8 +57,13 @@ final class TestProxy implements AutoCloseable {
     private final Path certDir;
     private final Map<String, BackendGroupConfig> backends = new LinkedHashMap<>();
     private final List<RouteConfig> routes = new ArrayList<>();
-    private TimeoutsConfig timeouts = new TimeoutsConfig(
-        Duration.ofSeconds(10), 8192, Duration.ofSeconds(300), Duration.ofSeconds(30), Duration.ofSeconds(5));
+    private TimeoutsConfig timeouts =
+        new TimeoutsConfig(
+            Duration.ofSeconds(10),
+            8192,
+            Duration.ofSeconds(300),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(5));
     private long maxMessageBytes = 1 << 20;
     private PolicySet policies = TestPolicies.set(TestPolicies.permissive("default"));
     private Bans bans = new MemoryBans();
@@ -75,8 +80,16 @@ final class TestProxy implements AutoCloseable {
       for (String s : servers) {
         uris.add(URI.create(s));
       }
-      backends.put(name, new BackendGroupConfig(name, uris, Balance.ROUND_ROBIN, connectTimeout,
-          Duration.ofSeconds(10), 2000, BackendTlsConfig.DEFAULT));
+      backends.put(
+          name,
+          new BackendGroupConfig(
+              name,
+              uris,
+              Balance.ROUND_ROBIN,
+              connectTimeout,
+              Duration.ofSeconds(10),
+              2000,
+              BackendTlsConfig.DEFAULT));
       return this;
     }
 
@@ -100,7 +113,10 @@ final class TestProxy implements AutoCloseable {
       return this;
     }
 
-    /** Adds listeners "proxied" (plain) and "proxied-tls" that take PROXY protocol headers from these blocks. */
+    /**
+     * Adds listeners "proxied" (plain) and "proxied-tls" that take PROXY protocol headers from
+     * these blocks.
+     */
     Builder proxyProtocolFrom(List<Cidr> trusted) {
       this.proxyProtocolFrom = trusted;
       return this;
@@ -127,20 +143,28 @@ final class TestProxy implements AutoCloseable {
     }
 
     TestProxy start() throws Exception {
-      CertificateConfig cert = new CertificateConfig(
-          certDir.resolve("cert.pem"), certDir.resolve("key.pem"), List.of(), true);
+      CertificateConfig cert =
+          new CertificateConfig(
+              certDir.resolve("cert.pem"), certDir.resolve("key.pem"), List.of(), true);
       InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-      TlsConfig boring = new TlsConfig(TlsEngine.BORINGSSL, false, List.of(cert), List.of("TLSv1.3", "TLSv1.2"));
-      List<ListenerConfig> listeners = new ArrayList<>(List.of(
-          new ListenerConfig("boring", any, boring),
-          new ListenerConfig("jdk", any, new TlsConfig(TlsEngine.JDK, false, List.of(cert),
-              List.of("TLSv1.3", "TLSv1.2"))),
-          new ListenerConfig("plain", any, null)));
+      TlsConfig boring =
+          new TlsConfig(TlsEngine.BORINGSSL, false, List.of(cert), List.of("TLSv1.3", "TLSv1.2"));
+      List<ListenerConfig> listeners =
+          new ArrayList<>(
+              List.of(
+                  new ListenerConfig("boring", any, boring),
+                  new ListenerConfig(
+                      "jdk",
+                      any,
+                      new TlsConfig(
+                          TlsEngine.JDK, false, List.of(cert), List.of("TLSv1.3", "TLSv1.2"))),
+                  new ListenerConfig("plain", any, null)));
       if (!proxyProtocolFrom.isEmpty()) {
         listeners.add(new ListenerConfig("proxied", any, null, proxyProtocolFrom));
         listeners.add(new ListenerConfig("proxied-tls", any, boring, proxyProtocolFrom));
       }
-      ProxyConfig config = new ProxyConfig(listeners, backends, routes, timeouts, null, null, null, null, admin);
+      ProxyConfig config =
+          new ProxyConfig(listeners, backends, routes, timeouts, null, null, null, null, admin);
       return new TestProxy(ProxyServer.start(config, policies, bans));
     }
   }

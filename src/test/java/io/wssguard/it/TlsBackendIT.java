@@ -2,9 +2,9 @@ package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.wssguard.config.Balance;
 import io.wssguard.config.BackendGroupConfig;
 import io.wssguard.config.BackendTlsConfig;
+import io.wssguard.config.Balance;
 import io.wssguard.tls.DevCertificate;
 import java.net.URI;
 import java.nio.file.Path;
@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code wss://} backends are verified by default; a CA file or {@code insecure} changes what is trusted. */
+/**
+ * {@code wss://} backends are verified by default; a CA file or {@code insecure} changes what is
+ * trusted.
+ */
 class TlsBackendIT {
   @TempDir static Path dir;
   static NodeBackend node;
@@ -28,19 +31,26 @@ class TlsBackendIT {
     DevCertificate.ensure(cert, key); // self-signed for localhost: it is its own CA
     node = NodeBackend.start(cert, key);
     String url = "wss://localhost:" + node.port() + "/";
-    proxy = TestProxy.builder(dir)
-        .backendGroup(group("trusted", url, new BackendTlsConfig(cert, false)))
-        .backendGroup(group("default", url, BackendTlsConfig.DEFAULT))
-        .backendGroup(group("insecure", url, new BackendTlsConfig(null, true)))
-        .route("/trusted", "trusted")
-        .route("/default", "default")
-        .route("/insecure", "insecure")
-        .start();
+    proxy =
+        TestProxy.builder(dir)
+            .backendGroup(group("trusted", url, new BackendTlsConfig(cert, false)))
+            .backendGroup(group("default", url, BackendTlsConfig.DEFAULT))
+            .backendGroup(group("insecure", url, new BackendTlsConfig(null, true)))
+            .route("/trusted", "trusted")
+            .route("/default", "default")
+            .route("/insecure", "insecure")
+            .start();
   }
 
   private static BackendGroupConfig group(String name, String url, BackendTlsConfig tls) {
-    return new BackendGroupConfig(name, List.of(URI.create(url)), Balance.ROUND_ROBIN, Duration.ofSeconds(2),
-        Duration.ofMillis(1), 2000, tls);
+    return new BackendGroupConfig(
+        name,
+        List.of(URI.create(url)),
+        Balance.ROUND_ROBIN,
+        Duration.ofSeconds(2),
+        Duration.ofMillis(1),
+        2000,
+        tls);
   }
 
   @AfterAll

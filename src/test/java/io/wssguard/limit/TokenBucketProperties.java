@@ -13,9 +13,9 @@ import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
 
 /**
- * Whatever the arrival pattern, a bucket never admits more than {@code rate * elapsed + burst} units (to within the
- * one nanosecond that rounding may give), a request that fits a full bucket is admitted, and the advertised wait is
- * enough.
+ * Whatever the arrival pattern, a bucket never admits more than {@code rate * elapsed + burst}
+ * units (to within the one nanosecond that rounding may give), a request that fits a full bucket is
+ * admitted, and the advertised wait is enough.
  */
 class TokenBucketProperties {
 
@@ -66,7 +66,8 @@ class TokenBucketProperties {
     OwnedBucket bucket = new OwnedBucket(0);
     SharedTokenBucket shared = new SharedTokenBucket(0);
     for (long i = 0; i < burst; i++) {
-      assertTrue(bucket.tryTake(rate, 1, 0) && shared.tryTake(rate, 1, 0), "unit " + i + " of the burst");
+      assertTrue(
+          bucket.tryTake(rate, 1, 0) && shared.tryTake(rate, 1, 0), "unit " + i + " of the burst");
     }
   }
 
@@ -82,7 +83,8 @@ class TokenBucketProperties {
       long units = Math.min(t, burst);
       if (!bucket.tryTake(rate, units, now)) {
         now += bucket.waitNanos(rate, units, now);
-        assertTrue(bucket.tryTake(rate, units, now), "after waiting the advertised time the units fit");
+        assertTrue(
+            bucket.tryTake(rate, units, now), "after waiting the advertised time the units fit");
       }
     }
   }
@@ -111,8 +113,11 @@ class TokenBucketProperties {
 
   @Provide
   Arbitrary<List<long[]>> arrivals() {
-    Arbitrary<long[]> one = Arbitraries.longs().between(0, 50_000_000L)
-        .flatMap(gap -> Arbitraries.longs().between(1, 50).map(units -> new long[] {gap, units}));
+    Arbitrary<long[]> one =
+        Arbitraries.longs()
+            .between(0, 50_000_000L)
+            .flatMap(
+                gap -> Arbitraries.longs().between(1, 50).map(units -> new long[] {gap, units}));
     return one.list().ofMaxSize(300);
   }
 }

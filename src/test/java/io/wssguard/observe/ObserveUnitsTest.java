@@ -26,14 +26,26 @@ class ObserveUnitsTest {
 
   @Test
   void jsonText_escapesStrings_andLeavesNullsOut() {
-    String s = new JsonText().beginObject().field("a", "q\"b\\\n\u0001").field("n", (String) null).field("x", 3)
-        .key("arr").beginArray().value("1").value("2").endArray().endObject().toString();
+    String s =
+        new JsonText()
+            .beginObject()
+            .field("a", "q\"b\\\n\u0001")
+            .field("n", (String) null)
+            .field("x", 3)
+            .key("arr")
+            .beginArray()
+            .value("1")
+            .value("2")
+            .endArray()
+            .endObject()
+            .toString();
     assertEquals("{\"a\":\"q\\\"b\\\\\\n\\u0001\",\"x\":3,\"arr\":[\"1\",\"2\"]}", s);
   }
 
   @Test
   void flatJson_readsAnObjectOfStrings_andRefusesEverythingElse() {
-    assertEquals(Map.of("target", "203.0.113.7/32", "for", "15m"),
+    assertEquals(
+        Map.of("target", "203.0.113.7/32", "for", "15m"),
         FlatJson.parse(" {\"target\" : \"203.0.113.7\\/32\", \"for\":\"15m\"} "));
     assertEquals(Map.of(), FlatJson.parse("{}"));
     assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("{\"for\":15}"));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wssguard.config.ConfigException;
 import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
+import io.wssguard.net.Cidr;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,22 +21,36 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Valid policy files: what they parse to, several files together, directories, and route references. */
+/**
+ * Valid policy files: what they parse to, several files together, directories, and route
+ * references.
+ */
 class PolicyParserTest {
   private static final Path SHIPPED = Path.of("policies/default.yaml");
 
   @TempDir Path dir;
 
   private static Policy expectedDefault(String file, int line) {
-    return new Policy("default", Mode.ENFORCE,
+    return new Policy(
+        "default",
+        Mode.ENFORCE,
         new HandshakeRules(List.of(), List.of(), List.of(), List.of(), 8192),
-        new PerIpLimits(new RateLimit(20, 40, Action.REJECT, true), new CountLimit(64, Action.REJECT, true), null,
+        new PerIpLimits(
+            new RateLimit(20, 40, Action.REJECT, true),
+            new CountLimit(64, Action.REJECT, true),
+            null,
             null),
-        new PerConnectionLimits(new RateLimit(100, 200, Action.CLOSE, true), null,
-            new CountLimit(1024 * 1024, Action.CLOSE, true), null, null, null),
+        new PerConnectionLimits(
+            new RateLimit(100, 200, Action.CLOSE, true),
+            null,
+            new CountLimit(1024 * 1024, Action.CLOSE, true),
+            null,
+            null,
+            null),
         AccessRules.NONE,
         new StrikeRules(5, Duration.ofMinutes(10), Duration.ofMinutes(15)),
-        file, line);
+        file,
+        line);
   }
 
   private static int lineOf(String text, String needle) {
@@ -65,8 +80,10 @@ class PolicyParserTest {
 
     PolicySet set = PolicyParser.embeddedDefault();
 
-    assertEquals(Map.of("default", expectedDefault("<embedded default policy>", line)), set.policies());
-    assertEquals(List.of(new PolicySet.SourceFile(Path.of("<embedded default policy>"), sha256(shipped))),
+    assertEquals(
+        Map.of("default", expectedDefault("<embedded default policy>", line)), set.policies());
+    assertEquals(
+        List.of(new PolicySet.SourceFile(Path.of("<embedded default policy>"), sha256(shipped))),
         set.files());
   }
 
@@ -83,7 +100,10 @@ class PolicyParserTest {
 
   @Test
   void everyKey_parsesToItsRecordComponent() throws Exception {
-    Path file = write("full.yaml", """
+    Path file =
+        write(
+            "full.yaml",
+            """
         policies:
           chat:
             mode: monitor
@@ -115,40 +135,76 @@ class PolicyParserTest {
 
     Policy p = PolicyParser.parseFiles(List.of(file)).policies().get("chat");
 
-    assertEquals(new Policy("chat", Mode.MONITOR,
-        new HandshakeRules(List.of("https://app.example.com", "https://*.example.com:8443"),
-            List.of("chat.v2", "chat.v1"), List.of("Authorization"), List.of("/chat/*", "/api/**"), 16384),
-        new PerIpLimits(new RateLimit(10, 40, Action.REJECT, true), new CountLimit(64, Action.REJECT, false),
-            new RateLimit(1000, 2000, Action.CLOSE, true),
-            new RateLimit(8 << 20, 16 << 20, Action.THROTTLE, false)),
-        new PerConnectionLimits(new RateLimit(100, 200, Action.CLOSE, true),
-            new RateLimit(1 << 20, 2 << 20, Action.THROTTLE, false), new CountLimit(1 << 20, Action.CLOSE, true),
-            new CountLimit(64 << 10, Action.DROP, false), new CountLimit(1024, Action.CLOSE, true),
-            new RateLimit(10, 20, Action.DROP, false)),
-        new AccessRules(
-            List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32")),
-            List.of(Cidr.parse("10.66.0.0/16"), new Cidr(InetAddress.getByName("192.0.2.7"), 32)),
-            List.of(new Cidr(InetAddress.getByName("::1"), 128)), 56),
-        new StrikeRules(3, Duration.ofMinutes(1), Duration.ofHours(1)),
-        file.toString(), 2), p);
+    assertEquals(
+        new Policy(
+            "chat",
+            Mode.MONITOR,
+            new HandshakeRules(
+                List.of("https://app.example.com", "https://*.example.com:8443"),
+                List.of("chat.v2", "chat.v1"),
+                List.of("Authorization"),
+                List.of("/chat/*", "/api/**"),
+                16384),
+            new PerIpLimits(
+                new RateLimit(10, 40, Action.REJECT, true),
+                new CountLimit(64, Action.REJECT, false),
+                new RateLimit(1000, 2000, Action.CLOSE, true),
+                new RateLimit(8 << 20, 16 << 20, Action.THROTTLE, false)),
+            new PerConnectionLimits(
+                new RateLimit(100, 200, Action.CLOSE, true),
+                new RateLimit(1 << 20, 2 << 20, Action.THROTTLE, false),
+                new CountLimit(1 << 20, Action.CLOSE, true),
+                new CountLimit(64 << 10, Action.DROP, false),
+                new CountLimit(1024, Action.CLOSE, true),
+                new RateLimit(10, 20, Action.DROP, false)),
+            new AccessRules(
+                List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32")),
+                List.of(
+                    Cidr.parse("10.66.0.0/16"), new Cidr(InetAddress.getByName("192.0.2.7"), 32)),
+                List.of(new Cidr(InetAddress.getByName("::1"), 128)),
+                56),
+            new StrikeRules(3, Duration.ofMinutes(1), Duration.ofHours(1)),
+            file.toString(),
+            2),
+        p);
   }
 
   @Test
   void absentBlocks_areNone_andStrikesNull() throws Exception {
-    Policy p = PolicyParser.parseFiles(List.of(write("open.yaml", "policies:\n  open: {}\n"))).policies().get("open");
+    Policy p =
+        PolicyParser.parseFiles(List.of(write("open.yaml", "policies:\n  open: {}\n")))
+            .policies()
+            .get("open");
 
-    assertEquals(new Policy("open", Mode.ENFORCE, HandshakeRules.NONE, PerIpLimits.NONE, PerConnectionLimits.NONE,
-        AccessRules.NONE, null, dir.resolve("open.yaml").toString(), 2), p);
+    assertEquals(
+        new Policy(
+            "open",
+            Mode.ENFORCE,
+            HandshakeRules.NONE,
+            PerIpLimits.NONE,
+            PerConnectionLimits.NONE,
+            AccessRules.NONE,
+            null,
+            dir.resolve("open.yaml").toString(),
+            2),
+        p);
   }
 
   @Test
   void perMinuteRate_isPerSecondInTheRecord() throws Exception {
-    Policy p = PolicyParser.parseFiles(List.of(write("m.yaml", """
+    Policy p =
+        PolicyParser.parseFiles(
+                List.of(
+                    write(
+                        "m.yaml",
+                        """
         policies:
           slow:
             perIp:
               handshakes: {rate: 30/m, burst: 1, action: reject}
-        """))).policies().get("slow");
+        """)))
+            .policies()
+            .get("slow");
 
     assertEquals(new RateLimit(0.5, 1, Action.REJECT, false), p.perIp().handshakes());
   }
@@ -160,7 +216,8 @@ class PolicyParserTest {
 
     PolicySet set = PolicyParser.parseFiles(List.of(a, b));
 
-    assertEquals(List.of("admin", "chat", "feed"), set.policies().keySet().stream().sorted().toList());
+    assertEquals(
+        List.of("admin", "chat", "feed"), set.policies().keySet().stream().sorted().toList());
     assertEquals(List.of(a, b), set.files().stream().map(PolicySet.SourceFile::path).toList());
     assertEquals(sha256(Files.readAllBytes(b)), set.files().get(1).sha256());
     assertEquals(b.toString(), set.policies().get("admin").file());
@@ -176,7 +233,8 @@ class PolicyParserTest {
 
     PolicySet set = PolicyParser.loadDirectory(dir);
 
-    assertEquals(List.of(dir.resolve("a.yaml"), dir.resolve("b.yml")),
+    assertEquals(
+        List.of(dir.resolve("a.yaml"), dir.resolve("b.yml")),
         set.files().stream().map(PolicySet.SourceFile::path).toList());
     assertEquals(2, set.policies().size());
   }
@@ -184,19 +242,25 @@ class PolicyParserTest {
   @Test
   void loadDirectory_missingOrEmpty_isAnErrorWithoutPosition() throws Exception {
     Path missing = dir.resolve("nope");
-    assertEquals(missing + ": cannot read: no such directory",
-        assertThrows(ConfigException.class, () -> PolicyParser.loadDirectory(missing)).getMessage());
+    assertEquals(
+        missing + ": cannot read: no such directory",
+        assertThrows(ConfigException.class, () -> PolicyParser.loadDirectory(missing))
+            .getMessage());
     Path file = write("file.yaml", "policies:\n  a: {}\n");
-    assertEquals(file + ": cannot read: not a directory",
+    assertEquals(
+        file + ": cannot read: not a directory",
         assertThrows(ConfigException.class, () -> PolicyParser.loadDirectory(file)).getMessage());
     Path empty = Files.createDirectory(dir.resolve("empty"));
-    assertEquals(empty + ": no policy files (expected: *.yaml or *.yml files in the directory)",
+    assertEquals(
+        empty + ": no policy files (expected: *.yaml or *.yml files in the directory)",
         assertThrows(ConfigException.class, () -> PolicyParser.loadDirectory(empty)).getMessage());
   }
 
   @Test
   void missingPolicies_namesEachRouteWithAnUnknownPolicy() throws Exception {
-    ProxyConfig config = ConfigParser.parse("""
+    ProxyConfig config =
+        ConfigParser.parse(
+            """
         listeners:
           - name: public
             bind: 127.0.0.1:0
@@ -208,18 +272,25 @@ class PolicyParserTest {
             backend: demo
             policy: chat
           - backend: demo
-        """, "test.yaml", dir);
+        """,
+            "test.yaml",
+            dir);
 
-    assertEquals(List.of("routes[0].policy: unknown policy 'chat' (expected one of: default)"),
+    assertEquals(
+        List.of("routes[0].policy: unknown policy 'chat' (expected one of: default)"),
         PolicyParser.missingPolicies(config, PolicyParser.embeddedDefault()));
-    assertTrue(PolicyParser.missingPolicies(ConfigParser.embeddedDefaults(), PolicyParser.embeddedDefault())
-        .isEmpty());
+    assertTrue(
+        PolicyParser.missingPolicies(
+                ConfigParser.embeddedDefaults(), PolicyParser.embeddedDefault())
+            .isEmpty());
   }
 
   @Test
   void absentLimit_isNull() throws Exception {
-    Policy p = PolicyParser.parseFiles(List.of(write("x.yaml", "policies:\n  x:\n    perIp: {}\n")))
-        .policies().get("x");
+    Policy p =
+        PolicyParser.parseFiles(List.of(write("x.yaml", "policies:\n  x:\n    perIp: {}\n")))
+            .policies()
+            .get("x");
 
     assertNull(p.perIp().handshakes());
     assertEquals(PerIpLimits.NONE, p.perIp());

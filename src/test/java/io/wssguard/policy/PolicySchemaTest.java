@@ -14,8 +14,9 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code policies/policy.schema.json} is strict JSON, and it names exactly the keys (and, per limit, the actions) that
- * the parser accepts, so the schema editors validate with and the parser cannot drift apart.
+ * {@code policies/policy.schema.json} is strict JSON, and it names exactly the keys (and, per
+ * limit, the actions) that the parser accepts, so the schema editors validate with and the parser
+ * cannot drift apart.
  */
 class PolicySchemaTest {
   private static final Path SCHEMA = Path.of("policies/policy.schema.json");
@@ -28,8 +29,9 @@ class PolicySchemaTest {
 
   @Test
   void defaultPolicyNamesTheSchema() throws Exception {
-    assertTrue(Files.readString(Path.of("policies/default.yaml"))
-        .startsWith("# yaml-language-server: $schema=policy.schema.json\n"));
+    assertTrue(
+        Files.readString(Path.of("policies/default.yaml"))
+            .startsWith("# yaml-language-server: $schema=policy.schema.json\n"));
   }
 
   @Test
@@ -50,12 +52,16 @@ class PolicySchemaTest {
 
   @Test
   void jsonReader_refusesWhatJsonDoesNot() {
-    for (String bad : new String[] {"{a: 1}", "{\"a\": 1,}", "[1, 2", "'x'", "{\"a\": 01}", "{} {}", "[tru]"}) {
+    for (String bad :
+        new String[] {"{a: 1}", "{\"a\": 1,}", "[1, 2", "'x'", "{\"a\": 01}", "{} {}", "[tru]"}) {
       assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
     }
   }
 
-  /** Collects, for each object schema, its property names (following {@code $ref}) by the YAML path it describes. */
+  /**
+   * Collects, for each object schema, its property names (following {@code $ref}) by the YAML path
+   * it describes.
+   */
   private static final class Walk {
     final Map<?, ?> root;
     final Map<String, List<String>> keys = new TreeMap<>();
@@ -83,7 +89,10 @@ class PolicySchemaTest {
       }
     }
 
-    /** Own properties over those of the {@code $ref}ed schema (the referring site may narrow, e.g. an action enum). */
+    /**
+     * Own properties over those of the {@code $ref}ed schema (the referring site may narrow, e.g.
+     * an action enum).
+     */
     Map<String, Map<?, ?>> properties(Map<?, ?> schema) {
       Map<String, Map<?, ?>> merged = new LinkedHashMap<>();
       if (schema.get("$ref") instanceof String ref) {
@@ -106,7 +115,8 @@ class PolicySchemaTest {
 
     Map<?, ?> resolve(Map<?, ?> schema) {
       return schema.get("$ref") instanceof String ref && !schema.containsKey("additionalProperties")
-          ? resolve(definition(ref)) : schema;
+          ? resolve(definition(ref))
+          : schema;
     }
 
     Map<?, ?> definition(String ref) {
@@ -186,8 +196,10 @@ class PolicySchemaTest {
           return literal.equals("null") ? null : Boolean.valueOf(literal);
         }
       }
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")
-          .matcher(text).region(i, text.length());
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")
+              .matcher(text)
+              .region(i, text.length());
       if (!m.lookingAt()) {
         throw error("value expected");
       }

@@ -22,7 +22,8 @@ class RouteTest {
 
   @Test
   void picksFirstMatch_withHost() {
-    Route byHost = new Route(new RouteConfig("example.com", "/", "a", false, 1, "default"), null, null, null);
+    Route byHost =
+        new Route(new RouteConfig("example.com", "/", "a", false, 1, "default"), null, null, null);
     Route any = new Route(new RouteConfig(null, "/", "b", false, 1, "default"), null, null, null);
     List<Route> routes = List.of(byHost, any);
     assertEquals(byHost, Route.match(routes, "Example.COM", "/x"));

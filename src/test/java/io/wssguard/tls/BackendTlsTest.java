@@ -44,7 +44,10 @@ class BackendTlsTest {
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     store.setKeyEntry(
-        "leaf", leaf.keys().getPrivate(), new char[0], new X509Certificate[] {leaf.certificate(), ca.certificate()});
+        "leaf",
+        leaf.keys().getPrivate(),
+        new char[0],
+        new X509Certificate[] {leaf.certificate(), ca.certificate()});
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(store, new char[0]);
     SSLContext server = SSLContext.getInstance("TLS");
@@ -77,10 +80,14 @@ class BackendTlsTest {
     backend.close();
   }
 
-  /** Handshakes {@code engine} with the backend over a blocking channel and returns the first application byte. */
+  /**
+   * Handshakes {@code engine} with the backend over a blocking channel and returns the first
+   * application byte.
+   */
   private int connect(SSLContext context, String host) throws IOException {
     SSLEngine engine = context.createSSLEngine(host, backend.getLocalPort());
-    try (SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", backend.getLocalPort()))) {
+    try (SocketChannel channel =
+        SocketChannel.open(new InetSocketAddress("127.0.0.1", backend.getLocalPort()))) {
       channel.socket().setSoTimeout(5_000);
       ByteBuffer out = ByteBuffer.allocate(32 * 1024);
       ByteBuffer in = ByteBuffer.allocate(32 * 1024);
@@ -127,24 +134,28 @@ class BackendTlsTest {
 
   @Test
   void trustsCaFile_andSendsSni() throws Exception {
-    SSLContext context = BackendTls.clientContext(new BackendTlsConfig(ca.writePem(dir.resolve("ca.pem")), false));
+    SSLContext context =
+        BackendTls.clientContext(new BackendTlsConfig(ca.writePem(dir.resolve("ca.pem")), false));
     assertEquals(42, connect(context, "backend.test"));
     assertEquals("backend.test", sniSeen.take());
   }
 
   @Test
   void configuresEngines_forVerifiedTls12And13() throws Exception {
-    SSLContext context = BackendTls.clientContext(new BackendTlsConfig(ca.writePem(dir.resolve("ca.pem")), false));
+    SSLContext context =
+        BackendTls.clientContext(new BackendTlsConfig(ca.writePem(dir.resolve("ca.pem")), false));
     SSLEngine engine = context.createSSLEngine("backend.test", 443);
     assertEquals("HTTPS", engine.getSSLParameters().getEndpointIdentificationAlgorithm());
     assertArrayEquals(new String[] {"TLSv1.3", "TLSv1.2"}, engine.getEnabledProtocols());
-    assertEquals(List.of(new SNIHostName("backend.test")), engine.getSSLParameters().getServerNames());
+    assertEquals(
+        List.of(new SNIHostName("backend.test")), engine.getSSLParameters().getServerNames());
     assertEquals(true, engine.getUseClientMode());
   }
 
   @Test
   void rejects_certificateForAnotherName() throws Exception {
-    SSLContext context = BackendTls.clientContext(new BackendTlsConfig(ca.writePem(dir.resolve("ca.pem")), false));
+    SSLContext context =
+        BackendTls.clientContext(new BackendTlsConfig(ca.writePem(dir.resolve("ca.pem")), false));
     assertThrows(SSLHandshakeException.class, () -> connect(context, "other.test"));
   }
 

@@ -50,7 +50,8 @@ class DevCertificateTest {
     assertEquals("CN=wssguard development", cert.getSubjectX500Principal().getName());
     assertEquals("EC", cert.getPublicKey().getAlgorithm());
     assertEquals(
-        "[[2, localhost], [7, 127.0.0.1], [7, 0:0:0:0:0:0:0:1]]", cert.getSubjectAlternativeNames().toString());
+        "[[2, localhost], [7, 127.0.0.1], [7, 0:0:0:0:0:0:0:1]]",
+        cert.getSubjectAlternativeNames().toString());
     long days = (cert.getNotAfter().getTime() - cert.getNotBefore().getTime()) / 86_400_000L;
     assertTrue(days >= 365 && days <= 366, "validity days " + days);
     PemFiles.checkKeyMatches(PemFiles.readPrivateKey(key), cert, key, chain);
@@ -61,15 +62,18 @@ class DevCertificateTest {
     Path chain = dir.resolve("c.pem");
     Path key = dir.resolve("k.pem");
     Files.writeString(key, "keep me");
-    TlsSetupException e = assertThrows(TlsSetupException.class, () -> DevCertificate.ensure(chain, key));
-    assertTrue(e.getMessage().startsWith(chain + ": missing while " + key + " exists"), e.getMessage());
+    TlsSetupException e =
+        assertThrows(TlsSetupException.class, () -> DevCertificate.ensure(chain, key));
+    assertTrue(
+        e.getMessage().startsWith(chain + ": missing while " + key + " exists"), e.getMessage());
     assertEquals("keep me", Files.readString(key));
     assertFalse(Files.exists(chain));
 
     Files.delete(key);
     Files.writeString(chain, "keep me too");
     e = assertThrows(TlsSetupException.class, () -> DevCertificate.ensure(chain, key));
-    assertTrue(e.getMessage().startsWith(key + ": missing while " + chain + " exists"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith(key + ": missing while " + chain + " exists"), e.getMessage());
   }
 
   @Test
@@ -77,7 +81,11 @@ class DevCertificateTest {
     Path chain = dir.resolve("c.pem");
     Path key = dir.resolve("k.pem");
     TlsConfig config =
-        new TlsConfig(TlsEngine.JDK, false, List.of(new CertificateConfig(chain, key, List.of(), true)), List.of());
+        new TlsConfig(
+            TlsEngine.JDK,
+            false,
+            List.of(new CertificateConfig(chain, key, List.of(), true)),
+            List.of());
     List<String> first = ServerTls.create(config).fingerprints();
     List<String> second = ServerTls.create(config).fingerprints();
     assertEquals(first, second);

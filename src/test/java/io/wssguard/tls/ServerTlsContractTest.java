@@ -39,8 +39,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.xnio.Options;
 
 /**
- * The TLS contract of a listener, run against each engine behind a real Undertow HTTPS listener and talked to by the
- * JDK's client (or raw bytes where the JDK client refuses to send what is being tested).
+ * The TLS contract of a listener, run against each engine behind a real Undertow HTTPS listener and
+ * talked to by the JDK's client (or raw bytes where the JDK client refuses to send what is being
+ * tested).
  */
 @ParameterizedClass
 @EnumSource(TlsEngine.class)
@@ -79,9 +80,13 @@ class ServerTlsContractTest {
                 false,
                 List.of(
                     new CertificateConfig(defaultLeaf.chain(), defaultLeaf.key(), List.of(), false),
-                    new CertificateConfig(ecLeaf.chain(), ecLeaf.key(), List.of("ec.test", "*.ec-wild.test"), false),
                     new CertificateConfig(
-                        rsaLeaf.chain(), rsaLeaf.key(), List.of("rsa.test", "*.rsa-wild.test"), false)),
+                        ecLeaf.chain(), ecLeaf.key(), List.of("ec.test", "*.ec-wild.test"), false),
+                    new CertificateConfig(
+                        rsaLeaf.chain(),
+                        rsaLeaf.key(),
+                        List.of("rsa.test", "*.rsa-wild.test"),
+                        false)),
                 List.of()));
     server =
         Undertow.builder()
@@ -92,7 +97,9 @@ class ServerTlsContractTest {
             .addHttpsListener(0, "127.0.0.1", tls.sslContext())
             .setHandler(
                 exchange -> {
-                  exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/octet-stream");
+                  exchange
+                      .getResponseHeaders()
+                      .put(Headers.CONTENT_TYPE, "application/octet-stream");
                   if (exchange.getRequestPath().equals("/big")) {
                     exchange.getResponseSender().send(ByteBuffer.wrap(BIG));
                   } else {
@@ -129,7 +136,8 @@ class ServerTlsContractTest {
   }
 
   private X509Certificate served(String sni, String protocol) throws Exception {
-    // A fresh client each time: a shared one would resume the previous session and skip certificate selection.
+    // A fresh client each time: a shared one would resume the previous session and skip certificate
+    // selection.
     client = TestClients.trustAllClient();
     try (SSLSocket s = connect(sni, new String[] {protocol}, null)) {
       return (X509Certificate) s.getSession().getPeerCertificates()[0];
@@ -150,7 +158,9 @@ class ServerTlsContractTest {
       try (SSLSocket s = connect(sni, new String[] {"TLSv1.2"}, null)) {
         assertEquals("TLSv1.2", s.getSession().getProtocol());
         assertAead(s.getSession().getCipherSuite());
-        assertTrue(s.getSession().getCipherSuite().startsWith("TLS_ECDHE_"), s.getSession().getCipherSuite());
+        assertTrue(
+            s.getSession().getCipherSuite().startsWith("TLS_ECDHE_"),
+            s.getSession().getCipherSuite());
       }
     }
   }
@@ -161,20 +171,30 @@ class ServerTlsContractTest {
 
   @Test
   void refuses_tls11ClientHello() throws IOException {
-    // The JDK client will not send TLS 1.1 (jdk.tls.disabledAlgorithms), so this is a raw ClientHello; the control
+    // The JDK client will not send TLS 1.1 (jdk.tls.disabledAlgorithms), so this is a raw
+    // ClientHello; the control
     // proves the same hello is answered with a ServerHello when it offers TLS 1.2 and AEAD suites.
-    assertEquals(0x16, TestClients.rawClientHello(port, 0x0303, 0xc02b, 0xc02f), "control: TLS 1.2 GCM hello");
+    assertEquals(
+        0x16,
+        TestClients.rawClientHello(port, 0x0303, 0xc02b, 0xc02f),
+        "control: TLS 1.2 GCM hello");
     assertNotEquals(0x16, TestClients.rawClientHello(port, 0x0302, 0xc009, 0xc013, 0x002f));
   }
 
   @Test
   void refuses_cbcOnlyTls12Client() throws IOException {
     String[] cbc = {
-      "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"
+      "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+      "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+      "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+      "TLS_RSA_WITH_AES_128_CBC_SHA"
     };
     assertThrows(SSLException.class, () -> connect(null, new String[] {"TLSv1.2"}, cbc).close());
-    assertEquals(0x16, TestClients.rawClientHello(port, 0x0303, 0xc02b, 0xc02f), "control: TLS 1.2 GCM hello");
+    assertEquals(
+        0x16,
+        TestClients.rawClientHello(port, 0x0303, 0xc02b, 0xc02f),
+        "control: TLS 1.2 GCM hello");
     assertNotEquals(0x16, uncheckedHello(0xc009, 0xc013, 0xc023, 0xc027, 0x002f, 0x003c));
   }
 
@@ -193,10 +213,16 @@ class ServerTlsContractTest {
       assertEquals("EC", served("ec.test", protocol).getPublicKey().getAlgorithm());
       assertEquals(rsaLeaf.certificate(), served("rsa.test", protocol), protocol + " rsa.test");
       assertEquals("RSA", served("RSA.test", protocol).getPublicKey().getAlgorithm());
-      assertEquals(rsaLeaf.certificate(), served("a.rsa-wild.test", protocol), protocol + " wildcard");
-      assertEquals(ecLeaf.certificate(), served("x.ec-wild.test", protocol), protocol + " wildcard");
-      assertEquals(defaultLeaf.certificate(), served("a.b.rsa-wild.test", protocol), protocol + " two labels");
-      assertEquals(defaultLeaf.certificate(), served("unknown.test", protocol), protocol + " unknown");
+      assertEquals(
+          rsaLeaf.certificate(), served("a.rsa-wild.test", protocol), protocol + " wildcard");
+      assertEquals(
+          ecLeaf.certificate(), served("x.ec-wild.test", protocol), protocol + " wildcard");
+      assertEquals(
+          defaultLeaf.certificate(),
+          served("a.b.rsa-wild.test", protocol),
+          protocol + " two labels");
+      assertEquals(
+          defaultLeaf.certificate(), served("unknown.test", protocol), protocol + " unknown");
       assertEquals(defaultLeaf.certificate(), served(null, protocol), protocol + " no SNI");
     }
   }
@@ -235,7 +261,9 @@ class ServerTlsContractTest {
   void describesEngine() {
     assertEquals(engine, tls.engine());
     if (engine == TlsEngine.BORINGSSL) {
-      assertTrue(tls.engineDescription().startsWith("BoringSSL (netty-tcnative "), tls.engineDescription());
+      assertTrue(
+          tls.engineDescription().startsWith("BoringSSL (netty-tcnative "),
+          tls.engineDescription());
     } else {
       assertTrue(tls.engineDescription().startsWith("JDK "), tls.engineDescription());
     }
@@ -254,7 +282,8 @@ class ServerTlsContractTest {
 
     ByteBuffer wire = ByteBuffer.allocate(64 * 1024);
     ByteBuffer plain = ByteBuffer.allocate(64 * 1024);
-    // Let the server flush what it owes after the handshake first: BoringSSL sends its TLS 1.3 session tickets
+    // Let the server flush what it owes after the handshake first: BoringSSL sends its TLS 1.3
+    // session tickets
     // with the first application data.
     serverEngine.wrap(ByteBuffer.wrap(new byte[] {1}), wire);
     wire.flip();

@@ -21,7 +21,10 @@ class ServerTlsErrorsTest {
 
   private static String failure(Path chain, Path key) {
     TlsConfig config =
-        new TlsConfig(TlsEngine.BORINGSSL, false, List.of(new CertificateConfig(chain, key, List.of(), false)),
+        new TlsConfig(
+            TlsEngine.BORINGSSL,
+            false,
+            List.of(new CertificateConfig(chain, key, List.of(), false)),
             List.of());
     return assertThrows(TlsSetupException.class, () -> ServerTls.create(config)).getMessage();
   }
@@ -44,14 +47,16 @@ class ServerTlsErrorsTest {
   void fails_whenPemUnreadable() throws Exception {
     TestCertificates.Leaf leaf = TestCertificates.ca(EC, "ca").issue(dir, EC, "a.test");
     Path garbage = dir.resolve("garbage.pem");
-    Files.writeString(garbage, "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n");
+    Files.writeString(
+        garbage, "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n");
     String message = failure(garbage, leaf.key());
     assertTrue(message.startsWith(garbage + ": unreadable PEM certificate chain: "), message);
 
     Path empty = dir.resolve("empty.pem");
     Files.writeString(empty, "hello\n");
     assertEquals(
-        empty + ": no CERTIFICATE block found (expected a PEM certificate chain)", failure(empty, leaf.key()));
+        empty + ": no CERTIFICATE block found (expected a PEM certificate chain)",
+        failure(empty, leaf.key()));
   }
 
   @Test
@@ -61,9 +66,11 @@ class ServerTlsErrorsTest {
     TestCertificates.Leaf b = ca.issue(dir, EC, "b.test");
     TestCertificates.Leaf r = ca.issue(dir, RSA, "r.test");
     assertEquals(
-        b.key() + ": private key does not match the first certificate in " + a.chain(), failure(a.chain(), b.key()));
+        b.key() + ": private key does not match the first certificate in " + a.chain(),
+        failure(a.chain(), b.key()));
     assertEquals(
-        r.key() + ": RSA key does not match the EC certificate in " + a.chain(), failure(a.chain(), r.key()));
+        r.key() + ": RSA key does not match the EC certificate in " + a.chain(),
+        failure(a.chain(), r.key()));
   }
 
   @Test
@@ -71,9 +78,12 @@ class ServerTlsErrorsTest {
     TestCertificates.Leaf leaf = TestCertificates.ca(EC, "ca").issue(dir, EC, "a.test");
     Path ed = dir.resolve("ed25519.key");
     Files.write(
-        ed, DevCertificate.pem("PRIVATE KEY", KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
-            .getPrivate().getEncoded()));
-    assertEquals(ed + ": unsupported key type EdDSA (expected EC or RSA)", failure(leaf.chain(), ed));
+        ed,
+        DevCertificate.pem(
+            "PRIVATE KEY",
+            KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate().getEncoded()));
+    assertEquals(
+        ed + ": unsupported key type EdDSA (expected EC or RSA)", failure(leaf.chain(), ed));
   }
 
   @Test
@@ -81,14 +91,19 @@ class ServerTlsErrorsTest {
     TestCertificates.Leaf leaf = TestCertificates.ca(EC, "ca").issue(dir, EC, "a.test");
     Path cert = leaf.chain();
     String message = failure(cert, cert);
-    assertTrue(message.startsWith(cert + ": found a CERTIFICATE (expected an unencrypted PKCS#8 key"), message);
+    assertTrue(
+        message.startsWith(cert + ": found a CERTIFICATE (expected an unencrypted PKCS#8 key"),
+        message);
   }
 
   @Test
   void fails_whenProtocolNotAllowed() throws Exception {
     TestCertificates.Leaf leaf = TestCertificates.ca(EC, "ca").issue(dir, EC, "a.test");
     TlsConfig config =
-        new TlsConfig(TlsEngine.JDK, false, List.of(new CertificateConfig(leaf.chain(), leaf.key(), List.of(), false)),
+        new TlsConfig(
+            TlsEngine.JDK,
+            false,
+            List.of(new CertificateConfig(leaf.chain(), leaf.key(), List.of(), false)),
             List.of("TLSv1.1"));
     assertEquals(
         "tls.protocols: TLSv1.1 (expected a subset of [TLSv1.3, TLSv1.2])",

@@ -23,7 +23,10 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Test PKI: an ECDSA or RSA CA that issues ECDSA or RSA leaves, written as PEM chain + PKCS#8 key files. */
+/**
+ * Test PKI: an ECDSA or RSA CA that issues ECDSA or RSA leaves, written as PEM chain + PKCS#8 key
+ * files.
+ */
 final class TestCertificates {
   private static final AtomicLong SERIAL = new AtomicLong(1000);
 
@@ -39,7 +42,9 @@ final class TestCertificates {
       return file;
     }
 
-    /** A leaf for {@code dnsNames} (CN = the first), chain leaf then CA written under {@code dir}. */
+    /**
+     * A leaf for {@code dnsNames} (CN = the first), chain leaf then CA written under {@code dir}.
+     */
     Leaf issue(Path dir, KeyType type, String... dnsNames) throws Exception {
       KeyPair leafKeys = keyPair(type);
       X509Certificate leaf = sign(this, leafKeys, "CN=" + dnsNames[0], false, dnsNames);
@@ -77,11 +82,14 @@ final class TestCertificates {
     return generator.generateKeyPair();
   }
 
-  private static X509Certificate sign(Ca issuer, KeyPair subjectKeys, String subject, boolean isCa, String... dns)
+  private static X509Certificate sign(
+      Ca issuer, KeyPair subjectKeys, String subject, boolean isCa, String... dns)
       throws Exception {
     X500Name subjectName = new X500Name(subject);
     X500Name issuerName =
-        issuer == null ? subjectName : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
+        issuer == null
+            ? subjectName
+            : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
     Instant now = Instant.now();
     X509v3CertificateBuilder builder =
         new JcaX509v3CertificateBuilder(
@@ -98,11 +106,15 @@ final class TestCertificates {
         names.add(new GeneralName(GeneralName.dNSName, d));
       }
       builder.addExtension(
-          Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(names.toArray(new GeneralName[0])));
     }
     KeyPair signer = issuer == null ? subjectKeys : issuer.keys();
-    String algorithm = "EC".equals(signer.getPrivate().getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
+    String algorithm =
+        "EC".equals(signer.getPrivate().getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
     return new JcaX509CertificateConverter()
-        .getCertificate(builder.build(new JcaContentSignerBuilder(algorithm).build(signer.getPrivate())));
+        .getCertificate(
+            builder.build(new JcaContentSignerBuilder(algorithm).build(signer.getPrivate())));
   }
 }

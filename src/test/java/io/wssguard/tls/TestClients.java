@@ -12,7 +12,10 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 
-/** Client-side helpers for the TLS tests: a trust-all JDK client, raw ClientHellos, an in-memory handshake. */
+/**
+ * Client-side helpers for the TLS tests: a trust-all JDK client, raw ClientHellos, an in-memory
+ * handshake.
+ */
 final class TestClients {
   private TestClients() {}
 
@@ -25,16 +28,17 @@ final class TestClients {
   /** Sends {@code GET path} with Connection: close and returns the whole raw response. */
   static byte[] get(Socket socket, String path) throws IOException {
     OutputStream out = socket.getOutputStream();
-    out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     return socket.getInputStream().readAllBytes();
   }
 
   /**
-   * A minimal TLS ClientHello (no SNI) offering {@code legacyVersion} (0x0302 = TLS 1.1, 0x0303 = TLS 1.2) and the
-   * given cipher suite code points. Returns the first byte the server answers with: 0x16 handshake, 0x15 alert, -1 for
-   * a close.
+   * A minimal TLS ClientHello (no SNI) offering {@code legacyVersion} (0x0302 = TLS 1.1, 0x0303 =
+   * TLS 1.2) and the given cipher suite code points. Returns the first byte the server answers
+   * with: 0x16 handshake, 0x15 alert, -1 for a close.
    */
   static int rawClientHello(int port, int legacyVersion, int... suites) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -49,8 +53,10 @@ final class TestClients {
     body.write(1);
     body.write(0); // null compression
     ByteArrayOutputStream ext = new ByteArrayOutputStream();
-    extension(ext, 0x000a, new int[] {0x0004, 0x001d, 0x0017}); // supported_groups: x25519, secp256r1
-    ext.write(new byte[] {0x00, 0x0b, 0x00, 0x02, 0x01, 0x00}, 0, 6); // ec_point_formats: uncompressed
+    extension(
+        ext, 0x000a, new int[] {0x0004, 0x001d, 0x0017}); // supported_groups: x25519, secp256r1
+    ext.write(
+        new byte[] {0x00, 0x0b, 0x00, 0x02, 0x01, 0x00}, 0, 6); // ec_point_formats: uncompressed
     extension(ext, 0x000d, new int[] {0x0006, 0x0403, 0x0804, 0x0401}); // signature_algorithms
     u16(body, ext.size());
     ext.writeTo(body);
@@ -128,13 +134,17 @@ final class TestClients {
       }
       toServer.compact();
     }
-    throw new AssertionError("handshake did not finish: client " + client.getHandshakeStatus() + ", server "
-        + server.getHandshakeStatus());
+    throw new AssertionError(
+        "handshake did not finish: client "
+            + client.getHandshakeStatus()
+            + ", server "
+            + server.getHandshakeStatus());
   }
 
   private static boolean done(SSLEngine e) {
     SSLEngineResult.HandshakeStatus s = e.getHandshakeStatus();
-    return s == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING || s == SSLEngineResult.HandshakeStatus.FINISHED;
+    return s == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+        || s == SSLEngineResult.HandshakeStatus.FINISHED;
   }
 
   private static void runTasks(SSLEngine e) {

@@ -1,4 +1,4 @@
-package io.wssguard.policy;
+package io.wssguard.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -87,5 +87,36 @@ class CidrTest {
     InetAddress v4 = ip("10.0.0.0");
     assertThrows(IllegalArgumentException.class, () -> new Cidr(v4, 33));
     assertThrows(IllegalArgumentException.class, () -> new Cidr(v4, -1));
+  }
+
+  @Test
+  void shortText_dropsTheFullPrefix_keepsABlocks() {
+    assertEquals("203.0.113.7", Cidr.parse("203.0.113.7/32").shortText());
+    assertEquals("2001:db8::7", Cidr.parse("2001:db8::7").shortText());
+    assertEquals("2001:db8::/48", Cidr.parse("2001:db8::/48").shortText());
+    assertEquals("::", Cidr.parse("::").shortText());
+    assertEquals("fd00::", Cidr.parse("fd00::").shortText());
+    assertEquals("198.51.100.0/24", Cidr.parse("198.51.100.0/24").shortText());
+  }
+
+  @Test
+  void constructorClearsHostBits_soEqualBlocksAreEqualRecords() throws Exception {
+    assertEquals(Cidr.parse("10.0.0.0/8"), new Cidr(ip("10.1.2.3"), 8));
+    assertEquals(Cidr.parse("2001:db8::/32"), Cidr.of(ip("2001:db8:ff::1"), 32));
+  }
+
+  @Test
+  void parse_refusesHostBits_namingTheCorrectedBlock() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Cidr.parse("10.1.2.3/8"));
+    assertEquals("expected: 10.0.0.0/8, the block's first address", e.getMessage());
+  }
+
+  @Test
+  void overlaps_isSymmetric_andFamilySafe() {
+    assertTrue(Cidr.parse("10.0.0.0/8").overlaps(Cidr.parse("10.2.3.4")));
+    assertTrue(Cidr.parse("10.2.3.4").overlaps(Cidr.parse("10.0.0.0/8")));
+    assertFalse(Cidr.parse("10.0.0.0/8").overlaps(Cidr.parse("11.0.0.0/8")));
+    assertFalse(Cidr.parse("0.0.0.0/1").overlaps(Cidr.parse("::1")));
   }
 }

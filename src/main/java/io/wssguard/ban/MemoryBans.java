@@ -1,6 +1,6 @@
-package io.wssguard.limit;
+package io.wssguard.ban;
 
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,8 +32,10 @@ public final class MemoryBans implements Bans {
   }
 
   @Override
-  public void ban(InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
-    bans.put(Cidr.of(address, prefix),
+  public void ban(
+      InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
+    bans.put(
+        Cidr.of(address, prefix),
         new Held(System.nanoTime() + duration.toNanos(), Instant.now().plus(duration), reason));
   }
 

@@ -1,4 +1,4 @@
-package io.wssguard.observe;
+package io.wssguard.admin;
 
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -6,10 +6,17 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
+import io.wssguard.ban.Bans;
 import io.wssguard.config.AdminConfig;
-import io.wssguard.limit.Bans;
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
+import io.wssguard.observe.FlatJson;
+import io.wssguard.observe.JsonText;
+import io.wssguard.observe.Observability;
+import io.wssguard.observe.PolicyReloads;
+import io.wssguard.observe.RouteMeter;
+import io.wssguard.observe.TopSources;
 import io.wssguard.policy.PolicySet;
+import io.wssguard.quantity.Quantities;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -23,21 +30,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The admin listener: a small Undertow HTTP server of its own (one IO thread, two workers), apart from the proxy's
- * listeners and worker, serving {@code /metrics} (Prometheus text) and a JSON admin API ({@code /status},
- * {@code /top}, {@code /bans}, {@code /reload}; docs/OBSERVABILITY.md).
+ * The admin listener: a small Undertow HTTP server of its own (one IO thread, two workers), apart
+ * from the proxy's listeners and worker, serving {@code /metrics} (Prometheus text) and a JSON
+ * admin API ({@code /status}, {@code /top}, {@code /bans}, {@code /reload}; docs/OBSERVABILITY.md).
  *
- * <p>With a token file every request needs {@code Authorization: Bearer <token>} (compared in constant time), 401
- * otherwise; the configuration refuses a non-loopback bind without one. Requests run on the worker threads, never on
- * an IO thread of the proxy.
+ * <p>With a token file every request needs {@code Authorization: Bearer <token>} (compared in
+ * constant time), 401 otherwise; the configuration refuses a non-loopback bind without one.
+ * Requests run on the worker threads, never on an IO thread of the proxy.
  */
-final class AdminServer implements HttpHandler, AutoCloseable {
+public final class AdminServer implements HttpHandler, AutoCloseable {
   private static final int MAX_BODY = 8 * 1024;
-  private static final Pattern BAN_DURATION = Pattern.compile("([0-9]{1,6})(s|m|h|d)");
 
   private final Observability observe;
   private final List<String> listeners;
@@ -46,21 +50,26 @@ final class AdminServer implements HttpHandler, AutoCloseable {
   private final Undertow undertow;
   private final String url;
 
-  private AdminServer(AdminConfig config, Observability observe, List<String> listeners, Supplier<PolicySet> policies,
+  private AdminServer(
+      AdminConfig config,
+      Observability observe,
+      List<String> listeners,
+      Supplier<PolicySet> policies,
       byte[] token) {
     this.observe = observe;
     this.listeners = listeners;
     this.policies = policies;
     this.token = token;
     InetSocketAddress bind = config.bind();
-    this.undertow = Undertow.builder()
-        .addHttpListener(bind.getPort(), bind.getAddress().getHostAddress())
-        .setIoThreads(1)
-        .setWorkerThreads(2)
-        .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
-        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) MAX_BODY)
-        .setHandler(this)
-        .build();
+    this.undertow =
+        Undertow.builder()
+            .addHttpListener(bind.getPort(), bind.getAddress().getHostAddress())
+            .setIoThreads(1)
+            .setWorkerThreads(2)
+            .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) MAX_BODY)
+            .setHandler(this)
+            .build();
     try {
       undertow.start();
     } catch (RuntimeException e) {
@@ -69,11 +78,16 @@ final class AdminServer implements HttpHandler, AutoCloseable {
     }
     InetSocketAddress bound = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
     String host = bound.getAddress().getHostAddress();
-    this.url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort() + "/";
+    this.url =
+        "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort() + "/";
   }
 
-  static AdminServer start(AdminConfig config, Observability observe, List<String> listeners,
-      Supplier<PolicySet> policies) throws IOException {
+  public static AdminServer start(
+      AdminConfig config,
+      Observability observe,
+      List<String> listeners,
+      Supplier<PolicySet> policies)
+      throws IOException {
     byte[] token = null;
     if (config.tokenFile() != null) {
       String text = Files.readString(config.tokenFile(), StandardCharsets.UTF_8).strip();
@@ -86,12 +100,18 @@ final class AdminServer implements HttpHandler, AutoCloseable {
       return new AdminServer(config, observe, List.copyOf(listeners), policies, token);
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new IOException("admin listener cannot listen on " + config.bind().getAddress().getHostAddress() + ":"
-          + config.bind().getPort() + ": " + cause.getMessage(), e);
+      throw new IOException(
+          "admin listener cannot listen on "
+              + config.bind().getAddress().getHostAddress()
+              + ":"
+              + config.bind().getPort()
+              + ": "
+              + cause.getMessage(),
+          e);
     }
   }
 
-  String url() {
+  public String url() {
     return url;
   }
 
@@ -117,8 +137,10 @@ final class AdminServer implements HttpHandler, AutoCloseable {
     switch (path) {
       case "/metrics" -> {
         if (get) {
-          exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-          exchange.getResponseSender().send(observe.metrics.scrape());
+          exchange
+              .getResponseHeaders()
+              .put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+          exchange.getResponseSender().send(observe.metrics().scrape());
         } else {
           notAllowed(exchange, "GET");
         }
@@ -161,7 +183,10 @@ final class AdminServer implements HttpHandler, AutoCloseable {
             notAllowed(exchange, "DELETE");
           }
         } else {
-          json(exchange, 404, error("no such endpoint (expected: /metrics, /status, /top, /bans, /reload)"));
+          json(
+              exchange,
+              404,
+              error("no such endpoint (expected: /metrics, /status, /top, /bans, /reload)"));
         }
       }
     }
@@ -182,17 +207,22 @@ final class AdminServer implements HttpHandler, AutoCloseable {
   // ---- endpoints ----
 
   private String status() {
-    JsonText j = new JsonText().beginObject()
-        .field("version", version())
-        .field("started", observe.started.toString())
-        .field("uptimeSeconds", Duration.between(observe.started, Instant.now()).toSeconds())
-        .field("admin", url);
+    JsonText j =
+        new JsonText()
+            .beginObject()
+            .field("version", version())
+            .field("started", observe.started().toString())
+            .field("uptimeSeconds", Duration.between(observe.started(), Instant.now()).toSeconds())
+            .field("admin", url);
     j.key("listeners").beginArray();
     listeners.forEach(j::value);
     j.endArray();
     j.key("routes").beginArray();
-    for (RouteMeter r : observe.metrics.routes()) {
-      j.beginObject().field("route", r.label()).field("openConnections", r.openConnections()).endObject();
+    for (RouteMeter r : observe.metrics().routes()) {
+      j.beginObject()
+          .field("route", r.label())
+          .field("openConnections", r.openConnections())
+          .endObject();
     }
     j.endArray();
     PolicySet set = policies.get();
@@ -205,21 +235,23 @@ final class AdminServer implements HttpHandler, AutoCloseable {
     j.endArray();
     PolicyReloads reloads = observe.reloads();
     if (reloads != null) {
-      j.field("reloadsApplied", reloads.appliedCount()).field("reloadsFailed", reloads.failedCount())
+      j.field("reloadsApplied", reloads.appliedCount())
+          .field("reloadsFailed", reloads.failedCount())
           .field("lastReloadError", reloads.lastError());
     }
     j.endObject();
-    j.field("activeBans", observe.bans.active().size());
+    j.field("activeBans", observe.bans().active().size());
     return j.endObject().toString();
   }
 
   private void top(HttpServerExchange exchange) {
     String by = query(exchange, "by", "messages");
-    TopSources table = switch (by) {
-      case "messages" -> observe.topMessages;
-      case "violations" -> observe.topViolations;
-      default -> null;
-    };
+    TopSources table =
+        switch (by) {
+          case "messages" -> observe.topMessages();
+          case "violations" -> observe.topViolations();
+          default -> null;
+        };
     if (table == null) {
       json(exchange, 400, error("by: '" + by + "' (expected: messages or violations)"));
       return;
@@ -237,7 +269,10 @@ final class AdminServer implements HttpHandler, AutoCloseable {
     }
     JsonText j = new JsonText().beginObject().field("by", by).key("sources").beginArray();
     for (TopSources.Entry e : table.top(n)) {
-      j.beginObject().field("source", e.source()).field("count", e.count()).field("maxOvercount", e.error())
+      j.beginObject()
+          .field("source", e.source())
+          .field("count", e.count())
+          .field("maxOvercount", e.error())
           .endObject();
     }
     json(exchange, 200, j.endArray().endObject().toString());
@@ -245,9 +280,12 @@ final class AdminServer implements HttpHandler, AutoCloseable {
 
   private String bans() {
     JsonText j = new JsonText().beginObject().key("bans").beginArray();
-    for (Bans.Entry b : observe.bans.active()) {
-      j.beginObject().field("target", b.target().toString()).field("until", b.until().toString())
-          .field("reason", b.reason()).endObject();
+    for (Bans.Entry b : observe.bans().active()) {
+      j.beginObject()
+          .field("target", b.target().toString())
+          .field("until", b.until().toString())
+          .field("reason", b.reason())
+          .endObject();
     }
     return j.endArray().endObject().toString();
   }
@@ -262,7 +300,10 @@ final class AdminServer implements HttpHandler, AutoCloseable {
     }
     for (String key : body.keySet()) {
       if (!List.of("target", "for", "reason").contains(key)) {
-        json(exchange, 400, error("unknown key '" + key + "' (expected one of: target, for, reason)"));
+        json(
+            exchange,
+            400,
+            error("unknown key '" + key + "' (expected one of: target, for, reason)"));
         return;
       }
     }
@@ -270,27 +311,37 @@ final class AdminServer implements HttpHandler, AutoCloseable {
     try {
       target = Cidr.parse(body.getOrDefault("target", ""));
     } catch (IllegalArgumentException e) {
-      json(exchange, 400, error("target: '" + body.getOrDefault("target", "") + "' (" + e.getMessage() + ")"));
+      json(
+          exchange,
+          400,
+          error("target: '" + body.getOrDefault("target", "") + "' (" + e.getMessage() + ")"));
       return;
     }
-    Matcher m = BAN_DURATION.matcher(body.getOrDefault("for", ""));
-    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-      json(exchange, 400, error("for: '" + body.getOrDefault("for", "") + "' (expected: duration like 90s, 15m,"
-          + " 12h, 7d)"));
+    Duration duration;
+    try {
+      duration =
+          Quantities.parseDuration(
+              body.getOrDefault("for", ""), Duration.ofSeconds(1), Quantities.MAX_BAN);
+    } catch (IllegalArgumentException e) {
+      json(
+          exchange,
+          400,
+          error("for: '" + body.getOrDefault("for", "") + "' (" + e.getMessage() + ")"));
       return;
     }
-    long amount = Long.parseLong(m.group(1));
-    Duration duration = switch (m.group(2)) {
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofDays(amount);
-    };
     String reason = body.getOrDefault("reason", "banned through the admin API");
-    observe.bans.ban(target.network(), target.prefix(), duration, reason, List.of("admin API"));
-    observe.events.banned(target.toString(), null, duration, reason, "admin");
-    json(exchange, 201, new JsonText().beginObject().field("target", target.toString())
-        .field("forSeconds", duration.toSeconds()).field("reason", reason).endObject().toString());
+    observe.bans().ban(target.network(), target.prefix(), duration, reason, List.of("admin API"));
+    observe.events().banned(target.toString(), null, duration, reason, "admin");
+    json(
+        exchange,
+        201,
+        new JsonText()
+            .beginObject()
+            .field("target", target.toString())
+            .field("forSeconds", duration.toSeconds())
+            .field("reason", reason)
+            .endObject()
+            .toString());
   }
 
   private void removeBan(HttpServerExchange exchange, String text) {
@@ -302,12 +353,15 @@ final class AdminServer implements HttpHandler, AutoCloseable {
       json(exchange, 400, error("'" + cidr + "' (" + e.getMessage() + ")"));
       return;
     }
-    if (!observe.bans.unban(target)) {
+    if (!observe.bans().unban(target)) {
       json(exchange, 404, error("no ban on " + target));
       return;
     }
-    observe.events.unbanned(target.toString(), "admin");
-    json(exchange, 200, new JsonText().beginObject().field("unbanned", target.toString()).endObject().toString());
+    observe.events().unbanned(target.toString(), "admin");
+    json(
+        exchange,
+        200,
+        new JsonText().beginObject().field("unbanned", target.toString()).endObject().toString());
   }
 
   private void reload(HttpServerExchange exchange) {
@@ -339,7 +393,9 @@ final class AdminServer implements HttpHandler, AutoCloseable {
 
   private static String query(HttpServerExchange exchange, String name, String otherwise) {
     Deque<String> values = exchange.getQueryParameters().get(name);
-    return values == null || values.isEmpty() ? otherwise : values.getFirst().toLowerCase(Locale.ROOT);
+    return values == null || values.isEmpty()
+        ? otherwise
+        : values.getFirst().toLowerCase(Locale.ROOT);
   }
 
   private static void notAllowed(HttpServerExchange exchange, String allow) {

@@ -1,13 +1,19 @@
-package io.wssguard.policy;
+package io.wssguard.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
-/** An address block, IPv4 or IPv6: {@code 10.0.0.0/8}, {@code 2001:db8::/32}; a single address has the full prefix. */
+/**
+ * An address block, IPv4 or IPv6: {@code 10.0.0.0/8}, {@code 2001:db8::/32}; a single address has
+ * the full prefix. The one address and block type of config, policies, bans, firewall rules, the
+ * CLI and the admin API, with one parser ({@link #parse}). A block always holds its first address:
+ * the constructor clears host bits, so equal blocks are equal records.
+ */
 public record Cidr(InetAddress network, int prefix) {
-  private static final Pattern IPV4 = Pattern.compile("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}");
+  private static final Pattern IPV4 =
+      Pattern.compile("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}");
   private static final Pattern IPV6 = Pattern.compile("(?=.*:)[0-9A-Fa-f:][0-9A-Fa-f:.]*");
   private static final Pattern PREFIX = Pattern.compile("0|[1-9][0-9]{0,2}");
 
@@ -15,33 +21,37 @@ public record Cidr(InetAddress network, int prefix) {
     if (network == null || prefix < 0 || prefix > network.getAddress().length * 8) {
       throw new IllegalArgumentException("not an address block: " + network + "/" + prefix);
     }
+    network = masked(network, prefix);
   }
 
   /**
-   * Reads {@code 10.0.0.0/8}, {@code 2001:db8::/32}, or a single address ({@code 192.0.2.7}, {@code ::1}). Only
-   * literals are accepted (nothing is looked up), IPv4 in plain dotted decimal (no leading zeros, which some readers
-   * take for octal), IPv6 without zone or brackets. The address must be the block's first one: {@code 10.0.0.1/8} is
-   * refused, as the host bits would be silently ignored.
+   * Reads {@code 10.0.0.0/8}, {@code 2001:db8::/32}, or a single address ({@code 192.0.2.7}, {@code
+   * ::1}). Only literals are accepted (nothing is looked up), IPv4 in plain dotted decimal (no
+   * leading zeros, which some readers take for octal), IPv6 without zone or brackets. The address
+   * must be the block's first one: {@code 10.0.0.1/8} is refused with the corrected block in the
+   * message, as the host bits would otherwise be silently ignored.
    *
-   * @throws IllegalArgumentException with what was expected, e.g. {@code expected: 10.0.0.0/8}
+   * @throws IllegalArgumentException whose message says what was expected, e.g. {@code expected:
+   *     10.0.0.0/8, the block's first address}; callers put the offending text and its position in
+   *     front
    */
   public static Cidr parse(String text) {
     int slash = text.indexOf('/');
     String address = slash < 0 ? text : text.substring(0, slash);
     String prefixText = slash < 0 ? null : text.substring(slash + 1);
-    InetAddress network = literal(address);
-    if (network == null || (prefixText != null && !PREFIX.matcher(prefixText).matches())) {
-      throw new IllegalArgumentException("expected: address block like 10.0.0.0/8 or 2001:db8::/32, or one address");
+    InetAddress literal = literal(address);
+    if (literal == null || (prefixText != null && !PREFIX.matcher(prefixText).matches())) {
+      throw new IllegalArgumentException(
+          "expected: address block like 10.0.0.0/8 or 2001:db8::/32, or one address");
     }
-    int bits = network.getAddress().length * 8;
+    int bits = literal.getAddress().length * 8;
     int prefix = prefixText == null ? bits : Integer.parseInt(prefixText);
     if (prefix > bits) {
       throw new IllegalArgumentException("expected: prefix length 0.." + bits);
     }
-    Cidr block = new Cidr(network, prefix);
-    Cidr masked = block.masked();
-    if (!masked.equals(block)) {
-      throw new IllegalArgumentException("expected: " + masked + ", the block's first address");
+    Cidr block = new Cidr(literal, prefix);
+    if (!block.network.equals(literal)) {
+      throw new IllegalArgumentException("expected: " + block + ", the block's first address");
     }
     return block;
   }
@@ -60,7 +70,8 @@ public record Cidr(InetAddress network, int prefix) {
         }
         return InetAddress.getByAddress(bytes);
       }
-      // Hex digits, colons and dots, starting with a hex digit or colon and holding a colon: the JDK parses this as an
+      // Hex digits, colons and dots, starting with a hex digit or colon and holding a colon: the
+      // JDK parses this as an
       // IPv6 literal and never looks it up.
       if (IPV6.matcher(text).matches()) {
         InetAddress address = InetAddress.getByName(text);
@@ -72,15 +83,18 @@ public record Cidr(InetAddress network, int prefix) {
     return null;
   }
 
-  /** This block with every bit after the prefix cleared. */
-  private Cidr masked() {
-    byte[] bytes = network.getAddress();
+  /** {@code address} with every bit after {@code prefix} cleared. */
+  private static InetAddress masked(InetAddress address, int prefix) {
+    byte[] bytes = address.getAddress();
+    boolean changed = false;
     for (int i = 0; i < bytes.length; i++) {
       int keep = Math.max(0, Math.min(8, prefix - i * 8));
-      bytes[i] &= (byte) (0xFF << (8 - keep));
+      byte kept = (byte) (bytes[i] & (0xFF << (8 - keep)));
+      changed |= kept != bytes[i];
+      bytes[i] = kept;
     }
     try {
-      return new Cidr(InetAddress.getByAddress(bytes), prefix);
+      return changed ? InetAddress.getByAddress(bytes) : address;
     } catch (UnknownHostException e) {
       throw new AssertionError(e); // only thrown for a wrong array length
     }
@@ -88,10 +102,13 @@ public record Cidr(InetAddress network, int prefix) {
 
   /** The block of {@code prefix} bits that contains {@code address} (host bits cleared). */
   public static Cidr of(InetAddress address, int prefix) {
-    return new Cidr(address, prefix).masked();
+    return new Cidr(address, prefix);
   }
 
-  /** Whether {@code address} lies in this block (an IPv4 block never contains an IPv6 address and vice versa). */
+  /**
+   * Whether {@code address} lies in this block (an IPv4 block never contains an IPv6 address and
+   * vice versa).
+   */
   public boolean contains(InetAddress address) {
     byte[] a = address.getAddress();
     byte[] n = network.getAddress();
@@ -122,9 +139,21 @@ public record Cidr(InetAddress network, int prefix) {
     return contains(other) || other.contains(this);
   }
 
-  /** The network address as written by people: dotted IPv4, IPv6 in its shortest form (RFC 5952). */
+  /**
+   * The network address as written by people: dotted IPv4, IPv6 in its shortest form (RFC 5952).
+   */
   public String addressText() {
-    return network instanceof Inet6Address ? compressed(network.getAddress()) : network.getHostAddress();
+    return network instanceof Inet6Address
+        ? compressed(network.getAddress())
+        : network.getHostAddress();
+  }
+
+  /**
+   * How a block is written on the command line, in the journal and in the admin API: a single
+   * address without its prefix ({@code 203.0.113.7}), a block with it ({@code 2001:db8::/48}).
+   */
+  public String shortText() {
+    return prefix == network.getAddress().length * 8 ? addressText() : toString();
   }
 
   /** {@code 10.0.0.0/8}; IPv6 in its shortest form (RFC 5952), {@code 2001:db8::/32}. */
@@ -133,7 +162,10 @@ public record Cidr(InetAddress network, int prefix) {
     return addressText() + "/" + prefix;
   }
 
-  /** RFC 5952 section 4: lower-case hex, no leading zeros, the longest run of two or more zero groups as {@code ::}. */
+  /**
+   * RFC 5952 section 4: lower-case hex, no leading zeros, the longest run of two or more zero
+   * groups as {@code ::}.
+   */
   private static String compressed(byte[] bytes) {
     int[] groups = new int[8];
     for (int i = 0; i < 8; i++) {

@@ -1,6 +1,6 @@
-package io.wssguard.limit;
+package io.wssguard.ban;
 
-import io.wssguard.policy.Cidr;
+import io.wssguard.net.Cidr;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +15,8 @@ public interface Bans {
   boolean isBanned(InetAddress address);
 
   /**
-   * Bans the source block containing {@code address} ({@code prefix} bits: 32 for IPv4, the policy's IPv6 prefix).
+   * Bans the source block containing {@code address} ({@code prefix} bits: 32 for IPv4, the
+   * policy's IPv6 prefix).
    *
    * @param history the strikes that led to it, oldest first
    */
@@ -27,6 +28,9 @@ public interface Bans {
   /** Lifts the ban on exactly {@code target}; returns whether there was one. */
   boolean unban(Cidr target);
 
-  /** How many bans have run out since start (a counter for metrics; may lag until {@link #active()} is asked). */
+  /**
+   * How many bans have run out since start (a counter for metrics; may lag until {@link #active()}
+   * is asked).
+   */
   long expiredCount();
 }
