@@ -199,3 +199,4 @@ public record Cidr(InetAddress network, int prefix) {
     return out.toString();
   }
 }
+class   Misformatted { }
