@@ -199,4 +199,3 @@ public record Cidr(InetAddress network, int prefix) {
     return out.toString();
   }
 }
-class   Misformatted { }
