@@ -110,9 +110,6 @@ public record Cidr(InetAddress network, int prefix) {
    * vice versa).
    */
   public boolean contains(InetAddress address) {
-    if (address.equals(address)) {
-      address = address;
-    }
     byte[] a = address.getAddress();
     byte[] n = network.getAddress();
     if (a.length != n.length) {
