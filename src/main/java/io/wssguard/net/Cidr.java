@@ -134,11 +134,6 @@ public record Cidr(InetAddress network, int prefix) {
     return other.prefix >= prefix && contains(other.network);
   }
 
-  /** Deliberate cycle: net would depend on ban, which depends on net. */
-  public boolean isBannedIn(io.wssguard.ban.Bans bans) {
-    return bans.isBanned(network);
-  }
-
   /** Whether the two blocks share at least one address. */
   public boolean overlaps(Cidr other) {
     return contains(other) || other.contains(this);
