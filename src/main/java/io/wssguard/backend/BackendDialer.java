@@ -51,9 +51,12 @@ public final class BackendDialer {
     void failed(String reason);
   }
 
-  /** One upgrade to dial: what to send and how to judge the answer. */
+  /**
+   * One upgrade to dial: what to send and how to judge the answer. {@code requestHead} is read
+   * through a duplicate for each server tried, so it stays whole.
+   */
   public record Upgrade(
-      byte[] requestHead,
+      ByteBuffer requestHead,
       String clientKey,
       List<String> offeredProtocols,
       boolean extensionsForwarded) {}
@@ -188,7 +191,7 @@ public final class BackendDialer {
           return;
         }
       }
-      request = ByteBuffer.wrap(upgrade.requestHead());
+      request = upgrade.requestHead().duplicate();
       answer = ByteBuffer.allocate(BackendResponse.MAX_HEAD_BYTES);
       ConduitStreamSinkChannel sink = c.getSinkChannel();
       sink.getWriteSetter().set(ch -> writeRequest());

@@ -64,13 +64,18 @@ public final class UpgradeAnswerCheck {
       if (!extensionsForwarded) {
         return "extension the client was not allowed to offer: " + extensions;
       }
-      for (String ext : extensions.split(",")) {
+      int negotiated = 0;
+      for (String ext : extensions.split(",", -1)) {
         String name = ext.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (name.isEmpty()) {
+          continue; // an empty list element (RFC 9110 section 5.6.1)
+        }
         if (!name.equals("permessage-deflate")) {
           return "unsupported extension: " + name;
         }
+        negotiated++;
       }
-      if (extensions.split(",").length > 1) {
+      if (negotiated > 1) {
         return "more than one extension negotiated: " + extensions;
       }
     }

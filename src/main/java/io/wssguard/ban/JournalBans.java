@@ -66,7 +66,8 @@ public final class JournalBans implements Bans, AutoCloseable {
             });
     // On close, due work (journal writes) runs; timers (expiry tick, delayed updates) are dropped.
     background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    background.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
+    // expire() catches its own failures, so the tick is never cancelled by an exception.
+    var unused = background.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
   }
 
   /**
@@ -177,16 +178,18 @@ public final class JournalBans implements Bans, AutoCloseable {
    */
   public boolean schedule(Runnable task, Duration delay) {
     try {
-      background.schedule(
-          () -> {
-            try {
-              task.run();
-            } catch (RuntimeException e) {
-              LOG.log(Level.WARNING, "background ban task failed", e);
-            }
-          },
-          delay.toNanos(),
-          TimeUnit.NANOSECONDS);
+      // The task logs its own failure; nothing waits for it.
+      var unused =
+          background.schedule(
+              () -> {
+                try {
+                  task.run();
+                } catch (RuntimeException e) {
+                  LOG.log(Level.WARNING, "background ban task failed", e);
+                }
+              },
+              delay.toNanos(),
+              TimeUnit.NANOSECONDS);
       return true;
     } catch (RejectedExecutionException e) {
       return false;

@@ -39,6 +39,9 @@ public final class MemoryBans implements Bans {
         new Held(System.nanoTime() + duration.toNanos(), Instant.now().plus(duration), reason));
   }
 
+  // A ConcurrentHashMap: iterating while removing is allowed, and the two-argument remove only
+  // drops the entry that was seen expired.
+  @SuppressWarnings("ModifyCollectionInEnhancedForLoop")
   @Override
   public List<Entry> active() {
     long now = System.nanoTime();

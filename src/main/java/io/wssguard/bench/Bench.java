@@ -3,6 +3,7 @@ package io.wssguard.bench;
 import io.wssguard.demo.DemoEchoBackend;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ public final class Bench {
     String backendName;
     try {
       if (params.backend() == null) {
-        demo = DemoEchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
+        demo = DemoEchoBackend.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         InetSocketAddress a = demo.address();
         backendHostPort = a.getHostString() + ":" + a.getPort();
         backendName = "demo echo (in the bench process) ws://" + backendHostPort + "/";
@@ -97,7 +98,7 @@ public final class Bench {
             err.println("wssguard bench: the proxy process has exited; its log: " + proxy.log());
             return CANNOT_RUN;
           }
-          address = new InetSocketAddress("127.0.0.1", proxy.port(t.listener));
+          address = new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.port(t.listener));
           path = t.path;
           pid = proxy.pid();
         } else {

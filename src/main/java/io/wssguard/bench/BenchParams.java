@@ -58,17 +58,6 @@ public record BenchParams(
     proxyJavaOptions = List.copyOf(proxyJavaOptions);
   }
 
-  /**
-   * Parses a comma-separated target list; an unknown name is an {@link IllegalArgumentException}.
-   */
-  public static List<Target> targets(String list) {
-    return Target.parseList(list);
-  }
-
-  public static String allTargets() {
-    return Target.names();
-  }
-
   boolean anyProxied() {
     return targets.stream().anyMatch(Target::proxied);
   }

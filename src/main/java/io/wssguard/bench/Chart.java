@@ -131,7 +131,7 @@ final class Chart {
       String c = color(results, r);
       StringBuilder pts = new StringBuilder();
       for (int i = 0; i < ps.length; i++) {
-        double v = r.curveMs()[i];
+        double v = r.curveMs().get(i);
         if (Double.isNaN(v) || top <= 0) {
           continue;
         }

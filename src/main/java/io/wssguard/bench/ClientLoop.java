@@ -8,6 +8,8 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import org.HdrHistogram.Histogram;
@@ -37,9 +39,9 @@ final class ClientLoop implements Runnable {
   private final int totalConnections;
 
   /** Written by this thread only; read by the coordinator for progress and at the end. */
-  volatile long echoedInWindow;
+  final AtomicLong echoedInWindow = new AtomicLong();
 
-  volatile int openConnections;
+  final AtomicInteger openConnections = new AtomicInteger();
 
   /** Connections that are open or have ended: once all are, connecting is over. */
   volatile int settled;
@@ -111,7 +113,7 @@ final class ClientLoop implements Runnable {
     long now = System.nanoTime();
     if (schedule.measuring(now)) {
       histogram.recordValue(Math.min(now - sentAtNanos, histogram.getHighestTrackableValue()));
-      echoedInWindow = echoedInWindow + 1;
+      echoedInWindow.incrementAndGet();
     }
   }
 
@@ -171,7 +173,7 @@ final class ClientLoop implements Runnable {
               "still open at the hard stop");
         }
       }
-      openConnections = 0;
+      openConnections.set(0);
       settled = conns.size();
     }
   }
@@ -269,11 +271,11 @@ final class ClientLoop implements Runnable {
         if (k.isValid() && k.isWritable()) {
           c.flush();
         }
-        if (k.isValid() && k.isReadable() || c.in.position() > 0) {
+        if ((k.isValid() && k.isReadable()) || c.in.position() > 0) {
           c.onReadable(this);
         }
         if (!wasOpen && c.state == Conn.State.OPEN) {
-          openConnections = openConnections + 1;
+          openConnections.incrementAndGet();
         }
       } catch (IOException | RuntimeException e) {
         c.end(

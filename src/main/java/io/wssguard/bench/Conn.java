@@ -1,5 +1,6 @@
 package io.wssguard.bench;
 
+import io.wssguard.frame.CloseCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -204,7 +205,7 @@ final class Conn {
       return false;
     }
     boolean acceptOk = false;
-    for (String line : text.split("\r\n")) {
+    for (String line : text.split("\r\n", -1)) {
       int colon = line.indexOf(':');
       if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Sec-WebSocket-Accept")) {
         acceptOk = line.substring(colon + 1).trim().equals(expectedAccept);
@@ -260,7 +261,7 @@ final class Conn {
           if (state == State.CLOSING) {
             end(Outcome.CLOSED_CLEANLY, null);
           } else {
-            int code = len >= 2 ? in.getShort(p + header) & 0xFFFF : 1005;
+            int code = len >= 2 ? in.getShort(p + header) & 0xFFFF : CloseCodes.NO_STATUS;
             end(Outcome.UNEXPECTED_CLOSE, "close frame " + code + " from the server");
           }
           return false;

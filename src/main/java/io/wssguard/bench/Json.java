@@ -22,7 +22,7 @@ final class Json {
     if (v == null) {
       sb.append("null");
     } else if (v instanceof String s) {
-      string(sb, s);
+      JsonText.quote(sb, s);
     } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long) {
       sb.append(v);
     } else if (v instanceof Double d) {
@@ -43,7 +43,7 @@ final class Json {
       int i = 0;
       for (Map.Entry<?, ?> e : m.entrySet()) {
         sb.append(inner);
-        string(sb, e.getKey().toString());
+        JsonText.quote(sb, e.getKey().toString());
         sb.append(": ");
         write(sb, e.getValue(), inner);
         sb.append(++i < m.size() ? ",\n" : "\n");
@@ -70,9 +70,5 @@ final class Json {
     } else {
       throw new IllegalArgumentException("not JSON: " + v.getClass());
     }
-  }
-
-  private static void string(StringBuilder sb, String s) {
-    JsonText.quote(sb, s);
   }
 }

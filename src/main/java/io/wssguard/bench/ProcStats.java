@@ -39,7 +39,7 @@ final class ProcStats {
   static Cpu cpu(long pid) throws IOException {
     String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
     // Fields after the command name (which may hold spaces) start with field 3, the state.
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
     long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
     Map<String, Long> threads = new HashMap<>();
     try (DirectoryStream<Path> tasks =
@@ -62,7 +62,7 @@ final class ProcStats {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
         if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
+          return Long.parseLong(line.substring(6).trim().split("\\s+", -1)[0]) * 1024;
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -74,7 +74,7 @@ final class ProcStats {
   /** The 1-minute load average, or -1. */
   static double loadAverage() {
     try {
-      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ", -1)[0]);
     } catch (IOException | RuntimeException e) {
       return -1;
     }

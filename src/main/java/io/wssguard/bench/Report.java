@@ -68,7 +68,7 @@ final class Report {
     m.put("rttMs", rtt);
     Map<String, Object> curve = new LinkedHashMap<>();
     for (int i = 0; i < TargetResult.CURVE_PERCENTILES.length; i++) {
-      curve.put(percentileName(TargetResult.CURVE_PERCENTILES[i]), round(r.curveMs()[i], 3));
+      curve.put(percentileName(TargetResult.CURVE_PERCENTILES[i]), round(r.curveMs().get(i), 3));
     }
     m.put("rttPercentilesMs", curve);
     if (direct != null && r.target() != Target.DIRECT) {

@@ -40,9 +40,9 @@ public enum Target {
   }
 
   /** Parses a comma-separated list of target names, in the order given. */
-  static List<Target> parseList(String text) {
+  public static List<Target> parseList(String text) {
     List<Target> out = new ArrayList<>();
-    for (String part : text.split(",")) {
+    for (String part : text.split(",", -1)) {
       String name = part.trim().toLowerCase(Locale.ROOT);
       if (name.isEmpty()) {
         continue;

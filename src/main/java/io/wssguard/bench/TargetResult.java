@@ -1,5 +1,7 @@
 package io.wssguard.bench;
 
+import java.util.List;
+
 /**
  * What one target's measured window gave. Times in milliseconds; proxy figures are null for {@code
  * direct} and wherever {@code /proc} could not be read.
@@ -24,7 +26,7 @@ record TargetResult(
     double p999Ms,
     double maxMs,
     double meanMs,
-    double[] curveMs,
+    List<Double> curveMs,
     Double proxyCpuUsPerMessage,
     Double proxyCpuTickUsPerMessage,
     Double proxyCpuSeconds,

@@ -93,7 +93,7 @@ final class TargetRun {
     for (ClientLoop loop : loops) {
       h.add(loop.histogram());
       sent += loop.sentInWindow;
-      echoed += loop.echoedInWindow;
+      echoed += loop.echoedInWindow.get();
       for (Conn c : loop.connections()) {
         skipped += c.skipped;
         switch (c.outcome) {
@@ -113,9 +113,9 @@ final class TargetRun {
       }
     }
     double seconds = durationNanos / 1e9;
-    double[] curve = new double[TargetResult.CURVE_PERCENTILES.length];
-    for (int i = 0; i < curve.length; i++) {
-      curve[i] = ms(h, TargetResult.CURVE_PERCENTILES[i]);
+    List<Double> curve = new ArrayList<>();
+    for (double p : TargetResult.CURVE_PERCENTILES) {
+      curve.add(ms(h, p));
     }
     Double cpuUs = null;
     Double tickUs = null;
@@ -179,7 +179,7 @@ final class TargetRun {
       }
       long echoed = 0;
       for (ClientLoop l : loops) {
-        echoed += l.echoedInWindow;
+        echoed += l.echoedInWindow.get();
       }
       if (now - lastAt >= 500_000_000L) {
         rate = (echoed - lastEchoed) / ((now - lastAt) / 1e9);
@@ -203,7 +203,7 @@ final class TargetRun {
   private static int opened(List<ClientLoop> loops) {
     int s = 0;
     for (ClientLoop l : loops) {
-      s += l.openConnections;
+      s += l.openConnections.get();
     }
     return s;
   }

@@ -2,6 +2,7 @@ package io.wssguard.cli;
 
 import io.wssguard.bench.Bench;
 import io.wssguard.bench.BenchParams;
+import io.wssguard.bench.Target;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -110,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
               size,
               duration,
               warmup,
-              BenchParams.targets(targets),
+              Target.parseList(targets),
               out,
               backend,
               jar != null ? jar : runningJar(),
@@ -120,7 +121,14 @@ final class BenchCommand implements Callable<Integer> {
       System.err.println("wssguard bench: " + e.getMessage());
       return 2;
     }
-    return new Bench(params, Version.get(), System.out, System.err).run(System.console() != null);
+    return new Bench(params, Version.get(), System.out, System.err).run(onTerminal());
+  }
+
+  // On Java 17..21 a console exists exactly when stdin and stdout are a terminal; Java 22 always
+  // has one and says so with isTerminal(), which this build cannot call.
+  @SuppressWarnings("SystemConsoleNull")
+  private static boolean onTerminal() {
+    return System.console() != null && Runtime.version().feature() < 22;
   }
 
   private static Path runningJar() {

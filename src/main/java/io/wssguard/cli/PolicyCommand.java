@@ -35,6 +35,30 @@ final class PolicyCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** A subcommand's work on picocli's output streams; returns the exit code. */
+  @FunctionalInterface
+  private interface Work {
+    int run(PrintWriter out, PrintWriter err) throws ConfigException;
+  }
+
+  /**
+   * Runs {@code work}; a policy or config error is printed (all its {@code file:line:column} lines)
+   * and exits 1. Both streams are flushed either way.
+   */
+  private static int withOutput(CommandLine.Model.CommandSpec spec, Work work) {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      return work.run(out, err);
+    } catch (ConfigException e) {
+      err.println(e.getMessage());
+      return 1;
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
   /**
    * Like {@code nginx -t}: every error as {@code file:line:column: message} on stderr and exit 1,
    * or one {@code ok} line on stdout and exit 0.
@@ -70,33 +94,27 @@ final class PolicyCommand implements Runnable {
 
     @Override
     public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      try {
-        if (source.files != null) {
-          PolicySet set = PolicyParser.parseFiles(source.files);
-          out.println(ok(set, ""));
-          return 0;
-        }
-        ProxyConfig config = ConfigParser.parse(source.config);
-        PolicySet set =
-            config.policiesDir() == null
-                ? PolicyParser.embeddedDefault()
-                : PolicyParser.loadDirectory(config.policiesDir());
-        List<String> missing = PolicyParser.missingPolicies(config, set);
-        if (!missing.isEmpty()) {
-          missing.forEach(m -> err.println(source.config + ": " + m));
-          return 1;
-        }
-        out.println(ok(set, config.policiesDir() == null ? " (the embedded default policy)" : ""));
+      return withOutput(spec, this::check);
+    }
+
+    private int check(PrintWriter out, PrintWriter err) throws ConfigException {
+      if (source.files != null) {
+        PolicySet set = PolicyParser.parseFiles(source.files);
+        out.println(ok(set, ""));
         return 0;
-      } catch (ConfigException e) {
-        err.println(e.getMessage());
-        return 1;
-      } finally {
-        out.flush();
-        err.flush();
       }
+      ProxyConfig config = ConfigParser.parse(source.config);
+      PolicySet set =
+          config.policiesDir() == null
+              ? PolicyParser.embeddedDefault()
+              : PolicyParser.loadDirectory(config.policiesDir());
+      List<String> missing = PolicyParser.missingPolicies(config, set);
+      if (!missing.isEmpty()) {
+        missing.forEach(m -> err.println(source.config + ": " + m));
+        return 1;
+      }
+      out.println(ok(set, config.policiesDir() == null ? " (the embedded default policy)" : ""));
+      return 0;
     }
 
     private static String ok(PolicySet set, String note) {
@@ -126,27 +144,21 @@ final class PolicyCommand implements Runnable {
 
     @Override
     public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      try {
-        PolicySet set = PolicyParser.parseFiles(files);
-        List<Policy> ordered =
-            set.policies().values().stream()
-                .sorted(
-                    Comparator.comparing((Policy p) -> files.indexOf(Path.of(p.file())))
-                        .thenComparingInt(Policy::line))
-                .toList();
-        for (int i = 0; i < ordered.size(); i++) {
-          out.print((i > 0 ? "\n" : "") + PolicyExplanation.of(ordered.get(i)));
-        }
-        return 0;
-      } catch (ConfigException e) {
-        err.println(e.getMessage());
-        return 1;
-      } finally {
-        out.flush();
-        err.flush();
+      return withOutput(spec, this::explain);
+    }
+
+    private int explain(PrintWriter out, PrintWriter err) throws ConfigException {
+      PolicySet set = PolicyParser.parseFiles(files);
+      List<Policy> ordered =
+          set.policies().values().stream()
+              .sorted(
+                  Comparator.comparing((Policy p) -> files.indexOf(Path.of(p.file())))
+                      .thenComparingInt(Policy::line))
+              .toList();
+      for (int i = 0; i < ordered.size(); i++) {
+        out.print((i > 0 ? "\n" : "") + PolicyExplanation.of(ordered.get(i)));
       }
+      return 0;
     }
   }
 }

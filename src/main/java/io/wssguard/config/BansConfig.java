@@ -22,6 +22,8 @@ public record BansConfig(Path journal, Firewall firewall) {
   }
 
   /**
+   * Where bans reach the kernel firewall.
+   *
    * @param backend which tool holds the bans
    * @param apply load the rules directly (needs CAP_NET_ADMIN); else write them to {@code
    *     rulesFile}

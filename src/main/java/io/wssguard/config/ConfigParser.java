@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
@@ -97,14 +98,24 @@ public final class ConfigParser {
       List.of("backend", "apply", "rulesFile", "ports");
   private static final List<String> FIREWALL_BACKENDS =
       List.of("ipset", "nftables", "iptables", "none");
+  private static final Map<String, BansConfig.Backend> FIREWALL_BACKEND_VALUES =
+      YamlReader.choices(
+          Map.entry("ipset", BansConfig.Backend.IPSET),
+          Map.entry("nftables", BansConfig.Backend.NFTABLES),
+          Map.entry("iptables", BansConfig.Backend.IPTABLES));
 
   /** iptables multiport matches at most this many ports. */
   private static final int MAX_FIREWALL_PORTS = 15;
 
   private static final List<String> ADMIN_KEYS = List.of("bind", "tokenFile", "accessLog");
 
-  private static final List<String> ENGINES = List.of("boringssl", "jdk");
-  private static final List<String> BALANCES = List.of("round-robin", "least-connections");
+  private static final Map<String, TlsEngine> ENGINES =
+      YamlReader.choices(
+          Map.entry("boringssl", TlsEngine.BORINGSSL), Map.entry("jdk", TlsEngine.JDK));
+  private static final Map<String, Balance> BALANCES =
+      YamlReader.choices(
+          Map.entry("round-robin", Balance.ROUND_ROBIN),
+          Map.entry("least-connections", Balance.LEAST_CONNECTIONS));
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
   private static final Pattern PATH_PREFIX = Pattern.compile("/[^\\s?#]*");
@@ -254,7 +265,8 @@ public final class ConfigParser {
     if (m == null) {
       return null;
     }
-    int engine = yaml.oneOf(m.get("engine"), m.pathOf("engine"), ENGINES, 0);
+    TlsEngine engine =
+        yaml.oneOf(m.get("engine"), m.pathOf("engine"), ENGINES, TlsEngine.BORINGSSL);
     Boolean fallbackToJdk = yaml.bool(m.get("fallbackToJdk"), m.pathOf("fallbackToJdk"), false);
     List<String> protocols = protocols(m.get("protocols"), m.pathOf("protocols"));
     List<CertificateConfig> certificates =
@@ -262,7 +274,7 @@ public final class ConfigParser {
     if (errors.size() > before) {
       return null;
     }
-    return new TlsConfig(TlsEngine.values()[engine], fallbackToJdk, certificates, protocols);
+    return new TlsConfig(engine, fallbackToJdk, certificates, protocols);
   }
 
   private List<String> protocols(Node node, String path) {
@@ -427,7 +439,8 @@ public final class ConfigParser {
       return null;
     }
     List<URI> servers = servers(m.required("servers"), m.pathOf("servers"));
-    int balance = yaml.oneOf(m.get("balance"), m.pathOf("balance"), BALANCES, 0);
+    Balance balance =
+        yaml.oneOf(m.get("balance"), m.pathOf("balance"), BALANCES, Balance.ROUND_ROBIN);
     Duration min = Duration.ofMillis(1);
     Duration connectTimeout =
         yaml.duration(
@@ -458,13 +471,7 @@ public final class ConfigParser {
       return null;
     }
     return new BackendGroupConfig(
-        name,
-        servers,
-        Balance.values()[balance],
-        connectTimeout,
-        downTime,
-        connectsPerSecond.intValue(),
-        tls);
+        name, servers, balance, connectTimeout, downTime, connectsPerSecond.intValue(), tls);
   }
 
   private List<URI> servers(Node node, String path) {
@@ -743,7 +750,7 @@ public final class ConfigParser {
           m.get("firewall"),
           m.pathOf("firewall")
               + ": backend "
-              + FIREWALL_BACKENDS.get(firewall.backend().ordinal())
+              + firewall.backend().name().toLowerCase(Locale.ROOT)
               + ", but bans has no journal (expected: bans.journal as well; the rules are built from the journalled"
               + " ban list)");
     }
@@ -798,7 +805,8 @@ public final class ConfigParser {
     if (errors.size() > before || backend < 0) {
       return null;
     }
-    return new BansConfig.Firewall(BansConfig.Backend.values()[backend], apply, rulesFile, ports);
+    return new BansConfig.Firewall(
+        FIREWALL_BACKEND_VALUES.get(FIREWALL_BACKENDS.get(backend)), apply, rulesFile, ports);
   }
 
   /** The ports given, or those of the listeners (port 0 left out: it is not known before start). */

@@ -34,11 +34,11 @@ public final class YamlMapping {
     Map<String, Node> firstKeys = new HashMap<>();
     for (NodeTuple tuple : node.getValue()) {
       Node keyNode = tuple.getKeyNode();
-      if (!(keyNode instanceof ScalarNode)) {
+      if (!(keyNode instanceof ScalarNode scalar)) {
         errors.at(keyNode, "key must be a plain name" + in() + " (expected " + expected + ")");
         continue;
       }
-      String key = ((ScalarNode) keyNode).getValue();
+      String key = scalar.getValue();
       Node first = firstKeys.putIfAbsent(key, keyNode);
       if (first != null) {
         errors.at(

@@ -177,12 +177,12 @@ public final class YamlReader {
     if (!PLAIN_TAGS.contains(node.getTag())) {
       errors.at(node, "unsupported tag " + node.getTag() + " (expected: plain YAML values)");
     }
-    if (node instanceof SequenceNode) {
-      for (Node item : ((SequenceNode) node).getValue()) {
+    if (node instanceof SequenceNode sequence) {
+      for (Node item : sequence.getValue()) {
         checkTags(item, seen);
       }
-    } else if (node instanceof MappingNode) {
-      for (NodeTuple tuple : ((MappingNode) node).getValue()) {
+    } else if (node instanceof MappingNode mapping) {
+      for (NodeTuple tuple : mapping.getValue()) {
         checkTags(tuple.getKeyNode(), seen);
         checkTags(tuple.getValueNode(), seen);
       }
@@ -292,6 +292,26 @@ public final class YamlReader {
     return index;
   }
 
+  /**
+   * The value {@code choices} gives the scalar's text, {@code defaultValue} when absent, or {@code
+   * null} (reported, naming the choices in the map's order) when it names none.
+   */
+  public <T> T oneOf(Node node, String path, Map<String, T> choices, T defaultValue) {
+    List<String> names = List.copyOf(choices.keySet());
+    int index = oneOf(node, path, names, -1);
+    return index < 0 ? (node == null ? defaultValue : null) : choices.get(names.get(index));
+  }
+
+  /** Named choices in the order error messages list them. */
+  @SafeVarargs
+  public static <T> Map<String, T> choices(Map.Entry<String, T>... choices) {
+    Map<String, T> map = new LinkedHashMap<>();
+    for (Map.Entry<String, T> c : choices) {
+      map.put(c.getKey(), c.getValue());
+    }
+    return Collections.unmodifiableMap(map);
+  }
+
   /** The text of a scalar, {@code null} when absent or (reported) when not a non-null scalar. */
   public String string(Node node, String path, String expected) {
     if (node == null) {
@@ -314,11 +334,11 @@ public final class YamlReader {
     if (node == null) {
       return null;
     }
-    if (!(node instanceof SequenceNode)) {
+    if (!(node instanceof SequenceNode sequence)) {
       errors.at(node, path + ": " + found(node) + " (expected: " + expected + ")");
       return null;
     }
-    List<Node> items = ((SequenceNode) node).getValue();
+    List<Node> items = sequence.getValue();
     if (itemName != null && items.isEmpty()) {
       errors.at(node, path + ": [] (expected: at least one " + itemName + ")");
       return null;
@@ -372,7 +392,7 @@ public final class YamlReader {
    * @param keys the valid keys in documented order, or {@code null} for any key
    */
   public YamlMapping mapping(Node node, String path, String expected, List<String> keys) {
-    if (!(node instanceof MappingNode)) {
+    if (!(node instanceof MappingNode mapping)) {
       errors.at(
           node,
           (path.isEmpty() ? documentName : path)
@@ -383,12 +403,12 @@ public final class YamlReader {
               + ")");
       return null;
     }
-    return new YamlMapping((MappingNode) node, path, keys, errors);
+    return new YamlMapping(mapping, path, keys, errors);
   }
 
   /** The text of a non-null scalar, else {@code null}. */
   public static String scalarText(Node node) {
-    return node instanceof ScalarNode && !isNull(node) ? ((ScalarNode) node).getValue() : null;
+    return node instanceof ScalarNode scalar && !isNull(node) ? scalar.getValue() : null;
   }
 
   public static boolean isNull(Node node) {
@@ -406,11 +426,11 @@ public final class YamlReader {
    * collection.
    */
   public static String found(Node node) {
-    if (node instanceof SequenceNode) {
-      return ((SequenceNode) node).getValue().isEmpty() ? "[]" : "a list";
+    if (node instanceof SequenceNode sequence) {
+      return sequence.getValue().isEmpty() ? "[]" : "a list";
     }
-    if (node instanceof MappingNode) {
-      return ((MappingNode) node).getValue().isEmpty() ? "{}" : "a mapping";
+    if (node instanceof MappingNode mapping) {
+      return mapping.getValue().isEmpty() ? "{}" : "a mapping";
     }
     String text = ((ScalarNode) node).getValue();
     if (text.isEmpty()) {

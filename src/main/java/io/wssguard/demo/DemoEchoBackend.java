@@ -74,6 +74,8 @@ public final class DemoEchoBackend implements AutoCloseable {
       WebSockets.sendText(message.getData(), channel, null);
     }
 
+    // Undertow hands a buffered binary message over only as xnio's deprecated Pooled.
+    @SuppressWarnings("deprecation")
     @Override
     protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
       Pooled<ByteBuffer[]> data = message.getData();

@@ -84,10 +84,12 @@ public final class NftablesRenderer {
   /** The bans not inside another ban of the list. */
   private static List<Ban> outermost(List<Ban> bans) {
     List<Ban> out = new ArrayList<>();
-    for (Ban ban : bans) {
+    for (int i = 0; i < bans.size(); i++) {
+      Ban ban = bans.get(i);
       boolean inside = false;
-      for (Ban other : bans) {
-        if (other != ban
+      for (int j = 0; j < bans.size(); j++) {
+        Ban other = bans.get(j);
+        if (j != i
             && other.target().prefix() < ban.target().prefix()
             && other.target().contains(ban.target().network())) {
           inside = true;

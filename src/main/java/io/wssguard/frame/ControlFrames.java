@@ -116,8 +116,8 @@ public final class ControlFrames {
    * never be sent, and everything else below 3000 is unassigned.
    */
   public static boolean isValidCloseCode(int code) {
-    return (code >= 1000 && code <= 1003)
-        || (code >= 1007 && code <= 1014)
+    return (code >= CloseCodes.NORMAL && code <= CloseCodes.UNSUPPORTED_DATA)
+        || (code >= CloseCodes.INVALID_PAYLOAD && code <= CloseCodes.BAD_GATEWAY)
         || (code >= 3000 && code <= 4999);
   }
 

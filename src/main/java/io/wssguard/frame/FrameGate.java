@@ -19,6 +19,8 @@ public interface FrameGate {
   int CLOSE = 3;
 
   /**
+   * Decides on a frame from its header, before any of its payload is relayed.
+   *
    * @param opcode the frame's opcode (0 for continuation)
    * @param payloadLength its declared payload length
    * @param startsMessage whether it is the first frame of a text or binary message

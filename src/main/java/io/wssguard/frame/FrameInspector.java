@@ -41,9 +41,9 @@ public final class FrameInspector {
   private static final int MAX_CONTROL_PAYLOAD = 125;
   private static final long HIGH_BITS = 0x8080808080808080L;
 
-  private static final int PROTOCOL_ERROR = 1002;
-  private static final int INVALID_PAYLOAD = 1007;
-  private static final int MESSAGE_TOO_BIG = 1009;
+  private static final int PROTOCOL_ERROR = CloseCodes.PROTOCOL_ERROR;
+  private static final int INVALID_PAYLOAD = CloseCodes.INVALID_PAYLOAD;
+  private static final int MESSAGE_TOO_BIG = CloseCodes.MESSAGE_TOO_BIG;
 
   private static final String AFTER_CLOSE = "frame after close";
   private static final String RESERVED_OPCODE = "reserved opcode";
@@ -243,7 +243,7 @@ public final class FrameInspector {
       if (to - at < 2) {
         return p;
       }
-      len = ((buf.get(at) & 0xFF) << 8) | (buf.get(at + 1) & 0xFF);
+      len = ((long) (buf.get(at) & 0xFF) << 8) | (buf.get(at + 1) & 0xFF);
       if (len < 126) {
         return violate(PROTOCOL_ERROR, LENGTH_NOT_MINIMAL);
       }
@@ -393,7 +393,7 @@ public final class FrameInspector {
   private boolean checkClose(ByteBuffer buf, int at, int n, int key) {
     if (n == 0) {
       closeSeen = true;
-      closeCode = 1005;
+      closeCode = CloseCodes.NO_STATUS;
       return true;
     }
     if (n == 1) {

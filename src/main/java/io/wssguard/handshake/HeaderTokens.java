@@ -13,7 +13,7 @@ public final class HeaderTokens {
     if (header == null) {
       return false;
     }
-    for (String part : header.split(",")) {
+    for (String part : header.split(",", -1)) {
       if (part.trim().equalsIgnoreCase(token)) {
         return true;
       }

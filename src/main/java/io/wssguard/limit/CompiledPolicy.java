@@ -1,5 +1,6 @@
 package io.wssguard.limit;
 
+import io.wssguard.frame.CloseCodes;
 import io.wssguard.policy.AccessRules;
 import io.wssguard.policy.HandshakeRules;
 import io.wssguard.policy.Mode;
@@ -49,16 +50,19 @@ public final class CompiledPolicy {
     strikeWindowNanos = strikes == null ? 0 : strikes.window().toNanos();
     PerIpLimits ip = p.perIp() == null ? PerIpLimits.NONE : p.perIp();
     ipHandshakes = Limit.of("perIp.handshakes", ip.handshakes());
-    ipConnections = Limit.of("perIp.connections", ip.connections(), 1008);
+    ipConnections = Limit.of("perIp.connections", ip.connections(), CloseCodes.POLICY_VIOLATION);
     ipMessages = Limit.of("perIp.messages", ip.messages());
     ipBytes = Limit.of("perIp.bytes", ip.bytes());
     PerConnectionLimits c =
         p.perConnection() == null ? PerConnectionLimits.NONE : p.perConnection();
     messages = Limit.of("perConnection.messages", c.messages());
     bytes = Limit.of("perConnection.bytes", c.bytes());
-    maxMessageBytes = Limit.of("perConnection.maxMessageBytes", c.maxMessageBytes(), 1009);
-    maxFrameBytes = Limit.of("perConnection.maxFrameBytes", c.maxFrameBytes(), 1009);
-    maxFragments = Limit.of("perConnection.maxFragments", c.maxFragments(), 1008);
+    maxMessageBytes =
+        Limit.of("perConnection.maxMessageBytes", c.maxMessageBytes(), CloseCodes.MESSAGE_TOO_BIG);
+    maxFrameBytes =
+        Limit.of("perConnection.maxFrameBytes", c.maxFrameBytes(), CloseCodes.MESSAGE_TOO_BIG);
+    maxFragments =
+        Limit.of("perConnection.maxFragments", c.maxFragments(), CloseCodes.POLICY_VIOLATION);
     controlFrames = Limit.of("perConnection.controlFrames", c.controlFrames());
   }
 

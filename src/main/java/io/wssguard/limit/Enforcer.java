@@ -2,6 +2,7 @@ package io.wssguard.limit;
 
 import io.wssguard.ban.Bans;
 import io.wssguard.event.SecurityEvents;
+import io.wssguard.net.Cidr;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
@@ -73,7 +74,7 @@ public final class Enforcer {
               + ")";
       bans.ban(client, prefix, policy.strikes.banFor(), reason, recent);
       events.banned(
-          io.wssguard.net.Cidr.of(client, prefix).toString(),
+          Cidr.of(client, prefix).toString(),
           policy.name(),
           policy.strikes.banFor(),
           reason,

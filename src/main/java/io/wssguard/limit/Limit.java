@@ -1,5 +1,6 @@
 package io.wssguard.limit;
 
+import io.wssguard.frame.CloseCodes;
 import io.wssguard.policy.Action;
 import io.wssguard.policy.CountLimit;
 import io.wssguard.policy.RateLimit;
@@ -18,7 +19,13 @@ public record Limit(
   static Limit of(String name, RateLimit r) {
     return r == null
         ? null
-        : new Limit(name, Rate.of(r.perSecond(), r.burst()), 0, r.action(), r.strike(), 1008);
+        : new Limit(
+            name,
+            Rate.of(r.perSecond(), r.burst()),
+            0,
+            r.action(),
+            r.strike(),
+            CloseCodes.POLICY_VIOLATION);
   }
 
   static Limit of(String name, CountLimit c, int closeCode) {

@@ -4,7 +4,11 @@ import io.wssguard.policy.Policy;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The compiled policy of every route, published through one volatile reference: a reload compiles
@@ -15,7 +19,8 @@ public final class PolicyStore {
   private final List<String> routePolicies;
   private volatile Snapshot snapshot;
 
-  private record Snapshot(PolicySet set, CompiledPolicy[] byRoute) {}
+  /** {@code byRoute}: each route's compiled policy in route order, null for {@code policy: off}. */
+  private record Snapshot(PolicySet set, List<CompiledPolicy> byRoute) {}
 
   /**
    * @param routePolicies the policy name of each route, in route order
@@ -49,13 +54,13 @@ public final class PolicyStore {
       throw new IllegalArgumentException("no policy named " + String.join(", ", missing));
     }
     CompiledPolicy[] byRoute = new CompiledPolicy[routePolicies.size()];
-    java.util.Map<String, CompiledPolicy> compiled = new java.util.HashMap<>();
+    Map<String, CompiledPolicy> compiled = new HashMap<>();
     for (int i = 0; i < byRoute.length; i++) {
       Policy p = set.policies().get(routePolicies.get(i));
       byRoute[i] =
           p == null ? null : compiled.computeIfAbsent(p.name(), n -> new CompiledPolicy(p));
     }
-    return new Snapshot(set, byRoute);
+    return new Snapshot(set, Collections.unmodifiableList(Arrays.asList(byRoute)));
   }
 
   public PolicySet current() {
@@ -67,6 +72,6 @@ public final class PolicyStore {
    * policy: off}.
    */
   public PolicyView view(int index) {
-    return () -> snapshot.byRoute()[index];
+    return () -> snapshot.byRoute().get(index);
   }
 }

@@ -60,7 +60,7 @@ public record Cidr(InetAddress network, int prefix) {
     try {
       if (IPV4.matcher(text).matches()) {
         byte[] bytes = new byte[4];
-        String[] parts = text.split("\\.");
+        String[] parts = text.split("\\.", -1);
         for (int i = 0; i < 4; i++) {
           int octet = Integer.parseInt(parts[i]);
           if (octet > 255) {

@@ -46,14 +46,14 @@ public final class ConnectionMeter {
     long m = inspector.messages() - flushedMessages[i];
     long b = inspector.payloadBytes() - flushedBytes[i];
     if (m > 0) {
-      route.messages[i].increment(m);
+      route.messages[i].increment((double) m);
       flushedMessages[i] += m;
       if (i == 0) {
         observe.topMessages.add(clientText, m);
       }
     }
     if (b > 0) {
-      route.bytes[i].increment(b);
+      route.bytes[i].increment((double) b);
       flushedBytes[i] += b;
     }
   }

@@ -37,6 +37,8 @@ final class JsonLog implements AutoCloseable {
     return dropped.get();
   }
 
+  // STOP is a private instance put on the queue to end the loop: identity is the point.
+  @SuppressWarnings("ReferenceEquality")
   private void writeLoop() {
     try {
       while (true) {

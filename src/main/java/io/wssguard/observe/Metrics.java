@@ -10,6 +10,7 @@ import io.wssguard.backend.BackendGroup;
 import io.wssguard.backend.BackendServer;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.RouteConfig;
+import io.wssguard.frame.CloseCodes;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -144,7 +145,7 @@ public final class Metrics {
    * folded.
    */
   static String closeCodeLabel(int code) {
-    if (code >= 1000 && code <= 1015) {
+    if (code >= CloseCodes.NORMAL && code <= CloseCodes.TLS_HANDSHAKE) {
       return Integer.toString(code);
     }
     if (code >= 3000 && code <= 3999) {
@@ -232,7 +233,7 @@ public final class Metrics {
     int i = fromClient ? 0 : 1;
     inspection[i].record(nanos, TimeUnit.NANOSECONDS);
     if (messages > 0) {
-      inspectedMessages[i].increment(messages);
+      inspectedMessages[i].increment((double) messages);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.wssguard.policy;
 
+import io.wssguard.frame.CloseCodes;
 import io.wssguard.net.Cidr;
 import io.wssguard.quantity.Quantities;
 import java.time.Duration;
@@ -145,21 +146,21 @@ public final class PolicyExplanation {
           "Each message may be up to "
               + Quantities.formatSize(l.maxMessageBytes().max())
               + "; "
-              + overSize(l.maxMessageBytes(), "a larger one", "1009"));
+              + overSize(l.maxMessageBytes(), "a larger one", CloseCodes.MESSAGE_TOO_BIG));
     }
     if (l.maxFrameBytes() != null) {
       s.add(
           "Each frame may carry up to "
               + Quantities.formatSize(l.maxFrameBytes().max())
               + "; "
-              + overSize(l.maxFrameBytes(), "a larger one", "1009"));
+              + overSize(l.maxFrameBytes(), "a larger one", CloseCodes.MESSAGE_TOO_BIG));
     }
     if (l.maxFragments() != null) {
       s.add(
           "A message may be split into at most "
               + l.maxFragments().max()
               + " frames; "
-              + overSize(l.maxFragments(), "a message split further", "1008"));
+              + overSize(l.maxFragments(), "a message split further", CloseCodes.POLICY_VIOLATION));
     }
     if (l.controlFrames() != null) {
       s.add(
@@ -249,24 +250,21 @@ public final class PolicyExplanation {
   /** What happens to what exceeds a rate, as the end of the sentence. */
   private static String overRate(RateLimit r, boolean perIp) {
     String strike = r.strike() ? " and count as a strike." : ".";
-    switch (r.action()) {
-      case REJECT:
-        return "; more are refused with 429" + strike;
-      case DROP:
-        return "; more are dropped (the connection stays open and the backend never sees them)"
-            + strike;
-      case THROTTLE:
-        return "; beyond that, wssguard stops reading from "
-            + (perIp ? "its connections" : "the client")
-            + " until the budget refills"
-            + (r.strike() ? ", and going over counts as a strike." : ".");
-      default:
-        return "; more close the connection with 1008" + strike;
-    }
+    return switch (r.action()) {
+      case REJECT -> "; more are refused with 429" + strike;
+      case DROP ->
+          "; more are dropped (the connection stays open and the backend never sees them)" + strike;
+      case THROTTLE ->
+          "; beyond that, wssguard stops reading from "
+              + (perIp ? "its connections" : "the client")
+              + " until the budget refills"
+              + (r.strike() ? ", and going over counts as a strike." : ".");
+      case CLOSE -> "; more close the connection with " + CloseCodes.POLICY_VIOLATION + strike;
+    };
   }
 
   /** What happens to a message over a size or fragment limit. */
-  private static String overSize(CountLimit c, String subject, String closeCode) {
+  private static String overSize(CountLimit c, String subject, int closeCode) {
     String strike = c.strike() ? " and counts as a strike." : ".";
     if (c.action() == Action.DROP) {
       return subject + " is dropped (the connection stays open)" + strike;

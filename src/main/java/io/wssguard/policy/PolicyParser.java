@@ -70,7 +70,8 @@ public final class PolicyParser {
   static final List<String> STRIKE_KEYS = List.of("max", "window", "ban");
   static final List<String> RATE_KEYS = List.of("rate", "burst", "action", "strike");
   static final List<String> COUNT_KEYS = List.of("max", "action", "strike");
-  static final List<String> MODES = List.of("enforce", "monitor");
+  static final Map<String, Mode> MODES =
+      YamlReader.choices(Map.entry("enforce", Mode.ENFORCE), Map.entry("monitor", Mode.MONITOR));
 
   private static final List<Action> REJECT_ONLY = List.of(Action.REJECT);
   private static final List<Action> FLOW = List.of(Action.DROP, Action.THROTTLE, Action.CLOSE);
@@ -403,7 +404,7 @@ public final class PolicyParser {
     if (m == null) {
       return null;
     }
-    int mode = yaml.oneOf(m.get("mode"), m.pathOf("mode"), MODES, 0);
+    Mode mode = yaml.oneOf(m.get("mode"), m.pathOf("mode"), MODES, Mode.ENFORCE);
     HandshakeRules handshake = handshake(m.get("handshake"), m.pathOf("handshake"));
     PerConnectionLimits perConnection =
         perConnection(m.get("perConnection"), m.pathOf("perConnection"));
@@ -420,7 +421,7 @@ public final class PolicyParser {
     }
     return new Policy(
         name,
-        Mode.values()[mode],
+        mode,
         handshake,
         perIp,
         perConnection,

@@ -17,10 +17,11 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
  *
  * <p>The buffer holds three regions: {@code [writePos, verified)} checked and waiting to be
  * written, {@code [verified, readPos)} read but not yet consumed by the inspector (an incomplete
- * header or control frame, kept for the next read). Reads happen only when everything verified has
- * been written, so a slow sink stops reads from the source (backpressure) and a pump never holds
- * more than one pooled buffer. The buffer goes back to the pool as soon as it holds nothing, so an
- * idle connection holds none.
+ * header or control frame, kept for the next read), and {@code [readPos, capacity)} free for the
+ * next read ({@code [0, writePos)} is already written and is reclaimed by compacting). Reads happen
+ * only when everything verified has been written, so a slow sink stops reads from the source
+ * (backpressure) and a pump never holds more than one pooled buffer. The buffer goes back to the
+ * pool as soon as it holds nothing, so an idle connection holds none.
  *
  * <p>Runs on the relay's IO thread only; no locks, no allocation per read.
  */
@@ -294,9 +295,8 @@ final class Pump {
       }
       if (shutdownRequested && !sinkDone) {
         // No TCP or TLS shutdown here: a TLS close_notify would end the connection while the peer
-        // may still be
-        // sending, and closing on unread bytes turns into a reset that can destroy our close frame
-        // in flight.
+        // may still be sending, and closing on unread bytes turns into a reset that can destroy
+        // our close frame in flight.
         sinkDone = true;
         relay.sinkFinished(this);
       }
@@ -443,9 +443,5 @@ final class Pump {
     shutdownRequested = true;
     draining = true;
     release();
-  }
-
-  boolean holdsBuffer() {
-    return buf != null;
   }
 }

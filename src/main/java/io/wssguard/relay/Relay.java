@@ -1,5 +1,9 @@
 package io.wssguard.relay;
 
+import static io.wssguard.frame.CloseCodes.BAD_GATEWAY;
+import static io.wssguard.frame.CloseCodes.GOING_AWAY;
+import static io.wssguard.frame.CloseCodes.INTERNAL_ERROR;
+
 import io.undertow.connector.ByteBufferPool;
 import io.wssguard.frame.ControlFrames;
 import io.wssguard.frame.FrameInspector;
@@ -130,7 +134,7 @@ public final class Relay {
         .execute(
             () -> {
               if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
-                terminate(1001, reason, 1001, reason);
+                terminate(GOING_AWAY, reason, GOING_AWAY, reason);
               }
             });
   }
@@ -166,9 +170,10 @@ public final class Relay {
       meter.violation(offender.fromClient, insp.violationCode());
     }
     if (offender.fromClient) {
-      terminate(insp.violationCode(), insp.violationReason(), 1001, "client closed by proxy");
+      terminate(insp.violationCode(), insp.violationReason(), GOING_AWAY, "client closed by proxy");
     } else {
-      terminate(1014, "backend protocol error", insp.violationCode(), insp.violationReason());
+      terminate(
+          BAD_GATEWAY, "backend protocol error", insp.violationCode(), insp.violationReason());
     }
   }
 
@@ -195,13 +200,16 @@ public final class Relay {
       boolean handshakeDone = up.inspector.closeSeen() && down.inspector.closeSeen();
       if (pump == down) {
         terminate(
-            handshakeDone || down.inspector.closeSeen() ? 0 : 1011,
+            handshakeDone || down.inspector.closeSeen() ? 0 : INTERNAL_ERROR,
             "backend closed the connection",
             0,
             null);
       } else {
         terminate(
-            0, null, handshakeDone || up.inspector.closeSeen() ? 0 : 1001, "client went away");
+            0,
+            null,
+            handshakeDone || up.inspector.closeSeen() ? 0 : GOING_AWAY,
+            "client went away");
       }
     } else {
       checkDone();
@@ -235,9 +243,10 @@ public final class Relay {
     }
     if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
       if (clientSide) {
-        terminate(0, null, up.inspector.closeSeen() ? 0 : 1001, "client went away");
+        terminate(0, null, up.inspector.closeSeen() ? 0 : GOING_AWAY, "client went away");
       } else {
-        terminate(down.inspector.closeSeen() ? 0 : 1011, "backend connection failed", 0, null);
+        terminate(
+            down.inspector.closeSeen() ? 0 : INTERNAL_ERROR, "backend connection failed", 0, null);
       }
     } else {
       checkDone();
@@ -353,7 +362,7 @@ public final class Relay {
         }
         long quiet = now - quietSinceNanos;
         if (quiet >= settings.idleNanos()) {
-          terminate(1001, "idle timeout", 1001, "idle timeout");
+          terminate(GOING_AWAY, "idle timeout", GOING_AWAY, "idle timeout");
           return;
         }
         if (quiet >= settings.pingNanos() && down.canInject()) {
@@ -365,8 +374,8 @@ public final class Relay {
       }
       case CLOSING_HANDSHAKE ->
           terminate(
-              down.inspector.closeSeen() ? 0 : 1001, "close handshake timed out",
-              up.inspector.closeSeen() ? 0 : 1001, "close handshake timed out");
+              down.inspector.closeSeen() ? 0 : GOING_AWAY, "close handshake timed out",
+              up.inspector.closeSeen() ? 0 : GOING_AWAY, "close handshake timed out");
       case ENDING -> {
         if (now - endingSinceNanos >= CLOSE_TIMEOUT_NANOS) {
           // Linger over: whoever has not hung up is cut off.

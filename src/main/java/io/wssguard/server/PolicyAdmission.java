@@ -14,6 +14,7 @@ import io.wssguard.limit.SourceState;
 import io.wssguard.limit.SourceTable;
 import io.wssguard.net.Cidr;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -206,8 +207,11 @@ final class PolicyAdmission {
     }
     List<String> hops = new ArrayList<>();
     for (String v : xff) {
-      for (String h : v.split(",")) {
-        hops.add(h.trim());
+      for (String h : v.split(",", -1)) {
+        // Empty list elements carry nothing (RFC 9110 section 5.6.1).
+        if (!h.isBlank()) {
+          hops.add(h.trim());
+        }
       }
     }
     InetAddress client = peer;
@@ -232,7 +236,7 @@ final class PolicyAdmission {
     }
     try {
       return InetAddress.getByName(t);
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       return null;
     }
   }

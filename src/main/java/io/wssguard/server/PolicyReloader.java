@@ -64,6 +64,7 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
   }
 
   /** Reloads now; returns whether the new set was applied. */
+  @Override
   public synchronized boolean reload(String trigger) {
     if (dir == null) {
       AUDIT.info(
@@ -118,15 +119,18 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
     return false;
   }
 
+  @Override
   public long appliedCount() {
     return applied.get();
   }
 
+  @Override
   public long failedCount() {
     return failed.get();
   }
 
   /** The errors of the last rejected reload, or null after a good one. */
+  @Override
   public String lastError() {
     return lastError;
   }

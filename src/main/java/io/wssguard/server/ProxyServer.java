@@ -149,10 +149,68 @@ public final class ProxyServer implements AutoCloseable {
       ProxyConfig config, PolicySet policySet, Bans bans, DemoEchoBackend demo)
       throws StartupException {
     Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
+    Map<String, BackendGroup> groups = backendGroups(config);
+    Map<String, BackendDialer> dialers = backendDialers(config, xnio);
+    PolicyStore policies = policyStore(config, policySet);
+    List<Route> routes = routes(config, groups, dialers, policies);
+    Observability observe = new Observability(config, bans, groups);
+    Enforcer enforcer = new Enforcer(bans, observe.events());
+    PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(), enforcer);
+    List<ServerTls> tls;
+    XnioWorker worker;
+    try {
+      tls = listenerTls(config);
+      worker = startWorker(xnio);
+    } catch (StartupException e) {
+      observe.close();
+      throw e;
+    }
+
+    RelayRegistry relays = new RelayRegistry();
+    HttpOpenListener openListener =
+        httpListener(
+            config,
+            new HandshakeGate(
+                new UpgradeProxy(routes, config.timeouts(), relays, admission, enforcer, observe),
+                config.timeouts().maxHeaderBytes(),
+                observe.events()));
+    List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
+    try {
+      List<BoundListener> bound =
+          openListeners(config, tls, worker, openListener, observe, channels);
+      AdminServer admin = startAdmin(config, observe, bound, policies);
+      channels.forEach(AcceptingChannel::resumeAccepts);
+      return new ProxyServer(
+          worker,
+          channels,
+          openListener,
+          List.copyOf(bound),
+          relays,
+          demo,
+          policies,
+          observe,
+          admin);
+    } catch (StartupException e) {
+      channels.forEach(IoUtils::safeClose);
+      worker.shutdownNow();
+      observe.close();
+      throw e;
+    }
+  }
+
+  private static Map<String, BackendGroup> backendGroups(ProxyConfig config) {
     Map<String, BackendGroup> groups = new HashMap<>();
-    Map<String, BackendDialer> dialers = new HashMap<>();
     for (BackendGroupConfig g : config.backends().values()) {
       groups.put(g.name(), new BackendGroup(g));
+    }
+    return groups;
+  }
+
+  /** One dialer per group; a group with a {@code wss://} server gets its TLS client context. */
+  private static Map<String, BackendDialer> backendDialers(ProxyConfig config, Xnio xnio)
+      throws StartupException {
+    Map<String, BackendDialer> dialers = new HashMap<>();
+    for (BackendGroupConfig g : config.backends().values()) {
       UndertowXnioSsl ssl = null;
       if (g.servers().stream().anyMatch(u -> "wss".equalsIgnoreCase(u.getScheme()))) {
         try {
@@ -167,35 +225,62 @@ public final class ProxyServer implements AutoCloseable {
       }
       dialers.put(g.name(), new BackendDialer(ssl));
     }
-    PolicyStore policies;
+    return dialers;
+  }
+
+  private static PolicyStore policyStore(ProxyConfig config, PolicySet policySet)
+      throws StartupException {
     try {
-      policies =
-          new PolicyStore(
-              config.routes().stream().map(ProxyServer::policyName).toList(), policySet);
+      return new PolicyStore(config.routes().stream().map(RouteConfig::policy).toList(), policySet);
     } catch (IllegalArgumentException e) {
       throw new StartupException("routes name a policy that is not loaded: " + e.getMessage(), e);
     }
+  }
+
+  /** The routes in configured order, each reading its policy through the store's view. */
+  private static List<Route> routes(
+      ProxyConfig config,
+      Map<String, BackendGroup> groups,
+      Map<String, BackendDialer> dialers,
+      PolicyStore policies) {
     List<Route> routes = new ArrayList<>();
     for (int i = 0; i < config.routes().size(); i++) {
       RouteConfig rc = config.routes().get(i);
       routes.add(
           new Route(rc, groups.get(rc.backend()), dialers.get(rc.backend()), policies.view(i)));
     }
-    Observability observe = new Observability(config, bans, groups);
-    AdminServer admin = null;
-    Enforcer enforcer = new Enforcer(bans, observe.events());
-    PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(), enforcer);
+    return routes;
+  }
+
+  /** Per listener, in configured order, its TLS context or null for a plain one. */
+  private static List<ServerTls> listenerTls(ProxyConfig config) throws StartupException {
     List<ServerTls> tls = new ArrayList<>();
     for (ListenerConfig l : config.listeners()) {
       try {
         tls.add(l.tls() == null ? null : ServerTls.create(l.tls()));
       } catch (TlsSetupException e) {
-        observe.close();
         throw new StartupException("listener '" + l.name() + "': " + e.getMessage(), e);
       }
     }
+    return tls;
+  }
 
-    RelayRegistry relays = new RelayRegistry();
+  private static XnioWorker startWorker(Xnio xnio) throws StartupException {
+    try {
+      return xnio.createWorker(
+          OptionMap.builder()
+              .set(Options.WORKER_IO_THREADS, ioThreads())
+              .set(Options.WORKER_TASK_CORE_THREADS, 1)
+              .set(Options.WORKER_TASK_MAX_THREADS, 2)
+              .set(Options.WORKER_NAME, "wssguard")
+              .getMap());
+    } catch (IOException e) {
+      throw new StartupException("cannot start IO threads: " + e.getMessage(), e);
+    }
+  }
+
+  /** Undertow's HTTP/1.1 parser for every listener, answering with {@code root}. */
+  private static HttpOpenListener httpListener(ProxyConfig config, HandshakeGate root) {
     // The handshake budget is split: half to receive the first byte, half to complete the head.
     int halfMillis = (int) Math.max(1, config.timeouts().handshake().toMillis() / 2);
     OptionMap httpOptions =
@@ -206,117 +291,120 @@ public final class ProxyServer implements AutoCloseable {
             .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, halfMillis)
             .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
             .getMap();
+    ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
+    HttpOpenListener openListener = new HttpOpenListener(buffers, httpOptions);
+    openListener.setRootHandler(root);
+    return openListener;
+  }
+
+  /**
+   * Binds every listener, accepts suspended. Each channel is added to {@code opened} as soon as it
+   * is bound, so the caller can close them all when a later one fails.
+   */
+  private static List<BoundListener> openListeners(
+      ProxyConfig config,
+      List<ServerTls> tls,
+      XnioWorker worker,
+      HttpOpenListener openListener,
+      Observability observe,
+      List<AcceptingChannel<? extends StreamConnection>> opened)
+      throws StartupException {
     OptionMap socketOptions =
         OptionMap.builder()
             .set(Options.TCP_NODELAY, true)
             .set(Options.REUSE_ADDRESSES, true)
             .set(Options.BACKLOG, 4096)
             .getMap();
-    XnioWorker worker;
-    try {
-      worker =
-          xnio.createWorker(
-              OptionMap.builder()
-                  .set(Options.WORKER_IO_THREADS, ioThreads())
-                  .set(Options.WORKER_TASK_CORE_THREADS, 1)
-                  .set(Options.WORKER_TASK_MAX_THREADS, 2)
-                  .set(Options.WORKER_NAME, "wssguard")
-                  .getMap());
-    } catch (IOException e) {
-      observe.close();
-      throw new StartupException("cannot start IO threads: " + e.getMessage(), e);
-    }
-    ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
-    HttpOpenListener openListener = new HttpOpenListener(buffers, httpOptions);
-    openListener.setRootHandler(
-        new HandshakeGate(
-            new UpgradeProxy(routes, config.timeouts(), relays, admission, enforcer, observe),
-            config.timeouts().maxHeaderBytes(),
-            observe.events()));
-    ChannelListener<AcceptingChannel<StreamConnection>> accept =
-        ChannelListeners.openListenerAdapter(openListener);
-
-    List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
     List<BoundListener> bound = new ArrayList<>();
-    try {
-      for (int i = 0; i < config.listeners().size(); i++) {
-        ListenerConfig l = config.listeners().get(i);
-        ServerTls t = tls.get(i);
-        AcceptingChannel<? extends StreamConnection> channel;
-        try {
-          if (!l.proxyProtocolFrom().isEmpty()) {
-            // TCP first: the PROXY header comes before any TLS, from load balancers only.
-            UndertowXnioSsl ssl =
-                t == null
-                    ? null
-                    : new UndertowXnioSsl(
-                        xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
-            ChannelListener<StreamConnection> proxied =
-                new ProxyProtocolGate(
-                    l.proxyProtocolFrom(),
-                    new ProxyProtocolOpenListener(openListener, ssl, buffers, OptionMap.EMPTY),
-                    l.name());
-            channel =
-                worker.createStreamConnectionServer(
-                    l.bind(), ChannelListeners.openListenerAdapter(proxied), socketOptions);
-          } else if (t == null) {
-            channel = worker.createStreamConnectionServer(l.bind(), accept, socketOptions);
-          } else {
-            // Its own pool: TLS records need buffers somewhat over 16 KiB.
-            UndertowXnioSsl ssl =
-                new UndertowXnioSsl(
-                    xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
-            @SuppressWarnings({"unchecked", "rawtypes"})
-            ChannelListener<? super AcceptingChannel<SslConnection>> sslAccept =
-                (ChannelListener)
-                    ChannelListeners.openListenerAdapter(observe.timeTls(l.name(), openListener));
-            channel = ssl.createSslConnectionServer(worker, l.bind(), sslAccept, socketOptions);
-          }
-        } catch (IOException e) {
-          throw new StartupException(
-              "listener '"
-                  + l.name()
-                  + "' cannot listen on "
-                  + l.bind().getHostString()
-                  + ":"
-                  + l.bind().getPort()
-                  + ": "
-                  + e.getMessage(),
-              e);
-        }
-        channels.add(channel);
-        bound.add(new BoundListener(l, (InetSocketAddress) channel.getLocalAddress(), t));
-      }
+    for (int i = 0; i < config.listeners().size(); i++) {
+      ListenerConfig l = config.listeners().get(i);
+      ServerTls t = tls.get(i);
+      AcceptingChannel<? extends StreamConnection> channel;
       try {
-        if (config.admin().enabled()) {
-          admin =
-              AdminServer.start(
-                  config.admin(),
-                  observe,
-                  bound.stream().map(BoundListener::url).toList(),
-                  policies::current);
-        }
+        channel = openListener(l, t, worker, openListener, observe, socketOptions);
       } catch (IOException e) {
-        if (config.admin().explicit()) {
-          throw new StartupException(e.getMessage(), e);
-        }
-        LOG.warning(
-            e.getMessage()
-                + "; running without the admin listener (set admin.bind to choose its address)");
+        throw new StartupException(
+            "listener '"
+                + l.name()
+                + "' cannot listen on "
+                + l.bind().getHostString()
+                + ":"
+                + l.bind().getPort()
+                + ": "
+                + e.getMessage(),
+            e);
       }
-    } catch (StartupException e) {
-      channels.forEach(IoUtils::safeClose);
-      worker.shutdownNow();
-      observe.close();
-      throw e;
+      opened.add(channel);
+      bound.add(new BoundListener(l, (InetSocketAddress) channel.getLocalAddress(), t));
     }
-    channels.forEach(AcceptingChannel::resumeAccepts);
-    return new ProxyServer(
-        worker, channels, openListener, List.copyOf(bound), relays, demo, policies, observe, admin);
+    return bound;
   }
 
-  private static String policyName(RouteConfig rc) {
-    return rc.policy();
+  private static AcceptingChannel<? extends StreamConnection> openListener(
+      ListenerConfig l,
+      ServerTls t,
+      XnioWorker worker,
+      HttpOpenListener openListener,
+      Observability observe,
+      OptionMap socketOptions)
+      throws IOException {
+    Xnio xnio = worker.getXnio();
+    if (!l.proxyProtocolFrom().isEmpty()) {
+      // TCP first: the PROXY header comes before any TLS, from load balancers only.
+      UndertowXnioSsl ssl =
+          t == null
+              ? null
+              : new UndertowXnioSsl(
+                  xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
+      ChannelListener<StreamConnection> proxied =
+          new ProxyProtocolGate(
+              l.proxyProtocolFrom(),
+              new ProxyProtocolOpenListener(
+                  openListener, ssl, openListener.getBufferPool(), OptionMap.EMPTY),
+              l.name());
+      return worker.createStreamConnectionServer(
+          l.bind(), ChannelListeners.openListenerAdapter(proxied), socketOptions);
+    }
+    if (t == null) {
+      return worker.createStreamConnectionServer(
+          l.bind(), ChannelListeners.openListenerAdapter(openListener), socketOptions);
+    }
+    // Its own pool: TLS records need buffers somewhat over 16 KiB.
+    UndertowXnioSsl ssl =
+        new UndertowXnioSsl(
+            xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ChannelListener<? super AcceptingChannel<SslConnection>> sslAccept =
+        (ChannelListener)
+            ChannelListeners.openListenerAdapter(observe.timeTls(l.name(), openListener));
+    return ssl.createSslConnectionServer(worker, l.bind(), sslAccept, socketOptions);
+  }
+
+  /**
+   * The admin listener when enabled. One that cannot bind fails the start only when its address was
+   * configured explicitly; the default one is given up with a warning.
+   */
+  private static AdminServer startAdmin(
+      ProxyConfig config, Observability observe, List<BoundListener> bound, PolicyStore policies)
+      throws StartupException {
+    if (!config.admin().enabled()) {
+      return null;
+    }
+    try {
+      return AdminServer.start(
+          config.admin(),
+          observe,
+          bound.stream().map(BoundListener::url).toList(),
+          policies::current);
+    } catch (IOException e) {
+      if (config.admin().explicit()) {
+        throw new StartupException(e.getMessage(), e);
+      }
+      LOG.warning(
+          e.getMessage()
+              + "; running without the admin listener (set admin.bind to choose its address)");
+      return null;
+    }
   }
 
   private static int ioThreads() {

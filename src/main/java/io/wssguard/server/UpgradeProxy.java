@@ -127,7 +127,8 @@ final class UpgradeProxy implements HttpHandler {
                 .isEmpty();
     BackendDialer.Upgrade upgrade =
         new BackendDialer.Upgrade(
-            UpgradeRequest.build(exchange, rc.permessageDeflate(), admitted.protocols()),
+            ByteBuffer.wrap(
+                UpgradeRequest.build(exchange, rc.permessageDeflate(), admitted.protocols())),
             exchange.getRequestHeaders().getFirst("Sec-WebSocket-Key").trim(),
             admitted.protocols(),
             forwardDeflate);

@@ -103,7 +103,7 @@ final class UpgradeRequest {
       return offers;
     }
     for (String header : extensions) {
-      for (String offer : header.split(",")) {
+      for (String offer : header.split(",", -1)) {
         String name = offer.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (name.equals("permessage-deflate")) {
           offers.add(offer.trim());
@@ -120,7 +120,7 @@ final class UpgradeRequest {
         exchange.getRequestHeaders().get(new HttpString("Sec-WebSocket-Protocol"));
     if (values != null) {
       for (String header : values) {
-        for (String p : header.split(",")) {
+        for (String p : header.split(",", -1)) {
           if (!p.isBlank()) {
             protocols.add(p.trim());
           }
@@ -136,7 +136,7 @@ final class UpgradeRequest {
     }
     Set<String> names = new java.util.HashSet<>();
     for (String v : connection) {
-      for (String t : v.split(",")) {
+      for (String t : v.split(",", -1)) {
         names.add(t.trim().toLowerCase(Locale.ROOT));
       }
     }

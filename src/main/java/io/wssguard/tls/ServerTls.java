@@ -94,11 +94,7 @@ public final class ServerTls {
       PrivateKey key = PemFiles.readPrivateKey(cert.privateKey());
       PemFiles.checkKeyMatches(key, chain.get(0), cert.privateKey(), cert.chain());
       entries.add(
-          new SniKeyManager.Entry(
-              "cert-" + entries.size(),
-              chain.toArray(new X509Certificate[0]),
-              key,
-              key.getAlgorithm()));
+          new SniKeyManager.Entry("cert-" + entries.size(), chain, key, key.getAlgorithm()));
       names.add(cert.serverNames());
       fingerprints.add(PemFiles.fingerprint(chain.get(0)));
     }

@@ -36,7 +36,11 @@ import javax.net.ssl.X509ExtendedKeyManager;
 final class SniKeyManager extends X509ExtendedKeyManager {
 
   /** One certificate: its alias, chain and key, and its key type ("EC" or "RSA"). */
-  record Entry(String alias, X509Certificate[] chain, PrivateKey key, String keyType) {}
+  record Entry(String alias, List<X509Certificate> chain, PrivateKey key, String keyType) {
+    Entry {
+      chain = List.copyOf(chain);
+    }
+  }
 
   private final Map<String, Entry> byAlias = new HashMap<>();
   private final Map<String, List<Entry>> byName = new HashMap<>();
@@ -131,7 +135,7 @@ final class SniKeyManager extends X509ExtendedKeyManager {
   @Override
   public X509Certificate[] getCertificateChain(String alias) {
     Entry e = byAlias.get(alias);
-    return e == null ? null : e.chain().clone();
+    return e == null ? null : e.chain().toArray(new X509Certificate[0]);
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.wssguard.net.Cidr;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -95,8 +96,7 @@ class ConfigParserTest {
         config.listeners().stream().map(ListenerConfig::name).toList());
     assertEquals(List.of(), config.listeners().get(0).proxyProtocolFrom());
     assertEquals(
-        List.of(io.wssguard.net.Cidr.parse("10.20.0.0/16")),
-        config.listeners().get(2).proxyProtocolFrom());
+        List.of(Cidr.parse("10.20.0.0/16")), config.listeners().get(2).proxyProtocolFrom());
     TlsConfig tls = config.listeners().get(0).tls();
     assertEquals(TlsEngine.BORINGSSL, tls.engine());
     assertEquals(true, tls.fallbackToJdk());

@@ -95,7 +95,8 @@ class FirewallSyncTest {
           InetAddress.getByName("203.0.113." + i), 32, Duration.ofMinutes(5), "test", List.of());
       await(() -> sync.failures() > before, "update after ban " + i);
     }
-    List<LogRecord> severe = logged.stream().filter(r -> r.getLevel() == Level.SEVERE).toList();
+    List<LogRecord> severe =
+        logged.stream().filter(r -> r.getLevel().equals(Level.SEVERE)).toList();
     assertEquals(
         1,
         severe.size(),

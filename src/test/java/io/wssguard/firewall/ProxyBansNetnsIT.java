@@ -211,7 +211,7 @@ class ProxyBansNetnsIT {
   }
 
   private void startProxy() throws Exception {
-    log = dir.resolve("proxy-" + (++starts) + ".log");
+    log = dir.resolve("proxy-" + ++starts + ".log");
     List<String> cmd =
         net.inServer(
             List.of(

@@ -11,10 +11,13 @@ import static io.wssguard.frame.WireFrame.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.wssguard.frame.InspectorRun.Outcome;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -257,7 +260,9 @@ class FrameInspectorTest {
       FrameInspector fi = inspector(true);
       assertRefused(
           fi,
-          concat(first, text(concat("abc".getBytes(), bytes(seq))).dir(true).bytes()),
+          concat(
+              first,
+              text(concat("abc".getBytes(StandardCharsets.UTF_8), bytes(seq))).dir(true).bytes()),
           1007,
           first.length);
       assertEquals("invalid UTF-8 in text message", fi.violationReason());
@@ -543,11 +548,11 @@ class FrameInspectorTest {
     for (ByteOrder order : new ByteOrder[] {ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN}) {
       for (boolean c : new boolean[] {true, false}) {
         for (int at = 0; at < 40; at++) {
-          byte[] good = "abcdefghijklmnopqrstuvwxyz0123456789ABCD".getBytes();
+          byte[] good = "abcdefghijklmnopqrstuvwxyz0123456789ABCD".getBytes(StandardCharsets.UTF_8);
           byte[] withEuro =
               concat(
                   Arrays.copyOf(good, at),
-                  "€".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  "€".getBytes(StandardCharsets.UTF_8),
                   Arrays.copyOfRange(good, at, good.length));
           byte[] bad = good.clone();
           bad[at] = (byte) 0x80;
@@ -565,10 +570,10 @@ class FrameInspectorTest {
     // A multi-byte prefix moves the mask phase off zero before the word loop resumes.
     String[] prefixes = {"", "é", "€", "😀", "aé", "€é"};
     int[] keys = {0x37FA213D, 0x80000000, 0x00800000, 0x00008000, 0x00000080, 0xFFFFFFFF, 0};
-    byte[] ascii = "abcdefghijklmnopqrstuvwxyz0123456789".getBytes();
+    byte[] ascii = "abcdefghijklmnopqrstuvwxyz0123456789".getBytes(StandardCharsets.UTF_8);
     for (ByteOrder order : new ByteOrder[] {ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN}) {
       for (String prefix : prefixes) {
-        byte[] pre = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] pre = prefix.getBytes(StandardCharsets.UTF_8);
         for (int key : keys) {
           boolean c = key != 0;
           for (int at = 0; at < ascii.length; at++) {
@@ -602,10 +607,10 @@ class FrameInspectorTest {
 
   @Test
   void allocatesNothing_onHotPath() {
-    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-    org.junit.jupiter.api.Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean);
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    assumeTrue(mx instanceof com.sun.management.ThreadMXBean);
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) mx;
-    org.junit.jupiter.api.Assumptions.assumeTrue(
+    assumeTrue(
         threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
     byte[] s =
         concat(

@@ -9,6 +9,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +46,7 @@ class Utf8ValidatorTest {
       for (int i = 0; i < seq.length; i++) {
         b[i] = (byte) seq[i];
       }
-      assertFalse(Utf8Validator.isValid(b, 0, b.length), java.util.Arrays.toString(seq));
+      assertFalse(Utf8Validator.isValid(b, 0, b.length), Arrays.toString(seq));
     }
   }
 

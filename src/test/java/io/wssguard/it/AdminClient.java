@@ -59,7 +59,7 @@ final class AdminClient {
   /** Every sample of a scrape: "name" -> list of (labels, value). */
   static Map<String, Map<Map<String, String>, Double>> parse(String scrape) {
     Map<String, Map<Map<String, String>, Double>> result = new HashMap<>();
-    for (String line : scrape.split("\n")) {
+    for (String line : scrape.split("\n", -1)) {
       if (line.startsWith("#") || line.isBlank()) {
         continue;
       }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.policy.PolicyParser;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,7 +99,7 @@ class DefaultPolicyIT {
   void closes1008_afterBurstOf200Messages() throws Exception {
     try (RawClient c = open("127.0.1.6")) {
       byte[] frame = RawClient.frame(0x81, "x".getBytes(StandardCharsets.UTF_8));
-      java.io.ByteArrayOutputStream flood = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream flood = new ByteArrayOutputStream();
       for (int i = 0; i < 260; i++) {
         flood.writeBytes(frame);
       }

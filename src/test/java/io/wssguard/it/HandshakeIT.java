@@ -3,10 +3,15 @@ package io.wssguard.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.config.BackendGroupConfig;
+import io.wssguard.config.BackendTlsConfig;
+import io.wssguard.config.Balance;
 import io.wssguard.config.TimeoutsConfig;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,14 +46,14 @@ class HandshakeIT {
             .backend("dead", "ws://127.0.0.1:" + deadPort + "/")
             .backend("failover", "ws://127.0.0.1:" + deadPort + "/", node.url("/"))
             .backendGroup(
-                new io.wssguard.config.BackendGroupConfig(
+                new BackendGroupConfig(
                     "slow",
                     java.util.List.of(java.net.URI.create(node.url("/"))),
-                    io.wssguard.config.Balance.ROUND_ROBIN,
+                    Balance.ROUND_ROBIN,
                     Duration.ofSeconds(2),
                     Duration.ofSeconds(10),
                     2,
-                    io.wssguard.config.BackendTlsConfig.DEFAULT))
+                    BackendTlsConfig.DEFAULT))
             .route("/limited", "slow")
             .route("/dead", "dead")
             .route("/failover", "failover")
@@ -93,7 +98,7 @@ class HandshakeIT {
     try (RawClient c = RawClient.connect(proxy.port("boring"), true)) {
       String head = c.request("GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n");
       assertEquals(426, RawClient.status(head));
-      assertTrue(head.toLowerCase().contains("upgrade: websocket"), head);
+      assertTrue(head.toLowerCase(Locale.ROOT).contains("upgrade: websocket"), head);
     }
   }
 
@@ -203,7 +208,7 @@ class HandshakeIT {
   @Test
   void closesConnection_whenHandshakeIsNotCompleteInTime() throws Exception {
     try (RawClient c = RawClient.connect(proxy.port("boring"), true)) {
-      c.send("GET /echo HTTP/1.1\r\nHost: loc".getBytes());
+      c.send("GET /echo HTTP/1.1\r\nHost: loc".getBytes(StandardCharsets.UTF_8));
       long start = System.nanoTime();
       assertTrue(c.closedByPeer(), "a stalled handshake must be cut off");
       long waited = (System.nanoTime() - start) / 1_000_000;

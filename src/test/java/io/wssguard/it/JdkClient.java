@@ -1,5 +1,6 @@
 package io.wssguard.it;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -22,7 +23,7 @@ final class JdkClient implements WebSocket.Listener {
   final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final StringBuilder text = new StringBuilder();
-  private java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+  private ByteArrayOutputStream binary = new ByteArrayOutputStream();
   WebSocket ws;
 
   static JdkClient connect(URI uri, String... subprotocols) throws Exception {
@@ -39,19 +40,19 @@ final class JdkClient implements WebSocket.Listener {
   String sendTextAndAwait(String s) throws Exception {
     ws.sendText(s, true).get(10, TimeUnit.SECONDS);
     Object m = messages.poll(10, TimeUnit.SECONDS);
-    if (!(m instanceof String)) {
+    if (!(m instanceof String text)) {
       throw new AssertionError("expected a text message, got " + m);
     }
-    return (String) m;
+    return text;
   }
 
   byte[] sendBinaryAndAwait(byte[] data) throws Exception {
     ws.sendBinary(ByteBuffer.wrap(data), true).get(10, TimeUnit.SECONDS);
     Object m = messages.poll(10, TimeUnit.SECONDS);
-    if (!(m instanceof byte[])) {
+    if (!(m instanceof byte[] bytes)) {
       throw new AssertionError("expected a binary message, got " + m);
     }
-    return (byte[]) m;
+    return bytes;
   }
 
   int awaitClose() throws Exception {
@@ -76,7 +77,7 @@ final class JdkClient implements WebSocket.Listener {
     binary.writeBytes(chunk);
     if (last) {
       messages.add(binary.toByteArray());
-      binary = new java.io.ByteArrayOutputStream();
+      binary = new ByteArrayOutputStream();
     }
     webSocket.request(1);
     return null;

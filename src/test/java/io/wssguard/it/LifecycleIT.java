@@ -3,6 +3,7 @@ package io.wssguard.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.backend.UpgradeAnswerCheck;
 import io.wssguard.config.TimeoutsConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -102,7 +104,7 @@ class LifecycleIT {
       String key =
           head.toString()
               .lines()
-              .filter(l -> l.toLowerCase().startsWith("sec-websocket-key:"))
+              .filter(l -> l.toLowerCase(Locale.ROOT).startsWith("sec-websocket-key:"))
               .findFirst()
               .orElseThrow()
               .substring(18)
@@ -111,7 +113,7 @@ class LifecycleIT {
       out.write(
           ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   + "Sec-WebSocket-Accept: "
-                  + io.wssguard.backend.UpgradeAnswerCheck.acceptFor(key)
+                  + UpgradeAnswerCheck.acceptFor(key)
                   + "\r\n\r\n")
               .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
@@ -143,8 +145,8 @@ class LifecycleIT {
       assertEquals(1001, raw.readCloseCode());
       assertEquals(1001, a.awaitClose());
       assertEquals(1001, b.awaitClose());
-      a.ws.sendClose(1000, "");
-      b.ws.sendClose(1000, "");
+      a.ws.sendClose(1000, "").join();
+      b.ws.sendClose(1000, "").join();
       assertTrue(drained.get(10, TimeUnit.SECONDS), "all connections ended within the drain time");
       assertEquals(0, proxy.server.openRelays());
     }

@@ -3,6 +3,7 @@ package io.wssguard.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.config.RouteConfig;
 import io.wssguard.net.Cidr;
 import io.wssguard.policy.AccessRules;
 import io.wssguard.policy.Action;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -309,7 +311,7 @@ class PolicyIT {
       assertEquals(403, status(p, "/echo", ok.replace("chat.v2, chat.v1", "chat.v2")));
       try (RawClient c = RawClient.connect(p.port("plain"), false)) {
         String head = c.request(withHeaders("/echo", ok));
-        assertTrue(head.toLowerCase().contains("sec-websocket-protocol: chat.v1"), head);
+        assertTrue(head.toLowerCase(Locale.ROOT).contains("sec-websocket-protocol: chat.v1"), head);
       }
     }
   }
@@ -368,7 +370,7 @@ class PolicyIT {
     try (TestProxy p =
         TestProxy.builder(certs)
             .backend("node", node.url("/"))
-            .route(new io.wssguard.config.RouteConfig(null, "/free", "node", false, 1 << 20, "off"))
+            .route(new RouteConfig(null, "/free", "node", false, 1 << 20, "off"))
             .route("/", "node")
             .policies(TestPolicies.set(limits(Mode.ENFORCE, ip, conn, null)))
             .start()) {

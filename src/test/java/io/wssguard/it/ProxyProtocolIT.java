@@ -12,6 +12,7 @@ import io.wssguard.policy.PerIpLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -70,8 +71,8 @@ class ProxyProtocolIT {
     b.write(0x11); // AF_INET, STREAM
     b.write(0);
     b.write(12);
-    b.writeBytes(java.net.InetAddress.getByName(client).getAddress());
-    b.writeBytes(java.net.InetAddress.getByName("127.0.0.1").getAddress());
+    b.writeBytes(InetAddress.getByName(client).getAddress());
+    b.writeBytes(InetAddress.getByName("127.0.0.1").getAddress());
     b.write(clientPort >>> 8);
     b.write(clientPort);
     b.write(proxyPort >>> 8);

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.config.RouteConfig;
 import io.wssguard.demo.DemoEchoBackend;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,7 +104,7 @@ class RelayIT {
                       "\r\n\r\n",
                       "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"));
       assertEquals(101, RawClient.status(head));
-      assertTrue(!head.toLowerCase().contains("sec-websocket-extensions"), head);
+      assertTrue(!head.toLowerCase(Locale.ROOT).contains("sec-websocket-extensions"), head);
     }
   }
 
@@ -116,7 +118,9 @@ class RelayIT {
                       "\r\n\r\n",
                       "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"));
       assertEquals(101, RawClient.status(head));
-      assertTrue(head.toLowerCase().contains("sec-websocket-extensions: permessage-deflate"), head);
+      assertTrue(
+          head.toLowerCase(Locale.ROOT).contains("sec-websocket-extensions: permessage-deflate"),
+          head);
     }
   }
 
@@ -131,7 +135,8 @@ class RelayIT {
 
   @Test
   void closes1002_whenClientFrameIsUnmasked() throws Exception {
-    assertEquals(1002, closeCodeAfter(RawClient.frame(0x81, "hi".getBytes(), false)));
+    assertEquals(
+        1002, closeCodeAfter(RawClient.frame(0x81, "hi".getBytes(StandardCharsets.UTF_8), false)));
   }
 
   @Test
@@ -141,7 +146,8 @@ class RelayIT {
 
   @Test
   void closes1002_whenRsvBitSetWithoutExtension() throws Exception {
-    assertEquals(1002, closeCodeAfter(RawClient.frame(0xC1, "hi".getBytes())));
+    assertEquals(
+        1002, closeCodeAfter(RawClient.frame(0xC1, "hi".getBytes(StandardCharsets.UTF_8))));
   }
 
   @Test
@@ -156,13 +162,13 @@ class RelayIT {
 
   @Test
   void closes1002_forContinuationWithoutMessage() throws Exception {
-    assertEquals(1002, closeCodeAfter(RawClient.frame(0x80, "x".getBytes())));
+    assertEquals(1002, closeCodeAfter(RawClient.frame(0x80, "x".getBytes(StandardCharsets.UTF_8))));
   }
 
   @Test
   void closes1002_forNewMessageInsideFragmentedOne() throws Exception {
-    byte[] a = RawClient.frame(0x01, "a".getBytes());
-    byte[] b = RawClient.frame(0x81, "b".getBytes());
+    byte[] a = RawClient.frame(0x01, "a".getBytes(StandardCharsets.UTF_8));
+    byte[] b = RawClient.frame(0x81, "b".getBytes(StandardCharsets.UTF_8));
     assertEquals(1002, closeCodeAfter(concat(a, b)));
   }
 
@@ -218,7 +224,7 @@ class RelayIT {
   void relaysManySmallFrames_splitAcrossReadsAtEveryOffset(String listener) throws Exception {
     try (RawClient c =
         RawClient.connect(proxy.port(listener), !listener.equals("plain")).upgrade("/echo")) {
-      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
       for (int i = 0; i < 3000; i++) {
         all.writeBytes(
             RawClient.frame(0x81, ("m" + i + "-".repeat(i % 40)).getBytes(StandardCharsets.UTF_8)));
@@ -233,7 +239,7 @@ class RelayIT {
   @Test
   void answersPing_throughBackend_withPong() throws Exception {
     try (RawClient c = RawClient.connect(proxy.port("boring"), true).upgrade("/echo")) {
-      c.send(RawClient.frame(0x89, "p".getBytes()));
+      c.send(RawClient.frame(0x89, "p".getBytes(StandardCharsets.UTF_8)));
       RawClient.Frame pong = c.readFrame();
       assertEquals(0x8A, pong.first());
       assertEquals("p", pong.text());

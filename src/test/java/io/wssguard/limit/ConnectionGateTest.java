@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.ban.Bans;
 import io.wssguard.frame.FrameGate;
+import io.wssguard.net.Cidr;
 import io.wssguard.policy.AccessRules;
 import io.wssguard.policy.Action;
 import io.wssguard.policy.CountLimit;
@@ -53,7 +54,7 @@ class ConnectionGateTest {
         }
 
         @Override
-        public boolean unban(io.wssguard.net.Cidr target) {
+        public boolean unban(Cidr target) {
           return false;
         }
 

@@ -19,7 +19,7 @@ class ObserveUnitsTest {
     }
     List<TopSources.Entry> best = top.top(2);
     assertEquals("192.0.2.1", best.get(0).source());
-    assertEquals(500, best.get(0).count() - best.get(0).error(), 1e-9);
+    assertEquals(500, (double) (best.get(0).count() - best.get(0).error()), 1e-9);
     assertEquals("192.0.2.2", best.get(1).source());
     assertEquals(3, top.top(10).size());
   }

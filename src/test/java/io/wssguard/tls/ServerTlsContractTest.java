@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -240,7 +241,7 @@ class ServerTlsContractTest {
         String head = new String(response, 0, 200, StandardCharsets.ISO_8859_1);
         assertTrue(head.startsWith("HTTP/1.1 200 "), head);
         int bodyStart = head.indexOf("\r\n\r\n") + 4;
-        assertTrue(head.toLowerCase().contains("content-length: " + BIG.length), head);
+        assertTrue(head.toLowerCase(Locale.ROOT).contains("content-length: " + BIG.length), head);
         assertArrayEquals(BIG, Arrays.copyOfRange(response, bodyStart, response.length), protocol);
       }
     }
