@@ -231,8 +231,7 @@ public final class ProxyServer implements AutoCloseable {
     openListener.setRootHandler(
         new HandshakeGate(
             new UpgradeProxy(routes, config.timeouts(), relays, admission, enforcer, observe),
-            config.timeouts().maxHeaderBytes(),
-            observe.events()));
+            config.timeouts().maxHeaderBytes()));
     ChannelListener<AcceptingChannel<StreamConnection>> accept =
         ChannelListeners.openListenerAdapter(openListener);
 
