@@ -9,6 +9,7 @@
 //   /big?bytes=N   after the first message, send one binary message of N bytes
 //   /close?code=C  after the first message, close with code C
 //   /deflate       like /echo but with permessage-deflate enabled on the server
+//   any path with ?say=url   send the request target it was asked for (path and query) first, then echo
 'use strict';
 const fs = require('fs');
 const http = require('http');
@@ -33,6 +34,9 @@ function serve(ws, req) {
   ws.on('error', () => {});
   if (url.pathname === '/headers') {
     ws.send(JSON.stringify(req.headers));
+  }
+  if (url.searchParams.get('say') === 'url') {
+    ws.send(req.url);
   }
   let first = true;
   ws.on('message', (data, isBinary) => {

@@ -88,7 +88,14 @@ public final class ConfigParser {
       List.of("servers", "balance", "connectTimeout", "downTime", "maxConnectsPerSecond", "tls");
   private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "insecure");
   private static final List<String> ROUTE_KEYS =
-      List.of("path", "host", "backend", "permessageDeflate", "maxMessageBytes", "policy");
+      List.of(
+          "path",
+          "host",
+          "backend",
+          "permessageDeflate",
+          "maxMessageBytes",
+          "policy",
+          "normalizePath");
   private static final List<String> TIMEOUT_KEYS =
       List.of("handshake", "maxHeaderBytes", "idle", "ping", "drain");
   private static final List<String> DEMO_KEYS = List.of("bind");
@@ -590,6 +597,7 @@ public final class ConfigParser {
               2 * Quantities.GIB);
       Node policyNode = m.get("policy");
       String policy = policyNode == null ? DEFAULT_POLICY : name(policyNode, m.pathOf("policy"));
+      Boolean normalizePath = yaml.bool(m.get("normalizePath"), m.pathOf("normalizePath"), false);
       if (prefix != null) {
         String previous = seen.putIfAbsent(Arrays.asList(host, prefix), path);
         if (previous != null) {
@@ -609,7 +617,8 @@ public final class ConfigParser {
               backend,
               Boolean.TRUE.equals(deflate),
               maxMessageBytes == null ? 0 : maxMessageBytes,
-              policy));
+              policy,
+              Boolean.TRUE.equals(normalizePath)));
     }
     return result;
   }

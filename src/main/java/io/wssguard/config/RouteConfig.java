@@ -12,6 +12,9 @@ package io.wssguard.config;
  *     larger closes with 1009
  * @param policy the name of the policy that applies to this route's clients (default {@code
  *     default})
+ * @param normalizePath take a path with dot-segments, empty segments or {@code ;} parameters in its
+ *     normalised form (matched, checked and forwarded as such) instead of refusing it with 400 (the
+ *     default)
  */
 public record RouteConfig(
     String host,
@@ -19,4 +22,17 @@ public record RouteConfig(
     String backend,
     boolean permessageDeflate,
     long maxMessageBytes,
-    String policy) {}
+    String policy,
+    boolean normalizePath) {
+
+  /** A route that refuses irregular paths. */
+  public RouteConfig(
+      String host,
+      String pathPrefix,
+      String backend,
+      boolean permessageDeflate,
+      long maxMessageBytes,
+      String policy) {
+    this(host, pathPrefix, backend, permessageDeflate, maxMessageBytes, policy, false);
+  }
+}

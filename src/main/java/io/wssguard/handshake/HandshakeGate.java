@@ -2,16 +2,19 @@ package io.wssguard.handshake;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-import io.wssguard.event.SecurityEvents;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Refuses every request that is not a well-formed WebSocket opening handshake (RFC 6455 section
- * 4.2.1) before any of it reaches a backend, each with the status that tells the client what is
+ * Judges whether a request is a well-formed WebSocket opening handshake (RFC 6455 section 4.2.1)
+ * before any of it reaches a backend, each fault with the status that tells the client what is
  * wrong:
  *
  * <ul>
@@ -25,92 +28,120 @@ import java.util.Base64;
  *   <li>426 with {@code Sec-WebSocket-Version: 13} when the version is missing or not 13 (section
  *       4.4);
  *   <li>400 a missing, repeated or malformed {@code Sec-WebSocket-Key} (base64 of 16 bytes), or no
- *       Host.
+ *       Host;
+ *   <li>400 subprotocol offers that are not distinct tokens (section 4.1, RFC 7230 section 3.2.6);
+ *   <li>400 a request target whose path can never be used ({@link RequestPath}).
  * </ul>
+ *
+ * <p>The gate decides but does not answer: every request goes on to {@code next} with its {@link
+ * #PATH} and, when refused, its {@link #REJECTION} attached. What a request costs its source (a
+ * handshake from its budget, a strike, or a 403 while it is banned) depends on the policy of its
+ * route, which only the router knows; a malformed request must pay like any other.
  */
 public final class HandshakeGate implements HttpHandler {
+  /** The request's path, decided once from the raw request target; set on every request. */
+  public static final AttachmentKey<RequestPath> PATH = AttachmentKey.create(RequestPath.class);
+
+  /** Why the request is not a handshake; set only on refused requests. */
+  public static final AttachmentKey<Rejection> REJECTION = AttachmentKey.create(Rejection.class);
+
   private static final HttpString SEC_WEBSOCKET_VERSION = new HttpString("Sec-WebSocket-Version");
   private static final HttpString SEC_WEBSOCKET_KEY = new HttpString("Sec-WebSocket-Key");
+  private static final HttpString SEC_WEBSOCKET_PROTOCOL = new HttpString("Sec-WebSocket-Protocol");
 
   private final HttpHandler next;
   private final int maxHeaderBytes;
-  private final SecurityEvents events;
 
   public HandshakeGate(HttpHandler next, int maxHeaderBytes) {
-    this(next, maxHeaderBytes, SecurityEvents.NONE);
-  }
-
-  public HandshakeGate(HttpHandler next, int maxHeaderBytes, SecurityEvents events) {
     this.next = next;
     this.maxHeaderBytes = maxHeaderBytes;
-    this.events = events;
-  }
-
-  /** Reports the refusal ({@code reason} names it in metrics and the security log) and sends it. */
-  private void reject(HttpServerExchange exchange, String reason, int status, String detail) {
-    events.handshakeRejected(
-        exchange.getSourceAddress().getAddress(), null, reason, status, detail);
-    Rejection.send(exchange, status, detail);
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
+    RequestPath path = RequestPath.of(exchange.getRequestURI());
+    exchange.putAttachment(PATH, path);
+    Rejection rejection = check(exchange, path);
+    if (rejection != null) {
+      exchange.putAttachment(REJECTION, rejection);
+    }
+    next.handleRequest(exchange);
+  }
+
+  /** The first fault of the request, or null for a well-formed handshake. */
+  private Rejection check(HttpServerExchange exchange, RequestPath path) {
     if (!exchange.getRequestMethod().equals(Methods.GET)) {
-      exchange.getResponseHeaders().put(Headers.ALLOW, "GET");
-      reject(exchange, "method", 405, "WebSocket handshakes use GET");
-      return;
+      return new Rejection(405, "method", "WebSocket handshakes use GET", Map.of("Allow", "GET"));
     }
     if (!exchange.isHttp11()) {
-      reject(exchange, "version", 400, "WebSocket needs HTTP/1.1");
-      return;
+      return new Rejection(400, "version", "WebSocket needs HTTP/1.1");
     }
     int headerBytes = headerBlockBytes(exchange);
     if (headerBytes > maxHeaderBytes) {
-      reject(
-          exchange,
-          "header_too_large",
+      return new Rejection(
           431,
+          "header_too_large",
           "request header block is " + headerBytes + " bytes, limit " + maxHeaderBytes);
-      return;
     }
     var headers = exchange.getRequestHeaders();
     if (announcesBody(headers.get(Headers.CONTENT_LENGTH))
         || headers.contains(Headers.TRANSFER_ENCODING)) {
-      reject(exchange, "body", 400, "an upgrade request carries no body");
-      return;
+      return new Rejection(400, "body", "an upgrade request carries no body");
     }
     HeaderValues upgrade = headers.get(Headers.UPGRADE);
     if (upgrade == null) {
-      exchange.getResponseHeaders().put(Headers.UPGRADE, "websocket");
-      exchange.getResponseHeaders().put(SEC_WEBSOCKET_VERSION, "13");
-      reject(exchange, "upgrade", 426, "this endpoint speaks WebSocket only");
-      return;
+      return new Rejection(
+          426,
+          "upgrade",
+          "this endpoint speaks WebSocket only",
+          Map.of("Upgrade", "websocket", SEC_WEBSOCKET_VERSION.toString(), "13"));
     }
     if (upgrade.size() != 1 || !HeaderTokens.contains(upgrade.getFirst(), "websocket")) {
-      reject(exchange, "upgrade", 400, "only 'Upgrade: websocket' is supported");
-      return;
+      return new Rejection(400, "upgrade", "only 'Upgrade: websocket' is supported");
     }
     if (!connectionHasUpgrade(headers.get(Headers.CONNECTION))) {
-      reject(exchange, "connection", 400, "'Connection: upgrade' is missing");
-      return;
+      return new Rejection(400, "connection", "'Connection: upgrade' is missing");
     }
     HeaderValues version = headers.get(SEC_WEBSOCKET_VERSION);
     if (version == null || version.size() != 1 || !version.getFirst().trim().equals("13")) {
-      exchange.getResponseHeaders().put(SEC_WEBSOCKET_VERSION, "13");
-      reject(exchange, "ws_version", 426, "Sec-WebSocket-Version must be 13");
-      return;
+      return new Rejection(
+          426,
+          "ws_version",
+          "Sec-WebSocket-Version must be 13",
+          Map.of(SEC_WEBSOCKET_VERSION.toString(), "13"));
     }
     HeaderValues key = headers.get(SEC_WEBSOCKET_KEY);
     if (key == null || key.size() != 1 || !isValidKey(key.getFirst())) {
-      reject(exchange, "key", 400, "Sec-WebSocket-Key must be the base64 of 16 bytes");
-      return;
+      return new Rejection(400, "key", "Sec-WebSocket-Key must be the base64 of 16 bytes");
     }
     HeaderValues host = headers.get(Headers.HOST);
     if (host == null || host.size() != 1 || host.getFirst().isBlank()) {
-      reject(exchange, "host", 400, "exactly one Host header is required");
-      return;
+      return new Rejection(400, "host", "exactly one Host header is required");
     }
-    next.handleRequest(exchange);
+    HeaderValues protocols = headers.get(SEC_WEBSOCKET_PROTOCOL);
+    if (protocols != null && !areDistinctTokens(protocols)) {
+      return new Rejection(
+          400,
+          "subprotocol",
+          "Sec-WebSocket-Protocol must list distinct subprotocol tokens (RFC 7230 section 3.2.6)");
+    }
+    if (!path.acceptable()) {
+      return new Rejection(400, "path", path.irregularity());
+    }
+    return null;
+  }
+
+  /** Every offer a token, none twice, at least one (RFC 6455 section 4.1: {@code 1#token}). */
+  private static boolean areDistinctTokens(HeaderValues protocols) {
+    Set<String> seen = new HashSet<>();
+    for (String header : protocols) {
+      for (String offer : HeaderTokens.elements(header)) {
+        if (!HeaderTokens.isToken(offer) || !seen.add(offer)) {
+          return false;
+        }
+      }
+    }
+    return !seen.isEmpty();
   }
 
   /** Size of the request line and header lines as they were (approximately) sent. */

@@ -56,6 +56,15 @@ public record Cidr(InetAddress network, int prefix) {
     return block;
   }
 
+  /**
+   * One address written as a literal ({@code 192.0.2.7}, {@code 2001:db8::1}), or null when {@code
+   * text} is anything else, a host name included: nothing is ever looked up, so it is safe on an IO
+   * thread and for text a client chose ({@code X-Forwarded-For}). The same forms as {@link #parse}.
+   */
+  public static InetAddress address(String text) {
+    return literal(text);
+  }
+
   private static InetAddress literal(String text) {
     try {
       if (IPV4.matcher(text).matches()) {

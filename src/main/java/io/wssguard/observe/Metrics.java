@@ -46,6 +46,8 @@ public final class Metrics {
           "ws_version",
           "key",
           "host",
+          "subprotocol",
+          "path",
           "no_route",
           "policy_forbidden",
           "policy_rate",

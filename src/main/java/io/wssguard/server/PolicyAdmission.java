@@ -14,20 +14,28 @@ import io.wssguard.limit.SourceState;
 import io.wssguard.limit.SourceTable;
 import io.wssguard.net.Cidr;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The route's policy applied to a handshake, after routing and before a backend is dialed: who the
- * client is (believing {@code X-Forwarded-For} only from trusted proxies), allow and deny lists,
- * bans, the handshake rules, and the per-source handshake rate and connection count. A refusal is
- * answered here (403, 429, 431) and logged; in monitor mode it is only logged.
+ * The route's policy applied to a handshake, in two steps. {@link #screen} runs for every request,
+ * well-formed or not, before anything else is answered: who the client is (believing {@code
+ * X-Forwarded-For} only from trusted proxies), whether it is banned (also on a route with {@code
+ * policy: off}), and its per-source handshake rate. {@link #admit} runs for well-formed handshakes
+ * after routing and before a backend is dialed: allow and deny lists, the handshake rules and the
+ * per-source connection count. A refusal is answered here (403, 429, 431) and logged; in monitor
+ * mode it is only logged.
  */
 final class PolicyAdmission {
   private static final HttpString ORIGIN = new HttpString("Origin");
+
+  /**
+   * A request that may be answered: its source's counted state (null on a route without a policy)
+   * and the client's address.
+   */
+  record Screened(SourceState source, InetAddress client) {}
 
   /**
    * An admitted handshake: the client's counted state (null on a route without a policy), its
@@ -36,8 +44,8 @@ final class PolicyAdmission {
   record Admitted(SourceState source, InetAddress client, List<String> protocols) {}
 
   /** A handshake on a route with {@code policy: off}: nothing checked, nothing counted. */
-  static Admitted unchecked(HttpServerExchange exchange, List<String> offered) {
-    return new Admitted(null, exchange.getSourceAddress().getAddress(), offered);
+  static Admitted unchecked(Screened screened, List<String> offered) {
+    return new Admitted(null, screened.client(), offered);
   }
 
   private final SourceTable sources;
@@ -48,17 +56,65 @@ final class PolicyAdmission {
     this.enforcer = enforcer;
   }
 
-  /** Returns the admission, or null after the refusal was sent. */
-  Admitted admit(HttpServerExchange exchange, CompiledPolicy p, List<String> offered) {
+  /**
+   * Counts the request against its source under policy {@code p} (null: {@code policy: off}, only
+   * bans apply); returns null after the refusal was sent.
+   */
+  Screened screen(HttpServerExchange exchange, CompiledPolicy p) {
+    if (p == null) {
+      InetAddress peer = exchange.getSourceAddress().getAddress();
+      if (enforcer.bans().isBanned(peer)) {
+        enforcer
+            .events()
+            .handshakeRejected(
+                peer, exchange.getAttachment(UpgradeProxy.ROUTE_LABEL), "banned", 403, "banned");
+        Rejection.send(exchange, 403, "forbidden: banned");
+        return null;
+      }
+      return new Screened(null, peer);
+    }
     InetAddress client = clientAddress(exchange, p.access.trustedProxies());
-    if (matches(p.access.deny(), client)
-        || (!p.access.allow().isEmpty() && !matches(p.access.allow(), client))) {
-      if (refuse(exchange, p, client, 403, "address not allowed", null)) {
+    if (enforcer.bans().isBanned(client)) {
+      if (refuse(exchange, p, client, 403, "banned", null)) {
         return null;
       }
     }
-    if (enforcer.bans().isBanned(client)) {
-      if (refuse(exchange, p, client, 403, "banned", null)) {
+    long now = System.nanoTime();
+    SourceState source = sources.get(SourceKey.of(client, p.access.ipv6Prefix()), now);
+    Limit hs = p.ipHandshakes;
+    if (hs != null && !source.handshakesTake(hs.rate(), now)) {
+      if (refuse(exchange, p, client, 429, "handshake rate", hs, source)) {
+        return null;
+      }
+    }
+    return new Screened(source, client);
+  }
+
+  /**
+   * A request the gate refused ({@code reason} as in its {@link Rejection}): a strike against its
+   * source, as malformed requests are probes (not in monitor mode).
+   */
+  void refusedByGate(Screened screened, CompiledPolicy p, String reason) {
+    if (p != null && !p.monitor && screened.source() != null) {
+      enforcer.strike(screened.source(), p, screened.client(), "handshake." + reason);
+    }
+  }
+
+  /**
+   * Applies the rest of the policy to a well-formed handshake for {@code path} (the request's one
+   * path, see {@link io.wssguard.handshake.RequestPath}); returns the admission, or null after the
+   * refusal was sent.
+   */
+  Admitted admit(
+      HttpServerExchange exchange,
+      CompiledPolicy p,
+      Screened screened,
+      String path,
+      List<String> offered) {
+    InetAddress client = screened.client();
+    if (matches(p.access.deny(), client)
+        || (!p.access.allow().isEmpty() && !matches(p.access.allow(), client))) {
+      if (refuse(exchange, p, client, 403, "address not allowed", null)) {
         return null;
       }
     }
@@ -69,7 +125,7 @@ final class PolicyAdmission {
         return null;
       }
     }
-    if (!p.pathPatterns.isEmpty() && !anyMatches(p.pathPatterns, exchange.getRequestPath())) {
+    if (!p.pathPatterns.isEmpty() && !anyMatches(p.pathPatterns, path)) {
       if (refuse(exchange, p, client, 403, "path not allowed", null)) {
         return null;
       }
@@ -98,14 +154,7 @@ final class PolicyAdmission {
         protocols = offered;
       }
     }
-    long now = System.nanoTime();
-    SourceState source = sources.get(SourceKey.of(client, p.access.ipv6Prefix()), now);
-    Limit hs = p.ipHandshakes;
-    if (hs != null && !source.handshakesTake(hs.rate(), now)) {
-      if (refuse(exchange, p, client, 429, "handshake rate", hs, source)) {
-        return null;
-      }
-    }
+    SourceState source = screened.source();
     Limit conns = p.ipConnections;
     int open = source.connectionOpened();
     if (conns != null && open > conns.max()) {
@@ -216,7 +265,7 @@ final class PolicyAdmission {
     }
     InetAddress client = peer;
     for (int i = hops.size() - 1; i >= 0; i--) {
-      InetAddress hop = parseLiteral(hops.get(i));
+      InetAddress hop = literal(hops.get(i));
       if (hop == null) {
         break;
       }
@@ -228,17 +277,10 @@ final class PolicyAdmission {
     return client;
   }
 
-  /** An IP literal, never a DNS lookup. */
-  private static InetAddress parseLiteral(String s) {
-    String t = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
-    if (t.isEmpty() || !t.matches("[0-9a-fA-F:.]+")) {
-      return null;
-    }
-    try {
-      return InetAddress.getByName(t);
-    } catch (UnknownHostException e) {
-      return null;
-    }
+  /** An address literal, bracketed IPv6 too; never a DNS lookup (host names are not addresses). */
+  private static InetAddress literal(String hop) {
+    boolean bracketed = hop.length() > 2 && hop.startsWith("[") && hop.endsWith("]");
+    return Cidr.address(bracketed ? hop.substring(1, hop.length() - 1) : hop);
   }
 
   private static boolean anyMatches(List<Pattern> patterns, String path) {

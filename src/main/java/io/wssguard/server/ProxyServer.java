@@ -172,8 +172,7 @@ public final class ProxyServer implements AutoCloseable {
             config,
             new HandshakeGate(
                 new UpgradeProxy(routes, config.timeouts(), relays, admission, enforcer, observe),
-                config.timeouts().maxHeaderBytes(),
-                observe.events()));
+                config.timeouts().maxHeaderBytes()));
     List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
     try {
       List<BoundListener> bound =

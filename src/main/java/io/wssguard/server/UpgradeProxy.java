@@ -11,7 +11,9 @@ import io.wssguard.backend.BackendResponse;
 import io.wssguard.backend.BackendServer;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.config.TimeoutsConfig;
+import io.wssguard.handshake.HandshakeGate;
 import io.wssguard.handshake.Rejection;
+import io.wssguard.handshake.RequestPath;
 import io.wssguard.limit.CompiledPolicy;
 import io.wssguard.limit.ConnectionGate;
 import io.wssguard.limit.Enforcer;
@@ -75,31 +77,58 @@ final class UpgradeProxy implements HttpHandler {
     this.observe = observe;
   }
 
+  /**
+   * Routes the request by its one path, lets its route's policy count it (every request, refused by
+   * the gate or not), answers what the gate or the route refuses, and dials the backend for the
+   * rest.
+   */
   @Override
   public void handleRequest(HttpServerExchange exchange) {
-    Route route = Route.match(routes, exchange.getHostName(), exchange.getRequestPath());
-    if (route == null) {
+    RequestPath target = exchange.getAttachment(HandshakeGate.PATH);
+    Rejection rejection = exchange.getAttachment(HandshakeGate.REJECTION);
+    Route route =
+        target.acceptable() ? Route.match(routes, exchange.getHostName(), target.path()) : null;
+    RouteMeter meter = route == null ? null : observe.metrics().route(route.config());
+    if (meter != null) {
+      exchange.putAttachment(ROUTE_LABEL, meter.label());
+    }
+    // A request that reaches no route is counted under the first route's policy.
+    CompiledPolicy policy = (route == null ? routes.get(0) : route).policy().current();
+    long admissionStart = System.nanoTime();
+    PolicyAdmission.Screened screened = admission.screen(exchange, policy);
+    if (screened == null) {
+      return;
+    }
+    if (rejection == null
+        && !target.regular()
+        && (route == null || !route.config().normalizePath())) {
+      rejection = new Rejection(400, "path", target.irregularity());
+    }
+    if (rejection != null) {
+      admission.refusedByGate(screened, policy, rejection.reason());
       observe
           .events()
           .handshakeRejected(
-              exchange.getSourceAddress().getAddress(),
-              null,
-              "no_route",
-              404,
-              "no route for " + exchange.getRequestPath());
-      Rejection.send(exchange, 404, "no route for " + exchange.getRequestPath());
+              screened.client(),
+              meter == null ? null : meter.label(),
+              rejection.reason(),
+              rejection.status(),
+              rejection.detail());
+      rejection.send(exchange);
+      return;
+    }
+    if (route == null) {
+      String detail = "no route for " + target.path();
+      observe.events().handshakeRejected(screened.client(), null, "no_route", 404, detail);
+      Rejection.send(exchange, 404, detail);
       return;
     }
     RouteConfig rc = route.config();
-    RouteMeter meter = observe.metrics().route(rc);
-    exchange.putAttachment(ROUTE_LABEL, meter.label());
-    CompiledPolicy policy = route.policy().current();
     List<String> offered = UpgradeRequest.offeredProtocols(exchange);
-    long admissionStart = System.nanoTime();
     PolicyAdmission.Admitted admitted =
         policy == null
-            ? PolicyAdmission.unchecked(exchange, offered)
-            : admission.admit(exchange, policy, offered);
+            ? PolicyAdmission.unchecked(screened, offered)
+            : admission.admit(exchange, policy, screened, target.path(), offered);
     if (policy != null) {
       observe.metrics().admissionNanos(System.nanoTime() - admissionStart);
     }
@@ -128,7 +157,13 @@ final class UpgradeProxy implements HttpHandler {
     BackendDialer.Upgrade upgrade =
         new BackendDialer.Upgrade(
             ByteBuffer.wrap(
-                UpgradeRequest.build(exchange, rc.permessageDeflate(), admitted.protocols())),
+                UpgradeRequest.build(
+                    exchange,
+                    target.path(),
+                    admitted.client(),
+                    rc.permessageDeflate(),
+                    admitted.protocols(),
+                    policy == null ? List.of() : policy.handshake.requiredHeaders())),
             exchange.getRequestHeaders().getFirst("Sec-WebSocket-Key").trim(),
             admitted.protocols(),
             forwardDeflate);

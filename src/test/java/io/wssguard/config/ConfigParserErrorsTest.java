@@ -50,7 +50,7 @@ class ConfigParserErrorsTest {
   void rejectsUnknownKey_listingTheValidOnes() {
     assertEquals(
         "test.yaml:9:5: unknown key 'maxPayload' in routes[0] (expected one of: path, host, backend,"
-            + " permessageDeflate, maxMessageBytes, policy)",
+            + " permessageDeflate, maxMessageBytes, policy, normalizePath)",
         errors(MINIMAL + "    maxPayload: 1MiB\n"));
   }
 
@@ -81,7 +81,7 @@ class ConfigParserErrorsTest {
   void rejectsNonScalarKey() {
     assertEquals(
         "test.yaml:9:7: key must be a plain name in routes[0] (expected one of: path, host, backend,"
-            + " permessageDeflate, maxMessageBytes, policy)",
+            + " permessageDeflate, maxMessageBytes, policy, normalizePath)",
         errors(MINIMAL + "    ? [a, b]\n    : x\n"));
   }
 
@@ -164,6 +164,13 @@ class ConfigParserErrorsTest {
     assertEquals(
         "test.yaml:9:24: routes[0].permessageDeflate: " + found + " (expected: true or false)",
         errors(MINIMAL + "    permessageDeflate: " + value + "\n"));
+  }
+
+  @Test
+  void rejectsNormalizePath_otherThanTrueOrFalse() {
+    assertEquals(
+        "test.yaml:9:20: routes[0].normalizePath: yes (expected: true or false)",
+        errors(MINIMAL + "    normalizePath: yes\n"));
   }
 
   // ---- sizes and durations ----
@@ -564,7 +571,7 @@ class ConfigParserErrorsTest {
         test.yaml:6:14: backends.demo.servers: ws://x/ (expected: list of ws:// or wss:// URIs)
         test.yaml:8:14: routes[0].backend: unknown backend group 'chat' (expected one of: demo)
         test.yaml:9:5: unknown key 'maxPayload' in routes[0] (expected one of: path, host, backend, permessageDeflate,\
-         maxMessageBytes, policy)
+         maxMessageBytes, policy, normalizePath)
         test.yaml:11:9: timeouts.idle: 1s (expected: more than timeouts.ping, 30s)""",
         errors(
             MINIMAL

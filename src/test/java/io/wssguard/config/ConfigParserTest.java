@@ -1,8 +1,10 @@
 package io.wssguard.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.net.Cidr;
 import java.net.InetSocketAddress;
@@ -248,7 +250,7 @@ class ConfigParserTest {
             tls: {insecure: true}
         routes:
           - {path: /a, host: Example.COM, backend: demo, maxMessageBytes: 512, permessageDeflate: true}
-          - {path: /b, backend: demo, maxMessageBytes: 2 GiB}
+          - {path: /b, backend: demo, maxMessageBytes: 2 GiB, normalizePath: true}
           - {path: /c, backend: demo, maxMessageBytes: 1B}
         timeouts:
           handshake: 1h
@@ -273,6 +275,8 @@ class ConfigParserTest {
     assertEquals(
         new RouteConfig("example.com", "/a", "demo", true, 512, "default"), config.routes().get(0));
     assertEquals(2L * 1024 * 1024 * 1024, config.routes().get(1).maxMessageBytes());
+    assertTrue(config.routes().get(1).normalizePath());
+    assertFalse(config.routes().get(2).normalizePath());
     assertEquals(1, config.routes().get(2).maxMessageBytes());
     assertEquals(
         new TimeoutsConfig(

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Malformed opening handshakes get the right HTTP status before anything reaches a backend (RFC
@@ -164,6 +166,23 @@ class HandshakeIT {
   @Test
   void answers101_forEmptyContentLength() throws Exception {
     assertEquals(101, statusOf(valid("/echo", "Content-Length: 0")));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"chat v2", "chat/v2", "chat, chat", "\"chat\"", ",", "chat@v2"})
+  void answers400_forSubprotocolOffersThatAreNotDistinctTokens(String offer) throws Exception {
+    try (RawClient c = RawClient.connect(proxy.port("plain"), false)) {
+      String head = c.request(valid("/echo", "Sec-WebSocket-Protocol: " + offer));
+      assertEquals(400, RawClient.status(head), head);
+      assertEquals(
+          "Sec-WebSocket-Protocol must list distinct subprotocol tokens (RFC 7230 section 3.2.6)\n",
+          new String(c.in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void answers101_forSubprotocolTokenList() throws Exception {
+    assertEquals(101, statusOf(valid("/echo", "Sec-WebSocket-Protocol: chat.v1, mqtt")));
   }
 
   @Test

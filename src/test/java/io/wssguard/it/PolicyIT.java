@@ -1,8 +1,10 @@
 package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.ban.MemoryBans;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.net.Cidr;
 import io.wssguard.policy.AccessRules;
@@ -390,6 +392,127 @@ class PolicyIT {
       }
       assertEquals(101, handshake(p, "127.0.0.31"));
       assertEquals(429, handshake(p, "127.0.0.31"), "the other route keeps its policy");
+    }
+  }
+
+  @Test
+  void forwardsTheClientNamedByATrustedProxy_inForwardingHeaders() throws Exception {
+    AccessRules access =
+        new AccessRules(
+            List.of(), List.of(), List.of(new Cidr(InetAddress.getByName("127.0.0.20"), 32)), 64);
+    Policy policy =
+        TestPolicies.policy(
+            "default",
+            Mode.ENFORCE,
+            HandshakeRules.NONE,
+            PerIpLimits.NONE,
+            PerConnectionLimits.NONE,
+            access,
+            null);
+    try (TestProxy p = proxy(policy);
+        RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.20")) {
+      String head =
+          c.request(
+              withHeaders(
+                  "/headers", "X-Forwarded-For: 6.6.6.6, 198.51.100.7\r\nForwarded: for=6.6.6.6"));
+      assertEquals(101, RawClient.status(head), head);
+      String json = c.readFrame().text();
+      assertTrue(json.contains("\"x-forwarded-for\":\"198.51.100.7\""), json);
+      assertTrue(
+          json.contains("\"forwarded\":\"for=198.51.100.7;proto=http;host=\\\"localhost\\\"\""),
+          json);
+    }
+  }
+
+  @Test
+  void keepsTheHeadersChecksReliedOn_whenConnectionNamesThem() throws Exception {
+    HandshakeRules rules =
+        new HandshakeRules(
+            List.of("https://app.example.com"), List.of(), List.of("X-Api-Key"), List.of(), 0);
+    Policy policy =
+        TestPolicies.policy(
+            "default",
+            Mode.ENFORCE,
+            rules,
+            PerIpLimits.NONE,
+            PerConnectionLimits.NONE,
+            AccessRules.NONE,
+            null);
+    try (TestProxy p = proxy(policy);
+        RawClient c = RawClient.connect(p.port("plain"), false)) {
+      String head =
+          c.request(
+              withHeaders("/headers", "Origin: https://app.example.com\r\nX-Api-Key: k\r\nX-Hop: h")
+                  .replace(
+                      "Connection: Upgrade",
+                      "Connection: Upgrade, Origin, Host, X-Api-Key, Sec-WebSocket-Key, X-Hop"));
+      assertEquals(101, RawClient.status(head), head);
+      String json = c.readFrame().text();
+      assertTrue(json.contains("\"origin\":\"https://app.example.com\""), json);
+      assertTrue(json.contains("\"host\":\"localhost\""), json);
+      assertTrue(json.contains("\"x-api-key\":\"k\""), json);
+      assertTrue(json.contains("\"sec-websocket-key\":\"" + RawClient.KEY + "\""), json);
+      assertFalse(json.contains("x-hop"), json);
+    }
+  }
+
+  @Test
+  void answers429_toMalformedRequests_onceTheHandshakeBudgetIsSpent() throws Exception {
+    PerIpLimits ip = new PerIpLimits(new RateLimit(1, 5, Action.REJECT, false), null, null, null);
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, ip, PerConnectionLimits.NONE, null))) {
+      String noUpgrade = "GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n";
+      for (int i = 0; i < 5; i++) {
+        assertEquals(426, requestFrom(p, "127.0.0.40", noUpgrade));
+      }
+      assertEquals(429, requestFrom(p, "127.0.0.40", noUpgrade));
+      assertEquals(429, handshake(p, "127.0.0.40"), "the same budget as well-formed handshakes");
+      assertEquals(426, requestFrom(p, "127.0.0.41", noUpgrade));
+    }
+  }
+
+  @Test
+  void bansAfterMalformedRequests_asEachIsAStrike() throws Exception {
+    StrikeRules strikes = new StrikeRules(3, Duration.ofMinutes(10), Duration.ofMinutes(5));
+    try (TestProxy p =
+        proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, PerConnectionLimits.NONE, strikes))) {
+      assertEquals(
+          426, requestFrom(p, "127.0.0.42", "GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+      assertEquals(
+          405,
+          requestFrom(p, "127.0.0.42", RawClient.upgradeRequest("/echo").replace("GET", "PUT")));
+      assertEquals(400, requestFrom(p, "127.0.0.42", RawClient.upgradeRequest("/x/../echo")));
+      assertEquals(403, handshake(p, "127.0.0.42"), "three strikes: banned");
+      assertEquals(101, handshake(p, "127.0.0.43"));
+    }
+  }
+
+  @Test
+  void routeWithPolicyOff_stillRefusesBannedSources() throws Exception {
+    MemoryBans bans = new MemoryBans();
+    bans.ban(InetAddress.getByName("127.0.0.44"), 32, Duration.ofMinutes(5), "test", List.of());
+    try (TestProxy p =
+        TestProxy.builder(certs)
+            .backend("node", node.url("/"))
+            .route(new io.wssguard.config.RouteConfig(null, "/free", "node", false, 1 << 20, "off"))
+            .route("/", "node")
+            .policies(TestPolicies.set(TestPolicies.permissive("default")))
+            .bans(bans)
+            .start()) {
+      try (RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.44")) {
+        String head = c.request(RawClient.upgradeRequest("/free/echo"));
+        assertEquals(403, RawClient.status(head), head);
+        assertEquals(
+            "forbidden: banned\n", new String(c.in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+      try (RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.45")) {
+        assertEquals(101, RawClient.status(c.request(RawClient.upgradeRequest("/free/echo"))));
+      }
+    }
+  }
+
+  private static int requestFrom(TestProxy p, String from, String head) throws Exception {
+    try (RawClient c = RawClient.connect(p.port("plain"), false, from)) {
+      return RawClient.status(c.request(head));
     }
   }
 

@@ -119,4 +119,16 @@ class CidrTest {
     assertFalse(Cidr.parse("10.0.0.0/8").overlaps(Cidr.parse("11.0.0.0/8")));
     assertFalse(Cidr.parse("0.0.0.0/1").overlaps(Cidr.parse("::1")));
   }
+
+  @Test
+  void address_readsLiteralsOnly_andNeverAHostName() throws Exception {
+    assertEquals(ip("203.0.113.9"), Cidr.address("203.0.113.9"));
+    assertEquals(ip("2001:db8::1"), Cidr.address("2001:db8::1"));
+    // Hex digits and dots: a host name, not an address, whatever a resolver would make of it.
+    assertEquals(null, Cidr.address("dead.beef.cafe"));
+    assertEquals(null, Cidr.address("localhost"));
+    assertEquals(null, Cidr.address("010.0.0.1"));
+    assertEquals(null, Cidr.address("fe80::1%eth0"));
+    assertEquals(null, Cidr.address(""));
+  }
 }
