@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The JDK's own WebSocket client, collecting whole messages and the close code it receives. */
 final class JdkClient implements WebSocket.Listener {
@@ -21,6 +22,10 @@ final class JdkClient implements WebSocket.Listener {
 
   final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+
+  /** Pings received (the JDK answers each with a pong by itself). */
+  final AtomicInteger pings = new AtomicInteger();
+
   private final StringBuilder text = new StringBuilder();
   private java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
   WebSocket ws;
@@ -78,6 +83,13 @@ final class JdkClient implements WebSocket.Listener {
       messages.add(binary.toByteArray());
       binary = new java.io.ByteArrayOutputStream();
     }
+    webSocket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+    pings.incrementAndGet();
     webSocket.request(1);
     return null;
   }
