@@ -48,7 +48,7 @@ public final class BanList implements AutoCloseable {
   /** Longest ban: about 100 years, so {@code now + duration} cannot overflow {@link Instant}. */
   static final Duration MAX_DURATION = Duration.ofDays(36_500);
 
-  private static final int DEFAULT_COMPACT_AFTER = 1000;
+  static final int DEFAULT_COMPACT_AFTER = 1000;
 
   /**
    * Orders bans for listings and renderers: IPv4 first, then by address, then wider blocks first.

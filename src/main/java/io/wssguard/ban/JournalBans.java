@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,7 @@ public final class JournalBans implements Bans, AutoCloseable {
   private static final long CLOSE_WAIT_SECONDS = 10;
 
   private final BanList list;
+  private final InstantSource clock;
   private final List<Cidr> neverBan;
   private final ScheduledThreadPoolExecutor background;
   private final Map<Cidr, Pending> pending = new ConcurrentHashMap<>();
@@ -53,8 +55,9 @@ public final class JournalBans implements Bans, AutoCloseable {
     }
   }
 
-  private JournalBans(BanList list, List<Cidr> neverBan) {
+  private JournalBans(BanList list, List<Cidr> neverBan, InstantSource clock) {
     this.list = list;
+    this.clock = clock;
     this.neverBan = List.copyOf(neverBan);
     this.background =
         new ScheduledThreadPoolExecutor(
@@ -77,19 +80,29 @@ public final class JournalBans implements Bans, AutoCloseable {
    * @throws IOException as {@link BanList#open}
    */
   public static JournalBans open(Path journal, List<Cidr> neverBan) throws IOException {
-    BanList list = BanList.open(journal, neverBan);
+    return open(journal, neverBan, InstantSource.system());
+  }
+
+  /**
+   * As {@link #open(Path, List)}, with bans timed by {@code clock} (the enforcer's ticker in a test
+   * or a replay). The expiry sweep still runs once a second of real time; {@link #isBanned} reads
+   * the clock itself.
+   */
+  public static JournalBans open(Path journal, List<Cidr> neverBan, InstantSource clock)
+      throws IOException {
+    BanList list = BanList.open(journal, neverBan, clock, BanList.DEFAULT_COMPACT_AFTER);
     LOG.info(
         "ban journal "
             + journal
             + ": "
-            + list.active(Instant.now()).size()
+            + list.active(clock.instant()).size()
             + " active ban(s) replayed");
-    return new JournalBans(list, neverBan);
+    return new JournalBans(list, neverBan, clock);
   }
 
   @Override
   public boolean isBanned(InetAddress address) {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     if (list.isBanned(address, now)) {
       return true;
     }
@@ -115,7 +128,7 @@ public final class JournalBans implements Bans, AutoCloseable {
     // BanList refuses these too (and says so); they must not be enforced while on their way there
     // either.
     boolean protectedBlock = neverBan.stream().anyMatch(never -> never.overlaps(target));
-    Pending mark = new Pending(Instant.now().plus(duration));
+    Pending mark = new Pending(clock.instant().plus(duration));
     if (!protectedBlock) {
       pending.put(target, mark);
     }
@@ -146,7 +159,7 @@ public final class JournalBans implements Bans, AutoCloseable {
 
   @Override
   public List<Entry> active() {
-    return list.active(Instant.now()).stream()
+    return list.active(clock.instant()).stream()
         .map(b -> new Entry(b.target(), b.until(), b.reason()))
         .toList();
   }
@@ -211,7 +224,7 @@ public final class JournalBans implements Bans, AutoCloseable {
 
   private void expire() {
     try {
-      expired.addAndGet(list.expire(Instant.now()));
+      expired.addAndGet(list.expire(clock.instant()));
     } catch (RuntimeException e) {
       // A periodic task that throws is never run again; keep expiring.
       LOG.log(Level.WARNING, "ban expiry failed", e);

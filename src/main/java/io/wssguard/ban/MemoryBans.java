@@ -1,6 +1,7 @@
 package io.wssguard.ban;
 
 import io.wssguard.net.Cidr;
+import io.wssguard.time.Ticker;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,13 +17,23 @@ public final class MemoryBans implements Bans {
 
   private final Map<Cidr, Held> bans = new ConcurrentHashMap<>();
   private final AtomicLong expired = new AtomicLong();
+  private final Ticker ticker;
+
+  public MemoryBans() {
+    this(Ticker.system());
+  }
+
+  /** Bans timed by {@code ticker}: the same clock as the enforcer's, so tests can end a ban. */
+  public MemoryBans(Ticker ticker) {
+    this.ticker = ticker;
+  }
 
   @Override
   public boolean isBanned(InetAddress address) {
     if (bans.isEmpty()) {
       return false;
     }
-    long now = System.nanoTime();
+    long now = ticker.nanos();
     for (Map.Entry<Cidr, Held> e : bans.entrySet()) {
       if (now - e.getValue().untilNanos() < 0 && e.getKey().contains(address)) {
         return true;
@@ -36,7 +47,7 @@ public final class MemoryBans implements Bans {
       InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
     bans.put(
         Cidr.of(address, prefix),
-        new Held(System.nanoTime() + duration.toNanos(), Instant.now().plus(duration), reason));
+        new Held(ticker.nanos() + duration.toNanos(), ticker.instant().plus(duration), reason));
   }
 
   // A ConcurrentHashMap: iterating while removing is allowed, and the two-argument remove only
@@ -44,7 +55,7 @@ public final class MemoryBans implements Bans {
   @SuppressWarnings("ModifyCollectionInEnhancedForLoop")
   @Override
   public List<Entry> active() {
-    long now = System.nanoTime();
+    long now = ticker.nanos();
     List<Entry> result = new ArrayList<>();
     for (Map.Entry<Cidr, Held> e : bans.entrySet()) {
       Held h = e.getValue();
@@ -60,7 +71,7 @@ public final class MemoryBans implements Bans {
   @Override
   public boolean unban(Cidr target) {
     Held h = bans.remove(target);
-    return h != null && System.nanoTime() - h.untilNanos() < 0;
+    return h != null && ticker.nanos() - h.untilNanos() < 0;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.wssguard.limit;
 
 import io.wssguard.frame.FrameGate;
 import io.wssguard.policy.Action;
+import io.wssguard.time.Ticker;
 import java.net.InetAddress;
 
 /**
@@ -12,8 +13,8 @@ import java.net.InetAddress;
  * buckets are the shared ones of {@link SourceState}. A check reads the route's current policy (one
  * volatile read), then does bucket arithmetic: per-connection states are computed first and
  * committed only when every limit passed, so a throttled or dropped frame costs nothing from
- * budgets it did not use. The clock is read once per socket read by the relay ({@link #now(long)}),
- * not per frame.
+ * budgets it did not use. The enforcer's clock is read once per socket read by the relay ({@link
+ * #tick()}), not per frame.
  */
 public final class ConnectionGate implements FrameGate {
   private static final int OP_CLOSE = 0x8;
@@ -23,6 +24,7 @@ public final class ConnectionGate implements FrameGate {
   private final SourceState source;
   private final Enforcer enforcer;
   private final InetAddress client;
+  private final Ticker ticker;
   // The connection's own buckets: the theoretical arrival time of each (see Rate), as plain fields
   // of this object so a
   // check touches no other object of the connection's.
@@ -42,14 +44,20 @@ public final class ConnectionGate implements FrameGate {
     this.source = source;
     this.enforcer = enforcer;
     this.client = client;
+    this.ticker = enforcer.ticker();
     this.now = now;
     this.messagesTat = now;
     this.bytesTat = now;
     this.controlTat = now;
   }
 
-  /** The time for the checks that follow (the relay sets it once per read). */
-  public void now(long nanos) {
+  /** Reads the enforcer's {@link Ticker} for the checks that follow (the relay, once per read). */
+  public void tick() {
+    this.now = ticker.nanos();
+  }
+
+  /** The time for the checks that follow. */
+  void now(long nanos) {
     this.now = nanos;
   }
 

@@ -3,6 +3,7 @@ package io.wssguard.limit;
 import io.wssguard.ban.Bans;
 import io.wssguard.event.SecurityEvents;
 import io.wssguard.net.Cidr;
+import io.wssguard.time.Ticker;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
@@ -16,14 +17,24 @@ import java.util.Locale;
 public final class Enforcer {
   private final Bans bans;
   private final SecurityEvents events;
+  private final Ticker ticker;
 
   public Enforcer(Bans bans) {
-    this(bans, SecurityEvents.NONE);
+    this(bans, SecurityEvents.NONE, Ticker.system());
   }
 
-  public Enforcer(Bans bans, SecurityEvents events) {
+  /**
+   * @param ticker the time of admission and enforcement: handshake and message buckets, strike
+   *     windows
+   */
+  public Enforcer(Bans bans, SecurityEvents events, Ticker ticker) {
     this.bans = bans;
     this.events = events;
+    this.ticker = ticker;
+  }
+
+  public Ticker ticker() {
+    return ticker;
   }
 
   public SecurityEvents events() {
@@ -58,7 +69,7 @@ public final class Enforcer {
     if (policy.strikes == null) {
       return;
     }
-    long now = System.nanoTime();
+    long now = ticker.nanos();
     List<String> recent =
         source.strikes.add(now, policy.strikeWindowNanos, what, policy.strikes.maxStrikes());
     events.strike(client, policy.name(), what, recent.size(), policy.strikes.maxStrikes());

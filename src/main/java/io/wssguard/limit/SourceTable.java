@@ -2,6 +2,7 @@ package io.wssguard.limit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.wssguard.time.Ticker;
 import java.time.Duration;
 
 /**
@@ -13,13 +14,18 @@ import java.time.Duration;
 public final class SourceTable {
   private final Cache<SourceKey, SourceState> states;
 
-  public SourceTable(long maxSources, Duration idleExpiry) {
+  /** {@code ticker} also times the idle expiry, so a test or a replay controls it too. */
+  public SourceTable(long maxSources, Duration idleExpiry, Ticker ticker) {
     this.states =
-        Caffeine.newBuilder().maximumSize(maxSources).expireAfterAccess(idleExpiry).build();
+        Caffeine.newBuilder()
+            .maximumSize(maxSources)
+            .expireAfterAccess(idleExpiry)
+            .ticker(ticker::nanos)
+            .build();
   }
 
-  public static SourceTable withDefaults() {
-    return new SourceTable(1_000_000, Duration.ofMinutes(30));
+  public static SourceTable withDefaults(Ticker ticker) {
+    return new SourceTable(1_000_000, Duration.ofMinutes(30), ticker);
   }
 
   public SourceState get(SourceKey key, long now) {

@@ -170,7 +170,7 @@ final class Pump {
       sampleMessages = inspector.messages();
     }
     if (gate != null) {
-      gate.now(System.nanoTime());
+      gate.tick();
     }
     while (true) {
       int end = inspector.inspect(buf, verified, readPos);

@@ -79,7 +79,7 @@ final class PolicyAdmission {
         return null;
       }
     }
-    long now = System.nanoTime();
+    long now = enforcer.ticker().nanos();
     SourceState source = sources.get(SourceKey.of(client, p.access.ipv6Prefix()), now);
     Limit hs = p.ipHandshakes;
     if (hs != null && !source.handshakesTake(hs.rate(), now)) {

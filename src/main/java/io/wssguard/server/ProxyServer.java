@@ -22,6 +22,7 @@ import io.wssguard.limit.PolicyStore;
 import io.wssguard.limit.SourceTable;
 import io.wssguard.observe.Observability;
 import io.wssguard.policy.PolicySet;
+import io.wssguard.time.Ticker;
 import io.wssguard.tls.BackendTls;
 import io.wssguard.tls.ServerTls;
 import io.wssguard.tls.TlsSetupException;
@@ -131,12 +132,21 @@ public final class ProxyServer implements AutoCloseable {
    */
   public static ProxyServer start(ProxyConfig config, PolicySet policies, Bans bans)
       throws StartupException {
+    return start(config, policies, bans, Ticker.system());
+  }
+
+  /**
+   * As {@link #start(ProxyConfig, PolicySet, Bans)}, with admission and enforcement on {@code
+   * ticker} (tests move it forward instead of sleeping).
+   */
+  public static ProxyServer start(ProxyConfig config, PolicySet policies, Bans bans, Ticker ticker)
+      throws StartupException {
     DemoEchoBackend demo = null;
     try {
       if (config.demoBackend() != null) {
         demo = DemoEchoBackend.start(config.demoBackend().bind());
       }
-      return start(config, policies, bans, demo);
+      return start(config, policies, bans, ticker, demo);
     } catch (StartupException | RuntimeException e) {
       if (demo != null) {
         demo.close();
@@ -146,7 +156,7 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   private static ProxyServer start(
-      ProxyConfig config, PolicySet policySet, Bans bans, DemoEchoBackend demo)
+      ProxyConfig config, PolicySet policySet, Bans bans, Ticker ticker, DemoEchoBackend demo)
       throws StartupException {
     Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
     Map<String, BackendGroup> groups = backendGroups(config);
@@ -154,8 +164,8 @@ public final class ProxyServer implements AutoCloseable {
     PolicyStore policies = policyStore(config, policySet);
     List<Route> routes = routes(config, groups, dialers, policies);
     Observability observe = new Observability(config, bans, groups);
-    Enforcer enforcer = new Enforcer(bans, observe.events());
-    PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(), enforcer);
+    Enforcer enforcer = new Enforcer(bans, observe.events(), ticker);
+    PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(ticker), enforcer);
     List<ServerTls> tls;
     XnioWorker worker;
     try {

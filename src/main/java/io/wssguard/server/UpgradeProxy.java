@@ -246,7 +246,7 @@ final class UpgradeProxy implements HttpHandler {
                         admitted.source(),
                         enforcer,
                         admitted.client(),
-                        System.nanoTime());
+                        enforcer.ticker().nanos());
             Relay relay =
                 new Relay(
                     client,

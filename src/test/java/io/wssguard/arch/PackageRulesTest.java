@@ -43,6 +43,7 @@ class PackageRulesTest {
             "io.wssguard.firewall..",
             "io.wssguard.net..",
             "io.wssguard.quantity..",
+            "io.wssguard.time..",
             "io.wssguard.event..")
         .should()
         .dependOnClassesThat()

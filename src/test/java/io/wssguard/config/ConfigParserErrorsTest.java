@@ -1,5 +1,7 @@
 package io.wssguard.config;
 
+import static io.wssguard.config.MinimalConfig.MINIMAL;
+import static io.wssguard.config.MinimalConfig.replaceLine;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,35 +15,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every kind of config error, asserted as the whole printed line including its position. */
 class ConfigParserErrorsTest {
-  /**
-   * Valid; tests append to it or replace lines in it. Line numbers: listeners 1, backends 4, routes
-   * 7.
-   */
-  private static final String MINIMAL =
-      """
-      listeners:
-        - name: public
-          bind: 127.0.0.1:8443
-      backends:
-        demo:
-          servers: [ws://127.0.0.1:9000/]
-      routes:
-        - backend: demo
-      """;
-
   @TempDir Path dir;
 
   private String errors(String yaml) {
     ConfigException e =
         assertThrows(ConfigException.class, () -> ConfigParser.parse(yaml, "test.yaml", dir));
     return e.getMessage();
-  }
-
-  private static String replace(String line, String with) {
-    if (!MINIMAL.contains(line)) {
-      throw new IllegalArgumentException(line);
-    }
-    return MINIMAL.replace(line, with);
   }
 
   // ---- structure ----
@@ -67,7 +46,8 @@ class ConfigParserErrorsTest {
     assertEquals(
         "test.yaml:4:5: duplicate key 'name' in listeners[0] (first at line 2)",
         errors(
-            replace("    bind: 127.0.0.1:8443\n", "    bind: 127.0.0.1:8443\n    name: other\n")));
+            replaceLine(
+                "    bind: 127.0.0.1:8443\n", "    bind: 127.0.0.1:8443\n    name: other\n")));
   }
 
   @Test
@@ -89,14 +69,14 @@ class ConfigParserErrorsTest {
   void reportsMissingRequiredKey_atTheMapping() {
     assertEquals(
         "test.yaml:8:5: routes[0]: missing required key 'backend'",
-        errors(replace("  - backend: demo\n", "  - path: /chat\n")));
+        errors(replaceLine("  - backend: demo\n", "  - path: /chat\n")));
   }
 
   @Test
   void reportsMissingTopLevelKey_atTheStart() {
     assertEquals(
         "test.yaml:1:1: missing required key 'routes'",
-        errors(replace("routes:\n  - backend: demo\n", "")));
+        errors(replaceLine("routes:\n  - backend: demo\n", "")));
   }
 
   @Test
@@ -104,7 +84,7 @@ class ConfigParserErrorsTest {
     assertEquals(
         "test.yaml:1:12: listeners: public (expected: list of listeners)",
         errors(
-            replace(
+            replaceLine(
                 "listeners:\n  - name: public\n    bind: 127.0.0.1:8443\n",
                 "listeners: public\n")));
   }
@@ -124,7 +104,7 @@ class ConfigParserErrorsTest {
   void rejectsScalarWhereMappingExpected() {
     assertEquals(
         "test.yaml:2:5: listeners[0]: public (expected: mapping with name, bind, tls, proxyProtocol)",
-        errors(replace("  - name: public\n    bind: 127.0.0.1:8443\n", "  - public\n")));
+        errors(replaceLine("  - name: public\n    bind: 127.0.0.1:8443\n", "  - public\n")));
   }
 
   @Test
@@ -139,7 +119,7 @@ class ConfigParserErrorsTest {
     assertEquals(
         "test.yaml:1:12: listeners: [] (expected: at least one listener)",
         errors(
-            replace(
+            replaceLine(
                 "listeners:\n  - name: public\n    bind: 127.0.0.1:8443\n", "listeners: []\n")));
   }
 
@@ -147,7 +127,7 @@ class ConfigParserErrorsTest {
   void rejectsEmptyRequiredValue() {
     assertEquals(
         "test.yaml:8:13: routes[0].backend: empty value (expected: backend group name)",
-        errors(replace("  - backend: demo\n", "  - backend:\n")));
+        errors(replaceLine("  - backend: demo\n", "  - backend:\n")));
   }
 
   @Test
@@ -211,7 +191,7 @@ class ConfigParserErrorsTest {
             + value
             + " (expected: duration like 5s, 1 ms..1 d)",
         errors(
-            replace(
+            replaceLine(
                 "ws://127.0.0.1:9000/]\n",
                 "ws://127.0.0.1:9000/]\n    connectTimeout: " + value + "\n")));
   }
@@ -253,7 +233,7 @@ class ConfigParserErrorsTest {
   void rejectsInvalidListenerName() {
     assertEquals(
         "test.yaml:2:11: listeners[0].name: Public (expected: name made of a-z, 0-9 and -)",
-        errors(replace("name: public", "name: Public")));
+        errors(replaceLine("name: public", "name: Public")));
   }
 
   @Test
@@ -263,7 +243,7 @@ class ConfigParserErrorsTest {
         test.yaml:4:11: listeners[1].name: public (already used by listeners[0])
         test.yaml:5:11: listeners[1].bind: 127.0.0.1:8443 (already used by listeners[0])""",
         errors(
-            replace(
+            replaceLine(
                 "    bind: 127.0.0.1:8443\n",
                 "    bind: 127.0.0.1:8443\n  - name: public\n    bind: 127.0.0.1:8443\n")));
   }
@@ -273,7 +253,7 @@ class ConfigParserErrorsTest {
     assertEquals(
         "test.yaml:5:11: listeners[1].bind: 0.0.0.0:8443 (overlaps 127.0.0.1:8443 of listeners[0])",
         errors(
-            replace(
+            replaceLine(
                 "    bind: 127.0.0.1:8443\n",
                 "    bind: 127.0.0.1:8443\n  - name: other\n    bind: 0.0.0.0:8443\n")));
   }
@@ -283,7 +263,7 @@ class ConfigParserErrorsTest {
     assertDoesNotThrow(
         () ->
             ConfigParser.parse(
-                replace(
+                replaceLine(
                     "    bind: 127.0.0.1:8443\n",
                     "    bind: 127.0.0.1:0\n  - name: other\n    bind: 127.0.0.1:0\n"),
                 "test.yaml",
@@ -311,14 +291,14 @@ class ConfigParserErrorsTest {
         "test.yaml:3:11: listeners[0].bind: "
             + value
             + " (expected: host:port or [v6]:port, port 0..65535)",
-        errors(replace("bind: 127.0.0.1:8443", "bind: \"" + value + "\"")));
+        errors(replaceLine("bind: 127.0.0.1:8443", "bind: \"" + value + "\"")));
   }
 
   @Test
   void rejectsInvalidIpv6Literal() {
     assertEquals(
         "test.yaml:3:11: listeners[0].bind: [zz::1]:80 (not an IPv6 address)",
-        errors(replace("bind: 127.0.0.1:8443", "bind: \"[zz::1]:80\"")));
+        errors(replaceLine("bind: 127.0.0.1:8443", "bind: \"[zz::1]:80\"")));
   }
 
   // ---- listener TLS ----
@@ -412,7 +392,7 @@ class ConfigParserErrorsTest {
     assertEquals(
         "test.yaml:6:35: backends.demo.servers[1]: ws://127.0.0.1:80/ (already listed as"
             + " backends.demo.servers[0])",
-        errors(replace("[ws://127.0.0.1:9000/]", "[ws://127.0.0.1:80/, WS://127.0.0.1]")));
+        errors(replaceLine("[ws://127.0.0.1:9000/]", "[ws://127.0.0.1:80/, WS://127.0.0.1]")));
   }
 
   @ParameterizedTest
@@ -438,7 +418,7 @@ class ConfigParserErrorsTest {
             + value
             + " (expected: ws:// or wss:// URI with"
             + " host, like ws://10.0.0.5:9000/; port 1..65535; no user info, query or fragment)",
-        errors(replace("[ws://127.0.0.1:9000/]", "[\"" + value + "\"]")));
+        errors(replaceLine("[ws://127.0.0.1:9000/]", "[\"" + value + "\"]")));
   }
 
   @Test
@@ -447,7 +427,8 @@ class ConfigParserErrorsTest {
         "test.yaml:7:10: backends.demo.tls: set, but no server of backends.demo uses wss:// (expected:"
             + " tls only with wss:// servers)",
         errors(
-            replace("ws://127.0.0.1:9000/]\n", "ws://127.0.0.1:9000/]\n    tls: {ca: ca.pem}\n")));
+            replaceLine(
+                "ws://127.0.0.1:9000/]\n", "ws://127.0.0.1:9000/]\n    tls: {ca: ca.pem}\n")));
   }
 
   @Test
@@ -456,7 +437,7 @@ class ConfigParserErrorsTest {
         "test.yaml:7:33: backends.demo.tls.insecure: true (expected: false when ca is set; trust a CA or"
             + " nothing, not both)",
         errors(
-            replace(
+            replaceLine(
                 "[ws://127.0.0.1:9000/]\n",
                 "[wss://127.0.0.1:9000/]\n    tls: {ca: ca.pem, insecure: true}\n")));
   }
@@ -465,7 +446,9 @@ class ConfigParserErrorsTest {
   void rejectsUnknownBalance() {
     assertEquals(
         "test.yaml:7:14: backends.demo.balance: random (expected one of: round-robin, least-connections)",
-        errors(replace("ws://127.0.0.1:9000/]\n", "ws://127.0.0.1:9000/]\n    balance: random\n")));
+        errors(
+            replaceLine(
+                "ws://127.0.0.1:9000/]\n", "ws://127.0.0.1:9000/]\n    balance: random\n")));
   }
 
   @Test
@@ -473,7 +456,7 @@ class ConfigParserErrorsTest {
     assertEquals(
         "test.yaml:4:11: backends: {} (expected: at least one backend group)",
         errors(
-            replace(
+            replaceLine(
                 "backends:\n  demo:\n    servers: [ws://127.0.0.1:9000/]\n", "backends: {}\n")));
   }
 
@@ -481,7 +464,7 @@ class ConfigParserErrorsTest {
   void rejectsBackendGroupWithoutServers() {
     assertEquals(
         "test.yaml:6:14: backends.demo.servers: [] (expected: at least one server)",
-        errors(replace("[ws://127.0.0.1:9000/]", "[]")));
+        errors(replaceLine("[ws://127.0.0.1:9000/]", "[]")));
   }
 
   @Test
@@ -489,7 +472,8 @@ class ConfigParserErrorsTest {
     assertEquals(
         "test.yaml:5:3: backends.Demo_1: invalid group name 'Demo_1' (expected: name made of a-z, 0-9"
             + " and -)",
-        errors(replace("  demo:\n", "  Demo_1:\n").replace("backend: demo", "backend: Demo_1")));
+        errors(
+            replaceLine("  demo:\n", "  Demo_1:\n").replace("backend: demo", "backend: Demo_1")));
   }
 
   // ---- routes ----
@@ -499,7 +483,7 @@ class ConfigParserErrorsTest {
     assertEquals(
         "test.yaml:10:14: routes[0].backend: unknown backend group 'chat' (expected one of: demo, spare)",
         errors(
-            replace(
+            replaceLine(
                 "routes:\n  - backend: demo\n",
                 "  spare:\n    servers: [ws://10.0.0.9:9000/]\nroutes:\n  - backend: chat\n")));
   }
@@ -647,7 +631,7 @@ class ConfigParserErrorsTest {
     assertDoesNotThrow(
         () ->
             ConfigParser.parse(
-                replace(
+                replaceLine(
                     "  demo:\n    servers: [ws://127.0.0.1:9000/]\n",
                     "  demo: &group\n    servers: [ws://127.0.0.1:9000/]\n  copy: *group\n"),
                 "test.yaml",
@@ -735,7 +719,7 @@ class ConfigParserErrorsTest {
         "test.yaml:12:5: bans.firewall.ports: missing, and no listener has a fixed port (expected: the"
             + " TCP ports to protect, e.g. ports: [443])",
         errors(
-            replace("127.0.0.1:8443", "127.0.0.1:0")
+            replaceLine("127.0.0.1:8443", "127.0.0.1:0")
                 + "bans:\n  journal: j\n  firewall:\n    backend: iptables\n"));
   }
 }

@@ -1,5 +1,6 @@
 package io.wssguard.config;
 
+import static io.wssguard.config.MinimalConfig.MINIMAL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,18 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Valid configurations: what they parse to, defaults, and how paths resolve. */
 class ConfigParserTest {
-  private static final String MINIMAL =
-      """
-      listeners:
-        - name: public
-          bind: 127.0.0.1:8443
-      backends:
-        demo:
-          servers: [ws://127.0.0.1:9000/]
-      routes:
-        - backend: demo
-      """;
-
   @TempDir Path dir;
 
   @Test

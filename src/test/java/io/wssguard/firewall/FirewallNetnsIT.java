@@ -3,10 +3,10 @@ package io.wssguard.firewall;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.wssguard.ban.Ban;
 import io.wssguard.net.Cidr;
+import io.wssguard.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,13 +77,13 @@ class FirewallNetnsIT {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!connects(OTHER4, SERVER4, PORT) || !connects(OTHER6, SERVER6, PORT)) {
-      if (System.nanoTime() > deadline || !listener.isAlive()) {
-        fail("listener in " + net.server + " did not come up within 10 s");
-      }
-      Thread.sleep(100);
-    }
+    Await.until(
+        () -> {
+          assertTrue(listener.isAlive(), "listener in " + net.server + " exited");
+          return connects(OTHER4, SERVER4, PORT) && connects(OTHER6, SERVER6, PORT);
+        },
+        Duration.ofSeconds(10),
+        "listener in " + net.server + " coming up");
     applier = new FirewallApplier(List.of("ip", "netns", "exec", net.server));
   }
 
@@ -141,24 +141,15 @@ class FirewallNetnsIT {
     applier.apply(bans, cfg, now);
     assertBlocked(BANNED4, SERVER4);
     assertBlocked(BANNED6, SERVER6);
-    // ipset and nftables expire entries in the kernel; plain iptables needs the list re-applied
-    // after the end.
-    Thread.sleep(Math.max(0, Duration.between(Instant.now(), until).toMillis()) + 200);
+    // ipset and nftables expire entries in the kernel, on its own clock; plain iptables needs the
+    // list re-applied after the end, which is rendering it as of then.
     if (backend == FirewallConfig.Backend.IPTABLES) {
-      applier.apply(bans, cfg, Instant.now());
+      applier.apply(bans, cfg, until);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!connects(BANNED4, SERVER4, PORT) || !connects(BANNED6, SERVER6, PORT)) {
-      if (System.nanoTime() > deadline) {
-        fail(
-            backend
-                + ": the ban ended at "
-                + until
-                + " but the client is still kept out at "
-                + Instant.now());
-      }
-      Thread.sleep(200);
-    }
+    Await.until(
+        () -> connects(BANNED4, SERVER4, PORT) && connects(BANNED6, SERVER6, PORT),
+        Duration.between(Instant.now(), until).plusSeconds(10),
+        () -> backend + ": the ban ended at " + until + " but the client is still kept out");
   }
 
   @Test

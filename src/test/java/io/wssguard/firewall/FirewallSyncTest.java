@@ -2,18 +2,17 @@ package io.wssguard.firewall;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.wssguard.ban.BanList;
 import io.wssguard.ban.JournalBans;
 import io.wssguard.net.Cidr;
+import io.wssguard.testing.Await;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -64,15 +63,19 @@ class FirewallSyncTest {
     FirewallConfig cfg = FirewallConfig.of(FirewallConfig.Backend.NFTABLES, List.of(8443));
     FirewallSync sync = FirewallSync.start(bans, cfg, rules, new FirewallApplier());
 
-    await(
+    Await.until(
         () -> Files.exists(rules) && read(rules).contains("203.0.113.7 timeout"),
+        Duration.ofSeconds(10),
         "replayed ban in " + rules);
     assertEquals(1, sync.updates());
     for (int i = 1; i <= 20; i++) {
       bans.ban(
           InetAddress.getByName("198.51.100." + i), 32, Duration.ofMinutes(5), "burst", List.of());
     }
-    await(() -> read(rules).contains("198.51.100.20 timeout"), "the whole burst in " + rules);
+    Await.until(
+        () -> read(rules).contains("198.51.100.20 timeout"),
+        Duration.ofSeconds(10),
+        "the whole burst in " + rules);
     assertTrue(sync.updates() <= 3, "20 bans in a burst took " + sync.updates() + " updates");
     assertEquals(0, sync.failures());
     assertTrue(read(rules).startsWith("# nft -f -\n"), read(rules));
@@ -88,12 +91,12 @@ class FirewallSyncTest {
     FirewallSync sync =
         FirewallSync.start(
             bans, FirewallConfig.of(FirewallConfig.Backend.IPTABLES, List.of(443)), null, broken);
-    await(() -> sync.failures() >= 1, "first update failing");
+    Await.until(() -> sync.failures() >= 1, Duration.ofSeconds(10), "first update failing");
     for (int i = 1; i <= 3; i++) {
       long before = sync.failures();
       bans.ban(
           InetAddress.getByName("203.0.113." + i), 32, Duration.ofMinutes(5), "test", List.of());
-      await(() -> sync.failures() > before, "update after ban " + i);
+      Await.until(() -> sync.failures() > before, Duration.ofSeconds(10), "update after ban " + i);
     }
     List<LogRecord> severe =
         logged.stream().filter(r -> r.getLevel().equals(Level.SEVERE)).toList();
@@ -112,16 +115,6 @@ class FirewallSyncTest {
       return Files.readString(file);
     } catch (java.io.IOException e) {
       return "";
-    }
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("not within 5 s: " + what);
-      }
-      Thread.sleep(20);
     }
   }
 }

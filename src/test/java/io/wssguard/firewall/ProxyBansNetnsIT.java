@@ -2,13 +2,13 @@ package io.wssguard.firewall;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.wssguard.testing.Await;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -228,17 +228,21 @@ class ProxyBansNetnsIT {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!log().contains(" started\n")) {
-      if (!proxy.isAlive() || System.nanoTime() > deadline) {
-        fail("proxy did not start within 30 s:\n" + log());
-      }
-      Thread.sleep(50);
-    }
+    Await.until(
+        () -> {
+          assertTrue(proxy.isAlive(), () -> "proxy exited:\n" + log());
+          return log().contains(" started\n");
+        },
+        Duration.ofSeconds(30),
+        () -> "proxy start:\n" + log());
   }
 
-  private String log() throws Exception {
-    return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+  private String log() {
+    try {
+      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "(proxy log unreadable: " + e + ")";
+    }
   }
 
   private String handshakes(String from, String to, int attempts) throws Exception {
@@ -268,44 +272,24 @@ class ProxyBansNetnsIT {
   }
 
   private void awaitDropped(String from, String to, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    NetnsPair.Connect last;
-    while ((last = net.connect(from, to, PORT, 0.3)) != NetnsPair.Connect.TIMEOUT) {
-      if (System.nanoTime() > deadline) {
-        fail(
-            from
-                + " is banned but still reaches "
-                + to
-                + " ("
-                + last
-                + ") after "
-                + within.toMillis()
-                + " ms\n"
-                + log());
-      }
-      Thread.sleep(100);
-    }
+    Await.until(
+        () -> net.connect(from, to, PORT, 0.3) == NetnsPair.Connect.TIMEOUT,
+        within,
+        () -> from + " is banned but still reaches " + to + "\n" + log());
   }
 
   /** Both abusive addresses connect again once the ban ends, and not much before. */
   private void awaitBackIn(long bannedAt, Duration ban) throws Exception {
-    List<String> waiting = new ArrayList<>(List.of(ABUSIVE4, ABUSIVE6));
-    long deadline = bannedAt + ban.plusSeconds(5).toNanos();
-    while (!waiting.isEmpty()) {
-      String from = waiting.get(0);
-      if (net.connect(from, from.contains(":") ? SERVER6 : SERVER4, PORT, 0.3)
-          == NetnsPair.Connect.CONNECTED) {
-        Duration after = Duration.ofNanos(System.nanoTime() - bannedAt);
-        assertTrue(
-            after.compareTo(ban.minusSeconds(2)) >= 0,
-            from + " got in after only " + after + " of " + ban);
-        waiting.remove(0);
-        continue;
-      }
-      if (System.nanoTime() > deadline) {
-        fail(waiting + " still kept out " + ban.plusSeconds(5) + " after the ban began\n" + log());
-      }
-      Thread.sleep(200);
+    for (String from : List.of(ABUSIVE4, ABUSIVE6)) {
+      String to = from.contains(":") ? SERVER6 : SERVER4;
+      Await.until(
+          () -> net.connect(from, to, PORT, 0.3) == NetnsPair.Connect.CONNECTED,
+          Duration.ofNanos(bannedAt + ban.plusSeconds(5).toNanos() - System.nanoTime()),
+          () -> from + " still kept out " + ban.plusSeconds(5) + " after the ban began\n" + log());
+      Duration after = Duration.ofNanos(System.nanoTime() - bannedAt);
+      assertTrue(
+          after.compareTo(ban.minusSeconds(2)) >= 0,
+          from + " got in after only " + after + " of " + ban);
     }
   }
 }

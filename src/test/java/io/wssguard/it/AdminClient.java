@@ -1,5 +1,6 @@
 package io.wssguard.it;
 
+import io.wssguard.testing.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -110,12 +111,10 @@ final class AdminClient {
    * thread).
    */
   double await(double expected, String name, String... labels) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    double v = value(name, labels);
-    while (v < expected && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      v = value(name, labels);
-    }
-    return v;
+    Await.until(
+        () -> value(name, labels) >= expected,
+        Duration.ofSeconds(10),
+        () -> name + " reaching " + expected);
+    return value(name, labels);
   }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The JDK's own WebSocket client, collecting whole messages and the close code it receives. */
 final class JdkClient implements WebSocket.Listener {
@@ -22,6 +23,10 @@ final class JdkClient implements WebSocket.Listener {
 
   final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+
+  /** Pings received (the JDK answers each with a pong by itself). */
+  final AtomicInteger pings = new AtomicInteger();
+
   private final StringBuilder text = new StringBuilder();
   private ByteArrayOutputStream binary = new ByteArrayOutputStream();
   WebSocket ws;
@@ -79,6 +84,13 @@ final class JdkClient implements WebSocket.Listener {
       messages.add(binary.toByteArray());
       binary = new ByteArrayOutputStream();
     }
+    webSocket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+    pings.incrementAndGet();
     webSocket.request(1);
     return null;
   }

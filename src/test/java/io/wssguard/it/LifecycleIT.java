@@ -5,18 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.backend.UpgradeAnswerCheck;
 import io.wssguard.config.TimeoutsConfig;
+import io.wssguard.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,11 +42,15 @@ class LifecycleIT {
                 .backend("node", node.url("/"))
                 .route("/", "node")
                 .start()) {
-      // The JDK client answers pings by itself: quiet for 3x the idle time, still open.
+      // The JDK client answers pings by itself. A ping goes out after 200 ms of quiet and its pong
+      // ends the quiet spell, so six pings mean about 2.4 s, over three times the idle time.
       JdkClient healthy = JdkClient.connect(proxy.wss("/echo"));
       // A raw client that reads nothing and answers nothing is a dead peer.
       RawClient dead = RawClient.connect(proxy.port("boring"), true).upgrade("/echo");
-      Thread.sleep(2100);
+      Await.until(
+          () -> healthy.pings.get() >= 6,
+          Duration.ofSeconds(20),
+          () -> "six pings to the healthy client, got " + healthy.pings.get());
       assertEquals("still here", healthy.sendTextAndAwait("still here"));
       RawClient.Frame first = dead.readFrame();
       assertEquals(0x89, first.first(), "the proxy pings a quiet client");
@@ -65,29 +74,42 @@ class LifecycleIT {
                   .backend("stuck", "ws://127.0.0.1:" + stuck.getLocalPort() + "/")
                   .route("/", "stuck")
                   .start();
-          RawClient c = RawClient.connect(proxy.port("plain"), false).upgrade("/")) {
-        AtomicLong written = new AtomicLong();
-        byte[] frame = RawClient.frame(0x82, new byte[64 * 1024]);
-        Thread writer =
-            new Thread(
-                () -> {
-                  try {
-                    for (int i = 0; i < 2048; i++) { // at most 128 MiB
-                      c.out.write(frame);
-                      written.addAndGet(frame.length);
-                    }
-                  } catch (IOException e) {
-                    // the socket is closed at the end of the test
-                  }
-                });
-        writer.setDaemon(true);
-        writer.start();
-        Thread.sleep(2000);
-        long stalledAt = written.get();
-        Thread.sleep(1000);
-        assertEquals(stalledAt, written.get(), "the client's writes must be stalled");
-        // Kernel buffers on three sockets plus one 16 KiB pump buffer: a few MiB at most, not 128.
-        assertTrue(stalledAt < 32L << 20, "client could write " + stalledAt + " bytes");
+          SocketChannel c =
+              SocketChannel.open(new InetSocketAddress("127.0.0.1", proxy.port("plain")))) {
+        c.write(
+            ByteBuffer.wrap(RawClient.upgradeRequest("/").getBytes(StandardCharsets.ISO_8859_1)));
+        ByteBuffer head = ByteBuffer.allocate(4096);
+        while (!new String(head.array(), 0, head.position(), StandardCharsets.ISO_8859_1)
+            .contains("\r\n\r\n")) {
+          assertTrue(c.read(head) >= 0, "the proxy hung up before its answer");
+        }
+        assertTrue(
+            new String(head.array(), StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 101"));
+        // Write without blocking until the socket stays unwritable for a whole second: the proxy
+        // has stopped reading. A proxy that buffered without bound would let the writes run on.
+        c.configureBlocking(false);
+        ByteBuffer frame = ByteBuffer.wrap(RawClient.frame(0x82, new byte[64 * 1024]));
+        long written = 0;
+        try (Selector selector = Selector.open()) {
+          c.register(selector, SelectionKey.OP_WRITE);
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+          while (true) {
+            if (!frame.hasRemaining()) {
+              frame.rewind();
+            }
+            int n = c.write(frame);
+            written += n;
+            // Kernel buffers on three sockets plus one 16 KiB pump buffer: a few MiB at most.
+            assertTrue(written < 32L << 20, "client could write " + written + " bytes");
+            if (n == 0) {
+              selector.selectedKeys().clear();
+              if (selector.select(1000) == 0) {
+                break;
+              }
+            }
+            assertTrue(System.nanoTime() - deadline < 0, "writes neither stalled nor overran");
+          }
+        }
         accepted.get(5, TimeUnit.SECONDS).close();
       }
     }

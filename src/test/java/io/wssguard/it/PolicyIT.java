@@ -17,6 +17,9 @@ import io.wssguard.policy.PerIpLimits;
 import io.wssguard.policy.Policy;
 import io.wssguard.policy.RateLimit;
 import io.wssguard.policy.StrikeRules;
+import io.wssguard.testing.Await;
+import io.wssguard.time.ManualTicker;
+import io.wssguard.time.Ticker;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,10 +50,16 @@ class PolicyIT {
   }
 
   private static TestProxy proxy(Policy policy) throws Exception {
+    return proxy(policy, Ticker.system());
+  }
+
+  /** A proxy on {@code clock}: a test that waits for a refill or a ban's end advances it. */
+  private static TestProxy proxy(Policy policy, Ticker clock) throws Exception {
     return TestProxy.builder(certs)
         .backend("node", node.url("/"))
         .route("/", "node")
         .policies(TestPolicies.set(policy))
+        .ticker(clock)
         .start();
   }
 
@@ -150,7 +159,8 @@ class PolicyIT {
     PerConnectionLimits conn =
         new PerConnectionLimits(
             new RateLimit(2, 3, Action.DROP, false), null, null, null, null, null);
-    try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
+    ManualTicker clock = new ManualTicker();
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null), clock);
         RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.8").upgrade("/echo")) {
       StringBuilder burst = new StringBuilder();
       for (int i = 0; i < 8; i++) {
@@ -161,9 +171,10 @@ class PolicyIT {
       }
       assertEquals(
           "d0d1d2", burst.toString(), "the burst passes, the rest of the flood is dropped");
-      Thread.sleep(1100);
+      clock.advance(Duration.ofMillis(500));
       c.send(text("later"));
-      assertEquals("later", c.readFrame().text(), "the connection lives on and the budget refills");
+      assertEquals(
+          "later", c.readFrame().text(), "the connection lives on and 2/s refills one in 500 ms");
     }
   }
 
@@ -190,15 +201,18 @@ class PolicyIT {
   @Test
   void bansAfterStrikes_untilBanExpires_andOthersAreUnaffected() throws Exception {
     PerIpLimits ip = new PerIpLimits(new RateLimit(0.5, 1, Action.REJECT, true), null, null, null);
-    StrikeRules strikes = new StrikeRules(3, Duration.ofMinutes(10), Duration.ofSeconds(2));
-    try (TestProxy p = proxy(limits(Mode.ENFORCE, ip, PerConnectionLimits.NONE, strikes))) {
+    StrikeRules strikes = new StrikeRules(3, Duration.ofMinutes(10), Duration.ofSeconds(10));
+    ManualTicker clock = new ManualTicker();
+    try (TestProxy p = proxy(limits(Mode.ENFORCE, ip, PerConnectionLimits.NONE, strikes), clock)) {
       assertEquals(101, handshake(p, "127.0.0.10"));
       assertEquals(429, handshake(p, "127.0.0.10"));
       assertEquals(429, handshake(p, "127.0.0.10"));
       assertEquals(429, handshake(p, "127.0.0.10")); // third strike: banned
-      Thread.sleep(2100); // the rate has refilled, but the ban holds until now
       assertEquals(101, handshake(p, "127.0.0.11"));
-      assertEquals(101, handshake(p, "127.0.0.10"));
+      clock.advance(Duration.ofSeconds(9));
+      assertEquals(403, handshake(p, "127.0.0.10"), "the rate has refilled, but the ban holds");
+      clock.advance(Duration.ofSeconds(1));
+      assertEquals(101, handshake(p, "127.0.0.10"), "the ban has ended");
     }
   }
 
@@ -532,11 +546,10 @@ class PolicyIT {
     }
   }
 
-  private static void awaitRelays(TestProxy p, int n) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 5000;
-    while (p.server.openRelays() != n && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    assertEquals(n, p.server.openRelays());
+  private static void awaitRelays(TestProxy p, int n) throws Exception {
+    Await.until(
+        () -> p.server.openRelays() == n,
+        Duration.ofSeconds(10),
+        () -> n + " open relays, not " + p.server.openRelays());
   }
 }

@@ -14,6 +14,7 @@ import io.wssguard.config.RouteConfig;
 import io.wssguard.config.TimeoutsConfig;
 import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.ProxyServer;
+import io.wssguard.testing.Await;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -138,10 +139,8 @@ class PolicyReloadIT {
       try (PolicyReloader reloader = reloader(server, dir)) {
         reloader.watch();
         Files.writeString(file, policy(5, 5));
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (reloader.appliedCount() == 0 && System.currentTimeMillis() < deadline) {
-          Thread.sleep(50);
-        }
+        Await.until(
+            () -> reloader.appliedCount() > 0, Duration.ofSeconds(10), "reload after the change");
         assertEquals(1, reloader.appliedCount());
         assertEquals(
             5,

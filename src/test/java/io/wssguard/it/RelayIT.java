@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.config.RouteConfig;
 import io.wssguard.demo.DemoEchoBackend;
+import io.wssguard.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -275,11 +277,10 @@ class RelayIT {
     assertEquals("x", c.sendTextAndAwait("x"));
     c.ws.sendClose(1000, "bye").get();
     assertEquals(1000, c.awaitClose());
-    long deadline = System.currentTimeMillis() + 5000;
-    while (proxy.server.openRelays() > 0 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    assertEquals(0, proxy.server.openRelays());
+    Await.until(
+        () -> proxy.server.openRelays() == 0,
+        Duration.ofSeconds(10),
+        () -> proxy.server.openRelays() + " relays still open");
   }
 
   static byte[] concat(byte[]... parts) {

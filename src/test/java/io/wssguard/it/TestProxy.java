@@ -16,6 +16,7 @@ import io.wssguard.config.TlsEngine;
 import io.wssguard.net.Cidr;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.server.ProxyServer;
+import io.wssguard.time.Ticker;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -66,7 +67,8 @@ final class TestProxy implements AutoCloseable {
             Duration.ofSeconds(5));
     private long maxMessageBytes = 1 << 20;
     private PolicySet policies = TestPolicies.set(TestPolicies.permissive("default"));
-    private Bans bans = new MemoryBans();
+    private Bans bans;
+    private Ticker ticker = Ticker.system();
     private List<Cidr> proxyProtocolFrom = List.of();
     private Duration connectTimeout = Duration.ofSeconds(2);
     private AdminConfig admin;
@@ -132,6 +134,15 @@ final class TestProxy implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The clock of admission, enforcement and (unless {@link #bans} are given) bans: a test moves a
+     * {@code ManualTicker} to refill a bucket or end a ban.
+     */
+    Builder ticker(Ticker ticker) {
+      this.ticker = ticker;
+      return this;
+    }
+
     Builder admin(AdminConfig admin) {
       this.admin = admin;
       return this;
@@ -165,7 +176,9 @@ final class TestProxy implements AutoCloseable {
       }
       ProxyConfig config =
           new ProxyConfig(listeners, backends, routes, timeouts, null, null, null, null, admin);
-      return new TestProxy(ProxyServer.start(config, policies, bans));
+      return new TestProxy(
+          ProxyServer.start(
+              config, policies, bans != null ? bans : new MemoryBans(ticker), ticker));
     }
   }
 }
