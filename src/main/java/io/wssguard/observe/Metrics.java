@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wssguard.backend.BackendGroup;
 import io.wssguard.backend.BackendServer;
 import io.wssguard.ban.Bans;
+import io.wssguard.ban.JournalBans;
 import io.wssguard.config.RouteConfig;
 import java.time.Duration;
 import java.util.HashMap;
@@ -291,6 +292,14 @@ public final class Metrics {
         .register(registry);
     FunctionCounter.builder("wssguard.bans.expired", bans, b -> b.expiredCount())
         .description("Bans that ran out")
+        .register(registry);
+    FunctionCounter.builder(
+            "wssguard.ban.journal.damaged",
+            bans,
+            b -> b instanceof JournalBans j ? j.journalDamaged() : 0)
+        .description(
+            "Ban journals found damaged at start: valid lines kept, the file moved aside (see the"
+                + " error in the log)")
         .register(registry);
   }
 
