@@ -318,6 +318,15 @@ public final class Metrics {
         .register(registry);
   }
 
+  void logSuppressed(SourceLineLimit limit) {
+    FunctionCounter.builder("wssguard.log.lines.suppressed", limit, SourceLineLimit::suppressed)
+        .description(
+            "Rejection log lines left out because their source had "
+                + SourceLineLimit.PER_SECOND
+                + " in the same second")
+        .register(registry);
+  }
+
   // ---- backends and TLS ----
 
   void backends(Map<String, BackendGroup> groups) {
