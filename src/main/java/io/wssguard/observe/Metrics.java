@@ -362,6 +362,15 @@ public final class Metrics {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** Private key files of {@code listener} readable by more than the service (logged at start). */
+  public void tlsKeyFilesInsecure(String listener, int count) {
+    Gauge.builder("wssguard.tls.key.files.insecure", () -> count)
+        .description(
+            "Private key files readable by others, or by a group other than the service's own")
+        .tag("listener", listener)
+        .register(registry);
+  }
+
   void tlsHandshake(String listener, long nanos) {
     tlsPhase.record(nanos, TimeUnit.NANOSECONDS);
   }
