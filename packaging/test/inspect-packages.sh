@@ -93,7 +93,12 @@ check "postinst creates the system user without a shell, home /var/lib/wssguard"
   grep -qE 'adduser --system .*--home /var/lib/wssguard .*--shell /usr/sbin/nologin' <<<"$postinst_joined"
 check "postinst makes /var/lib/wssguard wssguard-owned 0750" \
   grep -qF 'install -d -o wssguard -g wssguard -m 0750 /var/lib/wssguard' "$work/ctrl/postinst"
-check "postinst makes /etc/wssguard/certs root:wssguard" grep -qF -- '-o root -g wssguard' "$work/ctrl/postinst"
+check "postinst makes /etc/wssguard/certs root:wssguard 0750 (not writable by the service)" \
+  grep -qF 'install -d -o root -g wssguard -m 0750 /etc/wssguard/certs' "$work/ctrl/postinst"
+check "postinst takes back group write on a certificate directory of an earlier version" \
+  grep -qF 'chmod 0750 /etc/wssguard/certs' "$work/ctrl/postinst"
+check "postinst never makes a group-writable certificate directory" \
+  bash -c "! grep -qE 'certs.*-m 0?77|-m 0?77.*certs' '$work/ctrl/postinst'"
 check "postinst reloads systemd" grep -qF 'daemon-reload' "$work/ctrl/postinst"
 check "postinst does not enable or start the service on a fresh install" \
   bash -c "! grep -qE '(systemctl|deb-systemd-invoke) (start|enable|restart)' '$work/ctrl/postinst'"
@@ -159,6 +164,8 @@ check "%pre creates a system user without a shell, home /var/lib/wssguard" \
   grep -qE 'useradd -r -g wssguard -d /var/lib/wssguard -M -s /sbin/nologin' "$work/rpm-scripts"
 check "%post makes /var/lib/wssguard wssguard-owned 0750" \
   grep -qF 'install -d -o wssguard -g wssguard -m 0750 /var/lib/wssguard' "$work/rpm-scripts"
+check "%post makes /etc/wssguard/certs root:wssguard 0750 and takes back 0770" \
+  bash -c "grep -qF 'install -d -o root -g wssguard -m 0750 /etc/wssguard/certs' '$work/rpm-scripts' && grep -qF 'chmod 0750 /etc/wssguard/certs' '$work/rpm-scripts'"
 check "%post does not enable or start the service" bash -c "! grep -qE 'systemctl (start|enable|restart)' '$work/rpm-scripts'"
 check "%preun stops the service on erase" grep -qE 'systemctl stop .*wssguard.service' "$work/rpm-scripts"
 mkdir -p "$work/rpmroot"
@@ -188,10 +195,15 @@ for directive in 'User=wssguard' 'Group=wssguard' \
     'ExecStart=/usr/bin/wssguard run --config /etc/wssguard/wssguard.yaml' 'ExecReload=/bin/kill -HUP $MAINPID' \
     'KillSignal=SIGTERM' 'LimitNOFILE=1048576' 'AmbientCapabilities=CAP_NET_BIND_SERVICE' \
     'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' 'NoNewPrivileges=yes' 'ProtectSystem=strict' \
-    'ReadWritePaths=/var/lib/wssguard' 'StateDirectory=wssguard' 'PrivateTmp=yes' 'PrivateDevices=yes' \
+    'ExecStartPre=+/usr/bin/wssguard certs ensure --config /etc/wssguard/wssguard.yaml --key-group wssguard' \
+    'ReadWritePaths=/var/lib/wssguard' 'ReadOnlyPaths=/etc/wssguard' 'StateDirectory=wssguard' 'PrivateTmp=yes' 'PrivateDevices=yes' \
     'SystemCallFilter=@system-service' 'SystemCallArchitectures=native' 'UMask=0027'; do
   check "wssguard.service: $directive" grep -qxF -- "$directive" "$unit"
 done
+check "wssguard.service: the proxy may write nothing under /etc/wssguard (certificates included)" \
+  bash -c "! grep -qE '^ReadWritePaths=.*/etc/wssguard' '$unit'"
+check "wssguard.service: the root ExecStartPre only generates missing certificates (runs before the proxy)" \
+  bash -c "grep -n '^ExecStartPre=+' '$unit' | grep -q 'certs ensure' && ! grep -q '^ExecStart=+' '$unit'"
 check "wssguard.service: no MemoryDenyWriteExecute (the JIT needs W+X)" bash -c "! grep -q '^MemoryDenyWriteExecute' '$unit'"
 stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s$/\1/p' "$unit")
 drain=$(sed -n 's/^  drain: \([0-9]*\)s.*/\1/p' "$work/root/etc/wssguard/wssguard.yaml")

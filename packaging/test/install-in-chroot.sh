@@ -84,7 +84,7 @@ expect_stat() { # expect_stat "MODE OWNER GROUP" PATH
 }
 expect_stat "750 wssguard wssguard" /var/lib/wssguard
 expect_stat "750 wssguard wssguard" /var/lib/wssguard/native
-expect_stat "770 root wssguard" /etc/wssguard/certs
+expect_stat "750 root wssguard" /etc/wssguard/certs
 expect_stat "644 root root" /etc/wssguard/wssguard.yaml
 expect_stat "755 root root" /usr/bin/wssguard
 cmp policies/default.yaml "$root/etc/wssguard/policies/default.yaml" || fail "policies/default.yaml differs"
@@ -106,6 +106,9 @@ as_wssguard() {
 }
 echo "-- ExecStartPre: wssguard policy check --config /etc/wssguard/wssguard-test.yaml"
 as_wssguard /usr/bin/wssguard policy check --config /etc/wssguard/wssguard-test.yaml
+echo "-- ExecStartPre=+: wssguard certs ensure --config /etc/wssguard/wssguard-test.yaml --key-group wssguard (root)"
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+  /usr/bin/wssguard certs ensure --config /etc/wssguard/wssguard-test.yaml --key-group wssguard
 echo "-- ExecStart: wssguard run --config /etc/wssguard/wssguard-test.yaml"
 (umask 0027; exec chroot --userspec=$uid:$gid --groups=$gid "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
   HOME=/var/lib/wssguard LANG=C.UTF-8 /usr/bin/wssguard run --config /etc/wssguard/wssguard-test.yaml) \
@@ -147,8 +150,8 @@ step "run the service's commands as wssguard in a private network namespace"
 # -Dio.netty.native.workdir=/var/lib/wssguard/native is in effect (netty deletes the unpacked file after loading).
 mnt -t tmpfs -o noexec,nosuid,nodev tmpfs "$root/tmp"
 unshare --net bash "$work/in-netns.sh"
-expect_stat "640 wssguard wssguard" /etc/wssguard/certs/server.pem
-expect_stat "600 wssguard wssguard" /etc/wssguard/certs/server-key.pem
+expect_stat "644 root root" /etc/wssguard/certs/server.pem
+expect_stat "640 root wssguard" /etc/wssguard/certs/server-key.pem
 
 step "dpkg -P wssguard"
 in_root dpkg -P wssguard

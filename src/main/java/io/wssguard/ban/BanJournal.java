@@ -1,6 +1,7 @@
 package io.wssguard.ban;
 
 import io.wssguard.net.Cidr;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,16 +9,26 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -35,8 +46,18 @@ import java.util.logging.Logger;
  * epoch milliseconds, and tab, newline, carriage return and backslash inside text are written
  * {@code \t \n \r \\}. A line is complete only with its newline: a crash in the middle of an append
  * leaves a last line without one (or with garbage), and that line alone is skipped with a warning.
- * Any other bad line is an error naming {@code file:line}, because guessing would silently drop or
- * invent bans.
+ * Any other bad line makes the journal <em>damaged</em>: {@link #open} keeps every valid line,
+ * moves the file aside to {@code <journal>.damaged-<UTC time>} for the operator, names each skipped
+ * line as {@code file:line} in one error, and writes a fresh journal, so a damaged file never keeps
+ * the proxy down (it would otherwise exit and be restarted by systemd forever).
+ *
+ * <p>The directory belongs to the service account, and {@code wssguard ban} may run as root, so no
+ * name in it is trusted: nothing is opened through a symbolic link ({@code NOFOLLOW_LINKS}), the
+ * temporary file is created fresh ({@code CREATE_NEW}) and then kept open for the appends (the
+ * journal is never reopened by name), and a directory that others may write to (group or world
+ * writable without the sticky bit) is refused. Files created by a process that is not the
+ * directory's owner (root) are given to the owner and group of the directory, so the service can
+ * still write them; a file that was already there is never chowned (it could be a hard link).
  *
  * <p>The file is rewritten to the active set (temporary file, fsync, atomic rename, fsync of the
  * directory) when it is opened and when it has grown to many more lines than there are bans. One
@@ -47,24 +68,39 @@ final class BanJournal implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(BanJournal.class.getName());
   static final String HEADER = "# wssguard bans v1";
 
+  private static final DateTimeFormatter ASIDE_TIME =
+      DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final FileAttribute<?> MODE_0640 =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----"));
+
   private final Path path;
+  private final JournalDirectory dir;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private FileChannel out;
   private int lines;
+  private Replay opened = new Replay(new LinkedHashMap<>(), List.of());
+  private Path damagedCopy;
 
-  private BanJournal(Path path, FileChannel lockChannel, FileLock lock) {
+  private BanJournal(Path path, JournalDirectory dir, FileChannel lockChannel, FileLock lock) {
     this.path = path;
+    this.dir = dir;
     this.lockChannel = lockChannel;
     this.lock = lock;
   }
 
+  /**
+   * What a replay found: the bans, and the bad lines other than an interrupted last one, each as
+   * {@code file:line: what is wrong}.
+   */
+  record Replay(Map<Cidr, Ban> bans, List<String> damage) {}
+
   /** Locks the journal, replays it, and rewrites it to the bans active at {@code now}. */
   static BanJournal open(Path path, Instant now, Map<Cidr, Ban> into) throws IOException {
-    Path dir = path.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    FileChannel lockChannel =
-        FileChannel.open(lockPath(path), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Path parent = path.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    JournalDirectory dir = JournalDirectory.check(parent);
+    FileChannel lockChannel = openLock(lockPath(path), dir);
     FileLock lock;
     try {
       lock = lockChannel.tryLock();
@@ -79,11 +115,27 @@ final class BanJournal implements AutoCloseable {
       throw new IOException(
           path + ": in use by another wssguard process (" + lockPath(path) + " is locked)");
     }
-    BanJournal journal = new BanJournal(path, lockChannel, lock);
+    BanJournal journal = new BanJournal(path, dir, lockChannel, lock);
     try {
-      Map<Cidr, Ban> replayed = replay(path);
+      Replay replay = replay(path);
+      Map<Cidr, Ban> replayed = replay.bans();
       replayed.values().removeIf(ban -> !ban.activeAt(now));
       into.putAll(replayed);
+      if (!replay.damage().isEmpty()) {
+        journal.damagedCopy = moveAside(path, now);
+        LOG.severe(
+            path
+                + ": ban journal is DAMAGED; skipped "
+                + replay.damage().size()
+                + " line(s): "
+                + String.join("; ", replay.damage())
+                + ". Kept the "
+                + replayed.size()
+                + " active ban(s) of the valid lines, moved the damaged file to "
+                + journal.damagedCopy
+                + " and wrote a fresh journal");
+      }
+      journal.opened = replay;
       journal.rewrite(replayed.values());
       return journal;
     } catch (IOException | RuntimeException e) {
@@ -92,13 +144,30 @@ final class BanJournal implements AutoCloseable {
     }
   }
 
-  /** The bans a journal holds, in the order first banned; does not lock or change the file. */
-  static Map<Cidr, Ban> replay(Path path) throws IOException {
+  /**
+   * The bans a journal holds, in the order first banned, and its damaged lines; does not lock or
+   * change the file. A symbolic link is refused, not followed.
+   */
+  static Replay replay(Path path) throws IOException {
     Map<Cidr, Ban> bans = new LinkedHashMap<>();
-    if (!Files.exists(path)) {
-      return bans;
+    List<String> damage = new ArrayList<>();
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return new Replay(bans, damage);
     }
-    String text = new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
+    if (attributes.isSymbolicLink()) {
+      throw new IOException(path + ": is a symbolic link; refusing to follow it (remove it)");
+    }
+    if (!attributes.isRegularFile()) {
+      throw new IOException(path + ": not a regular file");
+    }
+    String text;
+    try (FileChannel in =
+        FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      text = new String(readFully(in), StandardCharsets.UTF_8);
+    }
     int lineNo = 0;
     int start = 0;
     while (start < text.length()) {
@@ -122,15 +191,25 @@ final class BanJournal implements AutoCloseable {
         apply(line, bans);
       } catch (IllegalArgumentException e) {
         String where = path + ":" + lineNo + ": ";
-        if (last) {
+        if (last && damage.isEmpty()) {
           LOG.warning(
               where + e.getMessage() + "; it is the last line (an interrupted write?), skipped");
           break;
         }
-        throw new IOException(where + e.getMessage());
+        damage.add(where + e.getMessage());
       }
     }
-    return bans;
+    return new Replay(bans, damage);
+  }
+
+  /** The bad lines {@link #open} skipped (empty for a sound journal). */
+  List<String> damage() {
+    return opened.damage();
+  }
+
+  /** Where {@link #open} moved a damaged journal, or null. */
+  Path damagedCopy() {
+    return damagedCopy;
   }
 
   private static void apply(String line, Map<Cidr, Ban> bans) {
@@ -195,37 +274,127 @@ final class BanJournal implements AutoCloseable {
     return lines;
   }
 
-  /** Replaces the file with one holding exactly {@code bans}, atomically. */
+  /**
+   * Replaces the file with one holding exactly {@code bans}, atomically. The new file is created
+   * fresh under a temporary name and stays open for the appends that follow.
+   */
   void rewrite(Collection<Ban> bans) throws IOException {
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     StringBuilder text = new StringBuilder(HEADER).append('\n');
     for (Ban ban : bans) {
       text.append(banLine(ban));
     }
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+    FileChannel ch = createTemp(tmp);
+    try {
       writeFully(ch, text.toString());
       ch.force(true);
-    }
-    try {
-      Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException(path + ": cannot rename " + tmp + " over it atomically", e);
-    }
-    // The rename is durable only once the directory entry is.
-    try (FileChannel dir =
-        FileChannel.open(path.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
+      try {
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new IOException(path + ": cannot rename " + tmp + " over it atomically", e);
+      }
+      // The rename is durable only once the directory entry is.
+      try (FileChannel d = FileChannel.open(dir.path(), StandardOpenOption.READ)) {
+        d.force(true);
+      }
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      Files.deleteIfExists(tmp);
+      throw e;
     }
     if (out != null) {
       out.close();
     }
-    out = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    out = ch;
     lines = bans.size() + 1;
+  }
+
+  /**
+   * The temporary file, new: a leftover of a crash (or anything planted there, a symbolic link
+   * included) is removed first, never opened, and the file is created with {@code CREATE_NEW}.
+   */
+  private FileChannel createTemp(Path tmp) throws IOException {
+    if (Files.deleteIfExists(tmp)) {
+      LOG.warning(tmp + ": removed a leftover (not opened) before compacting the ban journal");
+    }
+    FileChannel ch;
+    try {
+      ch =
+          FileChannel.open(
+              tmp,
+              Set.of(
+                  StandardOpenOption.CREATE_NEW,
+                  StandardOpenOption.WRITE,
+                  LinkOption.NOFOLLOW_LINKS),
+              MODE_0640);
+    } catch (FileAlreadyExistsException e) {
+      throw new IOException(
+          tmp
+              + ": appeared again while compacting the ban journal (another writer in "
+              + dir.path()
+              + "?); not opened",
+          e);
+    }
+    try {
+      dir.adopt(tmp);
+    } catch (IOException e) {
+      ch.close();
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    return ch;
+  }
+
+  /**
+   * The lock file: created new (and given to the directory's owner) or, when it exists, opened
+   * without following a link and without being changed.
+   */
+  private static FileChannel openLock(Path lock, JournalDirectory dir) throws IOException {
+    try {
+      FileChannel ch =
+          FileChannel.open(
+              lock,
+              Set.of(
+                  StandardOpenOption.CREATE_NEW,
+                  StandardOpenOption.WRITE,
+                  LinkOption.NOFOLLOW_LINKS),
+              MODE_0640);
+      try {
+        dir.adopt(lock);
+      } catch (IOException e) {
+        ch.close();
+        throw e;
+      }
+      return ch;
+    } catch (FileAlreadyExistsException e) {
+      // An existing lock file is fine; a link there is not.
+    }
+    if (Files.isSymbolicLink(lock)) {
+      throw new IOException(
+          lock
+              + ": is a symbolic link, not a lock file; refusing to follow it (remove it if you did"
+              + " not make it)");
+    }
+    try {
+      return FileChannel.open(lock, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    } catch (FileSystemException e) {
+      throw new IOException(lock + ": cannot open the lock file: " + e.getMessage(), e);
+    }
+  }
+
+  /** Renames a damaged journal to {@code <journal>.damaged-<UTC time>[-n]}, never replacing one. */
+  private static Path moveAside(Path path, Instant now) throws IOException {
+    String base = path.getFileName() + ".damaged-" + ASIDE_TIME.format(now);
+    for (int n = 1; ; n++) {
+      Path aside = path.resolveSibling(n == 1 ? base : base + "-" + n);
+      try {
+        return Files.move(path, aside);
+      } catch (FileAlreadyExistsException e) {
+        if (n == 100) {
+          throw e;
+        }
+      }
+    }
   }
 
   private void append(String text) throws IOException {
@@ -259,6 +428,16 @@ final class BanJournal implements AutoCloseable {
 
   private static Path lockPath(Path path) {
     return path.resolveSibling(path.getFileName() + ".lock");
+  }
+
+  private static byte[] readFully(FileChannel in) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    while (in.read(buf) >= 0) {
+      bytes.write(buf.array(), 0, buf.position());
+      buf.clear();
+    }
+    return bytes.toByteArray();
   }
 
   private static void writeFully(FileChannel ch, String text) throws IOException {

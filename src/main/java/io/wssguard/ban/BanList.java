@@ -77,9 +77,12 @@ public final class BanList implements AutoCloseable {
    * Opens (or creates) the journal, replays it and compacts it. Bans in the journal that overlap
    * {@code neverBan} (the allow list may have grown since) are dropped with a warning.
    *
+   * <p>A damaged journal (a malformed line other than the last) does not stop it: the valid lines
+   * are kept, the file is moved aside and a fresh one written (see {@link #journalDamage}).
+   *
    * @throws IOException the journal cannot be read or written, another process has it open, or a
-   *     line other than the last is malformed (the message names {@code file:line} and what is
-   *     wrong)
+   *     name in its directory is a symbolic link or the directory is writable by others (the
+   *     message names the file and what is wrong)
    */
   public static BanList open(Path journal, List<Cidr> neverBan) throws IOException {
     return open(journal, neverBan, InstantSource.system(), DEFAULT_COMPACT_AFTER);
@@ -114,18 +117,46 @@ public final class BanList implements AutoCloseable {
   }
 
   /**
-   * The bans a journal holds at {@code now}, read without locking or rewriting it (so while a proxy
-   * holds it). A half-written last line is skipped as in {@link #open}.
+   * What a journal holds, read without locking or rewriting it: the bans active at {@code now}, in
+   * {@link #ORDER}, and the damaged lines skipped, each {@code file:line: what is wrong}.
    */
-  public static List<Ban> readActive(Path journal, Instant now) throws IOException {
+  public record Contents(List<Ban> active, List<String> damage) {}
+
+  /**
+   * The journal's contents at {@code now}, read without locking or rewriting it (so while a proxy
+   * holds it). A half-written last line is skipped as in {@link #open}; other bad lines are skipped
+   * and listed in {@link Contents#damage}.
+   */
+  public static Contents read(Path journal, Instant now) throws IOException {
+    BanJournal.Replay replay = BanJournal.replay(journal);
     List<Ban> active = new ArrayList<>();
-    for (Ban ban : BanJournal.replay(journal).values()) {
+    for (Ban ban : replay.bans().values()) {
       if (ban.activeAt(now)) {
         active.add(ban);
       }
     }
     active.sort(ORDER);
-    return active;
+    return new Contents(active, replay.damage());
+  }
+
+  /** As {@link #read}, with each damaged line logged as a warning. */
+  public static List<Ban> readActive(Path journal, Instant now) throws IOException {
+    Contents contents = read(journal, now);
+    contents.damage().forEach(d -> LOG.warning(d + " (damaged line skipped)"));
+    return contents.active();
+  }
+
+  /**
+   * The malformed lines {@link #open} found and skipped, each {@code file:line: what is wrong};
+   * empty when the journal was sound.
+   */
+  public List<String> journalDamage() {
+    return journal.damage();
+  }
+
+  /** Where {@link #open} moved a damaged journal, if it found one. */
+  public Optional<Path> damagedCopy() {
+    return Optional.ofNullable(journal.damagedCopy());
   }
 
   /**

@@ -178,6 +178,14 @@ public final class JournalBans implements Bans, AutoCloseable {
   }
 
   /**
+   * 1 when the journal was found damaged at open (its valid lines kept, the file moved aside, see
+   * {@link BanList#journalDamage}), else 0.
+   */
+  public long journalDamaged() {
+    return list.damagedCopy().isPresent() ? 1 : 0;
+  }
+
+  /**
    * Calls {@code activeBansChanged} on the background thread after every change, as {@link
    * BanList#addListener}.
    */

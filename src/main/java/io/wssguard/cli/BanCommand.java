@@ -18,7 +18,11 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code wssguard ban add|remove|list}: the ban journal by hand. Exit codes: 0 done, 1 the journal
- * could not be read or written (or a running proxy holds it), 2 a bad argument.
+ * could not be read or written (or a running proxy holds it, or {@code list} found damaged lines),
+ * 2 a bad argument.
+ *
+ * <p>Run as root (the usual way), the journal's files it creates are given to the owner of the
+ * journal's directory, the service account; see {@code BanJournal} for what it refuses to open.
  */
 @Command(
     name = "ban",
@@ -166,17 +170,35 @@ final class BanCommand implements Runnable {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "Print the active bans: target, end, reason, strikes (tab-separated).")
+      description =
+          "Print the active bans: target, end, reason, strikes (tab-separated); damaged journal"
+              + " lines are named on stderr (exit 1).")
   static final class Show implements Callable<Integer> {
     @CommandLine.Mixin JournalOption journal;
 
     @Override
     public Integer call() {
       try {
-        for (Ban ban : BanList.readActive(journal.journal, Instant.now())) {
+        BanList.Contents contents = BanList.read(journal.journal, Instant.now());
+        for (Ban ban : contents.active()) {
           System.out.println(describe(ban));
         }
-        return 0;
+        if (contents.damage().isEmpty()) {
+          return 0;
+        }
+        for (String damage : contents.damage()) {
+          System.err.println("ban list: " + damage + " (line skipped)");
+        }
+        System.err.println(
+            "ban list: "
+                + journal.journal
+                + " is damaged ("
+                + contents.damage().size()
+                + " line(s) skipped, the bans above are from the valid lines); the proxy or"
+                + " 'wssguard ban add|remove' moves it aside to "
+                + journal.journal.getFileName()
+                + ".damaged-<time> and writes a fresh journal when it next opens it");
+        return 1;
       } catch (IOException e) {
         System.err.println("ban list: " + e.getMessage());
         return 1;

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       BanCommand.class,
       FirewallCommand.class,
       BenchCommand.class,
+      CertsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wssguard.backend.BackendGroup;
 import io.wssguard.backend.BackendServer;
 import io.wssguard.ban.Bans;
+import io.wssguard.ban.JournalBans;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.frame.CloseCodes;
 import java.time.Duration;
@@ -295,6 +296,14 @@ public final class Metrics {
     FunctionCounter.builder("wssguard.bans.expired", bans, b -> b.expiredCount())
         .description("Bans that ran out")
         .register(registry);
+    FunctionCounter.builder(
+            "wssguard.ban.journal.damaged",
+            bans,
+            b -> b instanceof JournalBans j ? j.journalDamaged() : 0)
+        .description(
+            "Ban journals found damaged at start: valid lines kept, the file moved aside (see the"
+                + " error in the log)")
+        .register(registry);
   }
 
   void reloads(PolicyReloads reloads) {
@@ -309,6 +318,15 @@ public final class Metrics {
   void logDropped(JsonLog log) {
     FunctionCounter.builder("wssguard.log.lines.dropped", log, JsonLog::dropped)
         .description("Event log lines dropped because stdout could not keep up")
+        .register(registry);
+  }
+
+  void logSuppressed(SourceLineLimit limit) {
+    FunctionCounter.builder("wssguard.log.lines.suppressed", limit, SourceLineLimit::suppressed)
+        .description(
+            "Rejection log lines left out because their source had "
+                + SourceLineLimit.PER_SECOND
+                + " in the same second")
         .register(registry);
   }
 
@@ -345,6 +363,15 @@ public final class Metrics {
                     .serviceLevelObjectives(HANDSHAKE_BUCKETS)
                     .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Private key files of {@code listener} readable by more than the service (logged at start). */
+  public void tlsKeyFilesInsecure(String listener, int count) {
+    Gauge.builder("wssguard.tls.key.files.insecure", () -> count)
+        .description(
+            "Private key files readable by others, or by a group other than the service's own")
+        .tag("listener", listener)
+        .register(registry);
   }
 
   void tlsHandshake(String listener, long nanos) {

@@ -4,22 +4,48 @@ import io.wssguard.event.SecurityEvents;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.LongSupplier;
 
 /**
  * The security events as one JSON line each on stdout (for journald and fail2ban) and as metrics.
  * Every line has {@code ts}, {@code event} and, where known, {@code client}, {@code route}, {@code
  * policy}, {@code limit}, {@code action}, {@code enforced}; the rest is under {@code values}. The
  * vocabulary is listed in docs/OBSERVABILITY.md.
+ *
+ * <p>Strike, ban, unban and reload lines take the log's important lane and are never dropped.
+ * Rejection lines (handshake refusals, limits exceeded) are limited per source by {@link
+ * SourceLineLimit}; their metrics count every event.
  */
 public final class SecurityLog implements SecurityEvents {
   private final Metrics metrics;
   private final JsonLog log;
   private final TopSources violations;
+  private final SourceLineLimit perSource = new SourceLineLimit();
+  private final LongSupplier nanoClock;
 
   SecurityLog(Metrics metrics, JsonLog log, TopSources violations) {
+    this(metrics, log, violations, System::nanoTime);
+  }
+
+  SecurityLog(Metrics metrics, JsonLog log, TopSources violations, LongSupplier nanoClock) {
     this.metrics = metrics;
     this.log = log;
     this.violations = violations;
+    this.nanoClock = nanoClock;
+    metrics.logSuppressed(perSource);
+  }
+
+  /**
+   * The start of a rejection line for {@code client}, or null when its source has had its share of
+   * lines this second; carries {@code "suppressed":N} when lines were left out before it.
+   */
+  private JsonText rejection(String event, String client, String route) {
+    long left = perSource.admit(client, nanoClock.getAsLong());
+    if (left < 0) {
+      return null;
+    }
+    JsonText line = event(event, client, route);
+    return left > 0 ? line.field("suppressed", left) : line;
   }
 
   /**
@@ -43,9 +69,12 @@ public final class SecurityLog implements SecurityEvents {
   public void handshakeRejected(
       InetAddress client, String route, String reason, int status, String detail) {
     metrics.handshake(reason);
+    JsonText line = rejection("handshake_rejected", ip(client), route);
+    if (line == null) {
+      return;
+    }
     log.write(
-        event("handshake_rejected", ip(client), route)
-            .field("action", "refuse")
+        line.field("action", "refuse")
             .field("enforced", true)
             .key("values")
             .beginObject()
@@ -84,9 +113,12 @@ public final class SecurityLog implements SecurityEvents {
     if (client != null) {
       violations.add(client.getHostAddress(), 1);
     }
+    JsonText line = rejection("handshake_rejected", ip(client), route);
+    if (line == null) {
+      return;
+    }
     log.write(
-        event("handshake_rejected", ip(client), route)
-            .field("policy", policy)
+        line.field("policy", policy)
             .field("limit", limit)
             .field("action", "refuse")
             .field("enforced", !monitor)
@@ -115,9 +147,12 @@ public final class SecurityLog implements SecurityEvents {
     }
     String event =
         !monitor && action.equals("close") ? "connection_closed_by_policy" : "limit_exceeded";
+    JsonText line = rejection(event, ip(client), null);
+    if (line == null) {
+      return;
+    }
     log.write(
-        event(event, ip(client), null)
-            .field("policy", policy)
+        line.field("policy", policy)
             .field("limit", limit)
             .field("action", action)
             .field("enforced", !monitor)
@@ -133,7 +168,7 @@ public final class SecurityLog implements SecurityEvents {
   @Override
   public void strike(InetAddress client, String policy, String limit, int count, int max) {
     metrics.strike(policy, limit);
-    log.write(
+    log.writeImportant(
         event("strike", ip(client), null)
             .field("policy", policy)
             .field("limit", limit)
@@ -152,7 +187,7 @@ public final class SecurityLog implements SecurityEvents {
   public void banned(String target, String policy, Duration duration, String reason, String by) {
     metrics.banAdded(by);
     int slash = target.indexOf('/');
-    log.write(
+    log.writeImportant(
         event("ban", slash < 0 ? target : target.substring(0, slash), null)
             .field("policy", policy)
             .field("action", "ban")
@@ -172,7 +207,7 @@ public final class SecurityLog implements SecurityEvents {
   public void unbanned(String target, String by) {
     metrics.banRemoved();
     int slash = target.indexOf('/');
-    log.write(
+    log.writeImportant(
         event("unban", slash < 0 ? target : target.substring(0, slash), null)
             .field("action", "unban")
             .field("enforced", true)
@@ -187,7 +222,7 @@ public final class SecurityLog implements SecurityEvents {
 
   @Override
   public void policyReload(String trigger, boolean applied, String detail) {
-    log.write(
+    log.writeImportant(
         event("policy_reload", null, null)
             .field("action", applied ? "applied" : "rejected")
             .field("enforced", applied)

@@ -266,7 +266,11 @@ public final class ProxyServer implements AutoCloseable {
     List<ServerTls> tls = new ArrayList<>();
     for (ListenerConfig l : config.listeners()) {
       try {
-        tls.add(l.tls() == null ? null : ServerTls.create(l.tls()));
+        ServerTls t = l.tls() == null ? null : ServerTls.create(l.tls());
+        if (t != null) {
+          observe.metrics().tlsKeyFilesInsecure(l.name(), t.exposedKeys().size());
+        }
+        tls.add(t);
       } catch (TlsSetupException e) {
         throw new StartupException("listener '" + l.name() + "': " + e.getMessage(), e);
       }

@@ -1,5 +1,6 @@
 package io.wssguard.tls;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -92,6 +94,48 @@ final class PemFiles {
           file + ": unsupported key type " + key.getAlgorithm() + " (expected EC or RSA)");
     }
     return key;
+  }
+
+  /**
+   * Why the private key file {@code file} is readable by more than it should be, or empty. The
+   * rule: readable by others (world) is always reported; readable by its group only when that group
+   * is not this process's own group. The packages install keys {@code root:wssguard 0640}, where
+   * the group is the service's own and exists so that the service (and not root's other users) can
+   * read them; any other group means other accounts can read the key.
+   */
+  static Optional<String> keyExposure(Path file) {
+    int mode;
+    int gid;
+    try {
+      mode = (Integer) Files.getAttribute(file, "unix:mode");
+      gid = (Integer) Files.getAttribute(file, "unix:gid");
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return Optional.empty(); // no POSIX modes to judge (or the read fails later, with a message)
+    }
+    String octal = String.format("%04o", mode & 07777);
+    if ((mode & 0004) != 0) {
+      return Optional.of(
+          file
+              + ": private key file is world-readable (mode "
+              + octal
+              + "); chmod o-r "
+              + file
+              + " (the packaged layout is root:wssguard 0640)");
+    }
+    long ownGid = new UnixSystem().getGid();
+    if ((mode & 0040) != 0 && gid != ownGid) {
+      return Optional.of(
+          file
+              + ": private key file is readable by group "
+              + gid
+              + ", which is not this process's group "
+              + ownGid
+              + " (mode "
+              + octal
+              + "); chgrp it to the service's group or chmod g-r "
+              + file);
+    }
+    return Optional.empty();
   }
 
   /** Fails unless {@code key} signs what the public key of {@code leaf} verifies. */

@@ -59,13 +59,19 @@ public final class ServerTls {
   private final TlsEngine engine;
   private final String engineDescription;
   private final List<String> fingerprints;
+  private final List<String> exposedKeys;
 
   private ServerTls(
-      ListenerSslContext context, TlsEngine engine, String description, List<String> fingerprints) {
+      ListenerSslContext context,
+      TlsEngine engine,
+      String description,
+      List<String> fingerprints,
+      List<String> exposedKeys) {
     this.context = context;
     this.engine = engine;
     this.engineDescription = description;
     this.fingerprints = fingerprints;
+    this.exposedKeys = exposedKeys;
   }
 
   /**
@@ -81,6 +87,7 @@ public final class ServerTls {
     List<SniKeyManager.Entry> entries = new ArrayList<>();
     List<List<String>> names = new ArrayList<>();
     List<String> fingerprints = new ArrayList<>();
+    List<String> exposedKeys = new ArrayList<>();
     for (CertificateConfig cert : config.certificates()) {
       if (cert.generateIfMissing() && DevCertificate.ensure(cert.chain(), cert.privateKey())) {
         LOG.warning(
@@ -92,6 +99,12 @@ public final class ServerTls {
       }
       List<X509Certificate> chain = PemFiles.readChain(cert.chain());
       PrivateKey key = PemFiles.readPrivateKey(cert.privateKey());
+      PemFiles.keyExposure(cert.privateKey())
+          .ifPresent(
+              why -> {
+                LOG.warning(why);
+                exposedKeys.add(why);
+              });
       PemFiles.checkKeyMatches(key, chain.get(0), cert.privateKey(), cert.chain());
       entries.add(
           new SniKeyManager.Entry("cert-" + entries.size(), chain, key, key.getAlgorithm()));
@@ -131,7 +144,8 @@ public final class ServerTls {
       context = jdk(keyManager, protocols);
       description = "JDK " + jdkProviderName();
     }
-    return new ServerTls(context, engine, description, List.copyOf(fingerprints));
+    return new ServerTls(
+        context, engine, description, List.copyOf(fingerprints), List.copyOf(exposedKeys));
   }
 
   private static ListenerSslContext boringSsl(SniKeyManager keyManager, String[] protocols)
@@ -231,6 +245,14 @@ public final class ServerTls {
   /** {@code SHA256:AB:CD:...} of each configured leaf certificate, in configuration order. */
   public List<String> fingerprints() {
     return fingerprints;
+  }
+
+  /**
+   * Why each private key file of this listener that others can read is too open (see {@link
+   * PemFiles#keyExposure}); empty when none is.
+   */
+  public List<String> exposedKeys() {
+    return exposedKeys;
   }
 
   /**

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wssguard.net.Cidr;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -207,34 +207,138 @@ class BanListTest {
   }
 
   @Test
-  void open_skipsGarbledLastLine_butFailsOnGarbledEarlierLine_namingFileAndLine() throws Exception {
+  void open_skipsGarbledLastLine_asAnInterruptedWrite_withoutCallingTheJournalDamaged()
+      throws Exception {
     String good =
         BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of()));
     Files.writeString(journal(), BanJournal.HEADER + "\n" + good + "bam\t203.0.113.8\n");
     try (BanList list = open(List.of())) {
       assertEquals(1, list.active(T0).size());
+      assertEquals(List.of(), list.journalDamage());
+      assertTrue(list.damagedCopy().isEmpty());
     }
-    Files.writeString(journal(), BanJournal.HEADER + "\n" + "bam\t203.0.113.8\n" + good);
+  }
+
+  @Test
+  void open_keepsEveryValidLineOfADamagedJournal_movesItAside_andNamesEachBadLine()
+      throws Exception {
+    String good =
+        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of()));
+    String also =
+        BanJournal.banLine(new Ban(cidr("198.51.100.0/24"), T0.plusSeconds(60), "too", List.of()));
+    String damaged =
+        BanJournal.HEADER
+            + "\n"
+            + "bam\t203.0.113.8\n"
+            + good
+            + "ban\t10.0.0.1/33\t1\tr\n"
+            + "ban\t10.0.0.1\tsoon\tr\n"
+            + "unban\n"
+            + also;
+    Files.writeString(journal(), damaged);
+    try (BanList list = open(List.of())) {
+      assertEquals(List.of("too", "ok"), list.active(T0).stream().map(Ban::reason).toList());
+      assertEquals(
+          List.of(
+              journal() + ":2: unknown event 'bam' (expected ban, unban or expire)",
+              journal()
+                  + ":4: target '10.0.0.1/33' is not an address or CIDR block"
+                  + " (expected: prefix length 0..32)",
+              journal() + ":5: until 'soon' is not epoch milliseconds",
+              journal() + ":6: unban needs exactly a target (found 0 fields)"),
+          list.journalDamage());
+      Path aside = dir.resolve("bans.journal.damaged-20260101T000000Z");
+      assertEquals(aside, list.damagedCopy().orElseThrow());
+      assertEquals(damaged, Files.readString(aside), "the damaged file is kept as it was");
+      list.ban(cidr("192.0.2.1"), Duration.ofMinutes(15), "after", List.of());
+    }
+    // The fresh journal is sound: the next open finds nothing to move aside.
+    try (BanList list = open(List.of())) {
+      assertEquals(List.of(), list.journalDamage());
+      assertEquals(3, list.active(T0).size());
+    }
+    // A second damaged journal in the same second does not replace the first copy.
+    Files.writeString(journal(), damaged);
+    try (BanList list = open(List.of())) {
+      assertEquals(
+          dir.resolve("bans.journal.damaged-20260101T000000Z-2"), list.damagedCopy().orElseThrow());
+    }
+  }
+
+  @Test
+  void read_listsTheValidBans_andTheDamagedLines_withoutChangingTheFile() throws Exception {
+    String good =
+        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of()));
+    String text = BanJournal.HEADER + "\nbam\n" + good;
+    Files.writeString(journal(), text);
+    BanList.Contents contents = BanList.read(journal(), T0);
+    assertEquals(List.of("ok"), contents.active().stream().map(Ban::reason).toList());
+    assertEquals(
+        List.of(journal() + ":2: unknown event 'bam' (expected ban, unban or expire)"),
+        contents.damage());
+    assertEquals(text, Files.readString(journal()));
+  }
+
+  @Test
+  void open_refusesASymbolicLinkAtTheJournalOrItsLock_andLeavesItsTargetAlone() throws Exception {
+    Path victim = dir.resolve("victim");
+    Files.writeString(victim, "precious\n");
+    Files.createSymbolicLink(journal(), victim);
     IOException e = assertThrows(IOException.class, () -> open(List.of()));
     assertEquals(
-        journal() + ":2: unknown event 'bam' (expected ban, unban or expire)", e.getMessage());
+        journal() + ": is a symbolic link; refusing to follow it (remove it)", e.getMessage());
+    Files.delete(journal());
 
-    Files.writeString(journal(), BanJournal.HEADER + "\n" + "ban\t10.0.0.1/33\t1\tr\n" + good);
+    Path lock = dir.resolve("bans.journal.lock");
+    Files.delete(lock);
+    Files.createSymbolicLink(lock, victim);
     e = assertThrows(IOException.class, () -> open(List.of()));
     assertEquals(
-        journal()
-            + ":2: target '10.0.0.1/33' is not an address or CIDR block"
-            + " (expected: prefix length 0..32)",
+        lock
+            + ": is a symbolic link, not a lock file; refusing to follow it (remove it if you did"
+            + " not make it)",
         e.getMessage());
+    assertEquals("precious\n", Files.readString(victim));
+    assertFalse(Files.exists(journal(), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+  }
 
-    Files.writeString(journal(), BanJournal.HEADER + "\n" + "ban\t10.0.0.1\tsoon\tr\n" + good);
-    e = assertThrows(IOException.class, () -> open(List.of()));
-    assertEquals(journal() + ":2: until 'soon' is not epoch milliseconds", e.getMessage());
+  @Test
+  void compaction_removesALinkPlantedAtTheTemporaryName_insteadOfWritingThroughIt()
+      throws Exception {
+    Path victim = dir.resolve("victim");
+    Files.writeString(victim, "precious\n");
+    try (BanList list = BanList.open(journal(), List.of(), clock, 3)) {
+      Files.createSymbolicLink(dir.resolve("bans.journal.tmp"), victim);
+      for (int i = 0; i < 10; i++) {
+        list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "again " + i, List.of());
+      }
+    }
+    assertEquals("precious\n", Files.readString(victim));
+    assertFalse(
+        Files.exists(dir.resolve("bans.journal.tmp"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertEquals("again 9", BanList.readActive(journal(), T0).get(0).reason());
+    assertTrue(Files.readAllLines(journal()).size() < 10, "it was compacted");
+  }
 
-    Files.write(
-        journal(), (BanJournal.HEADER + "\nunban\n" + good).getBytes(StandardCharsets.UTF_8));
-    e = assertThrows(IOException.class, () -> open(List.of()));
-    assertEquals(journal() + ":2: unban needs exactly a target (found 0 fields)", e.getMessage());
+  @Test
+  void open_refusesADirectoryOthersMayWrite_unlessSticky() throws Exception {
+    Path shared = dir.resolve("shared");
+    Files.createDirectory(shared);
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxr-x"));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> BanList.open(shared.resolve("bans.journal"), List.of(), clock, 1000));
+    assertEquals(
+        shared
+            + ": writable by group or others (rwxrwxr-x) without the sticky bit; refusing to keep"
+            + " a ban journal there (chmod go-w "
+            + shared
+            + ")",
+        e.getMessage());
+    assertFalse(Files.exists(shared.resolve("bans.journal.lock")));
+    Files.setAttribute(shared, "unix:mode", 01777);
+    BanList.open(shared.resolve("bans.journal"), List.of(), clock, 1000).close();
   }
 
   @Test

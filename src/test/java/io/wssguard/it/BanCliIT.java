@@ -94,6 +94,39 @@ class BanCliIT {
   }
 
   @Test
+  void banList_onADamagedJournal_printsTheValidBans_namesEachBadLine_andExits1() throws Exception {
+    Path journal = dir.resolve("bans.journal");
+    long until = System.currentTimeMillis() + 3_600_000;
+    Files.writeString(
+        journal,
+        "# wssguard bans v1\n"
+            + "ban\t203.0.113.7\t"
+            + until
+            + "\tkept\n"
+            + "garbage in the middle\n"
+            + "ban\t198.51.100.7\t"
+            + until
+            + "\talso kept\n");
+    Run list = wssguard("ban", "list", "--journal", journal.toString());
+    assertEquals(1, list.exit, list.err);
+    String[] lines = list.out.split("\n");
+    assertEquals(2, lines.length, list.out);
+    assertTrue(lines[0].startsWith("198.51.100.7\tuntil "), list.out);
+    assertTrue(lines[1].startsWith("203.0.113.7\tuntil "), list.out);
+    assertEquals(
+        "ban list: "
+            + journal
+            + ":3: unknown event 'garbage in the middle' (expected ban, unban or expire)"
+            + " (line skipped)\n"
+            + "ban list: "
+            + journal
+            + " is damaged (1 line(s) skipped, the bans above are from the valid lines); the proxy"
+            + " or 'wssguard ban add|remove' moves it aside to bans.journal.damaged-<time> and"
+            + " writes a fresh journal when it next opens it\n",
+        list.err);
+  }
+
+  @Test
   void malformedCidr_exits2_withTheWholeMessage() throws Exception {
     Run run =
         wssguard(

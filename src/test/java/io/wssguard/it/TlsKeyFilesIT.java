@@ -1,0 +1,113 @@
+package io.wssguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.wssguard.tls.DevCertificate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real proxy started on a private key file that others can read warns in the log and counts it
+ * per listener ({@code wssguard_tls_key_files_insecure}); one readable only by the service's own
+ * group (the packaged root:wssguard 0640) does not.
+ */
+class TlsKeyFilesIT {
+  @TempDir Path certs;
+  private final List<String> warnings = new CopyOnWriteArrayList<>();
+  private final Logger tlsLog = Logger.getLogger("io.wssguard.tls.ServerTls");
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          warnings.add(r.getMessage());
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+
+  @BeforeEach
+  void captureTlsWarnings() {
+    tlsLog.addHandler(capture);
+  }
+
+  @AfterEach
+  void stopCapturing() {
+    tlsLog.removeHandler(capture);
+  }
+
+  private Path key() {
+    return certs.resolve("key.pem");
+  }
+
+  private void generate() throws Exception {
+    DevCertificate.ensure(certs.resolve("cert.pem"), key());
+  }
+
+  private String scrape() throws Exception {
+    try (TestProxy proxy =
+        TestProxy.builder(certs).backend("b", "ws://127.0.0.1:9/").route("/", "b").start()) {
+      return proxy.server.observability().metrics().scrape();
+    }
+  }
+
+  @Test
+  void worldReadableKey_isWarnedAndCounted_perListener() throws Exception {
+    generate();
+    Files.setPosixFilePermissions(key(), PosixFilePermissions.fromString("rw-r--r--"));
+    String metrics = scrape();
+    assertTrue(
+        metrics.contains("wssguard_tls_key_files_insecure{listener=\"boring\"} 1.0"), metrics);
+    assertTrue(metrics.contains("wssguard_tls_key_files_insecure{listener=\"jdk\"} 1.0"), metrics);
+    assertTrue(
+        warnings.contains(
+            key()
+                + ": private key file is world-readable (mode 0644); chmod o-r "
+                + key()
+                + " (the packaged layout is root:wssguard 0640)"),
+        warnings.toString());
+  }
+
+  @Test
+  void keyReadableByTheServicesOwnGroup_isFine() throws Exception {
+    generate();
+    Files.setPosixFilePermissions(key(), PosixFilePermissions.fromString("rw-r-----"));
+    String metrics = scrape();
+    assertTrue(
+        metrics.contains("wssguard_tls_key_files_insecure{listener=\"boring\"} 0.0"), metrics);
+    assertEquals(List.of(), warnings.stream().filter(w -> w.contains("private key")).toList());
+  }
+
+  @Test
+  void keyReadableByAnotherGroup_isWarnedAndCounted() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "needs root to chgrp the key");
+    generate();
+    Files.setPosixFilePermissions(key(), PosixFilePermissions.fromString("rw-r-----"));
+    Files.setAttribute(key(), "unix:gid", 65534);
+    String metrics = scrape();
+    assertTrue(
+        metrics.contains("wssguard_tls_key_files_insecure{listener=\"boring\"} 1.0"), metrics);
+    assertTrue(
+        warnings.contains(
+            key()
+                + ": private key file is readable by group 65534, which is not this process's"
+                + " group 0 (mode 0640); chgrp it to the service's group or chmod g-r "
+                + key()),
+        warnings.toString());
+  }
+}
