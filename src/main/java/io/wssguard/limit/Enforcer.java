@@ -1,5 +1,6 @@
 package io.wssguard.limit;
 
+import io.wssguard.ban.BanOutcome;
 import io.wssguard.ban.Bans;
 import io.wssguard.event.SecurityEvents;
 import java.net.Inet4Address;
@@ -71,13 +72,16 @@ public final class Enforcer {
               + "s (policy "
               + policy.name()
               + ")";
-      bans.ban(client, prefix, policy.strikes.banFor(), reason, recent);
-      events.banned(
-          io.wssguard.net.Cidr.of(client, prefix).toString(),
-          policy.name(),
-          policy.strikes.banFor(),
-          reason,
-          "strikes");
+      // A never-ban source (an allow-listed block, a trusted proxy) is refused: no ban line for it.
+      BanOutcome outcome = bans.ban(client, prefix, policy.strikes.banFor(), reason, recent);
+      if (outcome.banned()) {
+        events.banned(
+            outcome.ban().target().toString(),
+            policy.name(),
+            policy.strikes.banFor(),
+            reason,
+            "strikes");
+      }
     }
   }
 }

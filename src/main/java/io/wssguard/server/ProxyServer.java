@@ -175,6 +175,9 @@ public final class ProxyServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new StartupException("routes name a policy that is not loaded: " + e.getMessage(), e);
     }
+    // Never-ban follows the policies: set now, and again at every reload.
+    bans.neverBan(NeverBanList.of(config, policySet));
+    policies.onReplace(set -> bans.neverBan(NeverBanList.of(config, set)));
     List<Route> routes = new ArrayList<>();
     for (int i = 0; i < config.routes().size(); i++) {
       RouteConfig rc = config.routes().get(i);
@@ -294,7 +297,8 @@ public final class ProxyServer implements AutoCloseable {
                   config.admin(),
                   observe,
                   bound.stream().map(BoundListener::url).toList(),
-                  policies::current);
+                  policies::current,
+                  new ServerReadiness(channels, groups.values(), policies));
         }
       } catch (IOException e) {
         if (config.admin().explicit()) {

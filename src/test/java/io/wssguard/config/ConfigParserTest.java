@@ -70,7 +70,7 @@ class ConfigParserTest {
             null,
             null,
             null,
-            AdminConfig.defaults());
+            AdminConfig.defaults(Path.of("")));
 
     assertEquals(expected, ConfigParser.embeddedDefaults());
   }

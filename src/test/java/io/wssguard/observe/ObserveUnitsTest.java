@@ -1,10 +1,8 @@
 package io.wssguard.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The small pieces behind the admin API and the event log: top-K, JSON out, JSON in. */
@@ -40,18 +38,6 @@ class ObserveUnitsTest {
             .endObject()
             .toString();
     assertEquals("{\"a\":\"q\\\"b\\\\\\n\\u0001\",\"x\":3,\"arr\":[\"1\",\"2\"]}", s);
-  }
-
-  @Test
-  void flatJson_readsAnObjectOfStrings_andRefusesEverythingElse() {
-    assertEquals(
-        Map.of("target", "203.0.113.7/32", "for", "15m"),
-        FlatJson.parse(" {\"target\" : \"203.0.113.7\\/32\", \"for\":\"15m\"} "));
-    assertEquals(Map.of(), FlatJson.parse("{}"));
-    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("{\"for\":15}"));
-    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("{\"a\":\"1\",\"a\":\"2\"}"));
-    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("{\"a\":\"1\"} x"));
-    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse(""));
   }
 
   @Test
