@@ -3,6 +3,7 @@ package io.wssguard.observe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The small pieces behind the admin API and the event log: top-K, JSON out, JSON in. */
@@ -38,6 +39,22 @@ class ObserveUnitsTest {
             .endObject()
             .toString();
     assertEquals("{\"a\":\"q\\\"b\\\\\\n\\u0001\",\"x\":3,\"arr\":[\"1\",\"2\"]}", s);
+  }
+
+  @Test
+  void jsonText_writesNestedMapsAndLists_withIntegralDoublesAsIntegers_andNaNAsNull() {
+    Map<String, Object> doc = new java.util.LinkedHashMap<>();
+    doc.put("rows", List.of(Map.of("a", 1.0), Map.of("b", 2.5)));
+    doc.put("nan", Double.NaN);
+    doc.put("ok", true);
+    doc.put("none", null);
+    doc.put("n", List.of(1L, "x"));
+    assertEquals(
+        "{\"rows\":[{\"a\":1},{\"b\":2.5}],\"nan\":null,\"ok\":true,\"none\":null,\"n\":[1,\"x\"]}",
+        new JsonText().value(doc).toString());
+    assertEquals(
+        "{\"k\":{\"x\":[]}}",
+        new JsonText().beginObject().key("k").value(Map.of("x", List.of())).endObject().toString());
   }
 
   @Test
