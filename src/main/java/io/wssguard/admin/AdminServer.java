@@ -4,12 +4,16 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+import io.undertow.util.PathTemplateMatcher;
+import io.wssguard.ban.BanOutcome;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.AdminConfig;
 import io.wssguard.net.Cidr;
-import io.wssguard.observe.FlatJson;
 import io.wssguard.observe.JsonText;
 import io.wssguard.observe.Observability;
 import io.wssguard.observe.PolicyReloads;
@@ -18,57 +22,135 @@ import io.wssguard.observe.TopSources;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.quantity.Quantities;
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
+import org.xnio.IoUtils;
+import org.xnio.Options;
 
 /**
- * The admin listener: a small Undertow HTTP server of its own (one IO thread, two workers), apart
- * from the proxy's listeners and worker, serving {@code /metrics} (Prometheus text) and a JSON
- * admin API ({@code /status}, {@code /top}, {@code /bans}, {@code /reload}; docs/OBSERVABILITY.md).
+ * The admin listener: a small Undertow HTTP server of its own (one IO thread, a few workers), apart
+ * from the proxy's listeners and worker, serving {@code /metrics} (Prometheus text), {@code
+ * /healthz}, {@code /ready} and a JSON admin API ({@code /status}, {@code /top}, {@code /bans},
+ * {@code /reload}; docs/OBSERVABILITY.md).
  *
- * <p>With a token file every request needs {@code Authorization: Bearer <token>} (compared in
- * constant time), 401 otherwise; the configuration refuses a non-loopback bind without one.
- * Requests run on the worker threads, never on an IO thread of the proxy.
+ * <p>The listener is treated as hostile-facing even on loopback, since every web page the
+ * operator's browser opens can reach it. So, in this order:
+ *
+ * <ol>
+ *   <li>a {@code Host} that does not name this listener gets 421 ({@link AdminHosts}: DNS
+ *       rebinding);
+ *   <li>Undertow's {@link RoutingHandler} picks the endpoint: 404 for an unknown path, 405 with
+ *       {@code Allow} for a method the path does not take;
+ *   <li>every endpoint needs {@code Authorization: Bearer <token>} ({@link AdminToken}, compared in
+ *       constant time), 401 otherwise; only {@code /metrics}, {@code /healthz} and {@code /ready}
+ *       on a loopback bind are open (Prometheus and health checkers; they carry no addresses);
+ *   <li>a state-changing request needs {@code Content-Type: application/json}, 415 otherwise: a
+ *       cross-site form can only send the simple types, so it never gets this far;
+ *   <li>a body is read strictly ({@link BanRequest}), 400 with the reason otherwise.
+ * </ol>
+ *
+ * <p>Bodies are received asynchronously on the IO thread and handed to a worker only when complete,
+ * and the socket has a read timeout: a client that sends headers and then stalls holds neither a
+ * worker nor the listener, so {@code /metrics} answers whatever such clients do. Work runs on the
+ * admin workers, never on an IO thread of the proxy.
  */
-public final class AdminServer implements HttpHandler, AutoCloseable {
-  private static final int MAX_BODY = 8 * 1024;
+public final class AdminServer implements AutoCloseable {
+  static final int MAX_BODY = 8 * 1024;
+
+  /** A request head, or the next bytes of a body, must arrive within this. */
+  static final int READ_TIMEOUT_MILLIS = 5_000;
+
+  private static final int WORKERS = 4;
+
+  /** Whether the proxy can take traffic: empty when it can, else why not (for {@code /ready}). */
+  @FunctionalInterface
+  public interface Readiness {
+    Optional<String> notReadyBecause();
+  }
+
+  /** A handler given the complete request body. */
+  @FunctionalInterface
+  private interface BodyHandler {
+    void handle(HttpServerExchange exchange, byte[] body) throws Exception;
+  }
 
   private final Observability observe;
   private final List<String> listeners;
   private final Supplier<PolicySet> policies;
-  private final byte[] token;
+  private final Readiness readiness;
+  private final AdminToken token;
+  private final AdminConfig.WidestBan widest;
+  private final boolean loopback;
+  private final Map<String, Set<String>> methodsByPath = new LinkedHashMap<>();
+  private final PathTemplateMatcher<Set<String>> allowed = new PathTemplateMatcher<>();
   private final Undertow undertow;
   private final String url;
+
+  /** Set once the listener is bound (port 0 is chosen then); requests before that get 503. */
+  private volatile AdminHosts hosts;
 
   private AdminServer(
       AdminConfig config,
       Observability observe,
       List<String> listeners,
       Supplier<PolicySet> policies,
-      byte[] token) {
+      Readiness readiness,
+      AdminToken token) {
     this.observe = observe;
     this.listeners = listeners;
     this.policies = policies;
+    this.readiness = readiness;
     this.token = token;
+    this.widest = config.widestBan();
     InetSocketAddress bind = config.bind();
+    this.loopback = bind.getAddress().isLoopbackAddress();
+
+    RoutingHandler routes = new RoutingHandler(false);
+    route(routes, Methods.GET, "/metrics", open(onWorker(this::metrics)));
+    route(routes, Methods.GET, "/healthz", open(e -> json(e, 200, "{\"alive\":true}")));
+    route(routes, Methods.GET, "/ready", open(onWorker(this::ready)));
+    route(routes, Methods.GET, "/status", guarded(onWorker(e -> json(e, 200, status()))));
+    route(routes, Methods.GET, "/top", guarded(onWorker(this::top)));
+    route(routes, Methods.GET, "/bans", guarded(onWorker(e -> json(e, 200, bans()))));
+    route(routes, Methods.POST, "/bans", guarded(jsonOnly(withBody(this::addBan))));
+    route(routes, Methods.DELETE, "/bans/*", guarded(jsonOnly(onWorker(this::removeBan))));
+    route(routes, Methods.POST, "/reload", guarded(jsonOnly(onWorker(this::reload))));
+    methodsByPath.forEach(allowed::add);
+    routes.setFallbackHandler(
+        e ->
+            json(
+                e,
+                404,
+                error(
+                    "no such endpoint: "
+                        + clip(e.getRequestPath())
+                        + " (expected one of: /metrics, /healthz, /ready, /status, /top, /bans,"
+                        + " /bans/<target>, /reload)")));
+    routes.setInvalidMethodHandler(this::notAllowed);
+
     this.undertow =
         Undertow.builder()
             .addHttpListener(bind.getPort(), bind.getAddress().getHostAddress())
             .setIoThreads(1)
-            .setWorkerThreads(2)
+            .setWorkerThreads(WORKERS)
             .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) MAX_BODY)
-            .setHandler(this)
+            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
+            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, READ_TIMEOUT_MILLIS)
+            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 6 * READ_TIMEOUT_MILLIS)
+            .setSocketOption(Options.READ_TIMEOUT, READ_TIMEOUT_MILLIS)
+            .setHandler(e -> hostChecked(e, routes))
             .build();
     try {
       undertow.start();
@@ -77,27 +159,28 @@ public final class AdminServer implements HttpHandler, AutoCloseable {
       throw e;
     }
     InetSocketAddress bound = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
+    this.hosts = new AdminHosts(bound, config.hostNames());
     String host = bound.getAddress().getHostAddress();
     this.url =
         "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort() + "/";
   }
 
+  /**
+   * Starts the admin listener; reads its token file, generating it first when it does not exist.
+   *
+   * @param readiness what {@code /ready} reports
+   * @throws IOException the token file is unusable, or the address cannot be bound
+   */
   public static AdminServer start(
       AdminConfig config,
       Observability observe,
       List<String> listeners,
-      Supplier<PolicySet> policies)
+      Supplier<PolicySet> policies,
+      Readiness readiness)
       throws IOException {
-    byte[] token = null;
-    if (config.tokenFile() != null) {
-      String text = Files.readString(config.tokenFile(), StandardCharsets.UTF_8).strip();
-      if (text.isEmpty()) {
-        throw new IOException("admin token file " + config.tokenFile() + " is empty");
-      }
-      token = text.getBytes(StandardCharsets.UTF_8);
-    }
+    AdminToken token = AdminToken.loadOrCreate(config.tokenFile());
     try {
-      return new AdminServer(config, observe, List.copyOf(listeners), policies, token);
+      return new AdminServer(config, observe, List.copyOf(listeners), policies, readiness, token);
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IOException(
@@ -120,91 +203,161 @@ public final class AdminServer implements HttpHandler, AutoCloseable {
     undertow.stop();
   }
 
-  @Override
-  public void handleRequest(HttpServerExchange exchange) throws Exception {
-    if (exchange.isInIoThread()) {
-      exchange.dispatch(this);
+  // ---- the guards, outermost first ----
+
+  private void hostChecked(HttpServerExchange exchange, HttpHandler next) throws Exception {
+    AdminHosts h = hosts;
+    if (h == null) {
+      json(exchange, 503, error("the admin listener is starting"));
       return;
     }
-    if (!authorized(exchange)) {
-      exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"wssguard\"");
-      json(exchange, 401, error("a valid 'Authorization: Bearer <token>' header is required"));
+    var values = exchange.getRequestHeaders().get(Headers.HOST);
+    String host = values == null || values.size() != 1 ? null : values.getFirst();
+    if (!h.allows(host, exchange.getDestinationAddress())) {
+      json(
+          exchange,
+          421,
+          error(
+              "Host: "
+                  + (host == null ? "(none or several)" : "'" + clip(host) + "'")
+                  + " is not this admin listener (expected: its address and port, e.g. "
+                  + url.substring("http://".length(), url.length() - 1)
+                  + (loopback ? ", or localhost:" + h.port() : "")
+                  + ", or a name in admin.hostNames)"));
       return;
     }
-    String path = exchange.getRequestPath();
-    boolean get = exchange.getRequestMethod().equals(Methods.GET);
-    boolean post = exchange.getRequestMethod().equals(Methods.POST);
-    switch (path) {
-      case "/metrics" -> {
-        if (get) {
-          exchange
-              .getResponseHeaders()
-              .put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-          exchange.getResponseSender().send(observe.metrics().scrape());
-        } else {
-          notAllowed(exchange, "GET");
-        }
+    next.handleRequest(exchange);
+  }
+
+  private void route(RoutingHandler routes, HttpString method, String path, HttpHandler handler) {
+    routes.add(method, path, handler);
+    methodsByPath.computeIfAbsent(path, p -> new LinkedHashSet<>()).add(method.toString());
+  }
+
+  /** Open without a token on a loopback bind; elsewhere like every other endpoint. */
+  private HttpHandler open(HttpHandler next) {
+    return loopback ? next : guarded(next);
+  }
+
+  private HttpHandler guarded(HttpHandler next) {
+    return exchange -> {
+      if (!token.matches(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION))) {
+        exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"wssguard\"");
+        json(exchange, 401, error("a valid 'Authorization: Bearer <token>' header is required"));
+        return;
       }
-      case "/status" -> {
-        if (get) {
-          json(exchange, 200, status());
-        } else {
-          notAllowed(exchange, "GET");
-        }
+      next.handleRequest(exchange);
+    };
+  }
+
+  private static HttpHandler jsonOnly(HttpHandler next) {
+    return exchange -> {
+      String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+      String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+      if (!media.equals("application/json")) {
+        exchange.getResponseHeaders().put(Headers.ACCEPT, "application/json");
+        json(
+            exchange,
+            415,
+            error(
+                "Content-Type: "
+                    + (type == null ? "(none)" : "'" + clip(type) + "'")
+                    + " (expected: application/json)"));
+        return;
       }
-      case "/top" -> {
-        if (get) {
-          top(exchange);
-        } else {
-          notAllowed(exchange, "GET");
-        }
+      next.handleRequest(exchange);
+    };
+  }
+
+  /** Runs {@code next} on an admin worker. */
+  private static HttpHandler onWorker(HttpHandler next) {
+    return exchange -> {
+      if (exchange.isInIoThread()) {
+        exchange.dispatch(next);
+      } else {
+        next.handleRequest(exchange);
       }
-      case "/bans" -> {
-        if (get) {
-          json(exchange, 200, bans());
-        } else if (post) {
-          addBan(exchange);
-        } else {
-          notAllowed(exchange, "GET, POST");
-        }
+    };
+  }
+
+  /**
+   * Receives the whole body without blocking a thread (a stalled sender costs nothing but its
+   * socket until the read timeout closes it), then runs {@code next} on a worker.
+   */
+  private static HttpHandler withBody(BodyHandler next) {
+    return exchange -> {
+      long declared = exchange.getRequestContentLength();
+      if (declared > MAX_BODY) {
+        tooBig(exchange, declared);
+        return;
       }
-      case "/reload" -> {
-        if (post) {
-          reload(exchange);
-        } else {
-          notAllowed(exchange, "POST");
-        }
-      }
-      default -> {
-        if (path.startsWith("/bans/")) {
-          if (exchange.getRequestMethod().equals(Methods.DELETE)) {
-            removeBan(exchange, path.substring("/bans/".length()));
-          } else {
-            notAllowed(exchange, "DELETE");
-          }
-        } else {
-          json(
-              exchange,
-              404,
-              error("no such endpoint (expected: /metrics, /status, /top, /bans, /reload)"));
-        }
-      }
+      exchange
+          .getRequestReceiver()
+          .receiveFullBytes(
+              (ex, body) -> ex.dispatch(() -> run(ex, body, next)),
+              (ex, e) -> {
+                if (e instanceof RequestTooBigException) {
+                  tooBig(ex, -1);
+                } else {
+                  IoUtils.safeClose(ex.getConnection());
+                }
+              });
+    };
+  }
+
+  private static void run(HttpServerExchange exchange, byte[] body, BodyHandler next) {
+    try {
+      next.handle(exchange, body);
+    } catch (Exception e) {
+      json(exchange, 500, error("internal error: " + e));
     }
   }
 
-  private boolean authorized(HttpServerExchange exchange) {
-    if (token == null) {
-      return true;
-    }
-    String header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
-    }
-    byte[] given = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(given, token);
+  private static void tooBig(HttpServerExchange exchange, long declared) {
+    exchange.setPersistent(false);
+    json(
+        exchange,
+        413,
+        error(
+            "body: "
+                + (declared < 0 ? "over " + MAX_BODY : String.valueOf(declared))
+                + " bytes (expected: at most "
+                + MAX_BODY
+                + ")"));
+  }
+
+  private void notAllowed(HttpServerExchange exchange) {
+    PathTemplateMatcher.PathMatchResult<Set<String>> m = allowed.match(exchange.getRelativePath());
+    String allow = m == null ? "" : String.join(", ", m.getValue());
+    exchange.getResponseHeaders().put(Headers.ALLOW, allow);
+    json(
+        exchange,
+        405,
+        error(
+            exchange.getRequestMethod()
+                + " "
+                + clip(exchange.getRequestPath())
+                + ": method not allowed (expected: "
+                + allow
+                + ")"));
   }
 
   // ---- endpoints ----
+
+  private void metrics(HttpServerExchange exchange) {
+    exchange
+        .getResponseHeaders()
+        .put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+    exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+    exchange.getResponseSender().send(observe.metrics().scrape());
+  }
+
+  private void ready(HttpServerExchange exchange) {
+    Optional<String> why = readiness.notReadyBecause();
+    JsonText j = new JsonText().beginObject().field("ready", why.isEmpty());
+    why.ifPresent(reason -> j.field("reason", reason));
+    json(exchange, why.isEmpty() ? 200 : 503, j.endObject().toString());
+  }
 
   private String status() {
     JsonText j =
@@ -253,7 +406,7 @@ public final class AdminServer implements HttpHandler, AutoCloseable {
           default -> null;
         };
     if (table == null) {
-      json(exchange, 400, error("by: '" + by + "' (expected: messages or violations)"));
+      json(exchange, 400, error("by: '" + clip(by) + "' (expected: messages or violations)"));
       return;
     }
     String nText = query(exchange, "n", "10");
@@ -264,7 +417,7 @@ public final class AdminServer implements HttpHandler, AutoCloseable {
       n = -1;
     }
     if (n < 1 || n > 100) {
-      json(exchange, 400, error("n: '" + nText + "' (expected: integer 1..100)"));
+      json(exchange, 400, error("n: '" + clip(nText) + "' (expected: integer 1..100)"));
       return;
     }
     JsonText j = new JsonText().beginObject().field("by", by).key("sources").beginArray();
@@ -290,67 +443,100 @@ public final class AdminServer implements HttpHandler, AutoCloseable {
     return j.endArray().endObject().toString();
   }
 
-  private void addBan(HttpServerExchange exchange) throws IOException {
-    Map<String, String> body;
+  /**
+   * {@code POST /bans}: 201 when a ban was made, 200 when it extended one, 409 when the target is
+   * never banned, 400 for anything wrong with the request (nothing is banned then).
+   */
+  private void addBan(HttpServerExchange exchange, byte[] body) {
+    BanRequest request;
     try {
-      body = FlatJson.parse(readBody(exchange));
-    } catch (IllegalArgumentException e) {
+      request = BanRequest.parse(body);
+    } catch (BanRequest.Invalid e) {
       json(exchange, 400, error(e.getMessage()));
       return;
     }
-    for (String key : body.keySet()) {
-      if (!List.of("target", "for", "reason").contains(key)) {
-        json(
-            exchange,
-            400,
-            error("unknown key '" + key + "' (expected one of: target, for, reason)"));
-        return;
-      }
-    }
     Cidr target;
     try {
-      target = Cidr.parse(body.getOrDefault("target", ""));
+      target = Cidr.parse(request.target());
     } catch (IllegalArgumentException e) {
       json(
           exchange,
           400,
-          error("target: '" + body.getOrDefault("target", "") + "' (" + e.getMessage() + ")"));
+          error("target: '" + clip(request.target()) + "' (" + e.getMessage() + ")"));
+      return;
+    }
+    String tooWide = tooWide(target);
+    if (tooWide != null) {
+      json(exchange, 400, error(tooWide));
       return;
     }
     Duration duration;
     try {
       duration =
-          Quantities.parseDuration(
-              body.getOrDefault("for", ""), Duration.ofSeconds(1), Quantities.MAX_BAN);
+          Quantities.parseDuration(request.duration(), Duration.ofSeconds(1), Quantities.MAX_BAN);
     } catch (IllegalArgumentException e) {
       json(
-          exchange,
-          400,
-          error("for: '" + body.getOrDefault("for", "") + "' (" + e.getMessage() + ")"));
+          exchange, 400, error("for: '" + clip(request.duration()) + "' (" + e.getMessage() + ")"));
       return;
     }
-    String reason = body.getOrDefault("reason", "banned through the admin API");
-    observe.bans().ban(target.network(), target.prefix(), duration, reason, List.of("admin API"));
-    observe.events().banned(target.toString(), null, duration, reason, "admin");
+    BanOutcome outcome =
+        observe
+            .bans()
+            .ban(
+                target.network(),
+                target.prefix(),
+                duration,
+                request.reason(),
+                List.of("admin API"));
+    if (!outcome.banned()) {
+      json(exchange, 409, error(outcome.refusal()));
+      return;
+    }
+    observe.events().banned(target.toString(), null, duration, request.reason(), "admin");
+    boolean made = outcome.kind() == BanOutcome.Kind.MADE;
     json(
         exchange,
-        201,
+        made ? 201 : 200,
         new JsonText()
             .beginObject()
             .field("target", target.toString())
+            .field("outcome", made ? "made" : "extended")
+            .field("until", outcome.ban().until().toString())
             .field("forSeconds", duration.toSeconds())
-            .field("reason", reason)
+            .field("reason", request.reason())
             .endObject()
             .toString());
   }
 
-  private void removeBan(HttpServerExchange exchange, String text) {
+  /** Why {@code target} is wider than the admin API bans, or null when it is not. */
+  private String tooWide(Cidr target) {
+    boolean v4 = target.network() instanceof Inet4Address;
+    int limit = v4 ? widest.ipv4() : widest.ipv6();
+    if (target.prefix() == 0) {
+      return "target: " + target + " is every address (never banned)";
+    }
+    if (target.prefix() < limit) {
+      return "target: "
+          + target
+          + " is wider than /"
+          + limit
+          + ", the widest "
+          + (v4 ? "IPv4" : "IPv6")
+          + " ban allowed (admin.widestBan."
+          + (v4 ? "ipv4" : "ipv6")
+          + ")";
+    }
+    return null;
+  }
+
+  private void removeBan(HttpServerExchange exchange) {
+    String text = exchange.getRelativePath().substring("/bans/".length());
     String cidr = text.replace("%2F", "/").replace("%2f", "/");
     Cidr target;
     try {
       target = Cidr.parse(cidr);
     } catch (IllegalArgumentException e) {
-      json(exchange, 400, error("'" + cidr + "' (" + e.getMessage() + ")"));
+      json(exchange, 400, error("target: '" + clip(cidr) + "' (" + e.getMessage() + ")"));
       return;
     }
     if (!observe.bans().unban(target)) {
@@ -380,17 +566,6 @@ public final class AdminServer implements HttpHandler, AutoCloseable {
 
   // ---- helpers ----
 
-  private static String readBody(HttpServerExchange exchange) throws IOException {
-    exchange.startBlocking();
-    try (InputStream in = exchange.getInputStream()) {
-      byte[] bytes = in.readNBytes(MAX_BODY + 1);
-      if (bytes.length > MAX_BODY) {
-        throw new IllegalArgumentException("body over " + MAX_BODY + " bytes");
-      }
-      return new String(bytes, StandardCharsets.UTF_8);
-    }
-  }
-
   private static String query(HttpServerExchange exchange, String name, String otherwise) {
     Deque<String> values = exchange.getQueryParameters().get(name);
     return values == null || values.isEmpty()
@@ -398,9 +573,9 @@ public final class AdminServer implements HttpHandler, AutoCloseable {
         : values.getFirst().toLowerCase(Locale.ROOT);
   }
 
-  private static void notAllowed(HttpServerExchange exchange, String allow) {
-    exchange.getResponseHeaders().put(Headers.ALLOW, allow);
-    json(exchange, 405, error("method not allowed (expected: " + allow + ")"));
+  /** Client text echoed in an answer, cut short. */
+  private static String clip(String text) {
+    return text.length() <= 100 ? text : text.substring(0, 100) + "...";
   }
 
   private static String error(String message) {
@@ -411,6 +586,9 @@ public final class AdminServer implements HttpHandler, AutoCloseable {
     exchange.setStatusCode(status);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
     exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+    exchange
+        .getResponseHeaders()
+        .put(HttpString.tryFromString("X-Content-Type-Options"), "nosniff");
     exchange.getResponseSender().send(body + "\n");
   }
 

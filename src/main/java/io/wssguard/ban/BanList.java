@@ -57,7 +57,7 @@ public final class BanList implements AutoCloseable {
       Comparator.comparing(Ban::target, BanList::compareCidr);
 
   private final BanJournal journal;
-  private final List<Cidr> neverBan;
+  private volatile NeverBan neverBan;
   private final InstantSource clock;
   private final int compactAfter;
   private final Map<Cidr, Ban> bans = new HashMap<>();
@@ -68,7 +68,7 @@ public final class BanList implements AutoCloseable {
 
   private BanList(BanJournal journal, List<Cidr> neverBan, InstantSource clock, int compactAfter) {
     this.journal = journal;
-    this.neverBan = neverBan;
+    this.neverBan = NeverBan.of(neverBan);
     this.clock = clock;
     this.compactAfter = compactAfter;
   }
@@ -92,18 +92,18 @@ public final class BanList implements AutoCloseable {
       throws IOException {
     Map<Cidr, Ban> replayed = new HashMap<>();
     BanJournal file = BanJournal.open(journal, clock.instant(), replayed);
-    BanList list = new BanList(file, List.copyOf(neverBan), clock, compactAfter);
+    BanList list = new BanList(file, neverBan, clock, compactAfter);
     int dropped = 0;
     for (Ban ban : replayed.values()) {
-      Optional<Cidr> protectedBy = list.protectedBy(ban.target());
-      if (protectedBy.isPresent()) {
+      Cidr protectedBy = list.neverBan.protecting(ban.target());
+      if (protectedBy != null) {
         LOG.warning(
             "ban of "
                 + ban.target().shortText()
                 + " from "
                 + journal
                 + " dropped: it overlaps never-ban "
-                + protectedBy.get().shortText());
+                + protectedBy.shortText());
         dropped++;
       } else {
         list.bans.put(ban.target(), ban);
@@ -161,40 +161,30 @@ public final class BanList implements AutoCloseable {
 
   /**
    * Bans {@code target} for {@code duration} from now, or extends its ban: the later end wins, the
-   * new reason replaces the old, the history is appended. Returns the ban as it now stands, or
-   * empty (and logs why) when the target overlaps a never-ban block.
+   * new reason replaces the old, the history is appended. Refused (and logged) when the target
+   * overlaps a never-ban block.
    *
    * @throws IllegalArgumentException duration not positive or over 100 years, or a {@code /0}
    *     target
    * @throws UncheckedIOException the ban holds in memory but could not be written to the journal
    */
-  public Optional<Ban> ban(Cidr target, Duration duration, String reason, List<String> history) {
-    if (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0) {
-      throw new IllegalArgumentException(
-          "ban duration " + duration + " (expected: more than 0, at most 100 years)");
-    }
-    if (target.prefix() == 0) {
-      throw new IllegalArgumentException("refusing to ban " + target + ": that is every address");
-    }
-    Optional<Cidr> protectedBy = protectedBy(target);
-    if (protectedBy.isPresent()) {
-      LOG.warning(
-          "not banning "
-              + target.shortText()
-              + " ("
-              + reason
-              + "): it overlaps never-ban "
-              + protectedBy.get().shortText());
-      return Optional.empty();
+  public BanOutcome ban(Cidr target, Duration duration, String reason, List<String> history) {
+    check(target, duration);
+    String refusal = neverBan.refusal(target);
+    if (refusal != null) {
+      LOG.warning(refusal + " (" + reason + ")");
+      return BanOutcome.refused(refusal);
     }
     Ban ban;
+    boolean extended;
     synchronized (this) {
       checkOpen();
       Instant now = clock.instant();
       Instant until = now.plus(duration);
       Ban old = bans.get(target);
       List<String> strikes = new ArrayList<>();
-      if (old != null && old.activeAt(now)) {
+      extended = old != null && old.activeAt(now);
+      if (extended) {
         if (old.until().isAfter(until)) {
           until = old.until();
         }
@@ -211,7 +201,67 @@ public final class BanList implements AutoCloseable {
     }
     LOG.info("banned " + target.shortText() + " until " + ban.until() + ": " + reason);
     notifyListeners();
-    return Optional.of(ban);
+    return BanOutcome.of(ban, extended);
+  }
+
+  /** What no ban may be, whoever asks: longer than 100 years, not positive, or every address. */
+  static void check(Cidr target, Duration duration) {
+    if (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0) {
+      throw new IllegalArgumentException(
+          "ban duration " + duration + " (expected: more than 0, at most 100 years)");
+    }
+    if (target.prefix() == 0) {
+      throw new IllegalArgumentException("refusing to ban " + target + ": that is every address");
+    }
+  }
+
+  /**
+   * Replaces the never-ban blocks (a policy reload changed them) and lifts, journalled, the bans in
+   * force that overlap them.
+   */
+  public void neverBan(List<Cidr> blocks) {
+    NeverBan never = NeverBan.of(blocks);
+    List<Ban> lifted = new ArrayList<>();
+    synchronized (this) {
+      checkOpen();
+      neverBan = never;
+      for (Ban ban : bans.values()) {
+        if (never.protecting(ban.target()) != null) {
+          lifted.add(ban);
+        }
+      }
+      if (lifted.isEmpty()) {
+        return;
+      }
+      for (Ban ban : lifted) {
+        bans.remove(ban.target());
+      }
+      publish();
+      persist(
+          () -> {
+            for (Ban ban : lifted) {
+              journal.appendUnban(ban.target());
+            }
+          });
+    }
+    for (Ban ban : lifted) {
+      LOG.warning(
+          "ban of "
+              + ban.target().shortText()
+              + " lifted: it overlaps never-ban "
+              + never.protecting(ban.target()).shortText());
+    }
+    notifyListeners();
+  }
+
+  /** The ban on exactly {@code target} in force at {@code now}, if any. Lock-free. */
+  public Optional<Ban> get(Cidr target, Instant now) {
+    for (Ban ban : snapshot.all) {
+      if (ban.target().equals(target) && ban.activeAt(now)) {
+        return Optional.of(ban);
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -311,15 +361,6 @@ public final class BanList implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("ban list is closed");
     }
-  }
-
-  private Optional<Cidr> protectedBy(Cidr target) {
-    for (Cidr never : neverBan) {
-      if (never.overlaps(target)) {
-        return Optional.of(never);
-      }
-    }
-    return Optional.empty();
   }
 
   private interface JournalWrite {

@@ -16,11 +16,21 @@ public interface Bans {
 
   /**
    * Bans the source block containing {@code address} ({@code prefix} bits: 32 for IPv4, the
-   * policy's IPv6 prefix).
+   * policy's IPv6 prefix), or extends its ban (the later end wins), unless the block overlaps a
+   * never-ban block: then nothing is banned and the outcome says why.
    *
    * @param history the strikes that led to it, oldest first
+   * @throws IllegalArgumentException duration not positive or over 100 years, or prefix 0
    */
-  void ban(InetAddress address, int prefix, Duration duration, String reason, List<String> history);
+  BanOutcome ban(
+      InetAddress address, int prefix, Duration duration, String reason, List<String> history);
+
+  /**
+   * Replaces the blocks that are never banned (the policies' allow lists and trusted proxies, the
+   * listeners' PROXY-protocol senders; recomputed at every policy reload). Bans in force that
+   * overlap them are lifted.
+   */
+  void neverBan(List<Cidr> blocks);
 
   /** The bans in force now (expired ones left out), for the admin API and the bans gauge. */
   List<Entry> active();

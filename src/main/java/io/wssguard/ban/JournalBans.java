@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -34,14 +36,13 @@ import java.util.logging.Logger;
  * firewall tool delays only bookkeeping, never a handshake.
  */
 public final class JournalBans implements Bans, AutoCloseable {
-  private final java.util.concurrent.atomic.AtomicLong expired =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong expired = new AtomicLong();
   private static final Logger LOG = Logger.getLogger(JournalBans.class.getName());
   private static final long CLOSE_WAIT_SECONDS = 10;
 
   private final BanList list;
   private final InstantSource clock;
-  private final List<Cidr> neverBan;
+  private volatile NeverBan neverBan;
   private final ScheduledThreadPoolExecutor background;
   private final Map<Cidr, Pending> pending = new ConcurrentHashMap<>();
   private final List<Runnable> beforeClose = new CopyOnWriteArrayList<>();
@@ -49,16 +50,18 @@ public final class JournalBans implements Bans, AutoCloseable {
   /** A ban on its way to the list; compared by identity, so only its own task removes it. */
   private static final class Pending {
     final Instant until;
+    final List<String> history;
 
-    Pending(Instant until) {
+    Pending(Instant until, List<String> history) {
       this.until = until;
+      this.history = history;
     }
   }
 
   private JournalBans(BanList list, List<Cidr> neverBan, InstantSource clock) {
     this.list = list;
     this.clock = clock;
-    this.neverBan = List.copyOf(neverBan);
+    this.neverBan = NeverBan.of(neverBan);
     this.background =
         new ScheduledThreadPoolExecutor(
             1,
@@ -119,19 +122,37 @@ public final class JournalBans implements Bans, AutoCloseable {
 
   /**
    * Effective at once for {@link #isBanned}; journalled and announced to listeners on the
-   * background thread.
+   * background thread. The outcome is decided here, from the never-ban blocks and the bans in force
+   * or on their way, so the caller knows at once whether to report a ban.
    */
   @Override
-  public void ban(
+  public BanOutcome ban(
       InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
     Cidr target = Cidr.of(address, prefix);
-    // BanList refuses these too (and says so); they must not be enforced while on their way there
-    // either.
-    boolean protectedBlock = neverBan.stream().anyMatch(never -> never.overlaps(target));
-    Pending mark = new Pending(clock.instant().plus(duration));
-    if (!protectedBlock) {
-      pending.put(target, mark);
+    BanList.check(target, duration);
+    // BanList refuses these too; they must not be enforced while on their way there either.
+    String refusal = neverBan.refusal(target);
+    if (refusal != null) {
+      LOG.warning(refusal + " (" + reason + ")");
+      return BanOutcome.refused(refusal);
     }
+    Instant now = clock.instant();
+    Instant until = now.plus(duration);
+    List<String> strikes = new ArrayList<>();
+    Ban before = list.get(target, now).orElse(null);
+    Pending queued = pending.get(target);
+    boolean extended = before != null || (queued != null && queued.until.isAfter(now));
+    if (before != null) {
+      strikes.addAll(before.history());
+      until = before.until().isAfter(until) ? before.until() : until;
+    }
+    if (queued != null && queued.until.isAfter(now)) {
+      strikes.addAll(queued.history);
+      until = queued.until.isAfter(until) ? queued.until : until;
+    }
+    strikes.addAll(history);
+    Pending mark = new Pending(until, List.copyOf(history));
+    pending.put(target, mark);
     try {
       background.execute(
           () -> {
@@ -139,7 +160,7 @@ public final class JournalBans implements Bans, AutoCloseable {
               list.ban(target, duration, reason, history);
             } catch (RuntimeException e) {
               // The journal write failed (BanList has logged it; the ban holds in memory), or the
-              // arguments were bad.
+              // list was closed.
               LOG.log(Level.WARNING, "ban of " + target.shortText() + " not fully recorded", e);
             } finally {
               pending.remove(target, mark);
@@ -147,8 +168,28 @@ public final class JournalBans implements Bans, AutoCloseable {
           });
     } catch (RejectedExecutionException e) {
       pending.remove(target, mark);
-      LOG.warning(
-          "ban of " + target.shortText() + " (" + reason + ") dropped: the ban list is closed");
+      String dropped = "ban of " + target.shortText() + " dropped: the ban list is closed";
+      LOG.warning(dropped + " (" + reason + ")");
+      return BanOutcome.refused(dropped);
+    }
+    int keep = Math.max(0, strikes.size() - BanList.MAX_HISTORY);
+    return BanOutcome.of(
+        new Ban(target, until, reason, strikes.subList(keep, strikes.size())), extended);
+  }
+
+  /**
+   * Refuses bans of these blocks at once; the bans in force that overlap them are lifted (and
+   * journalled) on the background thread.
+   */
+  @Override
+  public void neverBan(List<Cidr> blocks) {
+    NeverBan never = NeverBan.of(blocks);
+    neverBan = never;
+    pending.keySet().removeIf(target -> never.protecting(target) != null);
+    try {
+      background.execute(() -> list.neverBan(blocks));
+    } catch (RejectedExecutionException e) {
+      // closed: nothing is enforced any more
     }
   }
 

@@ -1,6 +1,7 @@
 package io.wssguard.bench;
 
 import io.wssguard.demo.DemoEchoBackend;
+import io.wssguard.observe.JsonText;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -135,7 +136,7 @@ public final class Bench {
     Files.createDirectories(params.out());
     Path json = params.out().resolve("bench.json");
     Path svg = params.out().resolve("bench.svg");
-    Files.writeString(json, Json.write(doc));
+    Files.writeString(json, new JsonText().value(doc) + "\n");
     Files.writeString(
         svg,
         Chart.svg(results, table.lines().findFirst().orElse("").replace("wssguard bench: ", "")));

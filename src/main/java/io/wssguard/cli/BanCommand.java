@@ -2,6 +2,7 @@ package io.wssguard.cli;
 
 import io.wssguard.ban.Ban;
 import io.wssguard.ban.BanList;
+import io.wssguard.ban.BanOutcome;
 import io.wssguard.net.Cidr;
 import io.wssguard.quantity.Quantities;
 import java.io.IOException;
@@ -125,8 +126,12 @@ final class BanCommand implements Runnable {
       Cidr cidr = target(spec, target);
       Duration d = duration(spec, duration);
       try (BanList list = BanList.open(journal.journal, List.of())) {
-        Ban ban = list.ban(cidr, d, reason, List.of("by hand")).orElseThrow();
-        System.out.println("banned " + describe(ban));
+        BanOutcome outcome = list.ban(cidr, d, reason, List.of("by hand"));
+        if (!outcome.banned()) {
+          System.err.println("ban add: " + outcome.refusal());
+          return 1;
+        }
+        System.out.println("banned " + describe(outcome.ban()));
         return 0;
       } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
         System.err.println("ban add: " + e.getMessage());

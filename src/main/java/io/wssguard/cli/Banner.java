@@ -31,7 +31,11 @@ final class Banner {
           .append('\n');
     }
     if (server.adminUrl() != null) {
-      sb.append("  admin ").append(server.adminUrl()).append(" (metrics, status, bans, reload)\n");
+      sb.append("  admin ")
+          .append(server.adminUrl())
+          .append(" (metrics, health, status, bans, reload; token in ")
+          .append(cfg.admin().tokenFile())
+          .append(")\n");
     }
     if (server.demoBackend() != null) {
       var a = server.demoBackend().address();

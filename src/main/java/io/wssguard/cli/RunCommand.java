@@ -10,16 +10,14 @@ import io.wssguard.config.ProxyConfig;
 import io.wssguard.firewall.FirewallApplier;
 import io.wssguard.firewall.FirewallConfig;
 import io.wssguard.firewall.FirewallSync;
-import io.wssguard.net.Cidr;
-import io.wssguard.policy.Policy;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
+import io.wssguard.server.NeverBanList;
 import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.server.StartupException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -72,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
       bans = new MemoryBans();
     } else {
       try {
-        journal = JournalBans.open(bansConfig.journal(), neverBan(policies));
+        journal = JournalBans.open(bansConfig.journal(), NeverBanList.of(cfg, policies));
       } catch (IOException e) {
         System.err.println("wssguard: cannot start: ban journal: " + e.getMessage());
         return 1;
@@ -128,19 +126,6 @@ final class RunCommand implements Callable<Integer> {
     reloader.watch();
     stopped.await();
     return exit[0];
-  }
-
-  /** The blocks never banned: every loaded policy's allow list and trusted proxies. */
-  static List<Cidr> neverBan(PolicySet policies) {
-    List<Cidr> never = new ArrayList<>();
-    for (Policy p : policies.policies().values()) {
-      if (p.access() == null) {
-        continue;
-      }
-      never.addAll(p.access().allow());
-      never.addAll(p.access().trustedProxies());
-    }
-    return never.stream().distinct().toList();
   }
 
   private static void closeQuietly(JournalBans journal) {

@@ -3,41 +3,82 @@ package io.wssguard.config;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
 
 /**
- * The admin listener (metrics, status, bans, reload; see {@code docs/OBSERVABILITY.md}) and the
- * access log.
+ * The admin listener (metrics, health, status, bans, reload; see {@code docs/OBSERVABILITY.md}) and
+ * the access log.
  *
  * @param bind where the admin HTTP listener listens, or {@code null} when it is off
- * @param tokenFile a file holding the bearer token the admin API asks for; required when {@code
- *     bind} is not a loopback address, optional (then also required) on loopback; {@code null} for
- *     none
+ * @param tokenFile the file holding the bearer token every admin request but the loopback {@code
+ *     /metrics}, {@code /healthz} and {@code /ready} needs; created with a random token at first
+ *     start when missing. Required with a bind ({@link ConfigParser} fills in {@code
+ *     state/admin.token} when the file names none)
+ * @param hostNames names besides the bind address that the {@code Host} header may carry (requests
+ *     naming any other host get 421: DNS rebinding); lower case
+ * @param widestBan the widest blocks the admin API bans
  * @param accessLog whether every proxied connection gets an open and a close line on stdout
  * @param explicit whether the file has an admin block; only then is failing to start the admin
  *     listener fatal (the default port may be taken by another process on a development machine)
  */
 public record AdminConfig(
-    InetSocketAddress bind, Path tokenFile, boolean accessLog, boolean explicit) {
+    InetSocketAddress bind,
+    Path tokenFile,
+    List<String> hostNames,
+    WidestBan widestBan,
+    boolean accessLog,
+    boolean explicit) {
   public static final int DEFAULT_PORT = 9090;
+
+  /** Where the token file goes when the configuration names none, against its directory. */
+  public static final Path DEFAULT_TOKEN_FILE = Path.of("state", "admin.token");
 
   /** No admin listener, no access log: what a configuration built in code gets unless it asks. */
   public static final AdminConfig OFF = new AdminConfig(null, null, false, false);
 
   /**
-   * The default when a configuration file has no admin block: loopback port 9090, no token, no
-   * access log.
+   * The shortest prefixes an admin API ban may have, per family: a typo like {@code /1} must not
+   * lock out half the internet. Never 0.
    */
-  public static AdminConfig defaults() {
+  public record WidestBan(int ipv4, int ipv6) {
+    /** IPv4 /16, IPv6 /32: a provider's allocation at most. */
+    public static final WidestBan DEFAULT = new WidestBan(16, 32);
+
+    public WidestBan {
+      if (ipv4 < 1 || ipv4 > 32 || ipv6 < 1 || ipv6 > 128) {
+        throw new IllegalArgumentException(
+            "widestBan " + ipv4 + "/" + ipv6 + " (expected: ipv4 1..32, ipv6 1..128)");
+      }
+    }
+  }
+
+  public AdminConfig {
+    hostNames = List.copyOf(hostNames);
+    Objects.requireNonNull(widestBan, "widestBan");
+    if (bind != null && tokenFile == null) {
+      throw new IllegalArgumentException("an admin listener needs a token file");
+    }
+  }
+
+  /** No extra host names, the default widest ban. */
+  public AdminConfig(InetSocketAddress bind, Path tokenFile, boolean accessLog, boolean explicit) {
+    this(bind, tokenFile, List.of(), WidestBan.DEFAULT, accessLog, explicit);
+  }
+
+  /**
+   * The default when a configuration file has no admin block: loopback port 9090, the token in
+   * {@code state/admin.token} under {@code baseDir}, no access log.
+   */
+  public static AdminConfig defaults(Path baseDir) {
     return new AdminConfig(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), DEFAULT_PORT), null, false, false);
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), DEFAULT_PORT),
+        baseDir.resolve(DEFAULT_TOKEN_FILE).toAbsolutePath().normalize(),
+        false,
+        false);
   }
 
   public boolean enabled() {
     return bind != null;
-  }
-
-  /** Whether requests must carry the bearer token. */
-  public boolean requiresToken() {
-    return tokenFile != null;
   }
 }

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 
@@ -114,7 +115,9 @@ public final class ConfigParser {
   /** iptables multiport matches at most this many ports. */
   private static final int MAX_FIREWALL_PORTS = 15;
 
-  private static final List<String> ADMIN_KEYS = List.of("bind", "tokenFile", "accessLog");
+  private static final List<String> ADMIN_KEYS =
+      List.of("bind", "tokenFile", "hostNames", "widestBan", "accessLog");
+  private static final List<String> WIDEST_BAN_KEYS = List.of("ipv4", "ipv6");
 
   private static final Map<String, TlsEngine> ENGINES =
       YamlReader.choices(
@@ -876,29 +879,61 @@ public final class ConfigParser {
 
   /**
    * The admin listener: loopback port 9090 when the block is absent; {@code bind: off} turns it
-   * off. Anything reachable from off the host needs a token file.
+   * off. The token file defaults to {@code state/admin.token} against the file's directory (the
+   * working directory for the embedded defaults). Anything reachable from off the host needs a
+   * token file named on purpose.
    */
   private AdminConfig admin(Node node) {
     if (node == null || isNull(node)) {
-      return AdminConfig.defaults();
+      return AdminConfig.defaults(baseDir);
     }
     int before = errors.size();
     YamlMapping m =
-        yaml.mapping(node, "admin", "mapping with bind, tokenFile, accessLog", ADMIN_KEYS);
+        yaml.mapping(
+            node,
+            "admin",
+            "mapping with bind, tokenFile, hostNames, widestBan, accessLog",
+            ADMIN_KEYS);
     if (m == null) {
       return null;
     }
     Node bindNode = m.get("bind");
     InetSocketAddress bind;
     if (bindNode == null) {
-      bind = AdminConfig.defaults().bind();
+      bind = AdminConfig.defaults(baseDir).bind();
     } else if (isOff(bindNode)) {
       bind = null;
     } else {
       bind = bind(bindNode, m.pathOf("bind"), "admin");
     }
     Node tokenNode = m.get("tokenFile");
-    Path tokenFile = tokenNode == null ? null : file(tokenNode, m.pathOf("tokenFile"));
+    Path tokenFile =
+        tokenNode == null
+            ? baseDir.resolve(AdminConfig.DEFAULT_TOKEN_FILE)
+            : file(tokenNode, m.pathOf("tokenFile"));
+    List<String> hostNames = new ArrayList<>();
+    Node namesNode = m.get("hostNames");
+    if (namesNode != null) {
+      List<Node> items = yaml.list(namesNode, m.pathOf("hostNames"), "list of host names", null);
+      for (int i = 0; items != null && i < items.size(); i++) {
+        String itemPath = m.pathOf("hostNames") + "[" + i + "]";
+        String name = host(items.get(i), itemPath);
+        if (name != null && hostNames.contains(name)) {
+          errors.at(
+              items.get(i),
+              itemPath
+                  + ": "
+                  + found(items.get(i))
+                  + " (already listed as "
+                  + m.pathOf("hostNames")
+                  + "["
+                  + hostNames.indexOf(name)
+                  + "])");
+        }
+        hostNames.add(name);
+      }
+    }
+    AdminConfig.WidestBan widest = widestBan(m.get("widestBan"), m.pathOf("widestBan"));
     Boolean accessLog = yaml.bool(m.get("accessLog"), m.pathOf("accessLog"), false);
     if (bind != null && tokenNode == null && !bind.getAddress().isLoopbackAddress()) {
       errors.at(
@@ -912,7 +947,28 @@ public final class ConfigParser {
     if (errors.size() > before) {
       return null;
     }
-    return new AdminConfig(bind, tokenFile, Boolean.TRUE.equals(accessLog), true);
+    return new AdminConfig(
+        bind,
+        tokenFile,
+        hostNames.stream().filter(Objects::nonNull).toList(),
+        widest,
+        Boolean.TRUE.equals(accessLog),
+        true);
+  }
+
+  /** {@code widestBan: {ipv4: 16, ipv6: 32}}: either key may be left out (then its default). */
+  private AdminConfig.WidestBan widestBan(Node node, String path) {
+    AdminConfig.WidestBan d = AdminConfig.WidestBan.DEFAULT;
+    if (node == null || isNull(node)) {
+      return d;
+    }
+    YamlMapping m = yaml.mapping(node, path, "mapping with ipv4, ipv6", WIDEST_BAN_KEYS);
+    if (m == null) {
+      return d;
+    }
+    Long v4 = yaml.integer(m.get("ipv4"), m.pathOf("ipv4"), d.ipv4(), 1, 32);
+    Long v6 = yaml.integer(m.get("ipv6"), m.pathOf("ipv6"), d.ipv6(), 1, 128);
+    return v4 == null || v6 == null ? d : new AdminConfig.WidestBan(v4.intValue(), v6.intValue());
   }
 
   // ---- values ----

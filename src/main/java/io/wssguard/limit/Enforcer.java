@@ -1,8 +1,8 @@
 package io.wssguard.limit;
 
+import io.wssguard.ban.BanOutcome;
 import io.wssguard.ban.Bans;
 import io.wssguard.event.SecurityEvents;
-import io.wssguard.net.Cidr;
 import io.wssguard.time.Ticker;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -83,13 +83,16 @@ public final class Enforcer {
               + "s (policy "
               + policy.name()
               + ")";
-      bans.ban(client, prefix, policy.strikes.banFor(), reason, recent);
-      events.banned(
-          Cidr.of(client, prefix).toString(),
-          policy.name(),
-          policy.strikes.banFor(),
-          reason,
-          "strikes");
+      // A never-ban source (an allow-listed block, a trusted proxy) is refused: no ban line for it.
+      BanOutcome outcome = bans.ban(client, prefix, policy.strikes.banFor(), reason, recent);
+      if (outcome.banned()) {
+        events.banned(
+            outcome.ban().target().toString(),
+            policy.name(),
+            policy.strikes.banFor(),
+            reason,
+            "strikes");
+      }
     }
   }
 }

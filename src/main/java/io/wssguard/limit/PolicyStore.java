@@ -9,6 +9,8 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The compiled policy of every route, published through one volatile reference: a reload compiles
@@ -17,6 +19,7 @@ import java.util.Map;
  */
 public final class PolicyStore {
   private final List<String> routePolicies;
+  private final List<Consumer<PolicySet>> listeners = new CopyOnWriteArrayList<>();
   private volatile Snapshot snapshot;
 
   /** {@code byRoute}: each route's compiled policy in route order, null for {@code policy: off}. */
@@ -43,9 +46,18 @@ public final class PolicyStore {
     return missing;
   }
 
-  /** Replaces every route's policy at once. */
+  /** Replaces every route's policy at once, then tells the listeners. */
   public synchronized void replace(PolicySet set) {
     snapshot = compile(set);
+    listeners.forEach(l -> l.accept(set));
+  }
+
+  /**
+   * Calls {@code applied} with every set swapped in from now on (what follows the policies, such as
+   * the never-ban blocks, is recomputed there).
+   */
+  public void onReplace(Consumer<PolicySet> applied) {
+    listeners.add(applied);
   }
 
   private Snapshot compile(PolicySet set) {

@@ -1,9 +1,12 @@
 package io.wssguard.observe;
 
+import java.util.List;
+import java.util.Map;
+
 /**
- * A tiny JSON writer: enough for one flat event line or an admin API answer, without a JSON
- * library. Keys are written as given (callers use fixed ASCII names); string values are escaped per
- * RFC 8259 section 7.
+ * The one JSON writer of wssguard: event lines, admin API answers and the bench report. Keys are
+ * written as given (callers use fixed ASCII names); string values are escaped per RFC 8259 section
+ * 7. (Reading JSON is jackson-core's job, in the admin API.)
  */
 public final class JsonText {
   private final StringBuilder sb = new StringBuilder(256);
@@ -85,6 +88,48 @@ public final class JsonText {
     return this;
   }
 
+  /**
+   * Any value made of maps (string keys, in their order), lists, strings, numbers, booleans and
+   * nulls, as an array element or after {@link #key}. A non-finite number is written as null, an
+   * integral double below 10^15 without its {@code .0}.
+   *
+   * @throws IllegalArgumentException for any other type
+   */
+  public JsonText value(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      beginObject();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        key(e.getKey().toString()).value(e.getValue());
+      }
+      return endObject();
+    }
+    if (v instanceof List<?> l) {
+      beginArray();
+      l.forEach(this::value);
+      return endArray();
+    }
+    separate();
+    if (v == null) {
+      sb.append("null");
+    } else if (v instanceof String s) {
+      string(s);
+    } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long) {
+      sb.append(v);
+    } else if (v instanceof Double d) {
+      if (!Double.isFinite(d)) {
+        sb.append("null");
+      } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+        sb.append((long) (double) d);
+      } else {
+        sb.append(d.doubleValue());
+      }
+    } else {
+      throw new IllegalArgumentException("not JSON: " + v.getClass());
+    }
+    comma = true;
+    return this;
+  }
+
   private void separate() {
     if (comma) {
       sb.append(',');
@@ -99,7 +144,7 @@ public final class JsonText {
    * Appends {@code s} as a JSON string (RFC 8259 section 7; U+2028/9 escaped too, for JavaScript
    * readers).
    */
-  public static void quote(StringBuilder sb, String s) {
+  private static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -162,6 +162,9 @@ public final class ProxyServer implements AutoCloseable {
     Map<String, BackendGroup> groups = backendGroups(config);
     Map<String, BackendDialer> dialers = backendDialers(config, xnio);
     PolicyStore policies = policyStore(config, policySet);
+    // Never-ban follows the policies: set now, and again at every reload.
+    bans.neverBan(NeverBanList.of(config, policySet));
+    policies.onReplace(set -> bans.neverBan(NeverBanList.of(config, set)));
     List<Route> routes = routes(config, groups, dialers, policies);
     Observability observe = new Observability(config, bans, groups);
     Enforcer enforcer = new Enforcer(bans, observe.events(), ticker);
@@ -169,7 +172,7 @@ public final class ProxyServer implements AutoCloseable {
     List<ServerTls> tls;
     XnioWorker worker;
     try {
-      tls = listenerTls(config);
+      tls = listenerTls(config, observe);
       worker = startWorker(xnio);
     } catch (StartupException e) {
       observe.close();
@@ -187,7 +190,13 @@ public final class ProxyServer implements AutoCloseable {
     try {
       List<BoundListener> bound =
           openListeners(config, tls, worker, openListener, observe, channels);
-      AdminServer admin = startAdmin(config, observe, bound, policies);
+      AdminServer admin =
+          startAdmin(
+              config,
+              observe,
+              bound,
+              policies,
+              new ServerReadiness(channels, groups.values(), policies));
       channels.forEach(AcceptingChannel::resumeAccepts);
       return new ProxyServer(
           worker,
@@ -262,7 +271,8 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /** Per listener, in configured order, its TLS context or null for a plain one. */
-  private static List<ServerTls> listenerTls(ProxyConfig config) throws StartupException {
+  private static List<ServerTls> listenerTls(ProxyConfig config, Observability observe)
+      throws StartupException {
     List<ServerTls> tls = new ArrayList<>();
     for (ListenerConfig l : config.listeners()) {
       try {
@@ -398,7 +408,11 @@ public final class ProxyServer implements AutoCloseable {
    * configured explicitly; the default one is given up with a warning.
    */
   private static AdminServer startAdmin(
-      ProxyConfig config, Observability observe, List<BoundListener> bound, PolicyStore policies)
+      ProxyConfig config,
+      Observability observe,
+      List<BoundListener> bound,
+      PolicyStore policies,
+      ServerReadiness readiness)
       throws StartupException {
     if (!config.admin().enabled()) {
       return null;
@@ -408,7 +422,8 @@ public final class ProxyServer implements AutoCloseable {
           config.admin(),
           observe,
           bound.stream().map(BoundListener::url).toList(),
-          policies::current);
+          policies::current,
+          readiness);
     } catch (IOException e) {
       if (config.admin().explicit()) {
         throw new StartupException(e.getMessage(), e);

@@ -92,13 +92,11 @@ class BanListTest {
       list.ban(cidr("203.0.113.7"), Duration.ofMinutes(30), "first", List.of("s1"));
       now.set(T0.plusSeconds(60));
       Ban shorter =
-          list.ban(cidr("203.0.113.7"), Duration.ofMinutes(5), "second", List.of("s2"))
-              .orElseThrow();
+          list.ban(cidr("203.0.113.7"), Duration.ofMinutes(5), "second", List.of("s2")).ban();
       assertEquals(T0.plus(Duration.ofMinutes(30)), shorter.until());
       assertEquals(List.of("s1", "s2"), shorter.history());
       assertEquals("second", shorter.reason());
-      Ban longer =
-          list.ban(cidr("203.0.113.7"), Duration.ofHours(2), "third", List.of("s3")).orElseThrow();
+      Ban longer = list.ban(cidr("203.0.113.7"), Duration.ofHours(2), "third", List.of("s3")).ban();
       assertEquals(T0.plusSeconds(60).plus(Duration.ofHours(2)), longer.until());
       assertEquals(1, list.active(now.get()).size());
     }
@@ -107,13 +105,18 @@ class BanListTest {
   @Test
   void ban_refusesTargetsOverlappingNeverBan_inBothDirections() throws Exception {
     try (BanList list = open(List.of(cidr("192.0.2.0/24"), cidr("2001:db8::1")))) {
-      assertTrue(list.ban(cidr("192.0.2.9"), Duration.ofMinutes(1), "inside", List.of()).isEmpty());
-      assertTrue(
-          list.ban(cidr("192.0.0.0/16"), Duration.ofMinutes(1), "around", List.of()).isEmpty());
-      assertTrue(
-          list.ban(cidr("2001:db8::/64"), Duration.ofMinutes(1), "around v6", List.of()).isEmpty());
-      assertTrue(
-          list.ban(cidr("192.0.3.1"), Duration.ofMinutes(1), "beside", List.of()).isPresent());
+      assertEquals(
+          "not banning 192.0.2.9: it overlaps never-ban 192.0.2.0/24",
+          list.ban(cidr("192.0.2.9"), Duration.ofMinutes(1), "inside", List.of()).refusal());
+      assertEquals(
+          "not banning 192.0.0.0/16: it overlaps never-ban 192.0.2.0/24",
+          list.ban(cidr("192.0.0.0/16"), Duration.ofMinutes(1), "around", List.of()).refusal());
+      assertEquals(
+          "not banning 2001:db8::/64: it overlaps never-ban 2001:db8::1",
+          list.ban(cidr("2001:db8::/64"), Duration.ofMinutes(1), "v6", List.of()).refusal());
+      assertEquals(
+          BanOutcome.Kind.MADE,
+          list.ban(cidr("192.0.3.1"), Duration.ofMinutes(1), "beside", List.of()).kind());
       assertEquals(1, list.active(T0).size());
     }
   }

@@ -62,7 +62,7 @@ class ConfigParserTest {
             null,
             null,
             null,
-            AdminConfig.defaults());
+            AdminConfig.defaults(Path.of("")));
 
     assertEquals(expected, ConfigParser.embeddedDefaults());
   }
@@ -79,6 +79,8 @@ class ConfigParserTest {
         new AdminConfig(
             new InetSocketAddress("127.0.0.1", 9091),
             examplesDir.resolve("admin.token"),
+            List.of("admin.example.net"),
+            new AdminConfig.WidestBan(16, 32),
             true,
             true),
         config.admin());

@@ -187,7 +187,7 @@ class ProxyBansNetnsIT {
     return sets.output()
         .lines()
         .filter(l -> l.startsWith(address + " timeout "))
-        .map(l -> Long.parseLong(l.substring((address + " timeout ").length()).split(" ")[0]))
+        .map(l -> Long.parseLong(l.substring((address + " timeout ").length()).split(" ", -1)[0]))
         .findFirst()
         .orElseThrow(() -> new AssertionError(address + " not in the ban sets:\n" + sets.output()));
   }

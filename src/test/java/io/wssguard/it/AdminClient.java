@@ -1,11 +1,13 @@
 package io.wssguard.it;
 
+import io.wssguard.admin.AdminToken;
 import io.wssguard.testing.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,7 +31,19 @@ final class AdminClient {
     this.token = token;
   }
 
+  /** A client with the token in {@code tokenFile} (as the proxy generated or found it). */
+  static AdminClient withTokenFrom(String base, Path tokenFile) throws IOException {
+    return new AdminClient(base, AdminToken.read(tokenFile));
+  }
+
+  /** Sends {@code body}; a POST or DELETE as {@code application/json}, as the API asks. */
   HttpResponse<String> send(String method, String path, String body)
+      throws IOException, InterruptedException {
+    boolean changes = method.equals("POST") || method.equals("DELETE");
+    return send(method, path, body, changes ? "application/json" : null);
+  }
+
+  HttpResponse<String> send(String method, String path, String body, String contentType)
       throws IOException, InterruptedException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
@@ -41,6 +55,9 @@ final class AdminClient {
                     : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
     }
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }

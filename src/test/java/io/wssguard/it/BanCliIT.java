@@ -109,7 +109,7 @@ class BanCliIT {
             + "\talso kept\n");
     Run list = wssguard("ban", "list", "--journal", journal.toString());
     assertEquals(1, list.exit, list.err);
-    String[] lines = list.out.split("\n");
+    String[] lines = list.out.strip().split("\n", -1);
     assertEquals(2, lines.length, list.out);
     assertTrue(lines[0].startsWith("198.51.100.7\tuntil "), list.out);
     assertTrue(lines[1].startsWith("203.0.113.7\tuntil "), list.out);

@@ -64,10 +64,15 @@ class ObservabilityIT {
                         PerConnectionLimits.NONE,
                         AccessRules.NONE,
                         new StrikeRules(100, Duration.ofMinutes(10), Duration.ofMinutes(1)))))
-            .admin(new AdminConfig(new InetSocketAddress("127.0.0.1", 0), null, true, true))
+            .admin(
+                new AdminConfig(
+                    new InetSocketAddress("127.0.0.1", 0),
+                    certs.resolve("admin.token"),
+                    true,
+                    true))
             .start();
     proxy.server.observability().reloads(new PolicyReloader(null, null, proxy.server.policies()));
-    admin = new AdminClient(proxy.server.adminUrl(), null);
+    admin = AdminClient.withTokenFrom(proxy.server.adminUrl(), certs.resolve("admin.token"));
   }
 
   @AfterAll

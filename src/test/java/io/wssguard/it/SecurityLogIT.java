@@ -1,6 +1,7 @@
 package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,9 +106,13 @@ class SecurityLogIT {
             });
     reader.start();
     try {
-      assertNotNull(
-          await(lines, "admin http://127.0.0.1:" + adminPort + "/"),
-          "banner names the admin listener");
+      // No tokenFile in the file: generated at first start in state/ beside it, named (never
+      // shown).
+      Path tokenFile = dir.toRealPath().resolve("state/admin.token");
+      String banner = await(lines, "admin http://127.0.0.1:" + adminPort + "/");
+      assertNotNull(banner, "banner names the admin listener");
+      assertTrue(banner.contains("token in " + tokenFile + ")"), banner);
+      assertFalse(banner.contains(Files.readString(tokenFile).strip()), banner);
 
       try (RawClient c = RawClient.connect(port, false, "127.0.0.31")) {
         assertEquals(
@@ -121,7 +126,7 @@ class SecurityLogIT {
           rejected);
       assertTrue(rejected.contains("\"reason\":\"method\",\"status\":405"), rejected);
 
-      AdminClient admin = new AdminClient("http://127.0.0.1:" + adminPort, null);
+      AdminClient admin = AdminClient.withTokenFrom("http://127.0.0.1:" + adminPort, tokenFile);
       assertEquals(
           201,
           admin

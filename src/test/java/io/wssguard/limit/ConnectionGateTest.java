@@ -3,6 +3,8 @@ package io.wssguard.limit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.ban.Ban;
+import io.wssguard.ban.BanOutcome;
 import io.wssguard.ban.Bans;
 import io.wssguard.frame.FrameGate;
 import io.wssguard.net.Cidr;
@@ -18,6 +20,7 @@ import io.wssguard.policy.RateLimit;
 import io.wssguard.policy.StrikeRules;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -39,14 +42,20 @@ class ConnectionGateTest {
         }
 
         @Override
-        public void ban(
+        public BanOutcome ban(
             InetAddress address,
             int prefix,
             Duration duration,
             String reason,
             List<String> history) {
           bans.add(address.getHostAddress() + "/" + prefix + " " + history);
+          Cidr target = Cidr.of(address, prefix);
+          return BanOutcome.of(
+              new Ban(target, Instant.now().plus(duration), reason, history), false);
         }
+
+        @Override
+        public void neverBan(List<Cidr> blocks) {}
 
         @Override
         public List<Entry> active() {

@@ -1,7 +1,6 @@
 package io.wssguard.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Map;
@@ -43,15 +42,19 @@ class ObserveUnitsTest {
   }
 
   @Test
-  void flatJson_readsAnObjectOfStrings_andRefusesEverythingElse() {
+  void jsonText_writesNestedMapsAndLists_withIntegralDoublesAsIntegers_andNaNAsNull() {
+    Map<String, Object> doc = new java.util.LinkedHashMap<>();
+    doc.put("rows", List.of(Map.of("a", 1.0), Map.of("b", 2.5)));
+    doc.put("nan", Double.NaN);
+    doc.put("ok", true);
+    doc.put("none", null);
+    doc.put("n", List.of(1L, "x"));
     assertEquals(
-        Map.of("target", "203.0.113.7/32", "for", "15m"),
-        FlatJson.parse(" {\"target\" : \"203.0.113.7\\/32\", \"for\":\"15m\"} "));
-    assertEquals(Map.of(), FlatJson.parse("{}"));
-    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("{\"for\":15}"));
-    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("{\"a\":\"1\",\"a\":\"2\"}"));
-    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("{\"a\":\"1\"} x"));
-    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse(""));
+        "{\"rows\":[{\"a\":1},{\"b\":2.5}],\"nan\":null,\"ok\":true,\"none\":null,\"n\":[1,\"x\"]}",
+        new JsonText().value(doc).toString());
+    assertEquals(
+        "{\"k\":{\"x\":[]}}",
+        new JsonText().beginObject().key("k").value(Map.of("x", List.of())).endObject().toString());
   }
 
   @Test

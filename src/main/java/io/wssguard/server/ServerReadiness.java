@@ -1,0 +1,56 @@
+package io.wssguard.server;
+
+import io.wssguard.admin.AdminServer;
+import io.wssguard.backend.BackendGroup;
+import io.wssguard.backend.BackendServer;
+import io.wssguard.limit.PolicyStore;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.xnio.StreamConnection;
+import org.xnio.channels.AcceptingChannel;
+
+/**
+ * What {@code /ready} reports: ready while every listener accepts, the policies are loaded and
+ * every backend group has a server that is not marked down. A load balancer takes a node that is
+ * not ready out of rotation; a node whose backends are all failing is such a node.
+ */
+final class ServerReadiness implements AdminServer.Readiness {
+  private final List<AcceptingChannel<? extends StreamConnection>> channels;
+  private final Collection<BackendGroup> groups;
+  private final PolicyStore policies;
+
+  ServerReadiness(
+      List<AcceptingChannel<? extends StreamConnection>> channels,
+      Collection<BackendGroup> groups,
+      PolicyStore policies) {
+    this.channels = channels;
+    this.groups = groups;
+    this.policies = policies;
+  }
+
+  @Override
+  public Optional<String> notReadyBecause() {
+    if (channels.isEmpty() || !channels.stream().allMatch(AcceptingChannel::isOpen)) {
+      return Optional.of("listeners are not accepting (starting or shutting down)");
+    }
+    if (policies.current() == null) {
+      return Optional.of("no policies loaded");
+    }
+    long now = System.nanoTime();
+    for (BackendGroup g : groups) {
+      if (g.servers().stream().allMatch(s -> s.isDown(now))) {
+        return Optional.of(
+            "backend group '"
+                + g.config().name()
+                + "': every server is marked down ("
+                + g.servers().stream()
+                    .map(BackendServer::toString)
+                    .collect(Collectors.joining(", "))
+                + ")");
+      }
+    }
+    return Optional.empty();
+  }
+}
