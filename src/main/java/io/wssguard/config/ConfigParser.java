@@ -72,7 +72,8 @@ public final class ConfigParser {
           "demoBackend",
           "policies",
           "bans",
-          "admin");
+          "admin",
+          "limits");
   private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls", "proxyProtocol");
   private static final List<String> PROXY_PROTOCOL_KEYS = List.of("trusted");
   private static final List<String> TLS_KEYS =
@@ -84,7 +85,14 @@ public final class ConfigParser {
   static final long DEFAULT_MAX_CONNECTS_PER_SECOND = 2000;
 
   private static final List<String> BACKEND_KEYS =
-      List.of("servers", "balance", "connectTimeout", "downTime", "maxConnectsPerSecond", "tls");
+      List.of(
+          "servers",
+          "balance",
+          "connectTimeout",
+          "downTime",
+          "maxConnectsPerSecond",
+          "tls",
+          "resolveEvery");
   private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "insecure");
   private static final List<String> ROUTE_KEYS =
       List.of("path", "host", "backend", "permessageDeflate", "maxMessageBytes", "policy");
@@ -100,6 +108,11 @@ public final class ConfigParser {
 
   /** iptables multiport matches at most this many ports. */
   private static final int MAX_FIREWALL_PORTS = 15;
+
+  private static final List<String> LIMITS_KEYS = List.of("maxConnections");
+
+  /** Far above what one process can hold (two sockets per conversation). */
+  static final long MAX_CONNECTIONS = 10_000_000;
 
   private static final List<String> ADMIN_KEYS = List.of("bind", "tokenFile", "accessLog");
 
@@ -203,11 +216,21 @@ public final class ConfigParser {
     Path policiesDir = policies(top.get("policies"));
     BansConfig bans = bans(top.get("bans"), listeners);
     AdminConfig admin = admin(top.get("admin"));
+    LimitsConfig limits = limits(top.get("limits"));
     if (errors.size() > 0) {
       throw errors.toException();
     }
     return new ProxyConfig(
-        listeners, backends, routes, timeouts, demoBackend, policiesDir, bans, source, admin);
+        listeners,
+        backends,
+        routes,
+        timeouts,
+        demoBackend,
+        policiesDir,
+        bans,
+        source,
+        admin,
+        limits);
   }
 
   // ---- sections ----
@@ -454,6 +477,12 @@ public final class ConfigParser {
                 + " uses wss:// (expected: tls only with wss:// servers)");
       }
     }
+    Duration resolveEvery =
+        yaml.duration(
+            m.get("resolveEvery"),
+            m.pathOf("resolveEvery"),
+            BackendGroupConfig.DEFAULT_RESOLVE_EVERY,
+            Duration.ofSeconds(1));
     if (errors.size() > before) {
       return null;
     }
@@ -464,7 +493,8 @@ public final class ConfigParser {
         connectTimeout,
         downTime,
         connectsPerSecond.intValue(),
-        tls);
+        tls,
+        resolveEvery);
   }
 
   private List<URI> servers(Node node, String path) {
@@ -692,6 +722,25 @@ public final class ConfigParser {
       return null;
     }
     return new TimeoutsConfig(handshake, maxHeaderBytes.intValue(), idle, ping, drain);
+  }
+
+  /** Process-wide limits; absent: {@link LimitsConfig#DEFAULT}. */
+  private LimitsConfig limits(Node node) {
+    if (node == null || isNull(node)) {
+      return LimitsConfig.DEFAULT;
+    }
+    YamlMapping m = yaml.mapping(node, "limits", "mapping with maxConnections", LIMITS_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Long max =
+        yaml.integer(
+            m.get("maxConnections"),
+            m.pathOf("maxConnections"),
+            LimitsConfig.DERIVED,
+            1,
+            MAX_CONNECTIONS);
+    return max == null ? null : new LimitsConfig(max.intValue());
   }
 
   private DemoBackendConfig demoBackend(Node node) {

@@ -6,7 +6,6 @@ import io.undertow.connector.ByteBufferPool;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.HttpOpenListener;
-import io.undertow.server.protocol.proxy.ProxyProtocolOpenListener;
 import io.wssguard.admin.AdminServer;
 import io.wssguard.backend.BackendDialer;
 import io.wssguard.backend.BackendGroup;
@@ -233,8 +232,9 @@ public final class ProxyServer implements AutoCloseable {
             new UpgradeProxy(routes, config.timeouts(), relays, admission, enforcer, observe),
             config.timeouts().maxHeaderBytes(),
             observe.events()));
+    AcceptGate gate = new AcceptGate(bans, ConnectionCap.of(config.limits()), observe.metrics());
     ChannelListener<AcceptingChannel<StreamConnection>> accept =
-        ChannelListeners.openListenerAdapter(openListener);
+        ChannelListeners.openListenerAdapter(gate.wrap(openListener));
 
     List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
     List<BoundListener> bound = new ArrayList<>();
@@ -254,7 +254,11 @@ public final class ProxyServer implements AutoCloseable {
             ChannelListener<StreamConnection> proxied =
                 new ProxyProtocolGate(
                     l.proxyProtocolFrom(),
-                    new ProxyProtocolOpenListener(openListener, ssl, buffers, OptionMap.EMPTY),
+                    gate,
+                    openListener,
+                    ssl,
+                    buffers,
+                    config.timeouts().handshake(),
                     l.name());
             channel =
                 worker.createStreamConnectionServer(
@@ -269,7 +273,8 @@ public final class ProxyServer implements AutoCloseable {
             @SuppressWarnings({"unchecked", "rawtypes"})
             ChannelListener<? super AcceptingChannel<SslConnection>> sslAccept =
                 (ChannelListener)
-                    ChannelListeners.openListenerAdapter(observe.timeTls(l.name(), openListener));
+                    ChannelListeners.openListenerAdapter(
+                        gate.wrap(observe.timeTls(l.name(), openListener)));
             channel = ssl.createSslConnectionServer(worker, l.bind(), sslAccept, socketOptions);
           }
         } catch (IOException e) {
