@@ -214,11 +214,13 @@ public final class Metrics {
 
   /** The open client connections and the cap they are held to. */
   public void connections(IntSupplier open, int max) {
-    Gauge.builder("wssguard.connections.open", open, IntSupplier::getAsInt)
-        .description("Client connections open now, from accept to close")
+    Gauge.builder("wssguard.accepted.connections", open, IntSupplier::getAsInt)
+        .description("Client connections open now, from accept to close, counted against the cap")
+        .strongReference(true)
         .register(registry);
-    Gauge.builder("wssguard.connections.max", () -> max)
+    Gauge.builder("wssguard.accepted.connections.max", () -> max)
         .description("Client connections allowed at once (limits.maxConnections)")
+        .strongReference(true)
         .register(registry);
   }
 

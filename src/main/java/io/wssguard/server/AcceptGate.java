@@ -55,8 +55,16 @@ final class AcceptGate {
       refuse(connection, "capacity");
       return false;
     }
-    // XNIO merges close listeners, so the ones HTTP and the relay set later do not replace this.
-    connection.setCloseListener(c -> cap.closed());
+    // XNIO merges close listeners, so the ones HTTP and the relay set later do not replace this;
+    // a listener that chains the previous one by hand calls it twice, hence the flag.
+    boolean[] released = {false};
+    connection.setCloseListener(
+        c -> {
+          if (!released[0]) {
+            released[0] = true;
+            cap.closed();
+          }
+        });
     return true;
   }
 
