@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLException;
 import org.xnio.ChannelListener;
 import org.xnio.IoFuture;
 import org.xnio.IoUtils;
@@ -23,12 +25,19 @@ import org.xnio.ssl.XnioSsl;
  * Opens a backend connection for one client and carries the WebSocket upgrade across it.
  *
  * <p>Everything happens on the client's IO thread (DESIGN.md: one thread owns a connection pair),
- * so the relay that follows needs no locks. Servers are tried in the group's order until one
- * answers the upgrade with an acceptable 101; a server that cannot be reached, times out, answers
- * garbage or a 5xx is marked down (passive health) and the next one is tried, all before the client
- * has been answered. A 4xx is the backend's own decision about this request and is passed on.
+ * so the relay that follows needs no locks. Servers are tried in the group's order: one that cannot
+ * be connected to (TCP or TLS) or does not answer in time is marked down (passive health) and the
+ * next one is tried, all before the client has been answered. Once a server has answered, that
+ * answer is about this client's request, not the server's health: a 4xx is passed on, anything else
+ * that is not an acceptable 101 (3xx, 5xx, garbage, a close) becomes a 502, with one log line per
+ * server every few seconds, and neither marks the server down nor costs another dial.
+ *
+ * <p>Host names are never looked up here: the dialer reads the server's cached address, and any
+ * lookup (the first, a periodic refresh, one after a failed connect) runs on the worker's task
+ * threads.
  */
 public final class BackendDialer {
+  private static final Logger LOG = Logger.getLogger(BackendDialer.class.getName());
   private static final OptionMap SOCKET_OPTIONS = OptionMap.create(Options.TCP_NODELAY, true);
 
   /** What became of a dial; exactly one method is called, on the IO thread that dialed. */
@@ -49,6 +58,12 @@ public final class BackendDialer {
 
     /** No server could be used; {@code reason} says why the last one failed. */
     void failed(String reason);
+
+    /**
+     * The server answered, but with nothing the client can be given (3xx, 5xx, a bad 101): the
+     * client should get 502. Already logged (throttled) by the dialer.
+     */
+    void answeredBadly(BackendServer server, String reason);
   }
 
   /**
@@ -122,11 +137,55 @@ public final class BackendDialer {
       }
       int gen = ++generation;
       server = candidates.get(index++);
-      InetSocketAddress address = server.resolve();
-      if (address.isUnresolved()) {
+      long now = System.nanoTime();
+      InetSocketAddress address = server.address();
+      if (server.claimLookup(now, group.config().resolveEvery().toNanos())) {
+        BackendServer s = server;
+        thread
+            .getWorker()
+            .execute(
+                () -> {
+                  s.lookUp(System.nanoTime());
+                  if (address == null) { // this attempt waits for the first answer
+                    thread.execute(() -> resolved(gen));
+                  }
+                });
+        if (address == null) {
+          timer =
+              thread.executeAfter(
+                  () -> {
+                    if (gen == generation) {
+                      fail("looking up " + server.host() + " timed out");
+                    }
+                  },
+                  group.config().connectTimeout().toNanos(),
+                  TimeUnit.NANOSECONDS);
+          return;
+        }
+      }
+      if (address == null) {
+        // Another attempt's lookup is running, or the last one failed.
         fail("cannot resolve " + server.host());
         return;
       }
+      connect(gen, address);
+    }
+
+    /** The first lookup of the current server's name has answered. */
+    private void resolved(int gen) {
+      if (gen != generation) {
+        return;
+      }
+      cancelTimer();
+      InetSocketAddress address = server.address();
+      if (address == null) {
+        fail("cannot resolve " + server.host());
+        return;
+      }
+      connect(gen, address);
+    }
+
+    private void connect(int gen, InetSocketAddress address) {
       ChannelListener<StreamConnection> opened = c -> connected(gen, c);
       IoFuture<? extends StreamConnection> future;
       if (server.tls()) {
@@ -231,7 +290,7 @@ public final class BackendDialer {
             return;
           }
           if (n < 0) {
-            fail(server + " closed the connection before answering the upgrade");
+            answeredBadly("closed the connection before answering the upgrade");
             return;
           }
           headEnd = BackendResponse.headEnd(answer, answer.position());
@@ -239,20 +298,22 @@ public final class BackendDialer {
             break;
           }
           if (!answer.hasRemaining()) {
-            fail(
-                server + " answered with a head over " + BackendResponse.MAX_HEAD_BYTES + " bytes");
+            answeredBadly("answered with a head over " + BackendResponse.MAX_HEAD_BYTES + " bytes");
             return;
           }
         }
+      } catch (SSLException e) {
+        fail("TLS with " + server + " failed: " + e.getMessage());
+        return;
       } catch (IOException e) {
-        fail("reading the answer of " + server + " failed: " + e.getMessage());
+        answeredBadly("broke the connection instead of answering: " + e.getMessage());
         return;
       }
       BackendResponse response;
       try {
         response = BackendResponse.parse(answer, headEnd);
       } catch (BackendResponse.MalformedResponseException e) {
-        fail(server + " answered the upgrade with a malformed response: " + e.getMessage());
+        answeredBadly("answered the upgrade with a malformed response: " + e.getMessage());
         return;
       }
       if (response.status() == 101) {
@@ -263,7 +324,7 @@ public final class BackendDialer {
                 upgrade.offeredProtocols(),
                 upgrade.extensionsForwarded());
         if (problem != null) {
-          fail(server + " answered the upgrade badly: " + problem);
+          answeredBadly("answered the upgrade badly: " + problem);
           return;
         }
         ByteBuffer early = null;
@@ -278,7 +339,10 @@ public final class BackendDialer {
         IoUtils.safeClose(handOver());
         outcome.refused(server, response);
       } else {
-        fail(server + " answered the upgrade with " + response.status() + " " + response.reason());
+        answeredBadly(
+            "answered the upgrade with "
+                + response.status()
+                + (response.reason().isEmpty() ? "" : " " + response.reason()));
       }
     }
 
@@ -297,12 +361,32 @@ public final class BackendDialer {
       return c;
     }
 
+    /** The server could not be used (connect, TLS, timeout): marked down, the next one tried. */
     private void fail(String reason) {
       if (connection != null) {
         IoUtils.safeClose(handOver());
       }
       group.markDown(server, System.nanoTime());
+      server.addressSuspect();
       next(reason);
+    }
+
+    /** The server answered this request with nothing usable: 502, no retry, not marked down. */
+    private void answeredBadly(String what) {
+      cancelTimer();
+      generation++;
+      if (connection != null) {
+        IoUtils.safeClose(handOver());
+      }
+      String reason = server + " " + what;
+      if (server.logDue(System.nanoTime())) {
+        LOG.warning(
+            reason
+                + "; the client got 502 (one such line per server every "
+                + TimeUnit.NANOSECONDS.toSeconds(BackendServer.LOG_EVERY_NANOS)
+                + " s)");
+      }
+      outcome.answeredBadly(server, reason);
     }
 
     private void cancelTimer() {

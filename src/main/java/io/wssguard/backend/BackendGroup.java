@@ -4,6 +4,7 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.wssguard.config.BackendGroupConfig;
 import io.wssguard.config.Balance;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,10 @@ public final class BackendGroup {
   private final RateLimiter connects;
 
   public BackendGroup(BackendGroupConfig config) {
+    this(config, InetAddress::getByName);
+  }
+
+  BackendGroup(BackendGroupConfig config, BackendServer.HostLookup lookup) {
     this.config = config;
     this.connects =
         RateLimiter.of(
@@ -36,7 +41,7 @@ public final class BackendGroup {
                 .timeoutDuration(Duration.ZERO)
                 .build());
     List<BackendServer> list = new ArrayList<>();
-    config.servers().forEach(uri -> list.add(new BackendServer(uri)));
+    config.servers().forEach(uri -> list.add(new BackendServer(uri, lookup)));
     this.servers = List.copyOf(list);
   }
 
@@ -75,8 +80,8 @@ public final class BackendGroup {
   }
 
   /**
-   * Passive health: a server that failed to connect or answered the upgrade badly is skipped for a
-   * while.
+   * Passive health: a server that could not be connected to (TCP, TLS, or in time) is skipped for a
+   * while. What it answered never marks it down: the answer may be about one client's request.
    */
   public void markDown(BackendServer server, long nowNanos) {
     server.markDown(nowNanos, config.downTime().toNanos());

@@ -15,6 +15,8 @@ import java.util.List;
  * @param maxConnectsPerSecond new backend connections per second for the whole group; beyond it
  *     handshakes get 503 (shields backends from reconnect storms)
  * @param tls how {@code wss://} servers are verified
+ * @param resolveEvery how often the servers' host names are looked up again (off the IO threads;
+ *     connections use the last answer)
  */
 public record BackendGroupConfig(
     String name,
@@ -23,9 +25,34 @@ public record BackendGroupConfig(
     Duration connectTimeout,
     Duration downTime,
     int maxConnectsPerSecond,
-    BackendTlsConfig tls) {
+    BackendTlsConfig tls,
+    Duration resolveEvery) {
+
+  /** How often host names are looked up again when the file does not say. */
+  public static final Duration DEFAULT_RESOLVE_EVERY = Duration.ofSeconds(30);
 
   public BackendGroupConfig {
     servers = List.copyOf(servers);
+    resolveEvery = resolveEvery == null ? DEFAULT_RESOLVE_EVERY : resolveEvery;
+  }
+
+  /** With the default {@code resolveEvery}. */
+  public BackendGroupConfig(
+      String name,
+      List<URI> servers,
+      Balance balance,
+      Duration connectTimeout,
+      Duration downTime,
+      int maxConnectsPerSecond,
+      BackendTlsConfig tls) {
+    this(
+        name,
+        servers,
+        balance,
+        connectTimeout,
+        downTime,
+        maxConnectsPerSecond,
+        tls,
+        DEFAULT_RESOLVE_EVERY);
   }
 }

@@ -74,7 +74,8 @@ public final class ConfigParser {
           "demoBackend",
           "policies",
           "bans",
-          "admin");
+          "admin",
+          "limits");
   private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls", "proxyProtocol");
   private static final List<String> PROXY_PROTOCOL_KEYS = List.of("trusted");
   private static final List<String> TLS_KEYS =
@@ -86,7 +87,14 @@ public final class ConfigParser {
   static final long DEFAULT_MAX_CONNECTS_PER_SECOND = 2000;
 
   private static final List<String> BACKEND_KEYS =
-      List.of("servers", "balance", "connectTimeout", "downTime", "maxConnectsPerSecond", "tls");
+      List.of(
+          "servers",
+          "balance",
+          "connectTimeout",
+          "downTime",
+          "maxConnectsPerSecond",
+          "tls",
+          "resolveEvery");
   private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "insecure");
   private static final List<String> ROUTE_KEYS =
       List.of(
@@ -118,6 +126,10 @@ public final class ConfigParser {
   private static final List<String> ADMIN_KEYS =
       List.of("bind", "tokenFile", "hostNames", "widestBan", "accessLog");
   private static final List<String> WIDEST_BAN_KEYS = List.of("ipv4", "ipv6");
+  private static final List<String> LIMITS_KEYS = List.of("maxConnections");
+
+  /** Far above what one process can hold (two sockets per conversation). */
+  static final long MAX_CONNECTIONS = 10_000_000;
 
   private static final Map<String, TlsEngine> ENGINES =
       YamlReader.choices(
@@ -224,11 +236,21 @@ public final class ConfigParser {
     Path policiesDir = policies(top.get("policies"));
     BansConfig bans = bans(top.get("bans"), listeners);
     AdminConfig admin = admin(top.get("admin"));
+    LimitsConfig limits = limits(top.get("limits"));
     if (errors.size() > 0) {
       throw errors.toException();
     }
     return new ProxyConfig(
-        listeners, backends, routes, timeouts, demoBackend, policiesDir, bans, source, admin);
+        listeners,
+        backends,
+        routes,
+        timeouts,
+        demoBackend,
+        policiesDir,
+        bans,
+        source,
+        admin,
+        limits);
   }
 
   // ---- sections ----
@@ -477,11 +499,24 @@ public final class ConfigParser {
                 + " uses wss:// (expected: tls only with wss:// servers)");
       }
     }
+    Duration resolveEvery =
+        yaml.duration(
+            m.get("resolveEvery"),
+            m.pathOf("resolveEvery"),
+            BackendGroupConfig.DEFAULT_RESOLVE_EVERY,
+            Duration.ofSeconds(1));
     if (errors.size() > before) {
       return null;
     }
     return new BackendGroupConfig(
-        name, servers, balance, connectTimeout, downTime, connectsPerSecond.intValue(), tls);
+        name,
+        servers,
+        balance,
+        connectTimeout,
+        downTime,
+        connectsPerSecond.intValue(),
+        tls,
+        resolveEvery);
   }
 
   private List<URI> servers(Node node, String path) {
@@ -711,6 +746,25 @@ public final class ConfigParser {
       return null;
     }
     return new TimeoutsConfig(handshake, maxHeaderBytes.intValue(), idle, ping, drain);
+  }
+
+  /** Process-wide limits; absent: {@link LimitsConfig#DEFAULT}. */
+  private LimitsConfig limits(Node node) {
+    if (node == null || isNull(node)) {
+      return LimitsConfig.DEFAULT;
+    }
+    YamlMapping m = yaml.mapping(node, "limits", "mapping with maxConnections", LIMITS_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Long max =
+        yaml.integer(
+            m.get("maxConnections"),
+            m.pathOf("maxConnections"),
+            LimitsConfig.DERIVED,
+            1,
+            MAX_CONNECTIONS);
+    return max == null ? null : new LimitsConfig(max.intValue());
   }
 
   private DemoBackendConfig demoBackend(Node node) {

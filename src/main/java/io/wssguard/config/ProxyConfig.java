@@ -17,6 +17,7 @@ import java.util.Map;
  * @param bans the ban journal and firewall, or {@code null}: bans are kept in memory only and stay
  *     out of the kernel
  * @param admin the admin listener and access log; {@code null} is read as {@link AdminConfig#OFF}
+ * @param limits process-wide limits; {@code null} is read as {@link LimitsConfig#DEFAULT}
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -27,12 +28,38 @@ public record ProxyConfig(
     Path policiesDir,
     BansConfig bans,
     Path source,
-    AdminConfig admin) {
+    AdminConfig admin,
+    LimitsConfig limits) {
 
   public ProxyConfig {
     admin = admin == null ? AdminConfig.OFF : admin;
+    limits = limits == null ? LimitsConfig.DEFAULT : limits;
     listeners = List.copyOf(listeners);
     backends = Map.copyOf(backends);
     routes = List.copyOf(routes);
+  }
+
+  /** Without a {@code limits} block: the defaults. */
+  public ProxyConfig(
+      List<ListenerConfig> listeners,
+      Map<String, BackendGroupConfig> backends,
+      List<RouteConfig> routes,
+      TimeoutsConfig timeouts,
+      DemoBackendConfig demoBackend,
+      Path policiesDir,
+      BansConfig bans,
+      Path source,
+      AdminConfig admin) {
+    this(
+        listeners,
+        backends,
+        routes,
+        timeouts,
+        demoBackend,
+        policiesDir,
+        bans,
+        source,
+        admin,
+        LimitsConfig.DEFAULT);
   }
 }

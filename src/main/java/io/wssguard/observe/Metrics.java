@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -58,6 +59,13 @@ public final class Metrics {
           "backend_refused",
           "backend_failed");
 
+  /**
+   * Why a connection was closed right after accept, before TLS or HTTP, as counted by {@code
+   * wssguard_connections_refused_total}.
+   */
+  public static final List<String> REFUSED_AT_ACCEPT =
+      List.of("banned", "capacity", "proxy_untrusted", "proxy_timeout");
+
   private static final Duration[] HANDSHAKE_BUCKETS =
       durations(
           10_000,
@@ -95,6 +103,7 @@ public final class Metrics {
 
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Counter> handshakes = new HashMap<>();
+  private final Map<String, Counter> refusedAtAccept = new HashMap<>();
   private final Map<RouteConfig, RouteMeter> routes = new LinkedHashMap<>();
   private final Map<String, Counter> closes = new ConcurrentHashMap<>();
   private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
@@ -108,6 +117,14 @@ public final class Metrics {
   Metrics(List<RouteConfig> routeConfigs) {
     handshakes.put("accepted", handshakeCounter("accepted"));
     REJECTIONS.forEach(r -> handshakes.put(r, handshakeCounter(r)));
+    for (String reason : REFUSED_AT_ACCEPT) {
+      refusedAtAccept.put(
+          reason,
+          Counter.builder("wssguard.connections.refused")
+              .description("Connections closed right after accept, before TLS and HTTP, by reason")
+              .tag("reason", reason)
+              .register(registry));
+    }
     for (RouteConfig rc : routeConfigs) {
       routes.put(rc, new RouteMeter(registry, routeLabel(rc)));
     }
@@ -188,6 +205,27 @@ public final class Metrics {
 
   public void admissionNanos(long nanos) {
     admissionPhase.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  // ---- accept ----
+
+  /**
+   * A connection closed right after accept; {@code reason} is one of {@link #REFUSED_AT_ACCEPT}.
+   */
+  public void connectionRefused(String reason) {
+    refusedAtAccept.get(reason).increment();
+  }
+
+  /** The open client connections and the cap they are held to. */
+  public void connections(IntSupplier open, int max) {
+    Gauge.builder("wssguard.accepted.connections", open, IntSupplier::getAsInt)
+        .description("Client connections open now, from accept to close, counted against the cap")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("wssguard.accepted.connections.max", () -> max)
+        .description("Client connections allowed at once (limits.maxConnections)")
+        .strongReference(true)
+        .register(registry);
   }
 
   // ---- per connection ----

@@ -6,7 +6,6 @@ import io.undertow.connector.ByteBufferPool;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.HttpOpenListener;
-import io.undertow.server.protocol.proxy.ProxyProtocolOpenListener;
 import io.wssguard.admin.AdminServer;
 import io.wssguard.backend.BackendDialer;
 import io.wssguard.backend.BackendGroup;
@@ -189,7 +188,14 @@ public final class ProxyServer implements AutoCloseable {
     List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
     try {
       List<BoundListener> bound =
-          openListeners(config, tls, worker, openListener, observe, channels);
+          openListeners(
+              config,
+              tls,
+              worker,
+              openListener,
+              new AcceptGate(bans, ConnectionCap.of(config.limits()), observe.metrics()),
+              observe,
+              channels);
       AdminServer admin =
           startAdmin(
               config,
@@ -329,6 +335,7 @@ public final class ProxyServer implements AutoCloseable {
       List<ServerTls> tls,
       XnioWorker worker,
       HttpOpenListener openListener,
+      AcceptGate gate,
       Observability observe,
       List<AcceptingChannel<? extends StreamConnection>> opened)
       throws StartupException {
@@ -344,7 +351,16 @@ public final class ProxyServer implements AutoCloseable {
       ServerTls t = tls.get(i);
       AcceptingChannel<? extends StreamConnection> channel;
       try {
-        channel = openListener(l, t, worker, openListener, observe, socketOptions);
+        channel =
+            openListener(
+                l,
+                t,
+                worker,
+                openListener,
+                gate,
+                observe,
+                config.timeouts().handshake(),
+                socketOptions);
       } catch (IOException e) {
         throw new StartupException(
             "listener '"
@@ -363,12 +379,15 @@ public final class ProxyServer implements AutoCloseable {
     return bound;
   }
 
+  /** One listener; every connection passes the accept gate (bans, connection cap) first. */
   private static AcceptingChannel<? extends StreamConnection> openListener(
       ListenerConfig l,
       ServerTls t,
       XnioWorker worker,
       HttpOpenListener openListener,
+      AcceptGate gate,
       Observability observe,
+      Duration proxyHeaderTimeout,
       OptionMap socketOptions)
       throws IOException {
     Xnio xnio = worker.getXnio();
@@ -382,15 +401,18 @@ public final class ProxyServer implements AutoCloseable {
       ChannelListener<StreamConnection> proxied =
           new ProxyProtocolGate(
               l.proxyProtocolFrom(),
-              new ProxyProtocolOpenListener(
-                  openListener, ssl, openListener.getBufferPool(), OptionMap.EMPTY),
+              gate,
+              openListener,
+              ssl,
+              openListener.getBufferPool(),
+              proxyHeaderTimeout,
               l.name());
       return worker.createStreamConnectionServer(
           l.bind(), ChannelListeners.openListenerAdapter(proxied), socketOptions);
     }
     if (t == null) {
       return worker.createStreamConnectionServer(
-          l.bind(), ChannelListeners.openListenerAdapter(openListener), socketOptions);
+          l.bind(), ChannelListeners.openListenerAdapter(gate.wrap(openListener)), socketOptions);
     }
     // Its own pool: TLS records need buffers somewhat over 16 KiB.
     UndertowXnioSsl ssl =
@@ -399,7 +421,8 @@ public final class ProxyServer implements AutoCloseable {
     @SuppressWarnings({"unchecked", "rawtypes"})
     ChannelListener<? super AcceptingChannel<SslConnection>> sslAccept =
         (ChannelListener)
-            ChannelListeners.openListenerAdapter(observe.timeTls(l.name(), openListener));
+            ChannelListeners.openListenerAdapter(
+                gate.wrap(observe.timeTls(l.name(), openListener)));
     return ssl.createSslConnectionServer(worker, l.bind(), sslAccept, socketOptions);
   }
 

@@ -300,5 +300,14 @@ final class UpgradeProxy implements HttpHandler {
       LOG.warning("no backend for " + exchange.getRequestURI() + ": " + reason);
       Rejection.send(exchange, 502, "no backend could take the connection");
     }
+
+    @Override
+    public void answeredBadly(BackendServer server, String reason) {
+      observe
+          .events()
+          .handshakeRejected(admitted.client(), meter.label(), "backend_failed", 502, reason);
+      admission.release(admitted);
+      Rejection.send(exchange, 502, "the backend did not accept the connection");
+    }
   }
 }

@@ -36,9 +36,23 @@ class ConfigParserErrorsTest {
   @Test
   void rejectsUnknownTopLevelKey() {
     assertEquals(
-        "test.yaml:9:1: unknown key 'limits' (expected one of: listeners, backends, routes, timeouts,"
-            + " demoBackend, policies, bans, admin)",
-        errors(MINIMAL + "limits: {}\n"));
+        "test.yaml:9:1: unknown key 'limit' (expected one of: listeners, backends, routes, timeouts,"
+            + " demoBackend, policies, bans, admin, limits)",
+        errors(MINIMAL + "limit: {}\n"));
+  }
+
+  @Test
+  void rejectsMaxConnectionsBelowOne() {
+    assertEquals(
+        "test.yaml:9:26: limits.maxConnections: 0 (expected: integer 1..10000000)",
+        errors(MINIMAL + "limits: {maxConnections: 0}\n"));
+  }
+
+  @Test
+  void rejectsUnknownKeyInLimits() {
+    assertEquals(
+        "test.yaml:9:10: unknown key 'maxConns' in limits (expected one of: maxConnections)",
+        errors(MINIMAL + "limits: {maxConns: 5}\n"));
   }
 
   @Test

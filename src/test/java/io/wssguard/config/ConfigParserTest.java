@@ -110,8 +110,10 @@ class ConfigParserTest {
             Duration.ofSeconds(2),
             Duration.ofSeconds(30),
             500,
-            BackendTlsConfig.DEFAULT),
+            BackendTlsConfig.DEFAULT,
+            Duration.ofMinutes(1)),
         config.backends().get("chat"));
+    assertEquals(new LimitsConfig(9000), config.limits());
     assertEquals(
         List.of(URI.create("wss://feed.internal.example.com:443/")),
         config.backends().get("feed").servers());
@@ -162,6 +164,8 @@ class ConfigParserTest {
         List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024, "default")),
         config.routes());
     assertEquals(ConfigParser.DEFAULT_TIMEOUTS, config.timeouts());
+    assertEquals(LimitsConfig.DEFAULT, config.limits());
+    assertEquals(Duration.ofSeconds(30), config.backends().get("demo").resolveEvery());
     assertNull(config.demoBackend());
     assertNull(config.source());
   }

@@ -1,8 +1,11 @@
 package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.ban.MemoryBans;
+import io.wssguard.config.TimeoutsConfig;
 import io.wssguard.net.Cidr;
 import io.wssguard.policy.AccessRules;
 import io.wssguard.policy.HandshakeRules;
@@ -17,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -32,10 +36,14 @@ class ProxyProtocolIT {
   @TempDir static Path certs;
   static NodeBackend node;
   static TestProxy proxy;
+  static final Duration HEADER_TIMEOUT = Duration.ofSeconds(2);
+  static final String BANNED = "203.0.113.66";
 
   @BeforeAll
   static void start() throws Exception {
     node = NodeBackend.start();
+    MemoryBans bans = new MemoryBans();
+    bans.ban(InetAddress.getByName(BANNED), 32, Duration.ofHours(1), "test", List.of());
     AccessRules access =
         new AccessRules(List.of(), List.of(Cidr.parse("198.51.100.0/24")), List.of(), 64);
     proxy =
@@ -43,6 +51,14 @@ class ProxyProtocolIT {
             .backend("node", node.url("/"))
             .route("/", "node")
             .proxyProtocolFrom(List.of(Cidr.parse("127.0.0.1/32")))
+            .bans(bans)
+            .timeouts(
+                new TimeoutsConfig(
+                    HEADER_TIMEOUT,
+                    8192,
+                    Duration.ofSeconds(300),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(5)))
             .policies(
                 TestPolicies.set(
                     TestPolicies.policy(
@@ -164,5 +180,80 @@ class ProxyProtocolIT {
       c.out.flush();
       assertTrue(c.closedByPeer(), "a PROXY listener needs the header first");
     }
+  }
+
+  /** A PROXY v2 header with the LOCAL command: the load balancer's own connection. */
+  private static byte[] v2Local() {
+    return new byte[] {
+      0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x20, 0x00, 0, 0
+    };
+  }
+
+  private static double metric(String name, String... labels) {
+    return AcceptGateIT.metric(proxy, name, labels);
+  }
+
+  @Test
+  void closesSenderThatNeverFinishesTheHeader_afterTheHandshakeTimeout() throws Exception {
+    double before = metric("wssguard_connections_refused_total", "reason", "proxy_timeout");
+    try (RawClient c = RawClient.connect(proxy.port("proxied"), false)) {
+      c.out.write("PROXY TCP4 203.0.113.9 127.0".getBytes(StandardCharsets.US_ASCII));
+      c.out.flush();
+      long start = System.nanoTime();
+      assertTrue(c.closedByPeer(), "closed, not left hanging");
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(
+          tookMillis >= HEADER_TIMEOUT.toMillis() - 200
+              && tookMillis < HEADER_TIMEOUT.toMillis() + 3000,
+          "closed after " + tookMillis + " ms");
+    }
+    assertEquals(
+        before + 1, metric("wssguard_connections_refused_total", "reason", "proxy_timeout"));
+  }
+
+  @Test
+  void answersLocalHealthCheck_withoutTakingTheLoadBalancerForAClient() throws Exception {
+    try (RawClient c = RawClient.connect(proxy.port("proxied"), false)) {
+      c.out.write(v2Local());
+      String head = c.request("GET /healthz HTTP/1.1\r\nHost: lb\r\n\r\n");
+      assertEquals(200, RawClient.status(head), head);
+    }
+  }
+
+  @Test
+  void refusesUpgradeOnLocalHeader_neverProxyingItAsTheLoadBalancer() throws Exception {
+    String seen = headersSeen("proxied", v2Local(), false);
+    assertEquals(403, RawClient.status(seen), seen);
+    assertFalse(seen.contains("x-forwarded-for"), seen);
+  }
+
+  @Test
+  void refusesUpgradeOnUnknownHeader_beforeTls() throws Exception {
+    String seen =
+        headersSeen("proxied-tls", "PROXY UNKNOWN\r\n".getBytes(StandardCharsets.US_ASCII), true);
+    assertEquals(403, RawClient.status(seen), seen);
+  }
+
+  @Test
+  void closesBannedClientNamedInTheHeader_beforeHttp() throws Exception {
+    double before = metric("wssguard_connections_refused_total", "reason", "banned");
+    try (RawClient c = RawClient.connect(proxy.port("proxied"), false)) {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      b.writeBytes(v2(BANNED, 40003, 443));
+      b.writeBytes(RawClient.upgradeRequest("/headers").getBytes(StandardCharsets.US_ASCII));
+      c.out.write(b.toByteArray());
+      c.out.flush();
+      int first;
+      try {
+        first = c.in.read();
+      } catch (java.net.SocketException reset) {
+        first = -1;
+      }
+      assertEquals(-1, first, "closed without an HTTP answer");
+    }
+    assertEquals(before + 1, metric("wssguard_connections_refused_total", "reason", "banned"));
+    // The load balancer itself is not banned: the next client through it is served.
+    String other = headersSeen("proxied", v2("203.0.113.67", 40004, 443), false);
+    assertTrue(other.contains("\"x-forwarded-for\":\"203.0.113.67\""), other);
   }
 }

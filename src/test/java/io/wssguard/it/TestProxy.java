@@ -7,6 +7,7 @@ import io.wssguard.config.BackendGroupConfig;
 import io.wssguard.config.BackendTlsConfig;
 import io.wssguard.config.Balance;
 import io.wssguard.config.CertificateConfig;
+import io.wssguard.config.LimitsConfig;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.config.RouteConfig;
@@ -72,6 +73,7 @@ final class TestProxy implements AutoCloseable {
     private List<Cidr> proxyProtocolFrom = List.of();
     private Duration connectTimeout = Duration.ofSeconds(2);
     private AdminConfig admin;
+    private LimitsConfig limits = LimitsConfig.DEFAULT;
 
     Builder(Path certDir) {
       this.certDir = certDir;
@@ -148,6 +150,11 @@ final class TestProxy implements AutoCloseable {
       return this;
     }
 
+    Builder maxConnections(int max) {
+      this.limits = new LimitsConfig(max);
+      return this;
+    }
+
     Builder timeouts(TimeoutsConfig timeouts) {
       this.timeouts = timeouts;
       return this;
@@ -175,7 +182,8 @@ final class TestProxy implements AutoCloseable {
         listeners.add(new ListenerConfig("proxied-tls", any, boring, proxyProtocolFrom));
       }
       ProxyConfig config =
-          new ProxyConfig(listeners, backends, routes, timeouts, null, null, null, null, admin);
+          new ProxyConfig(
+              listeners, backends, routes, timeouts, null, null, null, null, admin, limits);
       return new TestProxy(
           ProxyServer.start(
               config, policies, bans != null ? bans : new MemoryBans(ticker), ticker));
