@@ -9,14 +9,12 @@ import io.undertow.util.Methods;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.AdminConfig;
 import io.wssguard.net.Cidr;
-import io.wssguard.observe.FlatJson;
 import io.wssguard.observe.JsonText;
 import io.wssguard.observe.Observability;
 import io.wssguard.observe.PolicyReloads;
 import io.wssguard.observe.RouteMeter;
 import io.wssguard.observe.TopSources;
 import io.wssguard.policy.PolicySet;
-import io.wssguard.quantity.Quantities;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -28,7 +26,6 @@ import java.time.Instant;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -291,45 +288,16 @@ public final class AdminServer implements HttpHandler, AutoCloseable {
   }
 
   private void addBan(HttpServerExchange exchange) throws IOException {
-    Map<String, String> body;
+    BanRequest request;
     try {
-      body = FlatJson.parse(readBody(exchange));
+      request = BanRequest.parse(readBody(exchange));
     } catch (IllegalArgumentException e) {
       json(exchange, 400, error(e.getMessage()));
       return;
     }
-    for (String key : body.keySet()) {
-      if (!List.of("target", "for", "reason").contains(key)) {
-        json(
-            exchange,
-            400,
-            error("unknown key '" + key + "' (expected one of: target, for, reason)"));
-        return;
-      }
-    }
-    Cidr target;
-    try {
-      target = Cidr.parse(body.getOrDefault("target", ""));
-    } catch (IllegalArgumentException e) {
-      json(
-          exchange,
-          400,
-          error("target: '" + body.getOrDefault("target", "") + "' (" + e.getMessage() + ")"));
-      return;
-    }
-    Duration duration;
-    try {
-      duration =
-          Quantities.parseDuration(
-              body.getOrDefault("for", ""), Duration.ofSeconds(1), Quantities.MAX_BAN);
-    } catch (IllegalArgumentException e) {
-      json(
-          exchange,
-          400,
-          error("for: '" + body.getOrDefault("for", "") + "' (" + e.getMessage() + ")"));
-      return;
-    }
-    String reason = body.getOrDefault("reason", "banned through the admin API");
+    Cidr target = request.target();
+    Duration duration = request.duration();
+    String reason = request.reason();
     observe.bans().ban(target.network(), target.prefix(), duration, reason, List.of("admin API"));
     observe.events().banned(target.toString(), null, duration, reason, "admin");
     json(
