@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 class BanRequestFuzzTest {
 
   @FuzzTest(maxDuration = "2m")
-  @Timeout(10)
+  @Timeout(30)
   void answersRequestOrReason_forAnyBody(byte[] body) {
     BanRequest request;
     try {

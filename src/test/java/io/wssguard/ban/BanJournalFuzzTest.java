@@ -22,7 +22,7 @@ class BanJournalFuzzTest {
   @TempDir static Path dir;
 
   @FuzzTest(maxDuration = "2m")
-  @Timeout(10)
+  @Timeout(30)
   void replaysBansOrNamesTheBadLine_forAnyFileContent(byte[] input) throws IOException {
     Path file = dir.resolve("bans.journal");
     Files.write(file, input);

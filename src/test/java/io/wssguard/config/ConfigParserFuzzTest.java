@@ -22,7 +22,7 @@ public class ConfigParserFuzzTest {
   @TempDir static Path dir;
 
   @FuzzTest(maxDuration = "2m")
-  @Timeout(10)
+  @Timeout(30)
   void answersConfigOrPositionedErrors_forAnyFileContent(byte[] input) throws IOException {
     Path file = dir.resolve("wssguard.yaml");
     Files.write(file, input);

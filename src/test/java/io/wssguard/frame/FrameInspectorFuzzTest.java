@@ -132,7 +132,7 @@ class FrameInspectorFuzzTest {
    * stream.
    */
   @FuzzTest(maxDuration = "2m")
-  @Timeout(10)
+  @Timeout(30)
   void yieldsOnlyDocumentedOutcomes_whereverTheReadsEnd(byte[] input) {
     if (input.length < 3) {
       return;

@@ -30,7 +30,7 @@ class HandshakeGateFuzzTest {
   private static LoopbackListener listener;
 
   @FuzzTest(maxDuration = "2m")
-  @Timeout(10)
+  @Timeout(30)
   void answersOnlyDocumentedStatuses_forAnyRequestBytes(byte[] request) throws IOException {
     Answer answer = listener.send(request);
     assertTrue(DOCUMENTED.contains(answer.status()), answer.text());

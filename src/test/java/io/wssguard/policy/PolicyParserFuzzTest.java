@@ -21,7 +21,7 @@ class PolicyParserFuzzTest {
   @TempDir static Path dir;
 
   @FuzzTest(maxDuration = "2m")
-  @Timeout(10)
+  @Timeout(30)
   void answersPoliciesOrPositionedErrors_forAnyFileContent(byte[] input) throws IOException {
     Path file = dir.resolve("policy.yaml");
     Files.write(file, input);

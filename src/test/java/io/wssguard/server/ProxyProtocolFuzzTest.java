@@ -34,7 +34,7 @@ class ProxyProtocolFuzzTest {
   private static LoopbackListener listener;
 
   @FuzzTest(maxDuration = "2m")
-  @Timeout(10)
+  @Timeout(30)
   void answersOnlyAfterAHeader_forAnyBytesFromATrustedSender(byte[] input) throws IOException {
     Answer answer = listener.send(input);
     assertTrue(DOCUMENTED.contains(answer.status()), answer.text());
