@@ -114,7 +114,7 @@ public final class Metrics {
   private final Timer[] inspection = new Timer[2];
   private final Counter[] inspectedMessages = new Counter[2];
 
-  Metrics(List<RouteConfig> routeConfigs) {
+  public Metrics(List<RouteConfig> routeConfigs) {
     handshakes.put("accepted", handshakeCounter("accepted"));
     REJECTIONS.forEach(r -> handshakes.put(r, handshakeCounter(r)));
     for (String reason : REFUSED_AT_ACCEPT) {

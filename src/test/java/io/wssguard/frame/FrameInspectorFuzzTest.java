@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.wssguard.frame.InspectorRun.Outcome;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -12,11 +13,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Seeded randomized checks: valid streams, mutated streams, arbitrary read boundaries. The only
  * documented outcomes are "consumed up to end" or a 1002/1007/1009 violation; and where the reads
  * end must not change the verdict.
+ *
+ * <p>{@link #yieldsOnlyDocumentedOutcomes_whereverTheReadsEnd} checks the same contract under
+ * coverage-guided fuzzing (Jazzer; docs/FUZZING.md): its input chooses the direction, the limits,
+ * the buffer's byte order and every read boundary, then gives the stream. Its corpus is in
+ * src/test/resources/io/wssguard/frame/FrameInspectorFuzzTestInputs.
  */
 class FrameInspectorFuzzTest {
 
@@ -115,6 +122,60 @@ class FrameInspectorFuzzTest {
       fi.inspect(buf, off, off + s.length);
       boolean expected = Utf8Validator.isValid(payload, 0, payload.length);
       assertEquals(expected ? 0 : 1007, fi.violationCode(), "iteration " + iter);
+    }
+  }
+
+  /**
+   * Input layout: byte 0 flags (bit 0 client-to-server, bit 1 permessage-deflate, bit 2
+   * little-endian buffer, bit 3 a small size limit), byte 1 that limit, byte 2 the number of reads
+   * (0..15), then two bytes per read for where it ends (taken modulo the stream length), then the
+   * stream.
+   */
+  @FuzzTest(maxDuration = "2m")
+  @Timeout(30)
+  void yieldsOnlyDocumentedOutcomes_whereverTheReadsEnd(byte[] input) {
+    if (input.length < 3) {
+      return;
+    }
+    int flags = input[0];
+    boolean fromClient = (flags & 1) != 0;
+    boolean deflate = (flags & 2) != 0;
+    ByteOrder order = (flags & 4) != 0 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+    long max = (flags & 8) != 0 ? input[1] & 0xFF : 1 << 20;
+    int reads = input[2] & 0x0F;
+    int head = Math.min(input.length, 3 + 2 * reads);
+    byte[] s = Arrays.copyOfRange(input, head, input.length);
+    int[] cuts = new int[(head - 3) / 2];
+    for (int i = 0; i < cuts.length; i++) {
+      int at = ((input[3 + 2 * i] & 0xFF) << 8) | (input[4 + 2 * i] & 0xFF);
+      cuts[i] = at % (s.length + 1);
+    }
+    Arrays.sort(cuts);
+
+    Outcome whole = InspectorRun.once(new FrameInspector(fromClient, max, deflate), s, order);
+    Outcome split =
+        InspectorRun.split(new FrameInspector(fromClient, max, deflate), s, order, cuts);
+
+    assertTrue(whole.end() >= 0 && whole.end() <= s.length, "end " + whole.end());
+    switch (whole.code()) {
+      case 0 ->
+          assertTrue(
+              s.length - whole.end() <= ControlFrames.MAX_CLOSE_FRAME_BYTES,
+              "left " + (s.length - whole.end()) + " bytes unconsumed");
+      case 1002, 1007, 1009 -> {
+        assertTrue(!whole.midFrame(), "one read cannot end mid-frame");
+        assertTrue(!whole.reason().isEmpty(), "a violation names its reason");
+      }
+      default -> fail("code " + whole.code() + ": " + whole.reason());
+    }
+    assertEquals(whole.code(), split.code(), "verdict depends on the reads");
+    assertEquals(whole.reason(), split.reason(), "reason depends on the reads");
+    if (whole.code() == 0) {
+      assertEquals(whole, split);
+    } else if (!split.midFrame()) {
+      assertEquals(whole.end(), split.end(), "the offending frame starts elsewhere");
+    } else {
+      assertTrue(split.end() > whole.end(), "the frame began before the last read");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.wssguard.frame;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Drives a FrameInspector over a byte stream the way the relay does: the stream sits at an offset
@@ -44,7 +45,11 @@ final class InspectorRun {
   private InspectorRun() {}
 
   static ByteBuffer direct(byte[] stream) {
-    ByteBuffer buf = ByteBuffer.allocateDirect(OFFSET + stream.length + 9);
+    return direct(stream, ByteOrder.BIG_ENDIAN);
+  }
+
+  static ByteBuffer direct(byte[] stream, ByteOrder order) {
+    ByteBuffer buf = ByteBuffer.allocateDirect(OFFSET + stream.length + 9).order(order);
     buf.position(OFFSET);
     buf.put(stream);
     buf.clear();
@@ -52,14 +57,22 @@ final class InspectorRun {
   }
 
   static Outcome once(FrameInspector fi, byte[] stream) {
-    ByteBuffer buf = direct(stream);
+    return once(fi, stream, ByteOrder.BIG_ENDIAN);
+  }
+
+  static Outcome once(FrameInspector fi, byte[] stream, ByteOrder order) {
+    ByteBuffer buf = direct(stream, order);
     int end = fi.inspect(buf, OFFSET, OFFSET + stream.length);
     return Outcome.of(fi, end - OFFSET);
   }
 
   /** Presents the stream in reads ending at each (ascending, relative) cut, then the rest. */
   static Outcome split(FrameInspector fi, byte[] stream, int... cuts) {
-    ByteBuffer buf = direct(stream);
+    return split(fi, stream, ByteOrder.BIG_ENDIAN, cuts);
+  }
+
+  static Outcome split(FrameInspector fi, byte[] stream, ByteOrder order, int... cuts) {
+    ByteBuffer buf = direct(stream, order);
     int pos = OFFSET;
     for (int cut : cuts) {
       int end = fi.inspect(buf, pos, OFFSET + cut);
