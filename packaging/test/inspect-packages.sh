@@ -112,6 +112,10 @@ check "postrm purge removes the user, /var/lib/wssguard and /etc/wssguard" \
 dpkg-deb -x "$deb" "$work/root"
 check "the jar is the one the build made" cmp target/wssguard.jar "$work/root/usr/share/wssguard/wssguard.jar"
 check "policies/default.yaml is the repository's" cmp policies/default.yaml "$work/root/etc/wssguard/policies/default.yaml"
+for platform in linux_x86_64 linux_aarch_64; do
+  check "the jar carries BoringSSL for $platform" \
+    bash -c "jar tf target/wssguard.jar | grep -qxF META-INF/native/libnetty_tcnative_$platform.so"
+done
 check "the sysctl file is installed as an example, not under /etc/sysctl.d" \
   bash -c "test -f '$work/root/usr/share/wssguard/sysctl-wssguard.conf' && test ! -e '$work/root/etc/sysctl.d'"
 check "launcher: exec java \$WSSGUARD_JAVA_OPTS -jar /usr/share/wssguard/wssguard.jar" \
