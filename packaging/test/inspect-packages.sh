@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Inspects the packages that `mvn -B package -Ppackages` wrote into target/: file lists, owners and modes,
-# conffiles, maintainer scripts, dependencies, lintian on the .deb, and systemd-analyze on the units. Prints each
-# check; exits non-zero if any failed. Needs dpkg-deb, lintian, rpm and systemd-analyze (.ci/run installs them).
+# conffiles, maintainer scripts, dependencies, lintian on the .deb, systemd-analyze on the units, the generated man
+# pages and completion, and the alert rules (promtool, when installed). Prints each check; exits non-zero if any
+# failed. Needs dpkg-deb, lintian, rpm and systemd-analyze (.ci/run installs them); man and promtool are optional.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -29,13 +30,23 @@ check "$rpm exists" test -s "$rpm"
 [ -s "$deb" ] && [ -s "$rpm" ] || { echo "packages missing: run mvn -B package -Ppackages"; exit 1; }
 
 # Same layout in both packages; the units' directory differs (Debian 12 still wants /lib/systemd/system).
-expected_files() { # expected_files UNITDIR DEFAULTFILE -> "mode owner group path" lines
+# Generated at build time (target/cli-docs): one page per command, so the list comes from the build, and the
+# package must hold exactly those.
+man_pages=$(cd target/cli-docs/man1 2>/dev/null && ls -- *.1.gz)
+expected_files() { # expected_files UNITDIR DEFAULTFILE ZSHDIR -> "mode owner group path" lines
+  for page in $man_pages; do echo "-rw-r--r-- root root /usr/share/man/man1/$page"; done
+  for doc in docs/*.md; do echo "-rw-r--r-- root root /usr/share/doc/wssguard/${doc#docs/}"; done
   cat <<LIST
 -rw-r--r-- root root /usr/share/wssguard/wssguard.jar
 -rw-r--r-- root root /usr/share/wssguard/first-install-message
 -rw-r--r-- root root /usr/share/wssguard/sysctl-wssguard.conf
 -rw-r--r-- root root /usr/share/wssguard/iptables/rules.v4
 -rw-r--r-- root root /usr/share/wssguard/iptables/rules.v6
+-rw-r--r-- root root /usr/share/wssguard/policy.schema.json
+-rw-r--r-- root root /usr/share/wssguard/grafana/wssguard-dashboard.json
+-rw-r--r-- root root /usr/share/wssguard/prometheus/wssguard-alerts.yaml
+-rw-r--r-- root root /usr/share/bash-completion/completions/wssguard
+-rw-r--r-- root root $3/_wssguard
 -rwxr-xr-x root root /usr/bin/wssguard
 -rw-r--r-- root root $2
 -rw-r--r-- root root /etc/wssguard/wssguard.yaml
@@ -44,8 +55,6 @@ expected_files() { # expected_files UNITDIR DEFAULTFILE -> "mode owner group pat
 -rw-r--r-- root root $1/wssguard-firewall.path
 -rw-r--r-- root root $1/wssguard-firewall.service
 -rw-r--r-- root root /usr/share/doc/wssguard/README.md
--rw-r--r-- root root /usr/share/doc/wssguard/CONFIG.md
--rw-r--r-- root root /usr/share/doc/wssguard/POLICIES.md
 -rw-r--r-- root root /usr/share/doc/wssguard/IPTABLES.md
 -rw-r--r-- root root /usr/share/doc/wssguard/PACKAGING.md
 LIST
@@ -68,10 +77,9 @@ check "the Java alternatives are one OR group" \
 
 dpkg-deb --contents "$deb" | awk '{ split($2, o, "/"); p = substr($6, 2); print $1, o[1], o[2], p }' \
   | grep -v '/$' | sed 's:/$::' > "$work/deb-files"
-{ expected_files /lib/systemd/system /etc/default/wssguard
+{ expected_files /lib/systemd/system /etc/default/wssguard /usr/share/zsh/vendor-completions
   echo "-rw-r--r-- root root /usr/share/doc/wssguard/copyright"
-  echo "-rw-r--r-- root root /usr/share/doc/wssguard/changelog.gz"
-  echo "-rw-r--r-- root root /usr/share/lintian/overrides/wssguard"; } | sort > "$work/deb-expected"
+  echo "-rw-r--r-- root root /usr/share/doc/wssguard/changelog.gz"; } | sort > "$work/deb-expected"
 grep -v '^d' "$work/deb-files" | sort > "$work/deb-actual"
 if diff -u "$work/deb-expected" "$work/deb-actual"; then
   pass "file list, owners and modes ($(wc -l < "$work/deb-actual") files)"
@@ -109,6 +117,10 @@ check "postrm purge removes the user, /var/lib/wssguard and /etc/wssguard" \
 dpkg-deb -x "$deb" "$work/root"
 check "the jar is the one the build made" cmp target/wssguard.jar "$work/root/usr/share/wssguard/wssguard.jar"
 check "policies/default.yaml is the repository's" cmp policies/default.yaml "$work/root/etc/wssguard/policies/default.yaml"
+for platform in linux_x86_64 linux_aarch_64; do
+  check "the jar carries BoringSSL for $platform" \
+    bash -c "jar tf target/wssguard.jar | grep -qxF META-INF/native/libnetty_tcnative_$platform.so"
+done
 check "the sysctl file is installed as an example, not under /etc/sysctl.d" \
   bash -c "test -f '$work/root/usr/share/wssguard/sysctl-wssguard.conf' && test ! -e '$work/root/etc/sysctl.d'"
 check "launcher: exec java \$WSSGUARD_JAVA_OPTS -jar /usr/share/wssguard/wssguard.jar" \
@@ -123,7 +135,7 @@ lintian --allow-root --fail-on error,warning "$deb" > "$work/lintian" 2>&1
 lint_rc=$?
 sed 's/^/      /' "$work/lintian"
 if [ $lint_rc -eq 0 ]; then
-  pass "lintian: no errors, no warnings (overrides: packaging/deb/lintian-overrides)"
+  pass "lintian: no errors, no warnings"
 else
   fail "lintian exit $lint_rc"
 fi
@@ -141,17 +153,18 @@ check "requires useradd for %pre" bash -c "rpm -qp --requires '$rpm' 2>/dev/null
 echo "-- rpm -qpl"
 rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILENAMES}\n]' "$rpm" 2>/dev/null > "$work/rpm-files"
 sed 's/^/      /' "$work/rpm-files"
-expected_files /usr/lib/systemd/system /etc/sysconfig/wssguard | sort > "$work/rpm-expected"
+expected_files /usr/lib/systemd/system /etc/sysconfig/wssguard /usr/share/zsh/site-functions | sort > "$work/rpm-expected"
 grep -v '^d' "$work/rpm-files" | sort > "$work/rpm-actual"
 if diff -u "$work/rpm-expected" "$work/rpm-actual"; then
   pass "file list, owners and modes ($(wc -l < "$work/rpm-actual") files)"
 else
   fail "file list, owners and modes (diff above: - expected, + in the package)"
 fi
-for d in /etc/wssguard /etc/wssguard/policies /usr/share/wssguard /usr/share/wssguard/iptables /usr/share/doc/wssguard; do
+for d in /etc/wssguard /etc/wssguard/policies /usr/share/wssguard /usr/share/wssguard/iptables \
+    /usr/share/wssguard/grafana /usr/share/wssguard/prometheus /usr/share/doc/wssguard; do
   check "owns directory $d" grep -qxF "drwxr-xr-x root root $d" "$work/rpm-files"
 done
-check "does not own shared directories" bash -c "! grep -qE ' (/usr/bin|/etc/sysconfig|/usr/lib/systemd/system)$' '$work/rpm-files'"
+check "does not own shared directories" bash -c "! grep -qE ' (/usr/bin|/etc/sysconfig|/usr/lib/systemd/system|/usr/share/man/man1|/usr/share/bash-completion/completions|/usr/share/zsh/site-functions)$' '$work/rpm-files'"
 rpm -qp --qf '[%{FILEFLAGS:fflags}|%{FILENAMES}\n]' "$rpm" 2>/dev/null | awk -F'|' '$1 ~ /c/ && $1 ~ /n/ { print $2 }' \
   | sort > "$work/rpm-conf"
 printf '/etc/sysconfig/wssguard\n/etc/wssguard/policies/default.yaml\n/etc/wssguard/wssguard.yaml\n' > "$work/rpm-conf-expected"
@@ -172,6 +185,38 @@ mkdir -p "$work/rpmroot"
 (cd "$work/rpmroot" && rpm2cpio "$OLDPWD/$rpm" | cpio -idm --quiet)
 check "rpm: the jar is the one the build made" cmp target/wssguard.jar "$work/rpmroot/usr/share/wssguard/wssguard.jar"
 check "rpm: policies/default.yaml is the repository's" cmp policies/default.yaml "$work/rpmroot/etc/wssguard/policies/default.yaml"
+
+echo
+echo "== man pages, completion, dashboard and alert rules"
+check "a man page per command was generated (wssguard.1.gz and $(wc -w <<<"$man_pages") in all)" \
+  grep -qw wssguard.1.gz <<<"$man_pages"
+for f in usr/share/bash-completion/completions/wssguard usr/share/wssguard/grafana/wssguard-dashboard.json \
+    usr/share/wssguard/prometheus/wssguard-alerts.yaml usr/share/wssguard/policy.schema.json; do
+  check "rpm and deb ship the same /$f" cmp "$work/root/$f" "$work/rpmroot/$f"
+done
+check "rpm and deb ship the same zsh completion" \
+  cmp "$work/root/usr/share/zsh/vendor-completions/_wssguard" "$work/rpmroot/usr/share/zsh/site-functions/_wssguard"
+check "bash completion completes the subcommands" bash -c \
+  "source '$work/root/usr/share/bash-completion/completions/wssguard'; COMP_WORDS=(wssguard pol); COMP_CWORD=1;
+   COMP_LINE='wssguard pol'; COMP_POINT=12; _complete_wssguard; test \"\${COMPREPLY[*]}\" = policy"
+check "the dashboard is valid JSON" python3 -m json.tool "$work/root/usr/share/wssguard/grafana/wssguard-dashboard.json"
+if command -v man >/dev/null; then
+  for page in wssguard wssguard-run; do
+    rendered=$(MANWIDTH=80 man --warnings=all -l "$work/root/usr/share/man/man1/$page.1.gz" 2>&1)
+    check "man -l renders $page(1) without warnings" \
+      bash -c "grep -q '^NAME' <<<\"\$1\" && ! grep -qi warning <<<\"\$1\"" _ "$rendered"
+  done
+else
+  echo "      (man is not installed: the pages are not rendered)"
+fi
+if command -v promtool >/dev/null; then
+  check "promtool check rules: the packaged alert rules" \
+    promtool check rules "$work/root/usr/share/wssguard/prometheus/wssguard-alerts.yaml"
+  check "promtool test rules packaging/test/wssguard-alerts-test.yaml" \
+    promtool test rules packaging/test/wssguard-alerts-test.yaml
+else
+  echo "      (promtool is not installed: apt-get install --no-install-recommends prometheus)"
+fi
 
 echo
 echo "== systemd units"

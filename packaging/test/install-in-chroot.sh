@@ -89,6 +89,12 @@ expect_stat "644 root root" /etc/wssguard/wssguard.yaml
 expect_stat "755 root root" /usr/bin/wssguard
 cmp policies/default.yaml "$root/etc/wssguard/policies/default.yaml" || fail "policies/default.yaml differs"
 in_root wssguard policy check --config /etc/wssguard/wssguard.yaml || fail "the packaged config does not check"
+for f in /usr/share/man/man1/wssguard.1.gz /usr/share/man/man1/wssguard-run.1.gz \
+    /usr/share/bash-completion/completions/wssguard /usr/share/zsh/vendor-completions/_wssguard \
+    /usr/share/wssguard/grafana/wssguard-dashboard.json /usr/share/wssguard/prometheus/wssguard-alerts.yaml \
+    /usr/share/wssguard/policy.schema.json; do
+  expect_stat "644 root root" "$f"
+done
 
 step "test override: the packaged config on 127.0.0.1:18443 in front of the demo backend on 127.0.0.1:9000"
 sed -e 's/^    bind: 0\.0\.0\.0:443 .*/    bind: 127.0.0.1:18443/' -e 's/^demoBackend: off$/demoBackend:\n  bind: 127.0.0.1:9000/' \

@@ -3,7 +3,14 @@ package io.wssguard.observe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wssguard.backend.BackendGroup;
@@ -13,6 +20,7 @@ import io.wssguard.ban.JournalBans;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.frame.CloseCodes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -113,6 +122,8 @@ public final class Metrics {
   final Timer backendPhase;
   private final Timer[] inspection = new Timer[2];
   private final Counter[] inspectedMessages = new Counter[2];
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Map<String, Meter> certificates = new HashMap<>();
 
   public Metrics(List<RouteConfig> routeConfigs) {
     handshakes.put("accepted", handshakeCounter("accepted"));
@@ -351,6 +362,14 @@ public final class Metrics {
     FunctionCounter.builder("wssguard.policy.reloads", reloads, PolicyReloads::failedCount)
         .tag("result", "failed")
         .register(registry);
+    Gauge.builder(
+            "wssguard.reload.last.success.timestamp", reloads, r -> r.lastAppliedMillis() / 1000.0)
+        .description("Unix time of the last applied reload (the start, before any reload)")
+        .baseUnit("seconds")
+        .register(registry);
+    Gauge.builder("wssguard.reload.last.successful", reloads, r -> r.lastError() == null ? 1 : 0)
+        .description("0 while the last reload was refused and the previous configuration runs")
+        .register(registry);
   }
 
   void logDropped(JsonLog log) {
@@ -426,6 +445,70 @@ public final class Metrics {
                     .tag("reason", reason)
                     .register(registry))
         .increment();
+  }
+
+  // ---- the process, the build, certificates ----
+
+  /**
+   * Heap, GC pauses, threads, CPU, uptime and open file descriptors against their limit
+   * (Micrometer's {@code jvm_*} and {@code process_*} series), and {@code wssguard_build_info}.
+   */
+  void process(String version, String tcnative) {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    Gauge.builder("wssguard.build.info", () -> 1)
+        .description("Always 1; the labels name the wssguard, netty-tcnative and Java versions")
+        .tag("version", version)
+        .tag("tcnative", tcnative)
+        .tag("java", System.getProperty("java.version"))
+        .register(registry);
+  }
+
+  /**
+   * Sets the certificates a TLS listener serves, by name, with their expiry: one {@code
+   * wssguard_certificate_expiry_seconds} series each, counting down to {@code notAfter} (negative
+   * once expired). Series of certificates the listener no longer serves are removed, so this can be
+   * called again when certificates are replaced.
+   */
+  synchronized void certificates(String listener, Map<String, Instant> notAfter) {
+    String prefix = listener + '\0';
+    certificates
+        .entrySet()
+        .removeIf(
+            e -> {
+              boolean gone =
+                  e.getKey().startsWith(prefix)
+                      && !notAfter.containsKey(e.getKey().substring(prefix.length()));
+              if (gone) {
+                registry.remove(e.getValue());
+              }
+              return gone;
+            });
+    notAfter.forEach(
+        (name, end) -> {
+          Meter old = certificates.remove(prefix + name);
+          if (old != null) {
+            registry.remove(old);
+          }
+          Supplier<Number> left = () -> Duration.between(Instant.now(), end).toMillis() / 1000.0;
+          certificates.put(
+              prefix + name,
+              Gauge.builder("wssguard.certificate.expiry", left)
+                  .description(
+                      "Seconds until the certificate (its chain's earliest notAfter) expires")
+                  .baseUnit("seconds")
+                  .tag("listener", listener)
+                  .tag("name", name)
+                  .register(registry));
+        });
+  }
+
+  void close() {
+    gc.close();
   }
 
   // ---- helpers ----

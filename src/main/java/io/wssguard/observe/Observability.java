@@ -4,6 +4,7 @@ import io.wssguard.backend.BackendGroup;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.event.SecurityEvents;
+import io.wssguard.tls.BoringSslLibrary;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Map;
@@ -38,6 +39,8 @@ public final class Observability implements AutoCloseable {
     metrics.backends(groups);
     metrics.bans(bans);
     metrics.logDropped(log);
+    String version = Observability.class.getPackage().getImplementationVersion();
+    metrics.process(version == null ? "development" : version, BoringSslLibrary.version());
   }
 
   public Metrics metrics() {
@@ -54,6 +57,14 @@ public final class Observability implements AutoCloseable {
    */
   public ConnectionMeter connection(RouteMeter route, InetAddress client) {
     return new ConnectionMeter(this, route, client);
+  }
+
+  /**
+   * The certificates a TLS listener serves now (name to {@code notAfter}), for {@code
+   * wssguard_certificate_expiry_seconds}; call again after they are replaced.
+   */
+  public void certificates(String listener, Map<String, Instant> notAfter) {
+    metrics.certificates(listener, notAfter);
   }
 
   /** Wraps a TLS listener's open listener so that its handshakes are timed. */
@@ -98,6 +109,7 @@ public final class Observability implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    metrics.close();
     log.close();
   }
 }

@@ -14,4 +14,7 @@ public interface PolicyReloads {
   long appliedCount();
 
   long failedCount();
+
+  /** Unix time in milliseconds of the last applied reload, or of the start before any. */
+  long lastAppliedMillis();
 }

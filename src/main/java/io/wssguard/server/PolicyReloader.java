@@ -38,6 +38,7 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
   private final AtomicLong applied = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private volatile String lastError;
+  private volatile long lastAppliedMillis = System.currentTimeMillis();
   private volatile SecurityEvents events = SecurityEvents.NONE;
   private WatchService watcher;
 
@@ -87,6 +88,7 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
     store.replace(set);
     applied.incrementAndGet();
     lastError = null;
+    lastAppliedMillis = System.currentTimeMillis();
     AUDIT.info(
         () ->
             "policy reload ("
@@ -127,6 +129,11 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
   @Override
   public long failedCount() {
     return failed.get();
+  }
+
+  @Override
+  public long lastAppliedMillis() {
+    return lastAppliedMillis;
   }
 
   /** The errors of the last rejected reload, or null after a good one. */

@@ -28,8 +28,10 @@ import io.wssguard.tls.TlsSetupException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -196,6 +198,7 @@ public final class ProxyServer implements AutoCloseable {
               new AcceptGate(bans, ConnectionCap.of(config.limits()), observe.metrics()),
               observe,
               channels);
+      bound.stream().filter(b -> b.tls() != null).forEach(b -> certificateExpiry(observe, b));
       AdminServer admin =
           startAdmin(
               config,
@@ -274,6 +277,12 @@ public final class ProxyServer implements AutoCloseable {
           new Route(rc, groups.get(rc.backend()), dialers.get(rc.backend()), policies.view(i)));
     }
     return routes;
+  }
+
+  private static void certificateExpiry(Observability observe, BoundListener b) {
+    Map<String, Instant> notAfter = new LinkedHashMap<>();
+    b.tls().served().forEach(c -> notAfter.put(c.name(), c.notAfter()));
+    observe.certificates(b.config().name(), notAfter);
   }
 
   /** Per listener, in configured order, its TLS context or null for a plain one. */

@@ -14,6 +14,7 @@ import io.wssguard.config.TlsEngine;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -60,18 +61,29 @@ public final class ServerTls {
   private final String engineDescription;
   private final List<String> fingerprints;
   private final List<String> exposedKeys;
+  private final List<Served> served;
+
+  /**
+   * One configured certificate as operators name it: its SNI names joined by commas ({@code
+   * default} when it names none; the key algorithm is added when two on a listener would read the
+   * same), and the earliest {@code notAfter} of its chain, since an expired intermediate breaks the
+   * chain as surely as an expired leaf.
+   */
+  public record Served(String name, Instant notAfter) {}
 
   private ServerTls(
       ListenerSslContext context,
       TlsEngine engine,
       String description,
       List<String> fingerprints,
-      List<String> exposedKeys) {
+      List<String> exposedKeys,
+      List<Served> served) {
     this.context = context;
     this.engine = engine;
     this.engineDescription = description;
     this.fingerprints = fingerprints;
     this.exposedKeys = exposedKeys;
+    this.served = served;
   }
 
   /**
@@ -88,6 +100,7 @@ public final class ServerTls {
     List<List<String>> names = new ArrayList<>();
     List<String> fingerprints = new ArrayList<>();
     List<String> exposedKeys = new ArrayList<>();
+    List<Served> served = new ArrayList<>();
     for (CertificateConfig cert : config.certificates()) {
       if (cert.generateIfMissing() && DevCertificate.ensure(cert.chain(), cert.privateKey())) {
         LOG.warning(
@@ -110,26 +123,20 @@ public final class ServerTls {
           new SniKeyManager.Entry("cert-" + entries.size(), chain, key, key.getAlgorithm()));
       names.add(cert.serverNames());
       fingerprints.add(PemFiles.fingerprint(chain.get(0)));
+      served.add(served(served, cert.serverNames(), key.getAlgorithm(), chain));
     }
     SniKeyManager keyManager = new SniKeyManager(entries, names);
 
     TlsEngine engine = config.engine();
     if (engine == TlsEngine.BORINGSSL && !OpenSsl.isAvailable()) {
       Throwable cause = OpenSsl.unavailabilityCause();
+      String why = BoringSslLibrary.unavailable(BoringSslLibrary.platform(), cause);
       if (!config.fallbackToJdk()) {
-        throw new TlsSetupException(
-            "tls.engine BORINGSSL: netty-tcnative-boringssl-static cannot be loaded: "
-                + cause
-                + " (on a noexec tmp set -Dio.netty.native.workdir to an executable state directory,"
-                + " or allow tls.fallbackToJdk)",
-            cause);
+        throw new TlsSetupException("tls.engine BORINGSSL: " + why, cause);
       }
       LOG.log(
           Level.WARNING,
-          "!!! BoringSSL (netty-tcnative) cannot be loaded; FALLING BACK TO THE JDK TLS ENGINE (4-5x more CPU per"
-              + " handshake). Cause: "
-              + cause
-              + ". On a noexec tmp set -Dio.netty.native.workdir to an executable state directory.",
+          "!!! FALLING BACK TO THE JDK TLS ENGINE (4-5x more CPU per handshake): " + why,
           cause);
       engine = TlsEngine.JDK;
     }
@@ -139,13 +146,35 @@ public final class ServerTls {
     if (engine == TlsEngine.BORINGSSL) {
       context = boringSsl(keyManager, protocols);
       description =
-          "BoringSSL (netty-tcnative " + tcnativeVersion() + ", " + OpenSsl.versionString() + ")";
+          "BoringSSL (netty-tcnative "
+              + BoringSslLibrary.version()
+              + ", "
+              + OpenSsl.versionString()
+              + ")";
     } else {
       context = jdk(keyManager, protocols);
       description = "JDK " + jdkProviderName();
     }
     return new ServerTls(
-        context, engine, description, List.copyOf(fingerprints), List.copyOf(exposedKeys));
+        context,
+        engine,
+        description,
+        List.copyOf(fingerprints),
+        List.copyOf(exposedKeys),
+        List.copyOf(served));
+  }
+
+  private static Served served(
+      List<Served> earlier,
+      List<String> serverNames,
+      String keyAlgorithm,
+      List<X509Certificate> chain) {
+    String names = serverNames.isEmpty() ? "default" : String.join(",", serverNames);
+    boolean taken = earlier.stream().anyMatch(s -> s.name().equals(names));
+    String name = taken ? names + "/" + keyAlgorithm : names;
+    Instant notAfter =
+        chain.stream().map(c -> c.getNotAfter().toInstant()).min(Instant::compareTo).orElseThrow();
+    return new Served(name, notAfter);
   }
 
   private static ListenerSslContext boringSsl(SniKeyManager keyManager, String[] protocols)
@@ -202,29 +231,6 @@ public final class ServerTls {
         null);
   }
 
-  /**
-   * The version Maven recorded for the tcnative jar (tcnative lists none in Netty's own version
-   * file).
-   */
-  private static String tcnativeVersion() {
-    for (String artifact : List.of("netty-tcnative-boringssl-static", "netty-tcnative-classes")) {
-      String resource = "/META-INF/maven/io.netty/" + artifact + "/pom.properties";
-      try (java.io.InputStream in = ServerTls.class.getResourceAsStream(resource)) {
-        if (in != null) {
-          java.util.Properties p = new java.util.Properties();
-          p.load(in);
-          String v = p.getProperty("version");
-          if (v != null) {
-            return v;
-          }
-        }
-      } catch (java.io.IOException e) {
-        // fall through: the version is only for the banner
-      }
-    }
-    return "unknown version";
-  }
-
   /** Give to Undertow's {@code addHttpsListener}. */
   public SSLContext sslContext() {
     return context;
@@ -245,6 +251,11 @@ public final class ServerTls {
   /** {@code SHA256:AB:CD:...} of each configured leaf certificate, in configuration order. */
   public List<String> fingerprints() {
     return fingerprints;
+  }
+
+  /** Each configured certificate's name and expiry, in configuration order. */
+  public List<Served> served() {
+    return served;
   }
 
   /**

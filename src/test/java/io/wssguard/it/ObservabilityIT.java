@@ -15,6 +15,8 @@ import io.wssguard.policy.PerIpLimits;
 import io.wssguard.policy.RateLimit;
 import io.wssguard.policy.StrikeRules;
 import io.wssguard.server.PolicyReloader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -22,7 +24,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,6 +38,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * Metrics and the admin API of a real proxy, after real traffic from real clients: exact counts.
@@ -41,6 +48,7 @@ class ObservabilityIT {
   static DemoEchoBackend demo;
   static TestProxy proxy;
   static AdminClient admin;
+  static long reloaderCreated;
 
   @BeforeAll
   static void start() throws Exception {
@@ -71,6 +79,7 @@ class ObservabilityIT {
                     true,
                     true))
             .start();
+    reloaderCreated = System.currentTimeMillis() / 1000 * 1000;
     proxy.server.observability().reloads(new PolicyReloader(null, null, proxy.server.policies()));
     admin = AdminClient.withTokenFrom(proxy.server.adminUrl(), certs.resolve("admin.token"));
   }
@@ -251,6 +260,56 @@ class ObservabilityIT {
   }
 
   @Test
+  void processBuildCertificateAndReloadSeries_haveSaneValues() throws Exception {
+    long before = System.currentTimeMillis();
+    System.gc(); // GC pause series appear with the first collection
+    assertTrue(admin.await(1, "jvm_gc_pause_seconds_count") >= 1, "a GC pause was recorded");
+    Map<String, Map<Map<String, String>, Double>> scrape = AdminClient.parse(admin.scrape());
+
+    Map<Map<String, String>, Double> build = scrape.get("wssguard_build_info");
+    assertEquals(1, build.size(), build.toString());
+    Map<String, String> labels = build.keySet().iterator().next();
+    assertEquals(1.0, build.get(labels));
+    assertEquals("development", labels.get("version")); // classes, not the jar: no manifest
+    assertTrue(labels.get("tcnative").matches("2\\.0\\.\\d+\\.Final"), labels.toString());
+    assertEquals(System.getProperty("java.version"), labels.get("java"));
+
+    X509Certificate cert;
+    try (InputStream in = Files.newInputStream(certs.resolve("cert.pem"))) {
+      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    double left = (cert.getNotAfter().getTime() - before) / 1000.0;
+    for (String listener : new String[] {"boring", "jdk"}) {
+      double expiry =
+          AdminClient.value(
+              scrape,
+              "wssguard_certificate_expiry_seconds",
+              "listener",
+              listener,
+              "name",
+              "default");
+      assertTrue(expiry > left - 60 && expiry <= left, listener + ": " + expiry + " vs " + left);
+    }
+    assertEquals(
+        2, scrape.get("wssguard_certificate_expiry_seconds").size(), "one per TLS listener");
+
+    double open = AdminClient.value(scrape, "process_files_open_files");
+    double max = AdminClient.value(scrape, "process_files_max_files");
+    assertTrue(open > 0 && open < max, open + " open of " + max);
+    assertTrue(AdminClient.value(scrape, "jvm_memory_used_bytes", "area", "heap") > 0);
+    assertTrue(AdminClient.value(scrape, "jvm_memory_max_bytes", "area", "heap") > 0);
+    assertTrue(AdminClient.value(scrape, "jvm_threads_live_threads") > 1);
+    assertTrue(AdminClient.value(scrape, "process_uptime_seconds") > 0);
+
+    double lastGood =
+        AdminClient.value(scrape, "wssguard_reload_last_success_timestamp_seconds") * 1000;
+    assertTrue(
+        lastGood >= reloaderCreated && lastGood <= System.currentTimeMillis(),
+        lastGood + " not in [" + reloaderCreated + ", now]");
+    assertEquals(1, AdminClient.value(scrape, "wssguard_reload_last_successful"));
+  }
+
+  @Test
   void everyMetricTheDashboardQueries_isInARealScrape() throws Exception {
     // Traffic that makes the lazily created series appear: a relay (closes both ways), a protocol
     // violation, a
@@ -267,20 +326,55 @@ class ObservabilityIT {
     tlsHandshakes_areTimed_andAbortedOnesCounted();
     admin.send("POST", "/bans", "{\"target\":\"192.0.2.1\",\"for\":\"1m\"}");
 
+    System.gc(); // the GC pause series appear with the first collection
+    admin.await(1, "jvm_gc_pause_seconds_count");
+
     String dashboard = Files.readString(Path.of("packaging/grafana/wssguard-dashboard.json"));
     Matcher expr = Pattern.compile("\"expr\": \"((?:[^\"\\\\]|\\\\.)*)\"").matcher(dashboard);
-    Set<String> names = new TreeSet<>();
+    Set<String> dashboardNames = new TreeSet<>();
     while (expr.find()) {
-      Matcher name = Pattern.compile("wssguard_[a-z0-9_]+").matcher(expr.group(1));
-      while (name.find()) {
-        names.add(name.group());
+      dashboardNames.addAll(metricNames(expr.group(1)));
+    }
+    assertTrue(dashboardNames.size() > 25, dashboardNames.toString());
+    Set<String> alertNames = new TreeSet<>();
+    for (String rule : alertExpressions()) {
+      alertNames.addAll(metricNames(rule));
+    }
+    assertTrue(alertNames.size() > 5, alertNames.toString());
+
+    Map<String, Map<Map<String, String>, Double>> scrape = AdminClient.parse(admin.scrape());
+    dashboardNames.removeAll(scrape.keySet());
+    assertTrue(
+        dashboardNames.isEmpty(),
+        "dashboard queries metrics the proxy does not export: " + dashboardNames);
+    alertNames.removeAll(scrape.keySet());
+    assertTrue(
+        alertNames.isEmpty(), "alert rules query metrics the proxy does not export: " + alertNames);
+  }
+
+  private static Set<String> metricNames(String promql) {
+    Set<String> names = new TreeSet<>();
+    Matcher name = Pattern.compile("\\b(?:wssguard|jvm|process)_[a-z0-9_]+").matcher(promql);
+    while (name.find()) {
+      names.add(name.group());
+    }
+    return names;
+  }
+
+  /** Every {@code expr} of packaging/prometheus/wssguard-alerts.yaml. */
+  @SuppressWarnings("unchecked")
+  private static List<String> alertExpressions() throws IOException {
+    Map<String, Object> file;
+    try (InputStream in =
+        Files.newInputStream(Path.of("packaging/prometheus/wssguard-alerts.yaml"))) {
+      file = new Yaml().load(in);
+    }
+    List<String> expressions = new ArrayList<>();
+    for (Map<String, Object> group : (List<Map<String, Object>>) file.get("groups")) {
+      for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+        expressions.add(String.valueOf(rule.get("expr")));
       }
     }
-    assertTrue(names.size() > 15, names.toString());
-    Map<String, Map<Map<String, String>, Double>> scrape = AdminClient.parse(admin.scrape());
-    Set<String> missing = new TreeSet<>(names);
-    missing.removeAll(scrape.keySet());
-    assertTrue(
-        missing.isEmpty(), "dashboard queries metrics the proxy does not export: " + missing);
+    return expressions;
   }
 }
