@@ -9,7 +9,7 @@ import io.wssguard.handshake.Rejection;
 import io.wssguard.limit.CompiledPolicy;
 import io.wssguard.limit.Enforcer;
 import io.wssguard.limit.Limit;
-import io.wssguard.limit.SourceKey;
+import io.wssguard.limit.SourceBlocks;
 import io.wssguard.limit.SourceState;
 import io.wssguard.limit.SourceTable;
 import io.wssguard.net.Cidr;
@@ -32,11 +32,12 @@ final class PolicyAdmission {
    * An admitted handshake: the client's counted state (null on a route without a policy), its
    * address, the subprotocols to forward.
    */
-  record Admitted(SourceState source, InetAddress client, List<String> protocols) {}
+  record Admitted(
+      SourceState source, SourceBlocks blocks, InetAddress client, List<String> protocols) {}
 
   /** A handshake on a route with {@code policy: off}: nothing checked, nothing counted. */
   static Admitted unchecked(HttpServerExchange exchange, List<String> offered) {
-    return new Admitted(null, exchange.getSourceAddress().getAddress(), offered);
+    return new Admitted(null, null, exchange.getSourceAddress().getAddress(), offered);
   }
 
   private final SourceTable sources;
@@ -98,32 +99,30 @@ final class PolicyAdmission {
       }
     }
     long now = System.nanoTime();
-    SourceState source = sources.get(SourceKey.of(client, p.access.ipv6Prefix()), now);
-    Limit hs = p.ipHandshakes;
-    if (hs != null && !source.handshakesTake(hs.rate(), now)) {
+    SourceBlocks blocks = SourceBlocks.lookUp(sources, client, p, now);
+    SourceState source = blocks.own();
+    Limit hs = blocks.takeHandshake(p, now);
+    if (hs != null) {
       if (refuse(exchange, p, client, 429, "handshake rate", hs, source)) {
         return null;
       }
     }
-    Limit conns = p.ipConnections;
-    int open = source.connectionOpened();
-    if (conns != null && open > conns.max()) {
-      source.connectionClosed();
+    Limit conns = blocks.openConnection(p);
+    if (conns != null) {
       if (refuse(exchange, p, client, 429, "too many connections", conns, source)) {
         return null;
       }
-      source.connectionOpened();
+      blocks.openAnyway();
     }
-    return new Admitted(source, client, protocols);
+    return new Admitted(source, blocks, client, protocols);
   }
 
   /** A connection admitted by {@link #admit} has ended. */
   void release(Admitted admitted) {
-    if (admitted.source() == null) {
+    if (admitted.blocks() == null) {
       return;
     }
-    admitted.source().connectionClosed();
-    sources.touch(admitted.source().key());
+    admitted.blocks().close(sources);
   }
 
   private boolean refuse(
