@@ -22,8 +22,8 @@ class RenderScaleTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
   /**
-   * {@code count} bans, half IPv4 hosts and half IPv6 /64s, with every 10,000th a wider block holding
-   * some of the others (so nftables has bans to leave out).
+   * {@code count} bans, half IPv4 hosts and half IPv6 /64s, with every 10,000th a wider block
+   * holding some of the others (so nftables has bans to leave out).
    */
   static List<Ban> bans(int count) throws Exception {
     List<Ban> bans = new ArrayList<>(count);
