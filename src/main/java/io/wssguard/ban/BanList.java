@@ -1,9 +1,9 @@
 package io.wssguard.ban;
 
 import io.wssguard.net.Cidr;
+import io.wssguard.net.PrefixIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,10 +25,10 @@ import java.util.logging.Logger;
  * The banned sources: asked on every accepted connection, changed rarely.
  *
  * <p>Reads take no lock: writers (all {@code synchronized}) build an immutable {@link Snapshot} — a
- * hash map of the banned single addresses and a short array of banned blocks, precompiled to 64-bit
- * masks — and publish it through one {@code volatile} field. A read is a map lookup plus a scan of
- * the blocks; an expired ban that {@link #expire} has not yet removed is already ignored by the
- * read.
+ * {@link PrefixIndex} of the bans — and publish it through one {@code volatile} field. A read is
+ * one hash probe per prefix length in use, longest first, so it costs the same with ten bans or a
+ * hundred thousand; an expired ban that {@link #expire} has not yet removed is already ignored by
+ * the read.
  *
  * <p>Every change is forced to the {@link BanJournal} before the call returns. If the disk fails,
  * the change still takes effect in memory (a ban that cannot be saved is better enforced than
@@ -64,6 +64,7 @@ public final class BanList implements AutoCloseable {
   private final List<Consumer<List<Ban>>> listeners = new CopyOnWriteArrayList<>();
   private final Object notifyLock = new Object();
   private volatile Snapshot snapshot = Snapshot.EMPTY;
+  private BanCap cap = new BanCap(BanCap.DEFAULT_MAX);
   private boolean closed;
 
   private BanList(BanJournal journal, List<Cidr> neverBan, InstantSource clock, int compactAfter) {
@@ -181,14 +182,34 @@ public final class BanList implements AutoCloseable {
       checkOpen();
       Instant now = clock.instant();
       Instant until = now.plus(duration);
+      Cidr requested = target;
+      target = widenedAtCap(requested);
+      List<Ban> absorbed = new ArrayList<>();
+      for (Cidr inside :
+          BanCap.absorbed(target, requested.equals(target) ? List.of() : bans.keySet())) {
+        absorbed.add(bans.remove(inside));
+      }
+      if (!requested.equals(target)) {
+        reason +=
+            " (widened from "
+                + requested.shortText()
+                + ": ban list at its cap of "
+                + cap.max()
+                + ")";
+      }
       Ban old = bans.get(target);
       List<String> strikes = new ArrayList<>();
       extended = old != null && old.activeAt(now);
-      if (extended) {
-        if (old.until().isAfter(until)) {
-          until = old.until();
+      if (old != null) {
+        absorbed.add(old);
+      }
+      for (Ban earlier : absorbed) {
+        if (earlier.activeAt(now)) {
+          if (earlier.until().isAfter(until)) {
+            until = earlier.until();
+          }
+          strikes.addAll(earlier.history());
         }
-        strikes.addAll(old.history());
       }
       strikes.addAll(history);
       if (strikes.size() > MAX_HISTORY) {
@@ -197,9 +218,17 @@ public final class BanList implements AutoCloseable {
       ban = new Ban(target, until, reason, strikes);
       bans.put(target, ban);
       publish();
-      persist(() -> journal.appendBan(ban));
+      persist(
+          () -> {
+            for (Ban earlier : absorbed) {
+              if (!earlier.target().equals(ban.target())) {
+                journal.appendUnban(earlier.target());
+              }
+            }
+            journal.appendBan(ban);
+          });
     }
-    LOG.info("banned " + target.shortText() + " until " + ban.until() + ": " + reason);
+    LOG.info("banned " + ban.target().shortText() + " until " + ban.until() + ": " + ban.reason());
     notifyListeners();
     return BanOutcome.of(ban, extended);
   }
@@ -262,6 +291,36 @@ public final class BanList implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The most bans this list holds; a ban beyond it is widened (see {@link BanCap}). Replayed bans
+   * over a lowered cap stay until they end.
+   */
+  public synchronized void cap(BanCap cap) {
+    this.cap = cap;
+  }
+
+  /** {@code target}, or the block it widens to at the cap unless that touches a never-ban block. */
+  private Cidr widenedAtCap(Cidr target) {
+    Cidr wider = cap.target(target, bans.keySet());
+    if (wider.equals(target)) {
+      return target;
+    }
+    Cidr protectedBy = neverBan.protecting(wider);
+    if (protectedBy != null) {
+      LOG.warning(
+          "ban list over its cap of "
+              + cap.max()
+              + ": "
+              + target.shortText()
+              + " kept as it is, since "
+              + wider.shortText()
+              + " overlaps never-ban "
+              + protectedBy.shortText());
+      return target;
+    }
+    return wider;
   }
 
   /**
@@ -416,115 +475,31 @@ public final class BanList implements AutoCloseable {
     return c != 0 ? c : Integer.compare(a.prefix(), b.prefix());
   }
 
-  /** What readers see: immutable once published. */
+  /**
+   * What readers see: immutable once published. {@code all} for listings, {@code index} for lookups
+   * (a hash probe per prefix length in use, whatever the number of bans).
+   */
   private static final class Snapshot {
-    static final Snapshot EMPTY = new Snapshot(new Ban[0], Map.of(), new Ban[0], new long[0]);
+    static final Snapshot EMPTY = new Snapshot(new Ban[0], PrefixIndex.empty());
 
     final Ban[] all;
-    final Map<InetAddress, Ban> hosts;
-    final Ban[] blocks;
+    final PrefixIndex<Ban> index;
 
-    /**
-     * Per block: network high 64 bits, network low 64 bits, mask high, mask low (IPv4 in the low
-     * word).
-     */
-    final long[] masks;
-
-    private Snapshot(Ban[] all, Map<InetAddress, Ban> hosts, Ban[] blocks, long[] masks) {
+    private Snapshot(Ban[] all, PrefixIndex<Ban> index) {
       this.all = all;
-      this.hosts = hosts;
-      this.blocks = blocks;
-      this.masks = masks;
+      this.index = index;
     }
 
     static Snapshot of(List<Ban> sorted) {
-      Map<InetAddress, Ban> hosts = new HashMap<>();
-      List<Ban> blocks = new ArrayList<>();
+      Map<Cidr, Ban> byTarget = new HashMap<>();
       for (Ban ban : sorted) {
-        Cidr t = ban.target();
-        int max = t.network() instanceof Inet4Address ? 32 : 128;
-        if (t.prefix() == max) {
-          hosts.put(t.network(), ban);
-        } else {
-          blocks.add(ban);
-        }
+        byTarget.put(ban.target(), ban);
       }
-      long[] masks = new long[blocks.size() * 4];
-      for (int i = 0; i < blocks.size(); i++) {
-        Cidr t = blocks.get(i).target();
-        byte[] n = t.network().getAddress();
-        boolean v4 = n.length == 4;
-        // IPv4 lives in the low word; the high word is zero for both the address and the block.
-        int prefix = v4 ? t.prefix() + 96 : t.prefix();
-        long maskHigh = v4 ? 0 : prefix >= 64 ? -1L : -1L << (64 - prefix);
-        long maskLow = prefix <= 64 ? 0 : prefix == 128 ? -1L : -1L << (128 - prefix);
-        masks[4 * i] = (v4 ? 0 : high(n)) & maskHigh;
-        masks[4 * i + 1] = (v4 ? v4(n) : low(n)) & maskLow;
-        masks[4 * i + 2] = maskHigh;
-        masks[4 * i + 3] = maskLow;
-      }
-      return new Snapshot(
-          sorted.toArray(new Ban[0]), Map.copyOf(hosts), blocks.toArray(new Ban[0]), masks);
+      return new Snapshot(sorted.toArray(new Ban[0]), PrefixIndex.of(byTarget));
     }
 
     Ban find(InetAddress address, Instant now) {
-      if (all.length == 0) {
-        return null;
-      }
-      Ban exact = hosts.get(address);
-      if (exact != null && exact.activeAt(now)) {
-        return exact;
-      }
-      if (blocks.length == 0) {
-        return null;
-      }
-      boolean v4 = address instanceof Inet4Address;
-      long hi = 0;
-      long lo;
-      if (v4) {
-        // Inet4Address's hash code is its address; no copy of the bytes needed.
-        lo = address.hashCode() & 0xFFFFFFFFL;
-      } else {
-        byte[] a = address.getAddress();
-        hi = high(a);
-        lo = low(a);
-      }
-      for (int i = 0; i < blocks.length; i++) {
-        boolean blockV4 = blocks[i].target().network() instanceof Inet4Address;
-        if (blockV4 != v4) {
-          continue;
-        }
-        int m = 4 * i;
-        if ((hi & masks[m + 2]) == masks[m]
-            && (lo & masks[m + 3]) == masks[m + 1]
-            && blocks[i].activeAt(now)) {
-          return blocks[i];
-        }
-      }
-      return null;
-    }
-
-    private static long v4(byte[] b) {
-      return ((b[0] & 0xFFL) << 24)
-          | ((b[1] & 0xFFL) << 16)
-          | ((b[2] & 0xFFL) << 8)
-          | (b[3] & 0xFFL);
-    }
-
-    private static long high(byte[] b) {
-      long v = 0;
-      for (int i = 0; i < 8; i++) {
-        v = (v << 8) | (b[i] & 0xFFL);
-      }
-      return v;
-    }
-
-    private static long low(byte[] b) {
-      long v = 0;
-      for (int i = 8; i < 16; i++) {
-        v = (v << 8) | (b[i] & 0xFFL);
-      }
-      return v;
+      return index.find(address, now, Ban::activeAt);
     }
   }
 }

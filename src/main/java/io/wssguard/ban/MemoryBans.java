@@ -1,26 +1,40 @@
 package io.wssguard.ban;
 
 import io.wssguard.net.Cidr;
+import io.wssguard.net.PrefixIndex;
 import io.wssguard.time.Ticker;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
-/** Bans held in memory only (lost on restart): for tests and for runs without a ban journal. */
+/**
+ * Bans held in memory only (lost on restart): for tests and for runs without a ban journal.
+ *
+ * <p>Writers ({@code synchronized}, rare) change a plain map and publish a {@link PrefixIndex} of
+ * it through a volatile field; {@link #isBanned} reads that index without a lock. The number of
+ * bans is bounded by a {@link BanCap}; never-ban blocks are refused as in {@link BanList}.
+ */
 public final class MemoryBans implements Bans {
   private static final Logger LOG = Logger.getLogger(MemoryBans.class.getName());
 
-  private record Held(long untilNanos, Instant until, String reason, List<String> history) {}
+  private record Held(Instant until, String reason, List<String> history) {
+    boolean activeAt(Instant now) {
+      return until.isAfter(now);
+    }
+  }
 
-  private final Map<Cidr, Held> bans = new ConcurrentHashMap<>();
+  private final Map<Cidr, Held> bans = new HashMap<>();
   private final AtomicLong expired = new AtomicLong();
   private final Ticker ticker;
+  private final BanCap cap;
+  private volatile NeverBan neverBan = NeverBan.NONE;
+  private volatile PrefixIndex<Held> index = PrefixIndex.empty();
 
   public MemoryBans() {
     this(Ticker.system());
@@ -28,93 +42,114 @@ public final class MemoryBans implements Bans {
 
   /** Bans timed by {@code ticker}: the same clock as the enforcer's, so tests can end a ban. */
   public MemoryBans(Ticker ticker) {
-    this.ticker = ticker;
+    this(ticker, new BanCap(BanCap.DEFAULT_MAX));
   }
 
-  private volatile NeverBan neverBan = NeverBan.NONE;
+  public MemoryBans(BanCap cap) {
+    this(Ticker.system(), cap);
+  }
+
+  public MemoryBans(Ticker ticker, BanCap cap) {
+    this.ticker = ticker;
+    this.cap = cap;
+  }
 
   @Override
   public boolean isBanned(InetAddress address) {
-    if (bans.isEmpty()) {
-      return false;
-    }
-    long now = ticker.nanos();
-    for (Map.Entry<Cidr, Held> e : bans.entrySet()) {
-      if (now - e.getValue().untilNanos() < 0 && e.getKey().contains(address)) {
-        return true;
-      }
-    }
-    return false;
+    PrefixIndex<Held> current = index;
+    return current.size() != 0 && current.find(address, ticker.instant(), Held::activeAt) != null;
   }
 
   @Override
-  public BanOutcome ban(
+  public synchronized BanOutcome ban(
       InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
-    Cidr target = Cidr.of(address, prefix);
-    BanList.check(target, duration);
-    String refusal = neverBan.refusal(target);
+    Cidr requested = Cidr.of(address, prefix);
+    BanList.check(requested, duration);
+    String refusal = neverBan.refusal(requested);
     if (refusal != null) {
       LOG.warning(refusal + " (" + reason + ")");
       return BanOutcome.refused(refusal);
     }
-    long now = ticker.nanos();
-    Held fresh =
-        new Held(now + duration.toNanos(), ticker.instant().plus(duration), reason, history);
-    Held[] before = new Held[1];
-    Held held =
-        bans.merge(
-            target,
-            fresh,
-            (old, neu) -> {
-              if (now - old.untilNanos() >= 0) {
-                return neu;
-              }
-              before[0] = old;
-              List<String> all = new ArrayList<>(old.history());
-              all.addAll(neu.history());
-              return old.untilNanos() - neu.untilNanos() > 0
-                  ? new Held(old.untilNanos(), old.until(), neu.reason(), all)
-                  : new Held(neu.untilNanos(), neu.until(), neu.reason(), all);
-            });
-    return BanOutcome.of(
-        new Ban(target, held.until(), held.reason(), held.history()), before[0] != null);
+    if (bans.size() >= cap.max()) {
+      active(); // ended bans make room before anything is widened
+    }
+    Cidr target = cap.target(requested, bans.keySet());
+    if (!target.equals(requested) && neverBan.refusal(target) != null) {
+      target = requested; // widening must not reach a never-ban block: over the cap instead
+    }
+    Instant now = ticker.instant();
+    Instant until = now.plus(duration);
+    List<String> strikes = new ArrayList<>();
+    List<Cidr> absorbed =
+        target.equals(requested) ? List.of() : BanCap.absorbed(target, bans.keySet());
+    for (Cidr inside : absorbed) {
+      Held h = bans.remove(inside);
+      if (h.activeAt(now)) {
+        until = h.until().isAfter(until) ? h.until() : until;
+        strikes.addAll(h.history());
+      }
+    }
+    Held old = bans.get(target);
+    boolean extended = old != null && old.activeAt(now);
+    if (extended) {
+      until = old.until().isAfter(until) ? old.until() : until;
+      strikes.addAll(old.history());
+    }
+    strikes.addAll(history);
+    Held held = new Held(until, reason, List.copyOf(strikes));
+    bans.put(target, held);
+    index = PrefixIndex.of(bans);
+    return BanOutcome.of(new Ban(target, until, reason, held.history()), extended);
   }
 
   @Override
-  public void neverBan(List<Cidr> blocks) {
+  public synchronized void neverBan(List<Cidr> blocks) {
     NeverBan never = NeverBan.of(blocks);
     neverBan = never;
+    boolean lifted = false;
     for (Cidr banned : List.copyOf(bans.keySet())) {
       Cidr by = never.protecting(banned);
-      if (by != null && bans.remove(banned) != null) {
+      if (by != null) {
+        bans.remove(banned);
+        lifted = true;
         LOG.warning(
             "ban of " + banned.shortText() + " lifted: it overlaps never-ban " + by.shortText());
       }
     }
+    if (lifted) {
+      index = PrefixIndex.of(bans);
+    }
   }
 
-  // A ConcurrentHashMap: iterating while removing is allowed, and the two-argument remove only
-  // drops the entry that was seen expired.
-  @SuppressWarnings("ModifyCollectionInEnhancedForLoop")
   @Override
-  public List<Entry> active() {
-    long now = ticker.nanos();
+  public synchronized List<Entry> active() {
+    Instant now = ticker.instant();
     List<Entry> result = new ArrayList<>();
-    for (Map.Entry<Cidr, Held> e : bans.entrySet()) {
-      Held h = e.getValue();
-      if (now - h.untilNanos() < 0) {
-        result.add(new Entry(e.getKey(), h.until(), h.reason()));
-      } else if (bans.remove(e.getKey(), h)) {
-        expired.incrementAndGet();
-      }
+    int before = bans.size();
+    bans.entrySet()
+        .removeIf(
+            e -> {
+              if (e.getValue().activeAt(now)) {
+                result.add(new Entry(e.getKey(), e.getValue().until(), e.getValue().reason()));
+                return false;
+              }
+              return true;
+            });
+    if (bans.size() != before) {
+      expired.addAndGet(before - bans.size());
+      index = PrefixIndex.of(bans);
     }
     return result;
   }
 
   @Override
-  public boolean unban(Cidr target) {
+  public synchronized boolean unban(Cidr target) {
     Held h = bans.remove(target);
-    return h != null && ticker.nanos() - h.untilNanos() < 0;
+    if (h == null) {
+      return false;
+    }
+    index = PrefixIndex.of(bans);
+    return h.activeAt(ticker.instant());
   }
 
   @Override

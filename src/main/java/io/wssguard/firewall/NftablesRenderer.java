@@ -1,6 +1,7 @@
 package io.wssguard.firewall;
 
 import io.wssguard.ban.Ban;
+import io.wssguard.ban.BanList;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,24 +82,23 @@ public final class NftablesRenderer {
     s.append("\t}\n");
   }
 
-  /** The bans not inside another ban of the list. */
+  /**
+   * The bans not inside another ban of the list, in one pass over them sorted by address: a block
+   * sorts right before everything it holds, so a ban is inside another exactly when it is inside
+   * the last one kept. Sorting keeps this n log n; comparing every pair was quadratic, minutes for
+   * 100,000 bans.
+   */
   private static List<Ban> outermost(List<Ban> bans) {
+    List<Ban> sorted = new ArrayList<>(bans);
+    sorted.sort(BanList.ORDER);
     List<Ban> out = new ArrayList<>();
-    for (int i = 0; i < bans.size(); i++) {
-      Ban ban = bans.get(i);
-      boolean inside = false;
-      for (int j = 0; j < bans.size(); j++) {
-        Ban other = bans.get(j);
-        if (j != i
-            && other.target().prefix() < ban.target().prefix()
-            && other.target().contains(ban.target().network())) {
-          inside = true;
-          break;
-        }
+    Ban last = null;
+    for (Ban ban : sorted) {
+      if (last != null && last.target().contains(ban.target())) {
+        continue;
       }
-      if (!inside) {
-        out.add(ban);
-      }
+      out.add(ban);
+      last = ban;
     }
     return out;
   }

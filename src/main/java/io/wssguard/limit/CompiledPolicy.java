@@ -40,6 +40,15 @@ public final class CompiledPolicy {
   public final Limit controlFrames;
   final long strikeWindowNanos;
 
+  /**
+   * The wider IPv6 blocks counted at admission, narrowest first, with their handshake and
+   * connection budgets (a factor of the source's own; null where the source has no such limit).
+   */
+  final BlockLimits[] ipv6Blocks;
+
+  /** One wider IPv6 block's budgets. */
+  record BlockLimits(int prefix, Limit handshakes, Limit connections) {}
+
   public CompiledPolicy(Policy p) {
     source = p;
     monitor = p.mode() == Mode.MONITOR;
@@ -53,6 +62,11 @@ public final class CompiledPolicy {
     ipConnections = Limit.of("perIp.connections", ip.connections(), CloseCodes.POLICY_VIOLATION);
     ipMessages = Limit.of("perIp.messages", ip.messages());
     ipBytes = Limit.of("perIp.bytes", ip.bytes());
+    ipv6Blocks =
+        ip.ipv6Blocks().stream()
+            .filter(b -> b.prefix() < access.ipv6Prefix())
+            .map(b -> blockLimits(b, ipHandshakes, ipConnections))
+            .toArray(BlockLimits[]::new);
     PerConnectionLimits c =
         p.perConnection() == null ? PerConnectionLimits.NONE : p.perConnection();
     messages = Limit.of("perConnection.messages", c.messages());
@@ -64,6 +78,34 @@ public final class CompiledPolicy {
     maxFragments =
         Limit.of("perConnection.maxFragments", c.maxFragments(), CloseCodes.POLICY_VIOLATION);
     controlFrames = Limit.of("perConnection.controlFrames", c.controlFrames());
+  }
+
+  private static BlockLimits blockLimits(
+      PerIpLimits.Ipv6Block b, Limit handshakes, Limit connections) {
+    String name = "perIp.ipv6Blocks." + b.prefix() + ".";
+    Limit hs =
+        handshakes == null
+            ? null
+            : new Limit(
+                name + "handshakes",
+                Rate.of(
+                    1e9 / handshakes.rate().nanosPerUnit() * b.factor(),
+                    handshakes.rate().burst() * b.factor()),
+                0,
+                handshakes.action(),
+                handshakes.strike(),
+                handshakes.closeCode());
+    Limit conns =
+        connections == null
+            ? null
+            : new Limit(
+                name + "connections",
+                null,
+                connections.max() * b.factor(),
+                connections.action(),
+                connections.strike(),
+                connections.closeCode());
+    return new BlockLimits(b.prefix(), hs, conns);
   }
 
   /** A path glob as a regular expression; everything but {@code *} and {@code **} is literal. */

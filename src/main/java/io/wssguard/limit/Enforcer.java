@@ -18,6 +18,7 @@ public final class Enforcer {
   private final Bans bans;
   private final SecurityEvents events;
   private final Ticker ticker;
+  private final BlockBans blockBans = new BlockBans();
 
   public Enforcer(Bans bans) {
     this(bans, SecurityEvents.NONE, Ticker.system());
@@ -92,7 +93,40 @@ public final class Enforcer {
             policy.strikes.banFor(),
             reason,
             "strikes");
+        escalate(policy, client, now, recent);
       }
+    }
+  }
+
+  /**
+   * The third source ban inside one widest IPv6 block of the policy within the strike window bans
+   * that block (see {@link BlockBans}).
+   */
+  private void escalate(CompiledPolicy policy, InetAddress client, long now, List<String> recent) {
+    if (client instanceof Inet4Address || policy.ipv6Blocks.length == 0) {
+      return;
+    }
+    int prefix = policy.ipv6Blocks[policy.ipv6Blocks.length - 1].prefix();
+    if (!blockBans.sourceBanned(SourceKey.of(client, prefix), now, policy.strikeWindowNanos)) {
+      return;
+    }
+    String reason =
+        BlockBans.TO_ESCALATE
+            + " bans inside this /"
+            + prefix
+            + " within "
+            + policy.strikes.window().toSeconds()
+            + "s (policy "
+            + policy.name()
+            + ")";
+    BanOutcome outcome = bans.ban(client, prefix, policy.strikes.banFor(), reason, recent);
+    if (outcome.banned()) {
+      events.banned(
+          outcome.ban().target().toString(),
+          policy.name(),
+          policy.strikes.banFor(),
+          reason,
+          "escalation");
     }
   }
 }

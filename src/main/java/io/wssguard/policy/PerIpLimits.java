@@ -1,15 +1,49 @@
 package io.wssguard.policy;
 
+import java.util.List;
+
 /**
  * Limits on one source address (IPv6: its configured prefix), summed over all its connections. Any
  * may be null.
  *
  * @param handshakes new connections per second (action REJECT: 429)
  * @param connections concurrent connections (action REJECT: 429)
- * @param messages messages per second, control frames included
+ * @param messages messages per second
  * @param bytes payload bytes per second
+ * @param ipv6Blocks wider IPv6 blocks counted as well, narrowest first, each with {@code
+ *     handshakes} and {@code connections} budgets of {@code factor} times the source's own (see
+ *     {@link Ipv6Block})
  */
 public record PerIpLimits(
-    RateLimit handshakes, CountLimit connections, RateLimit messages, RateLimit bytes) {
+    RateLimit handshakes,
+    CountLimit connections,
+    RateLimit messages,
+    RateLimit bytes,
+    List<Ipv6Block> ipv6Blocks) {
+
+  /**
+   * The /56 with 4 times and the /48 with 16 times the source's budget: a host that rotates through
+   * the 65,536 /64s of its /48 gets 16 sources' worth, not 65,536 (docs/POLICIES.md).
+   */
+  public static final List<Ipv6Block> DEFAULT_IPV6_BLOCKS =
+      List.of(new Ipv6Block(56, 4), new Ipv6Block(48, 16));
+
   public static final PerIpLimits NONE = new PerIpLimits(null, null, null, null);
+
+  public PerIpLimits {
+    ipv6Blocks = List.copyOf(ipv6Blocks);
+  }
+
+  public PerIpLimits(
+      RateLimit handshakes, CountLimit connections, RateLimit messages, RateLimit bytes) {
+    this(handshakes, connections, messages, bytes, DEFAULT_IPV6_BLOCKS);
+  }
+
+  /**
+   * An IPv6 block wider than the counted prefix, with budgets of {@code factor} times the source's.
+   *
+   * @param prefix 16..127, shorter than {@code access.ipv6Prefix}
+   * @param factor 1..65536
+   */
+  public record Ipv6Block(int prefix, int factor) {}
 }

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -93,6 +94,12 @@ public final class PolicyParser {
           new LimitSpec("connections", false, false, REJECT_ONLY),
           new LimitSpec("messages", true, false, FLOW),
           new LimitSpec("bytes", true, true, FLOW));
+  static final String IPV6_BLOCKS = "ipv6Blocks";
+  static final List<String> PER_IP_KEYS =
+      Stream.concat(PER_IP.stream().map(LimitSpec::key), Stream.of(IPV6_BLOCKS)).toList();
+  static final List<String> BLOCK_KEYS = List.of("factor");
+  private static final Pattern BLOCK_PREFIX = Pattern.compile("[1-9][0-9]{0,2}");
+
   static final List<LimitSpec> PER_CONNECTION =
       List.of(
           new LimitSpec("messages", true, false, FLOW),
@@ -250,6 +257,8 @@ public final class PolicyParser {
     keys.put("policies.*", POLICY_KEYS);
     keys.put("policies.*.handshake", HANDSHAKE_KEYS);
     limitKeys(keys, "policies.*.perIp", PER_IP);
+    keys.put("policies.*.perIp", PER_IP_KEYS);
+    keys.put("policies.*.perIp." + IPV6_BLOCKS + ".*", BLOCK_KEYS);
     limitKeys(keys, "policies.*.perConnection", PER_CONNECTION);
     keys.put("policies.*.access", ACCESS_KEYS);
     keys.put("policies.*.strikes", STRIKE_KEYS);
@@ -415,6 +424,9 @@ public final class PolicyParser {
           perConnection.bytes(), m.pathOf("perConnection") + ".bytes", perConnection);
     }
     AccessRules access = access(m.get("access"), m.pathOf("access"));
+    if (perIp != null && access != null) {
+      perIp = blocksWiderThanPrefix(perIp, access.ipv6Prefix(), m);
+    }
     StrikeRules strikes = strikes(m.get("strikes"), m.pathOf("strikes"));
     if (errors.size() > before) {
       return null;
@@ -429,6 +441,35 @@ public final class PolicyParser {
         strikes,
         errors.file(),
         nameNode.getStartMark().getLine() + 1);
+  }
+
+  /**
+   * The counted wider blocks must be wider than the source's own: written ones are checked, default
+   * ones that are not wider are left out (an {@code ipv6Prefix} of 56 keeps only the /48).
+   */
+  private PerIpLimits blocksWiderThanPrefix(PerIpLimits perIp, int ipv6Prefix, YamlMapping m) {
+    String path = m.pathOf("perIp") + "." + IPV6_BLOCKS;
+    List<PerIpLimits.Ipv6Block> kept = new ArrayList<>();
+    for (PerIpLimits.Ipv6Block b : perIp.ipv6Blocks()) {
+      if (b.prefix() < ipv6Prefix) {
+        kept.add(b);
+      } else if (nodes.containsKey(path + "." + b.prefix())) {
+        errors.at(
+            nodes.get(path + "." + b.prefix()),
+            path
+                + "."
+                + b.prefix()
+                + ": /"
+                + b.prefix()
+                + " (expected: a block wider than access.ipv6Prefix, /"
+                + ipv6Prefix
+                + ")");
+      }
+    }
+    return kept.size() == perIp.ipv6Blocks().size()
+        ? perIp
+        : new PerIpLimits(
+            perIp.handshakes(), perIp.connections(), perIp.messages(), perIp.bytes(), kept);
   }
 
   private static boolean absent(Node node) {
@@ -532,15 +573,90 @@ public final class PolicyParser {
     if (absent(node)) {
       return PerIpLimits.NONE;
     }
-    Map<String, Object> limits = limits(node, path, PER_IP);
-    if (limits == null) {
+    int before = errors.size();
+    YamlMapping m =
+        yaml.mapping(node, path, "mapping with " + String.join(", ", PER_IP_KEYS), PER_IP_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Map<String, Object> limits = limits(m, PER_IP);
+    List<PerIpLimits.Ipv6Block> blocks = ipv6Blocks(m.get(IPV6_BLOCKS), m.pathOf(IPV6_BLOCKS));
+    if (errors.size() > before) {
       return null;
     }
     return new PerIpLimits(
         (RateLimit) limits.get("handshakes"),
         (CountLimit) limits.get("connections"),
         (RateLimit) limits.get("messages"),
-        (RateLimit) limits.get("bytes"));
+        (RateLimit) limits.get("bytes"),
+        blocks);
+  }
+
+  /**
+   * {@code {56: {factor: 4}, 48: {factor: 16}}}: at most two blocks (each is one more lookup per
+   * handshake), each wider block with at least the factor of the narrower ones. Absent: the
+   * defaults; {@code {}}: none.
+   */
+  private List<PerIpLimits.Ipv6Block> ipv6Blocks(Node node, String path) {
+    if (absent(node)) {
+      return PerIpLimits.DEFAULT_IPV6_BLOCKS;
+    }
+    YamlMapping m = yaml.mapping(node, path, "mapping of prefix length to {factor}", null);
+    if (m == null) {
+      return null;
+    }
+    int before = errors.size();
+    TreeMap<Integer, PerIpLimits.Ipv6Block> byPrefix = new TreeMap<>((a, b) -> b - a);
+    for (String key : m.keys()) {
+      int prefix = BLOCK_PREFIX.matcher(key).matches() ? Integer.parseInt(key) : -1;
+      if (prefix < 16 || prefix > 127) {
+        errors.at(
+            m.keyNode(key),
+            m.pathOf(key)
+                + ": '"
+                + key
+                + "' (expected: prefix length 16..127, shorter than access.ipv6Prefix)");
+        continue;
+      }
+      YamlMapping b = yaml.mapping(m.get(key), m.pathOf(key), "mapping with factor", BLOCK_KEYS);
+      if (b == null) {
+        continue;
+      }
+      Node factorNode = b.required("factor");
+      Long factor = yaml.integer(factorNode, b.pathOf("factor"), -1, 1, 65_536);
+      nodes.put(m.pathOf(key), m.keyNode(key));
+      nodes.put(b.pathOf("factor"), factorNode);
+      if (factor != null && factor > 0) {
+        byPrefix.put(prefix, new PerIpLimits.Ipv6Block(prefix, factor.intValue()));
+      }
+    }
+    if (m.keys().size() > 2) {
+      errors.at(
+          node,
+          path
+              + ": "
+              + m.keys().size()
+              + " blocks (expected: at most 2; each is one more lookup per handshake)");
+    }
+    List<PerIpLimits.Ipv6Block> blocks = List.copyOf(byPrefix.values());
+    for (int i = 1; i < blocks.size(); i++) {
+      PerIpLimits.Ipv6Block narrower = blocks.get(i - 1);
+      PerIpLimits.Ipv6Block wider = blocks.get(i);
+      if (wider.factor() < narrower.factor()) {
+        String at = path + "." + wider.prefix() + ".factor";
+        errors.at(
+            nodes.get(at),
+            at
+                + ": "
+                + wider.factor()
+                + " (expected: at least the factor of the narrower /"
+                + narrower.prefix()
+                + ", "
+                + narrower.factor()
+                + "; a wider block holds all of its budget)");
+      }
+    }
+    return errors.size() > before ? null : blocks;
   }
 
   private PerConnectionLimits perConnection(Node node, String path) {
@@ -612,6 +728,12 @@ public final class PolicyParser {
     if (m == null) {
       return null;
     }
+    Map<String, Object> result = limits(m, specs);
+    return errors.size() > before ? null : result;
+  }
+
+  /** The limits of {@code specs} in {@code m} by key; those with errors (reported) left out. */
+  private Map<String, Object> limits(YamlMapping m, List<LimitSpec> specs) {
     Map<String, Object> result = new HashMap<>();
     for (LimitSpec spec : specs) {
       Node limitNode = m.get(spec.key());
@@ -626,7 +748,7 @@ public final class PolicyParser {
         result.put(spec.key(), limit);
       }
     }
-    return errors.size() > before ? null : result;
+    return result;
   }
 
   private RateLimit rateLimit(Node node, String path, LimitSpec spec) {

@@ -9,7 +9,7 @@ import io.wssguard.handshake.Rejection;
 import io.wssguard.limit.CompiledPolicy;
 import io.wssguard.limit.Enforcer;
 import io.wssguard.limit.Limit;
-import io.wssguard.limit.SourceKey;
+import io.wssguard.limit.SourceBlocks;
 import io.wssguard.limit.SourceState;
 import io.wssguard.limit.SourceTable;
 import io.wssguard.net.Cidr;
@@ -35,17 +35,25 @@ final class PolicyAdmission {
    * A request that may be answered: its source's counted state (null on a route without a policy)
    * and the client's address.
    */
-  record Screened(SourceState source, InetAddress client) {}
+  record Screened(SourceBlocks blocks, InetAddress client) {
+    /**
+     * The client's own counted state (its address, or its IPv6 /64), null on {@code policy: off}.
+     */
+    SourceState source() {
+      return blocks == null ? null : blocks.own();
+    }
+  }
 
   /**
    * An admitted handshake: the client's counted state (null on a route without a policy), its
    * address, the subprotocols to forward.
    */
-  record Admitted(SourceState source, InetAddress client, List<String> protocols) {}
+  record Admitted(
+      SourceState source, SourceBlocks blocks, InetAddress client, List<String> protocols) {}
 
   /** A handshake on a route with {@code policy: off}: nothing checked, nothing counted. */
   static Admitted unchecked(Screened screened, List<String> offered) {
-    return new Admitted(null, screened.client(), offered);
+    return new Admitted(null, null, screened.client(), offered);
   }
 
   private final SourceTable sources;
@@ -80,14 +88,14 @@ final class PolicyAdmission {
       }
     }
     long now = enforcer.ticker().nanos();
-    SourceState source = sources.get(SourceKey.of(client, p.access.ipv6Prefix()), now);
-    Limit hs = p.ipHandshakes;
-    if (hs != null && !source.handshakesTake(hs.rate(), now)) {
-      if (refuse(exchange, p, client, 429, "handshake rate", hs, source)) {
+    SourceBlocks blocks = SourceBlocks.lookUp(sources, client, p, now);
+    Limit hs = blocks.takeHandshake(p, now);
+    if (hs != null) {
+      if (refuse(exchange, p, client, 429, "handshake rate", hs, blocks.own())) {
         return null;
       }
     }
-    return new Screened(source, client);
+    return new Screened(blocks, client);
   }
 
   /**
@@ -154,26 +162,24 @@ final class PolicyAdmission {
         protocols = offered;
       }
     }
-    SourceState source = screened.source();
-    Limit conns = p.ipConnections;
-    int open = source.connectionOpened();
-    if (conns != null && open > conns.max()) {
-      source.connectionClosed();
+    SourceBlocks blocks = screened.blocks();
+    SourceState source = blocks.own();
+    Limit conns = blocks.openConnection(p);
+    if (conns != null) {
       if (refuse(exchange, p, client, 429, "too many connections", conns, source)) {
         return null;
       }
-      source.connectionOpened();
+      blocks.openAnyway();
     }
-    return new Admitted(source, client, protocols);
+    return new Admitted(source, blocks, client, protocols);
   }
 
   /** A connection admitted by {@link #admit} has ended. */
   void release(Admitted admitted) {
-    if (admitted.source() == null) {
+    if (admitted.blocks() == null) {
       return;
     }
-    admitted.source().connectionClosed();
-    sources.touch(admitted.source().key());
+    admitted.blocks().close(sources);
   }
 
   private boolean refuse(

@@ -100,7 +100,7 @@ class RenderersTest {
         \tset ban4 {
         \t\ttype ipv4_addr
         \t\tflags interval, timeout
-        \t\telements = { 203.0.113.7 timeout 900s, 198.51.100.0/24 timeout 60s }
+        \t\telements = { 198.51.100.0/24 timeout 60s, 203.0.113.7 timeout 900s }
         \t}
 
         \tset ban6 {

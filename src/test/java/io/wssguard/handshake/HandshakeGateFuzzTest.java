@@ -47,8 +47,17 @@ class HandshakeGateFuzzTest {
     listener.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** What the gate passes on must be a handshake by its own rules; a 299 says it was not. */
+  /**
+   * The gate hands every request on, with its refusal attached when it has one (the proxy counts
+   * the request, then sends that refusal, as here). Without one, the request must be a handshake by
+   * the gate's own rules; a 299 says it was not.
+   */
   private static void passed(HttpServerExchange exchange) {
+    Rejection rejection = exchange.getAttachment(HandshakeGate.REJECTION);
+    if (rejection != null) {
+      rejection.send(exchange);
+      return;
+    }
     var headers = exchange.getRequestHeaders();
     String key = headers.getFirst(new HttpString("Sec-WebSocket-Key"));
     boolean handshake =

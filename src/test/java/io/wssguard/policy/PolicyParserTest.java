@@ -118,6 +118,7 @@ class PolicyParserTest {
               connections: {max: 64, action: reject}
               messages:    {rate: 1000/s, burst: 2000, action: close, strike: true}
               bytes:       {rate: 8MiB/s, burst: 16MiB, action: throttle, strike: false}
+              ipv6Blocks:  {48: {factor: 8}, 40: {factor: 64}}
             perConnection:
               messages:        {rate: 100/s, burst: 200, action: close, strike: true}
               bytes:           {rate: 1MiB/s, burst: 2MiB, action: throttle}
@@ -149,7 +150,8 @@ class PolicyParserTest {
                 new RateLimit(10, 40, Action.REJECT, true),
                 new CountLimit(64, Action.REJECT, false),
                 new RateLimit(1000, 2000, Action.CLOSE, true),
-                new RateLimit(8 << 20, 16 << 20, Action.THROTTLE, false)),
+                new RateLimit(8 << 20, 16 << 20, Action.THROTTLE, false),
+                List.of(new PerIpLimits.Ipv6Block(48, 8), new PerIpLimits.Ipv6Block(40, 64))),
             new PerConnectionLimits(
                 new RateLimit(100, 200, Action.CLOSE, true),
                 new RateLimit(1 << 20, 2 << 20, Action.THROTTLE, false),
