@@ -99,7 +99,7 @@ public final class ConfigParser {
   private static final List<String> TIMEOUT_KEYS =
       List.of("handshake", "maxHeaderBytes", "idle", "ping", "drain");
   private static final List<String> DEMO_KEYS = List.of("bind");
-  private static final List<String> POLICIES_KEYS = List.of("dir");
+  private static final List<String> POLICIES_KEYS = List.of("dir", "watch");
   private static final List<String> BANS_KEYS = List.of("journal", "firewall");
   private static final List<String> FIREWALL_KEYS =
       List.of("backend", "apply", "rulesFile", "ports");
@@ -145,6 +145,9 @@ public final class ConfigParser {
    * check then).
    */
   private List<String> groupNames;
+
+  /** {@code policies.watch}, read with the policies block. */
+  private Boolean watchPolicies;
 
   private ConfigParser(String displayName, Path baseDir) {
     this.errors = new ErrorList(displayName);
@@ -225,7 +228,16 @@ public final class ConfigParser {
       throw errors.toException();
     }
     return new ProxyConfig(
-        listeners, backends, routes, timeouts, demoBackend, policiesDir, bans, source, admin);
+        listeners,
+        backends,
+        routes,
+        timeouts,
+        demoBackend,
+        policiesDir,
+        bans,
+        source,
+        admin,
+        Boolean.TRUE.equals(watchPolicies));
   }
 
   // ---- sections ----
@@ -733,6 +745,8 @@ public final class ConfigParser {
     if (m == null) {
       return null;
     }
+    // policies.watch: off unless asked for, so an edit goes live only when the operator reloads.
+    watchPolicies = yaml.bool(m.get("watch"), m.pathOf("watch"), false);
     Node dirNode = m.required("dir");
     return dirNode == null ? null : file(dirNode, m.pathOf("dir"));
   }

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param bans the ban journal and firewall, or {@code null}: bans are kept in memory only and stay
  *     out of the kernel
  * @param admin the admin listener and access log; {@code null} is read as {@link AdminConfig#OFF}
+ * @param watchPolicies whether a change in the policies directory reloads by itself ({@code
+ *     policies.watch}); off by default, so an edit goes live only on an explicit reload
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -27,12 +29,37 @@ public record ProxyConfig(
     Path policiesDir,
     BansConfig bans,
     Path source,
-    AdminConfig admin) {
+    AdminConfig admin,
+    boolean watchPolicies) {
 
   public ProxyConfig {
     admin = admin == null ? AdminConfig.OFF : admin;
     listeners = List.copyOf(listeners);
     backends = Map.copyOf(backends);
     routes = List.copyOf(routes);
+  }
+
+  /** Without {@code policies.watch}: policy files reload only when asked. */
+  public ProxyConfig(
+      List<ListenerConfig> listeners,
+      Map<String, BackendGroupConfig> backends,
+      List<RouteConfig> routes,
+      TimeoutsConfig timeouts,
+      DemoBackendConfig demoBackend,
+      Path policiesDir,
+      BansConfig bans,
+      Path source,
+      AdminConfig admin) {
+    this(
+        listeners,
+        backends,
+        routes,
+        timeouts,
+        demoBackend,
+        policiesDir,
+        bans,
+        source,
+        admin,
+        false);
   }
 }
