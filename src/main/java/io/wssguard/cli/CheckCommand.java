@@ -124,7 +124,8 @@ final class CheckCommand implements Callable<Integer> {
       List<CertificateConfig> certs = new ArrayList<>();
       for (CertificateConfig c : l.tls().certificates()) {
         if (c.generateIfMissing() && !Files.exists(c.chain()) && !Files.exists(c.privateKey())) {
-          notes.add(c.chain() + ": not there yet; run will generate a self-signed certificate");
+          notes.add(
+              c.chain() + ": note: not there yet; run will generate a self-signed certificate");
           Path chain = scratch.resolve("cert-" + n + ".pem");
           Path key = scratch.resolve("key-" + n++ + ".pem");
           try {
