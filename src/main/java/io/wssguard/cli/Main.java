@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Security-hardened WebSocket-over-TLS proxy.",
     subcommands = {
       RunCommand.class,
+      CheckCommand.class,
       PolicyCommand.class,
       BanCommand.class,
       FirewallCommand.class,

@@ -10,8 +10,10 @@ import io.wssguard.config.ProxyConfig;
 import io.wssguard.firewall.FirewallApplier;
 import io.wssguard.firewall.FirewallConfig;
 import io.wssguard.firewall.FirewallSync;
+import io.wssguard.observe.PolicyReloads;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
+import io.wssguard.server.ConfigReloader;
 import io.wssguard.server.NeverBanList;
 import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.ProxyServer;
@@ -27,8 +29,10 @@ import sun.misc.Signal;
 
 /**
  * {@code wssguard run}: the main job. Exit codes: 0 after a graceful stop, 1 when the proxy cannot
- * start (port in use, certificate unreadable, ban journal unusable), 2 for a configuration or
- * policy error (nothing is started).
+ * start for a runtime reason (port in use, ban journal unusable), 2 for a bad file: configuration,
+ * policy, certificate or key (nothing is started; retrying cannot help).
+ *
+ * <p>SIGHUP reloads the whole configuration file ({@link ConfigReloader}).
  *
  * <p>Bans live in memory only without {@code bans.journal}; with one they are journalled (and
  * replayed here), and with a firewall backend also kept in the kernel by a {@link FirewallSync}.
@@ -87,9 +91,10 @@ final class RunCommand implements Callable<Integer> {
     try {
       server = ProxyServer.start(cfg, policies, bans);
     } catch (StartupException e) {
-      System.err.println("wssguard: cannot start: " + e.getMessage());
+      System.err.println(
+          e.fileProblem() ? e.getMessage() : "wssguard: cannot start: " + e.getMessage());
       closeQuietly(journal);
-      return 1;
+      return e.fileProblem() ? 2 : 1;
     }
     JournalBans journalToClose = journal;
     System.out.print(Banner.of(server, cfg));
@@ -99,7 +104,7 @@ final class RunCommand implements Callable<Integer> {
     Runnable stop =
         () -> {
           try {
-            boolean drained = server.shutdown(cfg.timeouts().drain());
+            boolean drained = server.shutdown(server.config().timeouts().drain());
             System.err.println(
                 "wssguard: stopped"
                     + (drained ? "" : " (drain time over, remaining connections cut)"));
@@ -117,13 +122,20 @@ final class RunCommand implements Callable<Integer> {
     for (String sig : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(sig), s -> new Thread(stop, "wssguard-shutdown").start());
     }
-    PolicyReloader reloader = new PolicyReloader(cfg.policiesDir(), cfg, server.policies());
-    reloader.events(server.observability().events());
+    // The embedded defaults have no file to reload from.
+    PolicyReloads reloader;
+    if (config == null) {
+      reloader = new PolicyReloader(null, cfg, server.policies());
+    } else {
+      ConfigReloader whole = new ConfigReloader(config, server);
+      whole.events(server.observability().events());
+      whole.watchPolicies();
+      reloader = whole;
+    }
     server.observability().reloads(reloader);
     Signal.handle(
         new Signal("HUP"),
         s -> new Thread(() -> reloader.reload("SIGHUP"), "wssguard-reload").start());
-    reloader.watch();
     stopped.await();
     return exit[0];
   }

@@ -108,7 +108,7 @@ public final class ConfigParser {
   private static final List<String> TIMEOUT_KEYS =
       List.of("handshake", "maxHeaderBytes", "idle", "ping", "drain");
   private static final List<String> DEMO_KEYS = List.of("bind");
-  private static final List<String> POLICIES_KEYS = List.of("dir");
+  private static final List<String> POLICIES_KEYS = List.of("dir", "watch");
   private static final List<String> BANS_KEYS = List.of("journal", "firewall");
   private static final List<String> FIREWALL_KEYS =
       List.of("backend", "apply", "rulesFile", "ports");
@@ -160,6 +160,9 @@ public final class ConfigParser {
    * check then).
    */
   private List<String> groupNames;
+
+  /** {@code policies.watch}, read with the policies block. */
+  private Boolean watchPolicies;
 
   private ConfigParser(String displayName, Path baseDir) {
     this.errors = new ErrorList(displayName);
@@ -250,7 +253,8 @@ public final class ConfigParser {
         bans,
         source,
         admin,
-        limits);
+        limits,
+        Boolean.TRUE.equals(watchPolicies));
   }
 
   // ---- sections ----
@@ -790,6 +794,8 @@ public final class ConfigParser {
     if (m == null) {
       return null;
     }
+    // policies.watch: off unless asked for, so an edit goes live only when the operator reloads.
+    watchPolicies = yaml.bool(m.get("watch"), m.pathOf("watch"), false);
     Node dirNode = m.required("dir");
     return dirNode == null ? null : file(dirNode, m.pathOf("dir"));
   }

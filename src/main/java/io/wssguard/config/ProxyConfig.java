@@ -18,6 +18,8 @@ import java.util.Map;
  *     out of the kernel
  * @param admin the admin listener and access log; {@code null} is read as {@link AdminConfig#OFF}
  * @param limits process-wide limits; {@code null} is read as {@link LimitsConfig#DEFAULT}
+ * @param watchPolicies whether a change in the policies directory reloads by itself ({@code
+ *     policies.watch}); off by default, so an edit goes live only on an explicit reload
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -29,7 +31,8 @@ public record ProxyConfig(
     BansConfig bans,
     Path source,
     AdminConfig admin,
-    LimitsConfig limits) {
+    LimitsConfig limits,
+    boolean watchPolicies) {
 
   public ProxyConfig {
     admin = admin == null ? AdminConfig.OFF : admin;
@@ -39,7 +42,7 @@ public record ProxyConfig(
     routes = List.copyOf(routes);
   }
 
-  /** Without a {@code limits} block: the defaults. */
+  /** Without a {@code limits} block or {@code policies.watch}: the defaults. */
   public ProxyConfig(
       List<ListenerConfig> listeners,
       Map<String, BackendGroupConfig> backends,
@@ -60,6 +63,33 @@ public record ProxyConfig(
         bans,
         source,
         admin,
-        LimitsConfig.DEFAULT);
+        LimitsConfig.DEFAULT,
+        false);
+  }
+
+  /** Without {@code policies.watch}: policy files reload only when asked. */
+  public ProxyConfig(
+      List<ListenerConfig> listeners,
+      Map<String, BackendGroupConfig> backends,
+      List<RouteConfig> routes,
+      TimeoutsConfig timeouts,
+      DemoBackendConfig demoBackend,
+      Path policiesDir,
+      BansConfig bans,
+      Path source,
+      AdminConfig admin,
+      LimitsConfig limits) {
+    this(
+        listeners,
+        backends,
+        routes,
+        timeouts,
+        demoBackend,
+        policiesDir,
+        bans,
+        source,
+        admin,
+        limits,
+        false);
   }
 }

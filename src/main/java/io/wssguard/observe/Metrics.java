@@ -22,7 +22,6 @@ import io.wssguard.frame.CloseCodes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -113,7 +112,10 @@ public final class Metrics {
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Counter> handshakes = new HashMap<>();
   private final Map<String, Counter> refusedAtAccept = new HashMap<>();
-  private final Map<RouteConfig, RouteMeter> routes = new LinkedHashMap<>();
+  // Routes come and go with reloads: a route's meters are found by its config, and shared by label
+  // (one Micrometer series per label, whichever configuration it came from).
+  private final Map<RouteConfig, RouteMeter> routes = new ConcurrentHashMap<>();
+  private final Map<String, RouteMeter> routesByLabel = new ConcurrentHashMap<>();
   private final Map<String, Counter> closes = new ConcurrentHashMap<>();
   private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
   private final Map<String, Timer> backendConnects = new ConcurrentHashMap<>();
@@ -137,7 +139,7 @@ public final class Metrics {
               .register(registry));
     }
     for (RouteConfig rc : routeConfigs) {
-      routes.put(rc, new RouteMeter(registry, routeLabel(rc)));
+      route(rc);
     }
     tlsPhase = phase("tls");
     admissionPhase = phase("admission");
@@ -190,11 +192,18 @@ public final class Metrics {
 
   /** The meters of one configured route. */
   public RouteMeter route(RouteConfig rc) {
-    return routes.get(rc);
+    RouteMeter m = routes.get(rc);
+    return m != null
+        ? m
+        : routes.computeIfAbsent(
+            rc,
+            k ->
+                routesByLabel.computeIfAbsent(
+                    routeLabel(k), label -> new RouteMeter(registry, label)));
   }
 
   public Iterable<RouteMeter> routes() {
-    return routes.values();
+    return routesByLabel.values();
   }
 
   public String scrape() {

@@ -8,14 +8,8 @@ import io.wssguard.observe.PolicyReloads;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -29,9 +23,6 @@ import java.util.stream.Collectors;
 public final class PolicyReloader implements AutoCloseable, PolicyReloads {
   private static final Logger AUDIT = Logger.getLogger("wssguard.policy");
 
-  /** Editors write a file in several steps: reload once the directory has been quiet this long. */
-  private static final long SETTLE_MILLIS = 300;
-
   private final Path dir;
   private final ProxyConfig config;
   private final PolicyStore store;
@@ -40,7 +31,7 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
   private volatile String lastError;
   private volatile long lastAppliedMillis = System.currentTimeMillis();
   private volatile SecurityEvents events = SecurityEvents.NONE;
-  private WatchService watcher;
+  private DirectoryWatch watcher;
 
   /**
    * @param dir the policy directory, or null when the embedded default policy is in force (nothing
@@ -144,36 +135,8 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
 
   /** Starts watching the directory for changes (a daemon thread). */
   public void watch() throws IOException {
-    if (dir == null) {
-      return;
-    }
-    watcher = FileSystems.getDefault().newWatchService();
-    dir.register(
-        watcher,
-        StandardWatchEventKinds.ENTRY_CREATE,
-        StandardWatchEventKinds.ENTRY_MODIFY,
-        StandardWatchEventKinds.ENTRY_DELETE);
-    Thread t = new Thread(this::watchLoop, "wssguard-policy-watch");
-    t.setDaemon(true);
-    t.start();
-  }
-
-  private void watchLoop() {
-    try {
-      while (true) {
-        WatchKey key = watcher.take();
-        key.pollEvents();
-        key.reset();
-        // Settle: swallow the burst of events one save makes.
-        WatchKey more;
-        while ((more = watcher.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS)) != null) {
-          more.pollEvents();
-          more.reset();
-        }
-        reload("file change");
-      }
-    } catch (InterruptedException | ClosedWatchServiceException e) {
-      // closed: stop watching
+    if (dir != null) {
+      watcher = DirectoryWatch.start(dir, () -> reload("file change"));
     }
   }
 

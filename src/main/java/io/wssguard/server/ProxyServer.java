@@ -7,10 +7,7 @@ import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import io.wssguard.admin.AdminServer;
-import io.wssguard.backend.BackendDialer;
-import io.wssguard.backend.BackendGroup;
 import io.wssguard.ban.Bans;
-import io.wssguard.config.BackendGroupConfig;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.config.RouteConfig;
@@ -22,9 +19,8 @@ import io.wssguard.limit.SourceTable;
 import io.wssguard.observe.Observability;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.time.Ticker;
-import io.wssguard.tls.BackendTls;
 import io.wssguard.tls.ServerTls;
-import io.wssguard.tls.TlsSetupException;
+import io.wssguard.tls.TlsSlot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -35,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
@@ -82,7 +79,9 @@ public final class ProxyServer implements AutoCloseable {
   private final XnioWorker worker;
   private final List<AcceptingChannel<? extends StreamConnection>> channels;
   private final HttpOpenListener openListener;
-  private final List<BoundListener> listeners;
+  private final AtomicReference<RuntimeSnapshot> current;
+  private final Map<String, TlsSlot> slots;
+  private final Map<String, InetSocketAddress> addresses;
   private final RelayRegistry relays;
   private final DemoEchoBackend demo;
   private final PolicyStore policies;
@@ -93,7 +92,9 @@ public final class ProxyServer implements AutoCloseable {
       XnioWorker worker,
       List<AcceptingChannel<? extends StreamConnection>> channels,
       HttpOpenListener openListener,
-      List<BoundListener> listeners,
+      AtomicReference<RuntimeSnapshot> current,
+      Map<String, TlsSlot> slots,
+      Map<String, InetSocketAddress> addresses,
       RelayRegistry relays,
       DemoEchoBackend demo,
       PolicyStore policies,
@@ -102,7 +103,9 @@ public final class ProxyServer implements AutoCloseable {
     this.worker = worker;
     this.channels = channels;
     this.openListener = openListener;
-    this.listeners = listeners;
+    this.current = current;
+    this.slots = slots;
+    this.addresses = addresses;
     this.relays = relays;
     this.demo = demo;
     this.policies = policies;
@@ -160,20 +163,29 @@ public final class ProxyServer implements AutoCloseable {
       ProxyConfig config, PolicySet policySet, Bans bans, Ticker ticker, DemoEchoBackend demo)
       throws StartupException {
     Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
-    Map<String, BackendGroup> groups = backendGroups(config);
-    Map<String, BackendDialer> dialers = backendDialers(config, xnio);
     PolicyStore policies = policyStore(config, policySet);
+    RuntimeSnapshot snapshot;
+    try {
+      snapshot = RuntimeSnapshot.build(config, policySet, policies, xnio, null);
+    } catch (SnapshotException e) {
+      throw new StartupException(e.getMessage(), e, true);
+    }
+    AtomicReference<RuntimeSnapshot> current = new AtomicReference<>(snapshot);
     // Never-ban follows the policies: set now, and again at every reload.
     bans.neverBan(NeverBanList.of(config, policySet));
-    policies.onReplace(set -> bans.neverBan(NeverBanList.of(config, set)));
-    List<Route> routes = routes(config, groups, dialers, policies);
-    Observability observe = new Observability(config, bans, groups);
+    policies.onReplace(set -> bans.neverBan(NeverBanList.of(current.get().config(), set)));
+    Observability observe = new Observability(config, bans, snapshot.groups());
     Enforcer enforcer = new Enforcer(bans, observe.events(), ticker);
     PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(ticker), enforcer);
-    List<ServerTls> tls;
+    Map<String, TlsSlot> slots = new HashMap<>();
+    for (ListenerConfig l : config.listeners()) {
+      if (l.tls() != null) {
+        slots.put(l.name(), new TlsSlot(snapshot.tls(l.name())));
+      }
+    }
+    tlsMetrics(observe, snapshot);
     XnioWorker worker;
     try {
-      tls = listenerTls(config, observe);
       worker = startWorker(xnio);
     } catch (StartupException e) {
       observe.close();
@@ -185,33 +197,36 @@ public final class ProxyServer implements AutoCloseable {
         httpListener(
             config,
             new HandshakeGate(
-                new UpgradeProxy(routes, config.timeouts(), relays, admission, enforcer, observe),
+                new UpgradeProxy(current, relays, admission, enforcer, observe),
                 config.timeouts().maxHeaderBytes()));
     List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
     try {
       List<BoundListener> bound =
           openListeners(
               config,
-              tls,
+              slots,
               worker,
               openListener,
               new AcceptGate(bans, ConnectionCap.of(config.limits()), observe.metrics()),
               observe,
               channels);
-      bound.stream().filter(b -> b.tls() != null).forEach(b -> certificateExpiry(observe, b));
       AdminServer admin =
           startAdmin(
               config,
               observe,
               bound,
               policies,
-              new ServerReadiness(channels, groups.values(), policies));
+              new ServerReadiness(channels, snapshot.groups().values(), policies));
       channels.forEach(AcceptingChannel::resumeAccepts);
+      Map<String, InetSocketAddress> addresses = new HashMap<>();
+      bound.forEach(b -> addresses.put(b.config().name(), b.address()));
       return new ProxyServer(
           worker,
           channels,
           openListener,
-          List.copyOf(bound),
+          current,
+          slots,
+          Map.copyOf(addresses),
           relays,
           demo,
           policies,
@@ -225,82 +240,31 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
-  private static Map<String, BackendGroup> backendGroups(ProxyConfig config) {
-    Map<String, BackendGroup> groups = new HashMap<>();
-    for (BackendGroupConfig g : config.backends().values()) {
-      groups.put(g.name(), new BackendGroup(g));
-    }
-    return groups;
-  }
-
-  /** One dialer per group; a group with a {@code wss://} server gets its TLS client context. */
-  private static Map<String, BackendDialer> backendDialers(ProxyConfig config, Xnio xnio)
-      throws StartupException {
-    Map<String, BackendDialer> dialers = new HashMap<>();
-    for (BackendGroupConfig g : config.backends().values()) {
-      UndertowXnioSsl ssl = null;
-      if (g.servers().stream().anyMatch(u -> "wss".equalsIgnoreCase(u.getScheme()))) {
-        try {
-          if (g.tls().insecure()) {
-            LOG.warning(
-                "backend group '" + g.name() + "' accepts any certificate (tls.insecure: true)");
-          }
-          ssl = new UndertowXnioSsl(xnio, OptionMap.EMPTY, BackendTls.clientContext(g.tls()));
-        } catch (TlsSetupException e) {
-          throw new StartupException("backend group '" + g.name() + "': " + e.getMessage(), e);
-        }
-      }
-      dialers.put(g.name(), new BackendDialer(ssl));
-    }
-    return dialers;
-  }
-
   private static PolicyStore policyStore(ProxyConfig config, PolicySet policySet)
       throws StartupException {
     try {
       return new PolicyStore(config.routes().stream().map(RouteConfig::policy).toList(), policySet);
     } catch (IllegalArgumentException e) {
-      throw new StartupException("routes name a policy that is not loaded: " + e.getMessage(), e);
+      throw new StartupException(
+          "routes name a policy that is not loaded: " + e.getMessage(), e, true);
     }
   }
 
-  /** The routes in configured order, each reading its policy through the store's view. */
-  private static List<Route> routes(
-      ProxyConfig config,
-      Map<String, BackendGroup> groups,
-      Map<String, BackendDialer> dialers,
-      PolicyStore policies) {
-    List<Route> routes = new ArrayList<>();
-    for (int i = 0; i < config.routes().size(); i++) {
-      RouteConfig rc = config.routes().get(i);
-      routes.add(
-          new Route(rc, groups.get(rc.backend()), dialers.get(rc.backend()), policies.view(i)));
-    }
-    return routes;
-  }
-
-  private static void certificateExpiry(Observability observe, BoundListener b) {
-    Map<String, Instant> notAfter = new LinkedHashMap<>();
-    b.tls().served().forEach(c -> notAfter.put(c.name(), c.notAfter()));
-    observe.certificates(b.config().name(), notAfter);
-  }
-
-  /** Per listener, in configured order, its TLS context or null for a plain one. */
-  private static List<ServerTls> listenerTls(ProxyConfig config, Observability observe)
-      throws StartupException {
-    List<ServerTls> tls = new ArrayList<>();
-    for (ListenerConfig l : config.listeners()) {
-      try {
-        ServerTls t = l.tls() == null ? null : ServerTls.create(l.tls());
-        if (t != null) {
-          observe.metrics().tlsKeyFilesInsecure(l.name(), t.exposedKeys().size());
-        }
-        tls.add(t);
-      } catch (TlsSetupException e) {
-        throw new StartupException("listener '" + l.name() + "': " + e.getMessage(), e);
+  /**
+   * Per TLS listener of {@code snapshot}: when each certificate expires, and how many key files
+   * others can read (set at start and again at every reload).
+   */
+  private static void tlsMetrics(Observability observe, RuntimeSnapshot snapshot) {
+    for (ListenerConfig l : snapshot.config().listeners()) {
+      ServerTls tls = l.tls() == null ? null : snapshot.tls(l.name());
+      if (tls == null) {
+        continue;
       }
+      Map<String, Instant> notAfter = new LinkedHashMap<>();
+      tls.served().forEach(c -> notAfter.put(c.name(), c.notAfter()));
+      observe.certificates(l.name(), notAfter);
+      observe.metrics().tlsKeyFilesInsecure(l.name(), tls.exposedKeys().size());
     }
-    return tls;
   }
 
   private static XnioWorker startWorker(Xnio xnio) throws StartupException {
@@ -341,7 +305,7 @@ public final class ProxyServer implements AutoCloseable {
    */
   private static List<BoundListener> openListeners(
       ProxyConfig config,
-      List<ServerTls> tls,
+      Map<String, TlsSlot> slots,
       XnioWorker worker,
       HttpOpenListener openListener,
       AcceptGate gate,
@@ -357,7 +321,7 @@ public final class ProxyServer implements AutoCloseable {
     List<BoundListener> bound = new ArrayList<>();
     for (int i = 0; i < config.listeners().size(); i++) {
       ListenerConfig l = config.listeners().get(i);
-      ServerTls t = tls.get(i);
+      TlsSlot t = slots.get(l.name());
       AcceptingChannel<? extends StreamConnection> channel;
       try {
         channel =
@@ -383,7 +347,9 @@ public final class ProxyServer implements AutoCloseable {
             e);
       }
       opened.add(channel);
-      bound.add(new BoundListener(l, (InetSocketAddress) channel.getLocalAddress(), t));
+      bound.add(
+          new BoundListener(
+              l, (InetSocketAddress) channel.getLocalAddress(), t == null ? null : t.current()));
     }
     return bound;
   }
@@ -391,7 +357,7 @@ public final class ProxyServer implements AutoCloseable {
   /** One listener; every connection passes the accept gate (bans, connection cap) first. */
   private static AcceptingChannel<? extends StreamConnection> openListener(
       ListenerConfig l,
-      ServerTls t,
+      TlsSlot t,
       XnioWorker worker,
       HttpOpenListener openListener,
       AcceptGate gate,
@@ -474,13 +440,82 @@ public final class ProxyServer implements AutoCloseable {
         : Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
+  /** The listeners as bound, each with the TLS it serves new handshakes with now. */
   public List<BoundListener> listeners() {
-    return listeners;
+    RuntimeSnapshot now = current.get();
+    return now.config().listeners().stream()
+        .map(l -> new BoundListener(l, addresses.get(l.name()), now.tls(l.name())))
+        .toList();
+  }
+
+  /** The configuration in force for new handshakes. */
+  public ProxyConfig config() {
+    return current.get().config();
+  }
+
+  /**
+   * Applies a new configuration to new handshakes, whole or not at all: everything is built and
+   * checked first (certificates, backend TLS, policies, routes), then the policies, each listener's
+   * TLS and the routing snapshot are swapped in. Open conversations keep their backend connection;
+   * they read the new policies at their next frame. Call off the IO threads; one at a time.
+   *
+   * @throws SnapshotException every problem found; nothing was changed
+   */
+  public synchronized void reload(ProxyConfig config, PolicySet policySet)
+      throws SnapshotException {
+    RuntimeSnapshot previous = current.get();
+    List<String> listenerErrors = listenerChanges(previous.config(), config);
+    if (!listenerErrors.isEmpty()) {
+      throw new SnapshotException(listenerErrors);
+    }
+    RuntimeSnapshot next =
+        RuntimeSnapshot.build(config, policySet, policies, worker.getXnio(), previous);
+    // Policies first: the new routes read theirs by name, and must never find none.
+    policies.replace(config.routes().stream().map(RouteConfig::policy).toList(), policySet);
+    slots.forEach((name, slot) -> slot.replace(next.tls(name)));
+    current.set(next);
+    tlsMetrics(observe, next);
+  }
+
+  /**
+   * The listening sockets stay as they are: a reload may change a listener's certificates and TLS
+   * settings, not which listeners exist, where they bind, or whether they speak TLS or PROXY.
+   */
+  private static List<String> listenerChanges(ProxyConfig running, ProxyConfig next) {
+    String file = next.source() == null ? "<embedded defaults>" : next.source().toString();
+    List<String> errors = new ArrayList<>();
+    Map<String, ListenerConfig> before = new HashMap<>();
+    running.listeners().forEach(l -> before.put(l.name(), l));
+    for (ListenerConfig l : next.listeners()) {
+      ListenerConfig was = before.remove(l.name());
+      if (was == null) {
+        errors.add(
+            file + ": listener '" + l.name() + "' is new: adding a listener needs a restart");
+      } else if (!was.bind().equals(l.bind())
+          || (was.tls() == null) != (l.tls() == null)
+          || !was.proxyProtocolFrom().equals(l.proxyProtocolFrom())) {
+        errors.add(
+            file
+                + ": listener '"
+                + l.name()
+                + "': changing bind, tls on/off or proxyProtocol needs a restart");
+      }
+    }
+    before
+        .keySet()
+        .forEach(
+            name ->
+                errors.add(
+                    file
+                        + ": listener '"
+                        + name
+                        + "' is gone: removing a listener needs a restart"));
+    return errors;
   }
 
   /** The listener with this name. */
   public BoundListener listener(String name) {
-    return listeners.stream()
+    return listeners().stream()
         .filter(l -> l.config().name().equals(name))
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no listener " + name));

@@ -25,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
@@ -55,22 +56,21 @@ final class UpgradeProxy implements HttpHandler {
   /** The matched route's label, for the security events of the policy admission. */
   static final AttachmentKey<String> ROUTE_LABEL = AttachmentKey.create(String.class);
 
-  private final List<Route> routes;
-  private final TimeoutsConfig timeouts;
+  /** The configuration in force; read once per handshake, which keeps what it chose. */
+  private final AtomicReference<RuntimeSnapshot> current;
+
   private final RelayRegistry relays;
   private final PolicyAdmission admission;
   private final Enforcer enforcer;
   private final Observability observe;
 
   UpgradeProxy(
-      List<Route> routes,
-      TimeoutsConfig timeouts,
+      AtomicReference<RuntimeSnapshot> current,
       RelayRegistry relays,
       PolicyAdmission admission,
       Enforcer enforcer,
       Observability observe) {
-    this.routes = routes;
-    this.timeouts = timeouts;
+    this.current = current;
     this.relays = relays;
     this.admission = admission;
     this.enforcer = enforcer;
@@ -86,6 +86,9 @@ final class UpgradeProxy implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) {
     RequestPath target = exchange.getAttachment(HandshakeGate.PATH);
     Rejection rejection = exchange.getAttachment(HandshakeGate.REJECTION);
+    RuntimeSnapshot snapshot = current.get();
+    List<Route> routes = snapshot.routes();
+    TimeoutsConfig timeouts = snapshot.config().timeouts();
     Route route =
         target.acceptable() ? Route.match(routes, exchange.getHostName(), target.path()) : null;
     RouteMeter meter = route == null ? null : observe.metrics().route(route.config());
@@ -177,13 +180,14 @@ final class UpgradeProxy implements HttpHandler {
                     route.group(),
                     upgrade,
                     timeouts.handshake().toNanos(),
-                    new Outcome(exchange, route, admitted, meter, System.nanoTime())));
+                    new Outcome(exchange, route, timeouts, admitted, meter, System.nanoTime())));
   }
 
   /** Answers the client according to what the backend did. */
   private final class Outcome implements BackendDialer.Outcome {
     private final HttpServerExchange exchange;
     private final Route route;
+    private final TimeoutsConfig timeouts;
     private final PolicyAdmission.Admitted admitted;
     private final RouteMeter meter;
     private final long dialStart;
@@ -191,11 +195,13 @@ final class UpgradeProxy implements HttpHandler {
     Outcome(
         HttpServerExchange exchange,
         Route route,
+        TimeoutsConfig timeouts,
         PolicyAdmission.Admitted admitted,
         RouteMeter meter,
         long dialStart) {
       this.exchange = exchange;
       this.route = route;
+      this.timeouts = timeouts;
       this.admitted = admitted;
       this.meter = meter;
       this.dialStart = dialStart;

@@ -1,0 +1,192 @@
+package io.wssguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.wssguard.tls.DevCertificate;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code wssguard check} as a service manager runs it: the packaged jar in its own process, real
+ * certificate, key and token files, the exit code and every line it prints.
+ */
+class CheckCommandIT {
+  private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
+
+  @TempDir Path dir;
+
+  private record Result(int exit, String out, String err) {}
+
+  private Result check() throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString(),
+                "check",
+                "--config",
+                "wssguard.yaml"));
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    byte[] err = p.getErrorStream().readAllBytes();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("check did not finish");
+    }
+    return new Result(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
+        new String(err, StandardCharsets.UTF_8));
+  }
+
+  /** One TLS listener with {@code chain}/{@code key}, one backend, and the admin token file. */
+  private void config(String chain, String key) throws Exception {
+    Files.writeString(
+        dir.resolve("wssguard.yaml"),
+        """
+        listeners:
+          - name: public
+            bind: 127.0.0.1:0
+            tls:
+              certificates:
+                - chain: %s
+                  key: %s
+        backends:
+          app:
+            servers: [ws://127.0.0.1:9000/]
+        routes:
+          - path: /
+            backend: app
+        admin:
+          bind: 127.0.0.1:0
+          tokenFile: admin.token
+        """
+            .formatted(chain, key));
+  }
+
+  private Path file(String name) {
+    return dir.resolve(name).toAbsolutePath().normalize();
+  }
+
+  @Test
+  void exits0_withOk_forCleanConfig() throws Exception {
+    DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
+    Files.writeString(dir.resolve("admin.token"), "s3cret\n");
+    config("server.pem", "server-key.pem");
+    Result r = check();
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("", r.err());
+    assertEquals(
+        file("server.pem")
+            + ": certificate CN=wssguard development valid until "
+            + r.out().lines().findFirst().orElseThrow().replaceAll(".* valid until ", "")
+            + "\nwssguard.yaml: OK (1 listeners, 1 backend groups, 1 routes, 1 policies)\n",
+        r.out());
+  }
+
+  @Test
+  void exits2_namingTheFile_whenCertificateIsMissing() throws Exception {
+    Files.writeString(dir.resolve("admin.token"), "s3cret\n");
+    config("missing.pem", "missing-key.pem");
+    Result r = check();
+    assertEquals(2, r.exit(), r.err());
+    assertEquals(
+        file("missing.pem")
+            + ": certificate chain file not found\n"
+            + "wssguard.yaml: 1 error(s), nothing would start\n",
+        r.err());
+  }
+
+  @Test
+  void exits2_whenKeyDoesNotMatchItsChain() throws Exception {
+    DevCertificate.ensure(dir.resolve("a.pem"), dir.resolve("a-key.pem"));
+    DevCertificate.ensure(dir.resolve("b.pem"), dir.resolve("b-key.pem"));
+    Files.writeString(dir.resolve("admin.token"), "s3cret\n");
+    config("a.pem", "b-key.pem");
+    Result r = check();
+    assertEquals(2, r.exit(), r.err());
+    assertEquals(
+        file("b-key.pem")
+            + ": private key does not match the first certificate in "
+            + file("a.pem")
+            + "\nwssguard.yaml: 1 error(s), nothing would start\n",
+        r.err());
+  }
+
+  @Test
+  void exits0_withWarning_whenCertificateHasExpired() throws Exception {
+    Instant notAfter = Instant.parse("2024-01-31T12:00:00Z");
+    writeSelfSigned("old.pem", "old-key.pem", notAfter);
+    Files.writeString(dir.resolve("admin.token"), "s3cret\n");
+    config("old.pem", "old-key.pem");
+    Result r = check();
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(
+        file("old.pem") + ": warning: certificate CN=expired.test expired 2024-01-31T12:00:00Z\n",
+        r.err());
+    assertEquals(
+        "wssguard.yaml: OK (1 listeners, 1 backend groups, 1 routes, 1 policies, 1 warning(s))\n",
+        r.out());
+  }
+
+  @Test
+  void exits2_whenAdminTokenFileIsMissing() throws Exception {
+    DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
+    config("server.pem", "server-key.pem");
+    Result r = check();
+    assertEquals(2, r.exit(), r.err());
+    assertEquals(
+        file("admin.token")
+            + ": admin token file not found\n"
+            + "wssguard.yaml: 1 error(s), nothing would start\n",
+        r.err());
+  }
+
+  /** A self-signed ECDSA certificate valid until {@code notAfter}, PEM chain and PKCS#8 key. */
+  private void writeSelfSigned(String chain, String key, Instant notAfter) throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPair pair = generator.generateKeyPair();
+    X500Name name = new X500Name("CN=expired.test");
+    byte[] der =
+        new JcaX509v3CertificateBuilder(
+                name,
+                BigInteger.valueOf(42),
+                Date.from(notAfter.minus(Duration.ofDays(90))),
+                Date.from(notAfter),
+                name,
+                pair.getPublic())
+            .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()))
+            .getEncoded();
+    Files.writeString(dir.resolve(chain), pem("CERTIFICATE", der));
+    Files.writeString(dir.resolve(key), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
+  }
+}
