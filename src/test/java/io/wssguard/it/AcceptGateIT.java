@@ -95,7 +95,9 @@ class AcceptGateIT {
             TrustAll.context()
                 .getSocketFactory()
                 .createSocket(plain, "localhost", proxy.port("jdk"), true)) {
-      assertThrows(SSLException.class, s::startHandshake);
+      // The proxy closes before any TLS byte: the client sees the reset or a handshake failure.
+      IOException e = assertThrows(IOException.class, s::startHandshake);
+      assertTrue(e instanceof SSLException || e instanceof SocketException, e.toString());
     }
   }
 

@@ -167,8 +167,8 @@ class LifecycleIT {
       assertEquals(1001, raw.readCloseCode());
       assertEquals(1001, a.awaitClose());
       assertEquals(1001, b.awaitClose());
-      a.ws.sendClose(1000, "").join();
-      b.ws.sendClose(1000, "").join();
+      a.ws.sendClose(1000, "").exceptionally(alreadyAnswered -> null).join();
+      b.ws.sendClose(1000, "").exceptionally(alreadyAnswered -> null).join();
       assertTrue(drained.get(10, TimeUnit.SECONDS), "all connections ended within the drain time");
       assertEquals(0, proxy.server.openRelays());
     }

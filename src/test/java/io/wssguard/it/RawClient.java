@@ -55,6 +55,21 @@ final class RawClient implements AutoCloseable {
     return new RawClient(s);
   }
 
+  /** What {@link #upgradeStatus} returns for a connection closed without an answer (a ban). */
+  static final int CLOSED = -1;
+
+  /**
+   * The status of an upgrade to {@code path} from {@code source}, or {@link #CLOSED} when the proxy
+   * closed the connection without answering (a banned source is closed right after accept).
+   */
+  static int upgradeStatus(int port, String source, String path) throws IOException {
+    try (RawClient c = connect(port, false, source)) {
+      return status(c.request(upgradeRequest(path)));
+    } catch (java.io.EOFException | java.net.SocketException closedAtAccept) {
+      return CLOSED;
+    }
+  }
+
   static String upgradeRequest(String path) {
     return "GET "
         + path
