@@ -71,7 +71,7 @@ class BanCliIT {
 
     Run list = wssguard("ban", "list", "--journal", journal);
     assertEquals(0, list.exit, list.err);
-    String[] lines = list.out.split("\n", -1);
+    String[] lines = list.out.strip().split("\n", -1);
     assertEquals(2, lines.length, list.out);
     assertTrue(
         lines[0].matches("203\\.0\\.113\\.7\tuntil \\S+\thandshake flood\t\\[by hand]"), lines[0]);

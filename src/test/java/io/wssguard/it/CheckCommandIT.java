@@ -7,6 +7,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -178,6 +179,8 @@ class CheckCommandIT {
             .getEncoded();
     Files.writeString(dir.resolve(chain), pem("CERTIFICATE", der));
     Files.writeString(dir.resolve(key), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+    // As a key should be kept (a world-readable one earns a warning of its own).
+    Files.setPosixFilePermissions(dir.resolve(key), PosixFilePermissions.fromString("rw-------"));
   }
 
   private static String pem(String type, byte[] der) {
