@@ -20,6 +20,7 @@ import io.wssguard.policy.StrikeRules;
 import io.wssguard.testing.Await;
 import io.wssguard.time.ManualTicker;
 import io.wssguard.time.Ticker;
+import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -169,9 +170,13 @@ class PolicyIT {
     try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null), clock);
         RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.8").upgrade("/echo")) {
       StringBuilder burst = new StringBuilder();
+      // One write, so the proxy reads the whole flood at once: the clock must not move on while
+      // part of it is still unread (a refilled token would let one through).
+      ByteArrayOutputStream flood = new ByteArrayOutputStream();
       for (int i = 0; i < 8; i++) {
-        c.send(text("d" + i));
+        flood.write(text("d" + i));
       }
+      c.send(flood.toByteArray());
       for (int i = 0; i < 3; i++) {
         burst.append(c.readFrame().text());
       }
