@@ -84,15 +84,7 @@ public final class Enforcer {
               + "s (policy "
               + policy.name()
               + ")";
-      // A never-ban source (an allow-listed block, a trusted proxy) is refused: no ban line for it.
-      BanOutcome outcome = bans.ban(client, prefix, policy.strikes.banFor(), reason, recent);
-      if (outcome.banned()) {
-        events.banned(
-            outcome.ban().target().toString(),
-            policy.name(),
-            policy.strikes.banFor(),
-            reason,
-            "strikes");
+      if (ban(policy, client, prefix, reason, recent, "strikes")) {
         escalate(policy, client, now, recent);
       }
     }
@@ -119,14 +111,26 @@ public final class Enforcer {
             + "s (policy "
             + policy.name()
             + ")";
-    BanOutcome outcome = bans.ban(client, prefix, policy.strikes.banFor(), reason, recent);
+    ban(policy, client, prefix, reason, recent, "escalation");
+  }
+
+  /**
+   * Bans the {@code prefix} block around {@code client} for the policy's ban time and reports it;
+   * returns whether a ban was made. A never-ban source (an allow-listed block, a trusted proxy) is
+   * refused: no ban line for it.
+   */
+  private boolean ban(
+      CompiledPolicy policy,
+      InetAddress client,
+      int prefix,
+      String reason,
+      List<String> history,
+      String by) {
+    BanOutcome outcome = bans.ban(client, prefix, policy.strikes.banFor(), reason, history);
     if (outcome.banned()) {
       events.banned(
-          outcome.ban().target().toString(),
-          policy.name(),
-          policy.strikes.banFor(),
-          reason,
-          "escalation");
+          outcome.ban().target().toString(), policy.name(), policy.strikes.banFor(), reason, by);
     }
+    return outcome.banned();
   }
 }
