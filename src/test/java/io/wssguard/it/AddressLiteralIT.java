@@ -57,24 +57,13 @@ class AddressLiteralIT {
         """);
     Files.writeString(
         dir.resolve("wssguard.yaml"),
-        """
-        listeners:
-          - name: plain
-            bind: 127.0.0.1:%d
-        backends:
-          demo:
-            servers: [ws://127.0.0.1:%d/]
-        routes:
-          - path: /
-            backend: demo
-        demoBackend:
-          bind: 127.0.0.1:%d
+        PlainDemoConfig.yaml(port, demoPort)
+            + """
         policies:
           dir: policies/
         admin:
           bind: off
-        """
-            .formatted(port, demoPort, demoPort));
+        """);
     Process p =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

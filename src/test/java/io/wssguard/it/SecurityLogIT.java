@@ -61,23 +61,13 @@ class SecurityLogIT {
     int adminPort = freePort();
     Files.writeString(
         dir.resolve("wssguard.yaml"),
-        """
-        listeners:
-          - name: plain
-            bind: 127.0.0.1:%d
-        backends:
-          demo:
-            servers: [ws://127.0.0.1:%d/]
-        routes:
-          - path: /
-            backend: demo
-        demoBackend:
-          bind: 127.0.0.1:%d
+        PlainDemoConfig.yaml(port, demoPort)
+            + """
         admin:
           bind: 127.0.0.1:%d
           accessLog: true
         """
-            .formatted(port, demoPort, demoPort, adminPort));
+                .formatted(adminPort));
     Process p =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
