@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,31 +14,17 @@ import org.junit.jupiter.api.io.TempDir;
  * journal in a temp dir.
  */
 class BanCliIT {
-  private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
 
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private Run wssguard(String... args) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                JAR.toString()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    return new Run(p.exitValue(), out, err);
+  private JarRun wssguard(String... args) throws Exception {
+    return JarRun.run(dir, args);
   }
 
   @Test
   void addListRemove_andRender() throws Exception {
     String journal = dir.resolve("bans.journal").toString();
-    Run add =
+    JarRun add =
         wssguard(
             "ban",
             "add",
@@ -53,8 +35,8 @@ class BanCliIT {
             "handshake flood",
             "--journal",
             journal);
-    assertEquals(0, add.exit, add.err);
-    assertTrue(add.out.startsWith("banned 203.0.113.7\tuntil "), add.out);
+    assertEquals(0, add.exit(), add.err());
+    assertTrue(add.out().startsWith("banned 203.0.113.7\tuntil "), add.out());
     assertEquals(
         0,
         wssguard(
@@ -67,31 +49,31 @@ class BanCliIT {
                 "v6",
                 "--journal",
                 journal)
-            .exit);
+            .exit());
 
-    Run list = wssguard("ban", "list", "--journal", journal);
-    assertEquals(0, list.exit, list.err);
-    String[] lines = list.out.strip().split("\n", -1);
-    assertEquals(2, lines.length, list.out);
+    JarRun list = wssguard("ban", "list", "--journal", journal);
+    assertEquals(0, list.exit(), list.err());
+    String[] lines = list.out().strip().split("\n", -1);
+    assertEquals(2, lines.length, list.out());
     assertTrue(
         lines[0].matches("203\\.0\\.113\\.7\tuntil \\S+\thandshake flood\t\\[by hand]"), lines[0]);
     assertTrue(lines[1].startsWith("2001:db8::/48\tuntil "), lines[1]);
 
-    Run render =
+    JarRun render =
         wssguard(
             "firewall", "render", "--backend", "nftables", "--port", "443", "--journal", journal);
-    assertEquals(0, render.exit, render.err);
+    assertEquals(0, render.exit(), render.err());
     // 15 minutes less the seconds since the ban: each CLI run in between is a JVM start, which on
     // a loaded machine takes seconds, so up to a minute may have passed.
     assertTrue(
-        render.out.matches("(?s).*elements = \\{ 203\\.0\\.113\\.7 timeout (8[4-9][0-9]|900)s.*"),
-        render.out);
-    assertTrue(render.out.contains("elements = { 2001:db8::/48 timeout 3"), render.out);
+        render.out().matches("(?s).*elements = \\{ 203\\.0\\.113\\.7 timeout (8[4-9][0-9]|900)s.*"),
+        render.out());
+    assertTrue(render.out().contains("elements = { 2001:db8::/48 timeout 3"), render.out());
 
-    Run remove = wssguard("ban", "remove", "203.0.113.7", "--journal", journal);
-    assertEquals(0, remove.exit, remove.err);
-    assertEquals(1, wssguard("ban", "list", "--journal", journal).out.split("\n").length);
-    assertEquals(1, wssguard("ban", "remove", "203.0.113.7", "--journal", journal).exit);
+    JarRun remove = wssguard("ban", "remove", "203.0.113.7", "--journal", journal);
+    assertEquals(0, remove.exit(), remove.err());
+    assertEquals(1, wssguard("ban", "list", "--journal", journal).out().split("\n").length);
+    assertEquals(1, wssguard("ban", "remove", "203.0.113.7", "--journal", journal).exit());
   }
 
   @Test
@@ -108,12 +90,12 @@ class BanCliIT {
             + "ban\t198.51.100.7\t"
             + until
             + "\talso kept\n");
-    Run list = wssguard("ban", "list", "--journal", journal.toString());
-    assertEquals(1, list.exit, list.err);
-    String[] lines = list.out.strip().split("\n", -1);
-    assertEquals(2, lines.length, list.out);
-    assertTrue(lines[0].startsWith("198.51.100.7\tuntil "), list.out);
-    assertTrue(lines[1].startsWith("203.0.113.7\tuntil "), list.out);
+    JarRun list = wssguard("ban", "list", "--journal", journal.toString());
+    assertEquals(1, list.exit(), list.err());
+    String[] lines = list.out().strip().split("\n", -1);
+    assertEquals(2, lines.length, list.out());
+    assertTrue(lines[0].startsWith("198.51.100.7\tuntil "), list.out());
+    assertTrue(lines[1].startsWith("203.0.113.7\tuntil "), list.out());
     assertEquals(
         "ban list: "
             + journal
@@ -124,12 +106,12 @@ class BanCliIT {
             + " is damaged (1 line(s) skipped, the bans above are from the valid lines); the proxy"
             + " or 'wssguard ban add|remove' moves it aside to bans.journal.damaged-<time> and"
             + " writes a fresh journal when it next opens it\n",
-        list.err);
+        list.err());
   }
 
   @Test
   void malformedCidr_exits2_withTheWholeMessage() throws Exception {
-    Run run =
+    JarRun run =
         wssguard(
             "ban",
             "add",
@@ -140,17 +122,18 @@ class BanCliIT {
             "x",
             "--journal",
             dir.resolve("j").toString());
-    assertEquals(2, run.exit);
+    assertEquals(2, run.exit());
     assertTrue(
-        run.err.startsWith(
-            "ban add: '10.0.0.1/33' is not an address or CIDR block"
-                + " (expected: prefix length 0..32)\n"),
-        run.err);
+        run.err()
+            .startsWith(
+                "ban add: '10.0.0.1/33' is not an address or CIDR block"
+                    + " (expected: prefix length 0..32)\n"),
+        run.err());
   }
 
   @Test
   void blockWithHostBits_exits2_namingTheCorrectedBlock_insteadOfMaskingIt() throws Exception {
-    Run run =
+    JarRun run =
         wssguard(
             "ban",
             "add",
@@ -161,18 +144,19 @@ class BanCliIT {
             "x",
             "--journal",
             dir.resolve("j").toString());
-    assertEquals(2, run.exit);
+    assertEquals(2, run.exit());
     assertTrue(
-        run.err.startsWith(
-            "ban add: '10.1.2.3/8' is not an address or CIDR block"
-                + " (expected: 10.0.0.0/8, the block's first address)\n"),
-        run.err);
+        run.err()
+            .startsWith(
+                "ban add: '10.1.2.3/8' is not an address or CIDR block"
+                    + " (expected: 10.0.0.0/8, the block's first address)\n"),
+        run.err());
     assertFalse(Files.exists(dir.resolve("j")), "nothing was journalled");
   }
 
   @Test
   void durationOverAYear_exits2_withTheRange() throws Exception {
-    Run run =
+    JarRun run =
         wssguard(
             "ban",
             "add",
@@ -183,9 +167,9 @@ class BanCliIT {
             "x",
             "--journal",
             dir.resolve("j").toString());
-    assertEquals(2, run.exit);
+    assertEquals(2, run.exit());
     assertTrue(
-        run.err.startsWith("ban add: --for '999999d' (expected: duration like 5s, 1 s..365 d)\n"),
-        run.err);
+        run.err().startsWith("ban add: --for '999999d' (expected: duration like 5s, 1 s..365 d)\n"),
+        run.err());
   }
 }

@@ -1,16 +1,11 @@
 package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,25 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
  * without being able to write the directory; never replaces what is there.
  */
 class CertsCommandIT {
-  private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
 
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private Run wssguard(String... args) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                JAR.toString()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    return new Run(p.exitValue(), out, err);
+  private JarRun wssguard(String... args) throws Exception {
+    return JarRun.run(dir, args);
   }
 
   @Test
@@ -65,8 +46,8 @@ class CertsCommandIT {
           - path: /
             backend: app
         """);
-    Run run = wssguard("certs", "ensure", "--config", "wssguard.yaml", "--key-group", group);
-    assertEquals(0, run.exit, run.err);
+    JarRun run = wssguard("certs", "ensure", "--config", "wssguard.yaml", "--key-group", group);
+    assertEquals(0, run.exit(), run.err());
     Path key = dir.resolve("certs/server-key.pem");
     assertEquals(
         "generated a self-signed development certificate "
@@ -74,7 +55,7 @@ class CertsCommandIT {
             + " (key "
             + key
             + ")\n",
-        run.out);
+        run.out());
     assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
     assertEquals(
         group,
@@ -83,9 +64,9 @@ class CertsCommandIT {
             .getName());
     String pem = Files.readString(key);
 
-    Run again = wssguard("certs", "ensure", "--config", "wssguard.yaml", "--key-group", group);
-    assertEquals(0, again.exit, again.err);
-    assertEquals("", again.out);
+    JarRun again = wssguard("certs", "ensure", "--config", "wssguard.yaml", "--key-group", group);
+    assertEquals(0, again.exit(), again.err());
+    assertEquals("", again.out());
     assertEquals(pem, Files.readString(key), "never replaced");
   }
 }

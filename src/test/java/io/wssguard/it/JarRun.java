@@ -1,0 +1,30 @@
+package io.wssguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** One run of the packaged jar as a command, the way an operator types it: exit code and output. */
+record JarRun(int exit, String out, String err) {
+  static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
+
+  /** {@code java -jar wssguard.jar args...} in {@code dir}, waited for (30 s at most). */
+  static JarRun run(Path dir, String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    return new JarRun(p.exitValue(), out, err);
+  }
+}
