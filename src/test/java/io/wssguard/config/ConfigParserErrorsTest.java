@@ -106,8 +106,17 @@ class ConfigParserErrorsTest {
   @Test
   void rejectsProxyProtocolWithoutTrustedSenders() {
     String yaml =
-        "listeners:\n  - name: lb\n    bind: 127.0.0.1:9443\n    proxyProtocol: {trusted: []}\n"
-            + "backends:\n  b:\n    servers: [ws://127.0.0.1:9000/]\nroutes:\n  - backend: b\n";
+        """
+        listeners:
+          - name: lb
+            bind: 127.0.0.1:9443
+            proxyProtocol: {trusted: []}
+        backends:
+          b:
+            servers: [ws://127.0.0.1:9000/]
+        routes:
+          - backend: b
+        """;
     assertEquals(
         "test.yaml:4:30: listeners[0].proxyProtocol.trusted: [] (expected: at least one address block of the"
             + " load balancers that send PROXY headers)",

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.net.Cidr;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ class ConfigParserTest {
             List.of(
                 new ListenerConfig(
                     "public",
-                    new InetSocketAddress("127.0.0.1", 8443),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443),
                     new TlsConfig(
                         TlsEngine.BORINGSSL,
                         false,
@@ -58,7 +59,7 @@ class ConfigParserTest {
                 Duration.ofSeconds(300),
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(10)),
-            new DemoBackendConfig(new InetSocketAddress("127.0.0.1", 9000)),
+            new DemoBackendConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9000)),
             null,
             null,
             null,
@@ -77,7 +78,7 @@ class ConfigParserTest {
     assertEquals(example.toAbsolutePath(), config.source());
     assertEquals(
         new AdminConfig(
-            new InetSocketAddress("127.0.0.1", 9091),
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 9091),
             examplesDir.resolve("admin.token"),
             List.of("admin.example.net"),
             new AdminConfig.WidestBan(16, 32),
@@ -100,7 +101,8 @@ class ConfigParserTest {
             List.of("chat.example.com", "*.chat.example.com"),
             false),
         tls.certificates().get(1));
-    assertEquals(new InetSocketAddress("::1", 8080), config.listeners().get(1).bind());
+    assertEquals(
+        new InetSocketAddress(Cidr.address("::1"), 8080), config.listeners().get(1).bind());
     assertNull(config.listeners().get(1).tls());
     assertEquals(
         new BackendGroupConfig(
@@ -148,7 +150,9 @@ class ConfigParserTest {
     ProxyConfig config = ConfigParser.parse(MINIMAL, "test.yaml", dir);
 
     assertEquals(
-        List.of(new ListenerConfig("public", new InetSocketAddress("127.0.0.1", 8443), null)),
+        List.of(
+            new ListenerConfig(
+                "public", new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443), null)),
         config.listeners());
     assertEquals(
         new BackendGroupConfig(
