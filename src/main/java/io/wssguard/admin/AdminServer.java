@@ -22,7 +22,6 @@ import io.wssguard.observe.TopSources;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.quantity.Quantities;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -465,9 +464,9 @@ public final class AdminServer implements AutoCloseable {
           error("target: '" + clip(request.target()) + "' (" + e.getMessage() + ")"));
       return;
     }
-    String tooWide = tooWide(target);
-    if (tooWide != null) {
-      json(exchange, 400, error(tooWide));
+    Optional<String> tooWide = widest.refusal(target);
+    if (tooWide.isPresent()) {
+      json(exchange, 400, error(tooWide.get()));
       return;
     }
     Duration duration;
@@ -506,27 +505,6 @@ public final class AdminServer implements AutoCloseable {
             .field("reason", request.reason())
             .endObject()
             .toString());
-  }
-
-  /** Why {@code target} is wider than the admin API bans, or null when it is not. */
-  private String tooWide(Cidr target) {
-    boolean v4 = target.network() instanceof Inet4Address;
-    int limit = v4 ? widest.ipv4() : widest.ipv6();
-    if (target.prefix() == 0) {
-      return "target: " + target + " is every address (never banned)";
-    }
-    if (target.prefix() < limit) {
-      return "target: "
-          + target
-          + " is wider than /"
-          + limit
-          + ", the widest "
-          + (v4 ? "IPv4" : "IPv6")
-          + " ban allowed (admin.widestBan."
-          + (v4 ? "ipv4" : "ipv6")
-          + ")";
-    }
-    return null;
   }
 
   private void removeBan(HttpServerExchange exchange) {

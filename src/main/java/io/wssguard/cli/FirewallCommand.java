@@ -33,6 +33,8 @@ import picocli.CommandLine.Option;
       FirewallCommand.Static.class
     })
 final class FirewallCommand implements Runnable {
+  static final String DEFAULT_JOURNAL = "/var/lib/wssguard/bans.journal";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -60,12 +62,20 @@ final class FirewallCommand implements Runnable {
         description = "Answer banned sources with a TCP reset instead of dropping.")
     boolean reject;
 
-    @CommandLine.Mixin BanCommand.JournalOption journal;
+    @CommandLine.Mixin JournalOption journal;
 
     FirewallConfig config() {
       FirewallConfig cfg = FirewallConfig.of(backend, ports);
       return reject ? cfg.withVerdict(FirewallConfig.Verdict.REJECT) : cfg;
     }
+  }
+
+  static final class JournalOption {
+    @Option(
+        names = "--journal",
+        paramLabel = "PATH",
+        description = "Ban journal (default: " + DEFAULT_JOURNAL + ").")
+    Path journal = Path.of(DEFAULT_JOURNAL);
   }
 
   static final class BackendConverter

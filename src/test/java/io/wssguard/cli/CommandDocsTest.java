@@ -108,6 +108,16 @@ class CommandDocsTest {
   }
 
   @Test
+  void exitStatus_listsACommandsOwnExitCodes_whenItHasThem() throws IOException {
+    String page = page("wssguard-ban-add");
+    String exit = page.substring(page.indexOf(".SH EXIT STATUS\n"), page.indexOf(".SH SEE ALSO"));
+    assertTrue(exit.contains(".TP\n\\fB0\\fR\ndone\n"), exit);
+    assertTrue(
+        exit.contains(".TP\n\\fB3\\fR\nnot banned: the target overlaps a never\\-ban"), exit);
+    assertTrue(page("wssguard-run").contains(".SH EXIT STATUS\n0 on success; 2 when"));
+  }
+
+  @Test
   void text_escapesBackslashesHyphensAndLeadingDots() {
     assertEquals(
         "\\&.hidden \\e \\-\\-config\n\\&'quote", ManPage.text(".hidden \\ --config\n'quote"));

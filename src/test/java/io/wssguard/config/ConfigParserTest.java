@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Valid configurations: what they parse to, defaults, and how paths resolve. */
 class ConfigParserTest {
@@ -143,6 +145,17 @@ class ConfigParserTest {
                 Path.of("/var/lib/wssguard/firewall.rules"),
                 List.of(8443))),
         config.bans());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1048576, 1048576", "512 B, 512", "2 KiB, 2048", "3MiB, 3145728", "1GiB, 1073741824"})
+  void sizes_takeEveryBinaryUnit_andAPlainIntegerIsBytes(String text, long bytes) throws Exception {
+    assertEquals(
+        bytes,
+        ConfigParser.parse(MINIMAL + "    maxMessageBytes: " + text + "\n", "test.yaml", dir)
+            .routes()
+            .get(0)
+            .maxMessageBytes());
   }
 
   @Test
