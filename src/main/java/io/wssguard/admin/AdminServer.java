@@ -17,6 +17,7 @@ import io.wssguard.net.Cidr;
 import io.wssguard.observe.JsonText;
 import io.wssguard.observe.Observability;
 import io.wssguard.observe.PolicyReloads;
+import io.wssguard.observe.ReloadOutcome;
 import io.wssguard.observe.RouteMeter;
 import io.wssguard.observe.TopSources;
 import io.wssguard.policy.PolicySet;
@@ -556,12 +557,9 @@ public final class AdminServer implements AutoCloseable {
       json(exchange, 503, error("no policy reloader in this process"));
       return;
     }
-    boolean applied = reloads.reload("admin API");
-    JsonText j = new JsonText().beginObject().field("applied", applied);
-    if (!applied) {
-      j.field("error", reloads.lastError() == null ? "nothing to reload" : reloads.lastError());
-    }
-    json(exchange, applied ? 200 : 409, j.endObject().toString());
+    // Answered when the reload is over (on this admin worker), with its outcome.
+    ReloadOutcome outcome = reloads.reloadNow("admin API");
+    json(exchange, ReloadAnswer.status(outcome), ReloadAnswer.json(outcome));
   }
 
   // ---- helpers ----

@@ -135,6 +135,15 @@ class CommandDocsTest {
   }
 
   @Test
+  void page_listsTheCommandsOwnExitCodes_whenItDeclaresThem() throws Exception {
+    String reload = page("wssguard-reload");
+    assertTrue(reload.contains(".SH EXIT STATUS\n.TP\n\\fB0\\fR\napplied\n"), reload);
+    assertTrue(reload.contains(".TP\n\\fB3\\fR\nno proxy answers at the admin address\n"), reload);
+    assertTrue(page("wssguard-check").contains("1 when the work itself failed"), "the default");
+    assertEquals("reload\n", bashComplete("wssguard", "relo"));
+  }
+
+  @Test
   void gzip_isMaximumCompressionWithoutNameOrTime_andRoundTrips() throws IOException {
     byte[] data = "hello hello hello".getBytes(StandardCharsets.UTF_8);
     byte[] gz = CommandDocs.gzip(data);
