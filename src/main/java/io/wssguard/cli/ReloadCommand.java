@@ -21,6 +21,8 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -125,10 +127,7 @@ final class ReloadCommand implements Callable<Integer> {
       if (!answers(target)) {
         return noProxy(err, where, "");
       }
-      err.println(
-          "reload: cannot read the admin token: "
-              + e.getMessage()
-              + " (run as the proxy's user or root)");
+      err.println("reload: cannot read the admin token: " + tokenProblem(e));
       return REFUSED;
     }
     HttpRequest request =
@@ -194,6 +193,16 @@ final class ReloadCommand implements Callable<Integer> {
       err.println("reload: the admin listener at " + where + " answered " + status + ": " + body);
     }
     return REFUSED;
+  }
+
+  private static String tokenProblem(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return e.getMessage() + ": not found (is --config the file the proxy runs?)";
+    }
+    if (e instanceof AccessDeniedException) {
+      return e.getMessage() + ": permission denied (run as the proxy's user or root)";
+    }
+    return e.getMessage();
   }
 
   private static int noProxy(PrintWriter err, String where, String detail) {

@@ -13,7 +13,6 @@ import io.wssguard.observe.Observability;
 import io.wssguard.tls.ServerTls;
 import io.wssguard.tls.TlsSlot;
 import java.io.IOException;
-import java.nio.file.FileSystemException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
@@ -85,10 +84,6 @@ final class ListenerBinder {
    * alike.
    */
   static String cannotListen(ListenerConfig l, IOException e) {
-    String reason =
-        e instanceof FileSystemException f && f.getReason() != null
-            ? f.getReason()
-            : e.getMessage();
     return "listener '"
         + l.name()
         + "' cannot listen on "
@@ -96,7 +91,7 @@ final class ListenerBinder {
         + ":"
         + l.bind().getPort()
         + ": "
-        + reason;
+        + e.getMessage();
   }
 
   /** Undertow's HTTP/1.1 parser, answering with {@code root}. */

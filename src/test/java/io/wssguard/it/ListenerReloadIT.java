@@ -195,6 +195,31 @@ class ListenerReloadIT {
   }
 
   @Test
+  void refusesToMoveOntoAPortAnotherListenerHolds_sayingWhichAndWhy() throws Exception {
+    config("a", "admin:\n  bind: off", "one", "127.0.0.1:0", "two", "127.0.0.1:0");
+    start();
+    int twoPort = server.listener("two").address().getPort();
+
+    // "one" takes the port of "two", which the same reload removes: two still holds it while the
+    // reload binds.
+    config("a", "admin:\n  bind: off", "one", "127.0.0.1:" + twoPort);
+    ReloadOutcome outcome = reloader.reloadNow("test");
+
+    assertFalse(outcome.applied());
+    assertEquals(
+        List.of(
+            file()
+                + ": listener 'one' cannot listen on 127.0.0.1:"
+                + twoPort
+                + ": Address already in use (listener 'two' listens there until this reload is"
+                + " applied: a reload binds new sockets before it closes old ones, so move it in"
+                + " two reloads, or restart)"),
+        outcome.errors());
+    assertEquals(List.of("one", "two"), listenerNames());
+    assertEquals("a:up", JdkClient.connect(uri("two")).sendTextAndAwait("up"));
+  }
+
+  @Test
   void reloadsAdminToken_butRefusesToMoveTheAdminListener() throws Exception {
     Files.writeString(dir.resolve("one.token"), "token-one\n");
     Files.writeString(dir.resolve("two.token"), "token-two\n");
