@@ -17,6 +17,7 @@ import io.wssguard.net.Cidr;
 import io.wssguard.observe.JsonText;
 import io.wssguard.observe.Observability;
 import io.wssguard.observe.PolicyReloads;
+import io.wssguard.observe.ReloadOutcome;
 import io.wssguard.observe.RouteMeter;
 import io.wssguard.observe.TopSources;
 import io.wssguard.policy.PolicySet;
@@ -85,12 +86,15 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private final Observability observe;
-  private final List<String> listeners;
+  private final Supplier<List<String>> listeners;
   private final Supplier<PolicySet> policies;
   private final Readiness readiness;
-  private final AdminToken token;
-  private final AdminConfig.WidestBan widest;
   private final boolean loopback;
+
+  /** Replaced whole by a reload ({@link #reconfigure}); the address never changes. */
+  private volatile AdminToken token;
+
+  private volatile AdminConfig.WidestBan widest;
   private final Map<String, Set<String>> methodsByPath = new LinkedHashMap<>();
   private final PathTemplateMatcher<Set<String>> allowed = new PathTemplateMatcher<>();
   private final Undertow undertow;
@@ -102,7 +106,7 @@ public final class AdminServer implements AutoCloseable {
   private AdminServer(
       AdminConfig config,
       Observability observe,
-      List<String> listeners,
+      Supplier<List<String>> listeners,
       Supplier<PolicySet> policies,
       Readiness readiness,
       AdminToken token) {
@@ -167,19 +171,20 @@ public final class AdminServer implements AutoCloseable {
   /**
    * Starts the admin listener; reads its token file, generating it first when it does not exist.
    *
+   * @param listeners the URLs of the proxy's listeners now, for {@code /status}
    * @param readiness what {@code /ready} reports
    * @throws IOException the token file is unusable, or the address cannot be bound
    */
   public static AdminServer start(
       AdminConfig config,
       Observability observe,
-      List<String> listeners,
+      Supplier<List<String>> listeners,
       Supplier<PolicySet> policies,
       Readiness readiness)
       throws IOException {
     AdminToken token = AdminToken.loadOrCreate(config.tokenFile());
     try {
-      return new AdminServer(config, observe, List.copyOf(listeners), policies, readiness, token);
+      return new AdminServer(config, observe, listeners, policies, readiness, token);
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IOException(
@@ -195,6 +200,20 @@ public final class AdminServer implements AutoCloseable {
 
   public String url() {
     return url;
+  }
+
+  /**
+   * A reloaded configuration's token (read by the caller with {@link AdminToken#loadOrCreate}
+   * before anything was swapped), host names and widest ban, from the next request on. The bind
+   * address is not taken from {@code config}: moving the listener needs a restart.
+   */
+  public void reconfigure(AdminConfig config, AdminToken token) {
+    AdminHosts h = hosts;
+    if (h != null) {
+      hosts = new AdminHosts(h.bound(), config.hostNames());
+    }
+    this.widest = config.widestBan();
+    this.token = token;
   }
 
   @Override
@@ -367,7 +386,7 @@ public final class AdminServer implements AutoCloseable {
             .field("uptimeSeconds", Duration.between(observe.started(), Instant.now()).toSeconds())
             .field("admin", url);
     j.key("listeners").beginArray();
-    listeners.forEach(j::value);
+    listeners.get().forEach(j::value);
     j.endArray();
     j.key("routes").beginArray();
     for (RouteMeter r : observe.metrics().routes()) {
@@ -534,12 +553,9 @@ public final class AdminServer implements AutoCloseable {
       json(exchange, 503, error("no policy reloader in this process"));
       return;
     }
-    boolean applied = reloads.reload("admin API");
-    JsonText j = new JsonText().beginObject().field("applied", applied);
-    if (!applied) {
-      j.field("error", reloads.lastError() == null ? "nothing to reload" : reloads.lastError());
-    }
-    json(exchange, applied ? 200 : 409, j.endObject().toString());
+    // Answered when the reload is over (on this admin worker), with its outcome.
+    ReloadOutcome outcome = reloads.reloadNow("admin API");
+    json(exchange, ReloadAnswer.status(outcome), ReloadAnswer.json(outcome));
   }
 
   // ---- helpers ----

@@ -101,20 +101,21 @@ final class ManPage {
     }
 
     out.append(".SH EXIT STATUS\n");
-    Map<String, String> exitCodes = spec.usageMessage().exitCodeList();
-    if (exitCodes.isEmpty()) {
+    Map<String, String> codes = spec.usageMessage().exitCodeList();
+    if (codes.isEmpty()) {
       out.append(
               text(
                   "0 on success; 2 when the command line or a file it reads is invalid (each error"
                       + " printed as file:line:column: message); 1 when the work itself failed."))
           .append('\n');
-    }
-    for (Map.Entry<String, String> e : exitCodes.entrySet()) {
-      out.append(".TP\n\\fB")
-          .append(text(e.getKey().strip()))
-          .append("\\fR\n")
-          .append(text(e.getValue()))
-          .append('\n');
+    } else {
+      codes.forEach(
+          (code, meaning) ->
+              out.append(".TP\n\\fB")
+                  .append(text(code.strip()))
+                  .append("\\fR\n")
+                  .append(text(meaning.strip()))
+                  .append('\n'));
     }
     out.append(".SH SEE ALSO\n");
     CommandSpec parent = spec.parent();
