@@ -5,11 +5,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.wssguard.admin.AdminToken;
 import io.wssguard.config.AdminConfig;
+import io.wssguard.net.Cidr;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -45,15 +47,22 @@ final class AdminCall {
 
   private final AdminConfig admin;
   private final String url;
+  private final Duration answerTimeout;
 
-  private AdminCall(AdminConfig admin) {
+  private AdminCall(AdminConfig admin, Duration answerTimeout) {
     this.admin = admin;
     this.url = admin.enabled() ? url(admin.bind()) : null;
+    this.answerTimeout = answerTimeout;
   }
 
   /** Calls to the admin listener {@code admin} describes (which may be off: every call says so). */
   static AdminCall to(AdminConfig admin) {
-    return new AdminCall(admin);
+    return new AdminCall(admin, ANSWER_TIMEOUT);
+  }
+
+  /** The same calls, waiting up to {@code timeout} for each answer (a reload can take a while). */
+  AdminCall answerWithin(Duration timeout) {
+    return new AdminCall(admin, timeout);
   }
 
   /** {@code http://127.0.0.1:9090/}, or a note that the listener is off. */
@@ -61,8 +70,8 @@ final class AdminCall {
     return url != null ? url : "no admin listener (admin.bind: off)";
   }
 
-  /** What the admin API answered: its status and its JSON body. */
-  record Answer(int status, Object json) {
+  /** What the admin API answered: its status and its JSON body, parsed and as sent. */
+  record Answer(int status, Object json, String body) {
     /** A top-level string or number field, or {@code null}. */
     String field(String name) {
       Object value = json instanceof Map<?, ?> m ? m.get(name) : null;
@@ -80,8 +89,23 @@ final class AdminCall {
   static final class Unreachable extends Exception {
     private static final long serialVersionUID = 1L;
 
+    private final boolean proxyListens;
+
     Unreachable(String message) {
+      this(message, false);
+    }
+
+    Unreachable(String message, boolean proxyListens) {
       super(message);
+      this.proxyListens = proxyListens;
+    }
+
+    /**
+     * Whether something listens at the admin address although the call could not be made (the token
+     * could not be read): a proxy is probably running, so this is not "no proxy".
+     */
+    boolean proxyListens() {
+      return proxyListens;
     }
   }
 
@@ -101,7 +125,7 @@ final class AdminCall {
     String token = token();
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(url + path.substring(1)))
-            .timeout(ANSWER_TIMEOUT)
+            .timeout(answerTimeout)
             .header("Authorization", "Bearer " + token)
             .method(
                 method,
@@ -119,7 +143,7 @@ final class AdminCall {
           "no connection to " + url + " within " + CONNECT_TIMEOUT.toSeconds() + " s");
     } catch (HttpTimeoutException e) {
       throw new Unreachable(
-          "no answer from " + url + " within " + ANSWER_TIMEOUT.toSeconds() + " s");
+          "no answer from " + url + " within " + answerTimeout.toSeconds() + " s");
     } catch (ConnectException e) {
       throw new Unreachable("nothing listens at " + url + " (connection refused)");
     } catch (IOException e) {
@@ -140,24 +164,39 @@ final class AdminCall {
               + (type.isEmpty() ? "" : ", " + type)
               + ")");
     }
-    return new Answer(response.statusCode(), json);
+    return new Answer(response.statusCode(), json, response.body());
   }
 
   private String token() throws Unreachable {
     try {
       return AdminToken.read(admin.tokenFile());
-    } catch (NoSuchFileException e) {
-      throw new Unreachable(
-          "no admin token at "
-              + admin.tokenFile()
-              + " (the proxy writes it at its first start: is it running with this config?)");
-    } catch (AccessDeniedException e) {
-      throw new Unreachable(
-          "cannot read the admin token "
-              + admin.tokenFile()
-              + " (permission denied: run as root or as the service's user)");
     } catch (IOException e) {
-      throw new Unreachable("cannot read the admin token: " + e.getMessage());
+      if (!listens()) {
+        // No proxy ever ran with this config (it writes the token at its first start), or it is
+        // gone: that, not the token, is what the operator needs to hear.
+        throw new Unreachable("nothing listens at " + url + " (connection refused)");
+      }
+      throw new Unreachable("cannot read the admin token: " + tokenProblem(e), true);
+    }
+  }
+
+  private String tokenProblem(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return admin.tokenFile() + ": not found (is --config the file the proxy runs?)";
+    }
+    if (e instanceof AccessDeniedException) {
+      return admin.tokenFile() + ": permission denied (run as root or as the service's user)";
+    }
+    return e.getMessage();
+  }
+
+  /** Whether anything accepts a TCP connection at the admin address. */
+  private boolean listens() {
+    try (Socket s = new Socket()) {
+      s.connect(reachable(admin.bind()), (int) CONNECT_TIMEOUT.toMillis());
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -170,12 +209,24 @@ final class AdminCall {
 
   /** The URL that reaches {@code bind}: its own address, or loopback for a wildcard bind. */
   static String url(InetSocketAddress bind) {
-    InetAddress address = bind.getAddress();
-    String host = address.getHostAddress();
-    if (address.isAnyLocalAddress()) {
-      host = address instanceof Inet4Address ? "127.0.0.1" : "::1";
+    return "http://" + hostPort(reachable(bind)) + "/";
+  }
+
+  /** {@code 127.0.0.1:9090} or {@code [::1]:9090}, as a URL and the Host header want it. */
+  static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /** A wildcard bind is reached on the loopback address of its family. */
+  static InetSocketAddress reachable(InetSocketAddress bind) {
+    InetAddress a = bind.getAddress();
+    if (!a.isAnyLocalAddress()) {
+      return bind;
     }
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bind.getPort() + "/";
+    return new InetSocketAddress(
+        a instanceof Inet4Address ? InetAddress.getLoopbackAddress() : Cidr.address("::1"),
+        bind.getPort());
   }
 
   /** A JSON text as maps, lists, strings and numbers, or {@code null} when it is not JSON. */

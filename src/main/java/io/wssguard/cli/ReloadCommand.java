@@ -10,19 +10,6 @@ import io.wssguard.observe.ReloadOutcome;
 import io.wssguard.quantity.Quantities;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -118,49 +105,23 @@ final class ReloadCommand implements Callable<Integer> {
               + " proxy SIGHUP (systemctl reload wssguard), which reloads without reporting");
       return BAD_CONFIG;
     }
-    InetSocketAddress target = reachable(admin.bind());
-    String where = hostPort(target);
-    String token;
+    AdminCall proxy = AdminCall.to(admin).answerWithin(wait);
+    String where = AdminCall.hostPort(AdminCall.reachable(admin.bind()));
+    AdminCall.Answer answer;
     try {
-      token = AdminToken.read(admin.tokenFile());
-    } catch (IOException e) {
-      if (!answers(target)) {
-        return noProxy(err, where, "");
+      answer = proxy.change("POST", "/reload", "{}");
+    } catch (AdminCall.Unreachable e) {
+      if (e.proxyListens()) {
+        err.println("reload: " + e.getMessage());
+        return REFUSED;
       }
-      err.println("reload: cannot read the admin token: " + tokenProblem(e));
-      return REFUSED;
-    }
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://" + where + "/reload"))
-            .timeout(wait)
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{}"))
-            .build();
-    HttpResponse<String> answer;
-    try {
-      answer =
-          HttpClient.newBuilder()
-              .connectTimeout(CONNECT_TIMEOUT)
-              .build()
-              .send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (HttpConnectTimeoutException | ConnectException e) {
-      return noProxy(err, where, "");
-    } catch (HttpTimeoutException e) {
-      return noProxy(
-          err,
-          where,
-          " within "
-              + timeout
-              + " (it may still be reloading: GET /status shows the last reload's outcome)");
-    } catch (IOException e) {
-      return noProxy(err, where, " (" + e + ")");
+      return noProxy(err, e.getMessage());
     }
     return report(answer, where, out, err);
   }
 
-  private int report(HttpResponse<String> answer, String where, PrintWriter out, PrintWriter err) {
-    int status = answer.statusCode();
+  private int report(AdminCall.Answer answer, String where, PrintWriter out, PrintWriter err) {
+    int status = answer.status();
     if (status == 200 || status == 409) {
       ReloadOutcome outcome;
       try {
@@ -195,53 +156,9 @@ final class ReloadCommand implements Callable<Integer> {
     return REFUSED;
   }
 
-  private static String tokenProblem(IOException e) {
-    if (e instanceof NoSuchFileException) {
-      return e.getMessage() + ": not found (is --config the file the proxy runs?)";
-    }
-    if (e instanceof AccessDeniedException) {
-      return e.getMessage() + ": permission denied (run as the proxy's user or root)";
-    }
-    return e.getMessage();
-  }
-
-  private static int noProxy(PrintWriter err, String where, String detail) {
+  private static int noProxy(PrintWriter err, String why) {
     err.println(
-        "reload: no proxy answers at "
-            + where
-            + " (admin.bind)"
-            + detail
-            + "; is wssguard running with this configuration?");
+        "reload: no proxy answers: " + why + "; is wssguard running with this configuration?");
     return NO_PROXY;
-  }
-
-  /** Whether anything accepts a TCP connection at {@code target}. */
-  private static boolean answers(InetSocketAddress target) {
-    try (Socket s = new Socket()) {
-      s.connect(target, (int) CONNECT_TIMEOUT.toMillis());
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** A wildcard bind is reached on the loopback address of its family. */
-  static InetSocketAddress reachable(InetSocketAddress bind) {
-    InetAddress a = bind.getAddress();
-    if (!a.isAnyLocalAddress()) {
-      return bind;
-    }
-    try {
-      InetAddress loopback = InetAddress.getByName(a instanceof Inet6Address ? "::1" : "127.0.0.1");
-      return new InetSocketAddress(loopback, bind.getPort());
-    } catch (IOException e) {
-      throw new IllegalStateException("loopback literal", e);
-    }
-  }
-
-  /** {@code 127.0.0.1:9090} or {@code [::1]:9090}, as a URL and the Host header want it. */
-  static String hostPort(InetSocketAddress a) {
-    String host = a.getAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 }

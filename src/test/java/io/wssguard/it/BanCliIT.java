@@ -254,9 +254,9 @@ class BanCliIT {
     assertEquals("", list.out());
     assertEquals(
         "ban list: nothing done: neither the running proxy nor the ban journal works:\n"
-            + "  running proxy: no admin token at "
-            + state("admin.token")
-            + " (the proxy writes it at its first start: is it running with this config?)\n"
+            + "  running proxy: nothing listens at "
+            + adminUrl()
+            + " (connection refused)\n"
             + "  ban journal: none: wssguard.yaml has no bans.journal (the proxy keeps its bans in"
             + " memory only)\n"
             + ADVICE,

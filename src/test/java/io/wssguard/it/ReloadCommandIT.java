@@ -35,9 +35,9 @@ class ReloadCommandIT {
 
     assertEquals(3, run.exit(), run.out() + run.err());
     assertEquals(
-        "reload: no proxy answers at 127.0.0.1:"
+        "reload: no proxy answers: nothing listens at http://127.0.0.1:"
             + port
-            + " (admin.bind); is wssguard running with this configuration?\n",
+            + "/ (connection refused); is wssguard running with this configuration?\n",
         run.err());
   }
 
@@ -50,9 +50,9 @@ class ReloadCommandIT {
 
     assertEquals(3, run.exit(), run.out() + run.err());
     assertEquals(
-        "reload: no proxy answers at 127.0.0.1:"
+        "reload: no proxy answers: nothing listens at http://127.0.0.1:"
             + port
-            + " (admin.bind); is wssguard running with this configuration?\n",
+            + "/ (connection refused); is wssguard running with this configuration?\n",
         run.err());
   }
 
