@@ -7,7 +7,9 @@ import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import io.wssguard.admin.AdminServer;
+import io.wssguard.ban.BanCap;
 import io.wssguard.ban.Bans;
+import io.wssguard.config.BansConfig;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.config.RouteConfig;
@@ -173,6 +175,7 @@ public final class ProxyServer implements AutoCloseable {
     AtomicReference<RuntimeSnapshot> current = new AtomicReference<>(snapshot);
     // Never-ban follows the policies: set now, and again at every reload.
     bans.neverBan(NeverBanList.of(config, policySet));
+    bans.cap(new BanCap(BansConfig.maxOf(config.bans())));
     policies.onReplace(set -> bans.neverBan(NeverBanList.of(current.get().config(), set)));
     Observability observe = new Observability(config, bans, snapshot.groups());
     Enforcer enforcer = new Enforcer(bans, observe.events(), ticker);
@@ -456,8 +459,9 @@ public final class ProxyServer implements AutoCloseable {
   /**
    * Applies a new configuration to new handshakes, whole or not at all: everything is built and
    * checked first (certificates, backend TLS, policies, routes), then the policies, each listener's
-   * TLS and the routing snapshot are swapped in. Open conversations keep their backend connection;
-   * they read the new policies at their next frame. Call off the IO threads; one at a time.
+   * TLS and the routing snapshot are swapped in, and a changed {@code bans.max} goes to the ban
+   * list. Open conversations keep their backend connection; they read the new policies at their
+   * next frame. Call off the IO threads; one at a time.
    *
    * @throws SnapshotException every problem found; nothing was changed
    */
@@ -475,6 +479,17 @@ public final class ProxyServer implements AutoCloseable {
     slots.forEach((name, slot) -> slot.replace(next.tls(name)));
     current.set(next);
     tlsMetrics(observe, next);
+    int maxBans = BansConfig.maxOf(config.bans());
+    if (maxBans != BansConfig.maxOf(previous.config().bans())) {
+      observe.bans().cap(new BanCap(maxBans));
+      LOG.info(
+          () ->
+              "bans.max now "
+                  + maxBans
+                  + " (was "
+                  + BansConfig.maxOf(previous.config().bans())
+                  + ")");
+    }
   }
 
   /**
