@@ -57,7 +57,7 @@ public final class LoopbackListener {
 
   /**
    * The handshake path of a PROXY-protocol listener whose trusted senders are {@code trusted}: the
-   * sender check, Undertow's v1/v2 header parsing, then HTTP.
+   * sender check, the header read whole, Undertow's v1/v2 header parsing, then HTTP.
    */
   public static LoopbackListener proxyProtocol(List<Cidr> trusted, HttpHandler root) {
     ByteBufferPool buffers = new DefaultByteBufferPool(true, ProxyServer.BUFFER_SIZE, -1, 4);
