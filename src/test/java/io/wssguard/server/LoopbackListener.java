@@ -114,8 +114,7 @@ public final class LoopbackListener {
    * @throws SocketTimeoutException when the listener neither answers nor closes in time (a hang)
    */
   public Answer send(byte[] bytes) throws IOException {
-    try (SilentCloseable allowed = allowConnectionToUs();
-        Socket socket = new Socket()) {
+    try (Socket socket = new Socket()) {
       socket.setSoLinger(true, 0);
       socket.setSoTimeout(8_000);
       socket.connect(address, 8_000);
@@ -155,11 +154,12 @@ public final class LoopbackListener {
   }
 
   /**
-   * Jazzer's SSRF detector, when fuzzing, refuses every connection a target makes unless allowed:
-   * this one, to our own listener, is the point of the target. Outside a fuzzing run (no sanitizers
-   * loaded) there is nothing to allow.
+   * Lets a fuzz target connect here: Jazzer's SSRF detector, when fuzzing, refuses every connection
+   * a target makes unless allowed, and this one is the point of the target. Call it in the target's
+   * body, never in set-up: Jazzer's API binds to its detectors when first used, and they are loaded
+   * only once fuzzing starts. Outside a fuzzing run there is nothing to allow.
    */
-  private SilentCloseable allowConnectionToUs() {
+  public SilentCloseable allowConnections() {
     try {
       return BugDetectors.allowNetworkConnections(
           (host, port) -> port == address.getPort() && isLoopback(host));
