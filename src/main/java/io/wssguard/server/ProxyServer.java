@@ -28,7 +28,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -336,9 +335,8 @@ public final class ProxyServer implements AutoCloseable {
     RuntimeSnapshot previous = current.get();
     String file = config.source() == null ? "<embedded defaults>" : config.source().toString();
     List<String> errors = new ArrayList<>();
-    String adminMove = adminMove(previous.config(), config);
-    if (adminMove != null) {
-      errors.add(file + ": " + adminMove);
+    for (String change : RestartOnlySettings.changes(previous.config(), config)) {
+      errors.add(file + ": " + change);
     }
     RuntimeSnapshot next = null;
     try {
@@ -485,24 +483,6 @@ public final class ProxyServer implements AutoCloseable {
             "wssguard-drain-" + old.name());
     drainer.setDaemon(true);
     drainer.start();
-  }
-
-  /**
-   * Why the admin listener cannot follow {@code next}, or null when it can: a reload changes its
-   * token, host names and widest ban, not whether or where it listens (moving it would leave the
-   * reload's own client talking to a closed socket).
-   */
-  private static String adminMove(ProxyConfig running, ProxyConfig next) {
-    InetSocketAddress was = running.admin().bind();
-    InetSocketAddress now = next.admin().bind();
-    if (Objects.equals(was, now)) {
-      return null;
-    }
-    return "admin.bind: "
-        + (was == null ? "off" : was.getHostString() + ":" + was.getPort())
-        + " -> "
-        + (now == null ? "off" : now.getHostString() + ":" + now.getPort())
-        + ": moving, starting or stopping the admin listener needs a restart";
   }
 
   /** The listener with this name. */

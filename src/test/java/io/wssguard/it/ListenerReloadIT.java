@@ -249,8 +249,8 @@ class ListenerReloadIT {
     assertEquals(
         List.of(
             file()
-                + ": admin.bind: 127.0.0.1:0 -> 127.0.0.2:0: moving, starting or stopping the"
-                + " admin listener needs a restart"),
+                + ": admin.bind: 127.0.0.1:0 -> 127.0.0.2:0: needs a restart (a reload cannot"
+                + " apply it; the running value stays)"),
         moved.errors());
     HttpResponse<String> status = new AdminClient(server.adminUrl(), "token-three").get("/status");
     assertEquals(200, status.statusCode(), "neither the token nor anything else changed");

@@ -1,0 +1,62 @@
+package io.wssguard.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.wssguard.config.ConfigParser;
+import io.wssguard.config.ProxyConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RestartOnlySettingsTest {
+  private static final String BASE =
+      """
+      listeners:
+        - name: public
+          bind: 127.0.0.1:8443
+      backends:
+        demo:
+          servers: [ws://127.0.0.1:9000/]
+      routes:
+        - backend: demo
+      """;
+
+  @TempDir Path dir;
+
+  private ProxyConfig parse(String yaml) throws Exception {
+    return ConfigParser.parse(Files.writeString(dir.resolve("wssguard.yaml"), yaml));
+  }
+
+  @Test
+  void changesThatAReloadCanApply_areNoneOfItsBusiness() throws Exception {
+    ProxyConfig running = parse(BASE);
+    ProxyConfig next =
+        parse(
+            BASE.replace("127.0.0.1:8443", "127.0.0.1:8444")
+                + "timeouts:\n  idle: 60s\n  drain: 1s\nbans:\n  max: 500\n");
+    assertEquals(List.of(), RestartOnlySettings.changes(running, next));
+  }
+
+  @Test
+  void eachRestartOnlySetting_isNamedWithBothValues() throws Exception {
+    ProxyConfig running = parse(BASE);
+    ProxyConfig next =
+        parse(
+            BASE
+                + "bans:\n  journal: "
+                + dir.resolve("bans.journal")
+                + "\nlimits:\n  maxConnections: 100\n"
+                + "timeouts:\n  handshake: 3s\n  maxHeaderBytes: 4096\n");
+    List<String> changes = RestartOnlySettings.changes(running, next);
+    String why = ": needs a restart (a reload cannot apply it; the running value stays)";
+    assertEquals(
+        List.of(
+            "bans.journal: off -> " + dir.resolve("bans.journal") + why,
+            "limits.maxConnections: " + running.limits().maxConnections() + " -> 100" + why,
+            "timeouts.handshake: 10s -> 3s" + why,
+            "timeouts.maxHeaderBytes: " + running.timeouts().maxHeaderBytes() + " -> 4096" + why),
+        changes);
+  }
+}
