@@ -774,11 +774,7 @@ public final class PolicyParser {
     Node rateNode = m.required("rate");
     double perSecond = rate(rateNode, m.pathOf("rate"), spec.bytes());
     Node burstNode = m.required("burst");
-    Long burst =
-        spec.bytes()
-            ? yaml.size(burstNode, m.pathOf("burst"), -1, 1, MAX_BURST_BYTES)
-            : yaml.integer(burstNode, m.pathOf("burst"), -1, 1, MAX_BURST_COUNT);
-    nodes.put(m.pathOf("burst"), burstNode);
+    Long burst = amount(burstNode, m.pathOf("burst"), spec, MAX_BURST_BYTES, MAX_BURST_COUNT);
     Action action = action(m.required("action"), m.pathOf("action"), spec);
     Boolean strike = yaml.bool(m.get("strike"), m.pathOf("strike"), false);
     if (burst != null && burst > 0 && perSecond > 0 && burst < perSecond) {
@@ -825,17 +821,24 @@ public final class PolicyParser {
       return null;
     }
     Node maxNode = m.required("max");
-    Long max =
-        spec.bytes()
-            ? yaml.size(maxNode, m.pathOf("max"), -1, 1, MAX_MESSAGE_SIZE)
-            : yaml.integer(maxNode, m.pathOf("max"), -1, 1, MAX_COUNT);
-    nodes.put(m.pathOf("max"), maxNode);
+    Long max = amount(maxNode, m.pathOf("max"), spec, MAX_MESSAGE_SIZE, MAX_COUNT);
     Action action = action(m.required("action"), m.pathOf("action"), spec);
     Boolean strike = yaml.bool(m.get("strike"), m.pathOf("strike"), false);
     if (errors.size() > before) {
       return null;
     }
     return new CountLimit(max, action, strike);
+  }
+
+  /**
+   * A limit's {@code burst} or {@code max}: a size for byte limits, a count otherwise, from 1 to
+   * the given bound (remembered for the explanation's positions).
+   */
+  private Long amount(Node node, String path, LimitSpec spec, long maxBytes, long maxCount) {
+    nodes.put(path, node);
+    return spec.bytes()
+        ? yaml.size(node, path, -1, 1, maxBytes)
+        : yaml.integer(node, path, -1, 1, maxCount);
   }
 
   private Action action(Node node, String path, LimitSpec spec) {
