@@ -166,10 +166,12 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /**
-   * Starts the admin listener; reads its token file, generating it first when it does not exist.
+   * Starts the admin listener; reads its token file, generating it first when it does not exist and
+   * the configuration says so ({@code generateToken}).
    *
    * @param readiness what {@code /ready} reports
-   * @throws IOException the token file is unusable, or the address cannot be bound
+   * @throws AdminTokenException the token file is missing or unusable
+   * @throws IOException the address cannot be bound
    */
   public static AdminServer start(
       AdminConfig config,
@@ -178,7 +180,7 @@ public final class AdminServer implements AutoCloseable {
       Supplier<PolicySet> policies,
       Readiness readiness)
       throws IOException {
-    AdminToken token = AdminToken.loadOrCreate(config.tokenFile());
+    AdminToken token = AdminToken.load(config.tokenFile(), config.generateToken());
     try {
       return new AdminServer(config, observe, List.copyOf(listeners), policies, readiness, token);
     } catch (RuntimeException e) {

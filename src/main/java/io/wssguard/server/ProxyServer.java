@@ -7,6 +7,7 @@ import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import io.wssguard.admin.AdminServer;
+import io.wssguard.admin.AdminTokenException;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
@@ -424,7 +425,8 @@ public final class ProxyServer implements AutoCloseable {
           readiness);
     } catch (IOException e) {
       if (config.admin().explicit()) {
-        throw new StartupException(e.getMessage(), e);
+        // A bad token file is the configuration's fault (exit 2); a taken port is not (exit 1).
+        throw new StartupException(e.getMessage(), e, e instanceof AdminTokenException);
       }
       LOG.warning(
           e.getMessage()

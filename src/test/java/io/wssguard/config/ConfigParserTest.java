@@ -79,6 +79,7 @@ class ConfigParserTest {
         new AdminConfig(
             new InetSocketAddress("127.0.0.1", 9091),
             examplesDir.resolve("admin.token"),
+            true,
             List.of("admin.example.net"),
             new AdminConfig.WidestBan(16, 32),
             true,

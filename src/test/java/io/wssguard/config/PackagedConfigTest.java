@@ -50,6 +50,9 @@ class PackagedConfigTest {
     assertEquals(List.of(URI.create("ws://127.0.0.1:9000/")), cfg.backends().get("app").servers());
     assertEquals(etc.resolve("policies"), cfg.policiesDir());
     assertNull(cfg.demoBackend());
+    // The proxy makes its admin token at first start, in the state directory it may write.
+    assertEquals(Path.of("/var/lib/wssguard/admin.token"), cfg.admin().tokenFile());
+    assertTrue(cfg.admin().generateToken());
     // The unit's TimeoutStopSec (30s) must leave room for the drain.
     assertTrue(
         cfg.timeouts().drain().compareTo(Duration.ofSeconds(20)) <= 0,
