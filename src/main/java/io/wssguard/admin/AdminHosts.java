@@ -15,11 +15,13 @@ import java.util.Locale;
  * are parsed without DNS.
  */
 final class AdminHosts {
+  private final InetSocketAddress bound;
   private final int port;
   private final boolean loopback;
   private final List<String> names;
 
   AdminHosts(InetSocketAddress bound, List<String> names) {
+    this.bound = bound;
     this.port = bound.getPort();
     this.loopback = bound.getAddress().isLoopbackAddress();
     this.names = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
@@ -27,6 +29,11 @@ final class AdminHosts {
 
   int port() {
     return port;
+  }
+
+  /** The listener's address as bound. */
+  InetSocketAddress bound() {
+    return bound;
   }
 
   /**

@@ -17,12 +17,12 @@ import io.wssguard.net.Cidr;
 import io.wssguard.observe.JsonText;
 import io.wssguard.observe.Observability;
 import io.wssguard.observe.PolicyReloads;
+import io.wssguard.observe.ReloadOutcome;
 import io.wssguard.observe.RouteMeter;
 import io.wssguard.observe.TopSources;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.quantity.Quantities;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,12 +86,15 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private final Observability observe;
-  private final List<String> listeners;
+  private final Supplier<List<String>> listeners;
   private final Supplier<PolicySet> policies;
   private final Readiness readiness;
-  private final AdminToken token;
-  private final AdminConfig.WidestBan widest;
   private final boolean loopback;
+
+  /** Replaced whole by a reload ({@link #reconfigure}); the address never changes. */
+  private volatile AdminToken token;
+
+  private volatile AdminConfig.WidestBan widest;
   private final Map<String, Set<String>> methodsByPath = new LinkedHashMap<>();
   private final PathTemplateMatcher<Set<String>> allowed = new PathTemplateMatcher<>();
   private final Undertow undertow;
@@ -103,7 +106,7 @@ public final class AdminServer implements AutoCloseable {
   private AdminServer(
       AdminConfig config,
       Observability observe,
-      List<String> listeners,
+      Supplier<List<String>> listeners,
       Supplier<PolicySet> policies,
       Readiness readiness,
       AdminToken token) {
@@ -169,6 +172,7 @@ public final class AdminServer implements AutoCloseable {
    * Starts the admin listener; reads its token file, generating it first when it does not exist and
    * the configuration says so ({@code generateToken}).
    *
+   * @param listeners the URLs of the proxy's listeners now, for {@code /status}
    * @param readiness what {@code /ready} reports
    * @throws AdminTokenException the token file is missing or unusable
    * @throws IOException the address cannot be bound
@@ -176,13 +180,13 @@ public final class AdminServer implements AutoCloseable {
   public static AdminServer start(
       AdminConfig config,
       Observability observe,
-      List<String> listeners,
+      Supplier<List<String>> listeners,
       Supplier<PolicySet> policies,
       Readiness readiness)
       throws IOException {
     AdminToken token = AdminToken.load(config.tokenFile(), config.generateToken());
     try {
-      return new AdminServer(config, observe, List.copyOf(listeners), policies, readiness, token);
+      return new AdminServer(config, observe, listeners, policies, readiness, token);
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IOException(
@@ -198,6 +202,20 @@ public final class AdminServer implements AutoCloseable {
 
   public String url() {
     return url;
+  }
+
+  /**
+   * A reloaded configuration's token (read by the caller with {@link AdminToken#load} before
+   * anything was swapped), host names and widest ban, from the next request on. The bind address is
+   * not taken from {@code config}: moving the listener needs a restart.
+   */
+  public void reconfigure(AdminConfig config, AdminToken token) {
+    AdminHosts h = hosts;
+    if (h != null) {
+      hosts = new AdminHosts(h.bound(), config.hostNames());
+    }
+    this.widest = config.widestBan();
+    this.token = token;
   }
 
   @Override
@@ -370,7 +388,7 @@ public final class AdminServer implements AutoCloseable {
             .field("uptimeSeconds", Duration.between(observe.started(), Instant.now()).toSeconds())
             .field("admin", url);
     j.key("listeners").beginArray();
-    listeners.forEach(j::value);
+    listeners.get().forEach(j::value);
     j.endArray();
     j.key("routes").beginArray();
     for (RouteMeter r : observe.metrics().routes()) {
@@ -467,9 +485,9 @@ public final class AdminServer implements AutoCloseable {
           error("target: '" + clip(request.target()) + "' (" + e.getMessage() + ")"));
       return;
     }
-    String tooWide = tooWide(target);
-    if (tooWide != null) {
-      json(exchange, 400, error(tooWide));
+    Optional<String> tooWide = widest.refusal(target);
+    if (tooWide.isPresent()) {
+      json(exchange, 400, error(tooWide.get()));
       return;
     }
     Duration duration;
@@ -510,27 +528,6 @@ public final class AdminServer implements AutoCloseable {
             .toString());
   }
 
-  /** Why {@code target} is wider than the admin API bans, or null when it is not. */
-  private String tooWide(Cidr target) {
-    boolean v4 = target.network() instanceof Inet4Address;
-    int limit = v4 ? widest.ipv4() : widest.ipv6();
-    if (target.prefix() == 0) {
-      return "target: " + target + " is every address (never banned)";
-    }
-    if (target.prefix() < limit) {
-      return "target: "
-          + target
-          + " is wider than /"
-          + limit
-          + ", the widest "
-          + (v4 ? "IPv4" : "IPv6")
-          + " ban allowed (admin.widestBan."
-          + (v4 ? "ipv4" : "ipv6")
-          + ")";
-    }
-    return null;
-  }
-
   private void removeBan(HttpServerExchange exchange) {
     String text = exchange.getRelativePath().substring("/bans/".length());
     String cidr = text.replace("%2F", "/").replace("%2f", "/");
@@ -558,12 +555,9 @@ public final class AdminServer implements AutoCloseable {
       json(exchange, 503, error("no policy reloader in this process"));
       return;
     }
-    boolean applied = reloads.reload("admin API");
-    JsonText j = new JsonText().beginObject().field("applied", applied);
-    if (!applied) {
-      j.field("error", reloads.lastError() == null ? "nothing to reload" : reloads.lastError());
-    }
-    json(exchange, applied ? 200 : 409, j.endObject().toString());
+    // Answered when the reload is over (on this admin worker), with its outcome.
+    ReloadOutcome outcome = reloads.reloadNow("admin API");
+    json(exchange, ReloadAnswer.status(outcome), ReloadAnswer.json(outcome));
   }
 
   // ---- helpers ----

@@ -1,5 +1,6 @@
 package io.wssguard.ban;
 
+import io.wssguard.fs.AtomicFile;
 import io.wssguard.net.Cidr;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,14 +9,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
@@ -279,70 +278,16 @@ final class BanJournal implements AutoCloseable {
    * fresh under a temporary name and stays open for the appends that follow.
    */
   void rewrite(Collection<Ban> bans) throws IOException {
-    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     StringBuilder text = new StringBuilder(HEADER).append('\n');
     for (Ban ban : bans) {
       text.append(banLine(ban));
     }
-    FileChannel ch = createTemp(tmp);
-    try {
-      writeFully(ch, text.toString());
-      ch.force(true);
-      try {
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new IOException(path + ": cannot rename " + tmp + " over it atomically", e);
-      }
-      // The rename is durable only once the directory entry is.
-      try (FileChannel d = FileChannel.open(dir.path(), StandardOpenOption.READ)) {
-        d.force(true);
-      }
-    } catch (IOException | RuntimeException e) {
-      ch.close();
-      Files.deleteIfExists(tmp);
-      throw e;
-    }
+    FileChannel ch = AtomicFile.replace(path, text.toString(), MODE_0640, dir::adopt);
     if (out != null) {
       out.close();
     }
     out = ch;
     lines = bans.size() + 1;
-  }
-
-  /**
-   * The temporary file, new: a leftover of a crash (or anything planted there, a symbolic link
-   * included) is removed first, never opened, and the file is created with {@code CREATE_NEW}.
-   */
-  private FileChannel createTemp(Path tmp) throws IOException {
-    if (Files.deleteIfExists(tmp)) {
-      LOG.warning(tmp + ": removed a leftover (not opened) before compacting the ban journal");
-    }
-    FileChannel ch;
-    try {
-      ch =
-          FileChannel.open(
-              tmp,
-              Set.of(
-                  StandardOpenOption.CREATE_NEW,
-                  StandardOpenOption.WRITE,
-                  LinkOption.NOFOLLOW_LINKS),
-              MODE_0640);
-    } catch (FileAlreadyExistsException e) {
-      throw new IOException(
-          tmp
-              + ": appeared again while compacting the ban journal (another writer in "
-              + dir.path()
-              + "?); not opened",
-          e);
-    }
-    try {
-      dir.adopt(tmp);
-    } catch (IOException e) {
-      ch.close();
-      Files.deleteIfExists(tmp);
-      throw e;
-    }
-    return ch;
   }
 
   /**
@@ -401,7 +346,7 @@ final class BanJournal implements AutoCloseable {
     if (out == null) {
       throw new IOException(path + ": journal is closed");
     }
-    writeFully(out, text);
+    AtomicFile.writeFully(out, text);
     out.force(false);
     for (int i = 0; i < text.length(); i++) {
       if (text.charAt(i) == '\n') {
@@ -438,13 +383,6 @@ final class BanJournal implements AutoCloseable {
       buf.clear();
     }
     return bytes.toByteArray();
-  }
-
-  private static void writeFully(FileChannel ch, String text) throws IOException {
-    ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-    while (buf.hasRemaining()) {
-      ch.write(buf);
-    }
   }
 
   static String banLine(Ban ban) {

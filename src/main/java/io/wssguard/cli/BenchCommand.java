@@ -3,11 +3,13 @@ package io.wssguard.cli;
 import io.wssguard.bench.Bench;
 import io.wssguard.bench.BenchParams;
 import io.wssguard.bench.Target;
+import io.wssguard.quantity.Quantities;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,6 +27,8 @@ import picocli.CommandLine.Option;
       "Starts the demo echo backend (or uses --backend) and one wssguard process from this jar."
     })
 final class BenchCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(
       names = "--connections",
       paramLabel = "N",
@@ -41,10 +45,12 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--size",
-      paramLabel = "B",
+      paramLabel = "SIZE",
       defaultValue = "128",
-      description = "Binary message payload bytes (default ${DEFAULT-VALUE}).")
-  int size;
+      description =
+          "Binary message payload: bytes, or a size in B, KiB, MiB (1 B..1 MiB, default"
+              + " ${DEFAULT-VALUE}).")
+  String size;
 
   @Option(
       names = "--duration",
@@ -104,11 +110,17 @@ final class BenchCommand implements Callable<Integer> {
     try {
       List<String> opts =
           Arrays.stream(proxyJavaOptions.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+      int bytes;
+      try {
+        bytes = (int) Quantities.parseSize(size, 1, BenchParams.MAX_SIZE);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--size: " + size + " (" + e.getMessage() + ")", e);
+      }
       params =
           new BenchParams(
               connections,
               rate,
-              size,
+              bytes,
               duration,
               warmup,
               Target.parseList(targets),
@@ -118,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
               opts,
               quiet);
     } catch (IllegalArgumentException e) {
-      System.err.println("wssguard bench: " + e.getMessage());
+      spec.commandLine().getErr().println("wssguard bench: " + e.getMessage());
       return 2;
     }
     return new Bench(params, Version.get(), System.out, System.err).run(onTerminal());

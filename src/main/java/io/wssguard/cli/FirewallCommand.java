@@ -40,6 +40,8 @@ import picocli.CommandLine.Option;
       FirewallCommand.Static.class
     })
 final class FirewallCommand implements Runnable {
+  static final String DEFAULT_JOURNAL = "/var/lib/wssguard/bans.journal";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -75,7 +77,7 @@ final class FirewallCommand implements Runnable {
         description = "Answer banned sources with a TCP reset instead of dropping.")
     boolean reject;
 
-    @CommandLine.Mixin BanCommand.JournalOption journal;
+    @CommandLine.Mixin JournalOption journal;
   }
 
   /** Where the bans come from and how they reach the kernel, from the options or a config file. */
@@ -87,6 +89,14 @@ final class FirewallCommand implements Runnable {
    */
   static FirewallConfig kernelRules(BansConfig.Firewall fw) {
     return FirewallConfig.of(FirewallConfig.Backend.valueOf(fw.backend().name()), fw.ports());
+  }
+
+  static final class JournalOption {
+    @Option(
+        names = "--journal",
+        paramLabel = "PATH",
+        description = "Ban journal (default: " + DEFAULT_JOURNAL + ").")
+    Path journal = Path.of(DEFAULT_JOURNAL);
   }
 
   static final class BackendConverter

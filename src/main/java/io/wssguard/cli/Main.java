@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       CheckCommand.class,
+      ReloadCommand.class,
       PolicyCommand.class,
       BanCommand.class,
       FirewallCommand.class,

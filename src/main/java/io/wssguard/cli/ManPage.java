@@ -2,6 +2,7 @@ package io.wssguard.cli;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -99,12 +100,23 @@ final class ManPage {
       }
     }
 
-    out.append(".SH EXIT STATUS\n")
-        .append(
-            text(
-                "0 on success; 2 when the command line or a file it reads is invalid (each error"
-                    + " printed as file:line:column: message); 1 when the work itself failed."))
-        .append('\n');
+    out.append(".SH EXIT STATUS\n");
+    Map<String, String> codes = spec.usageMessage().exitCodeList();
+    if (codes.isEmpty()) {
+      out.append(
+              text(
+                  "0 on success; 2 when the command line or a file it reads is invalid (each error"
+                      + " printed as file:line:column: message); 1 when the work itself failed."))
+          .append('\n');
+    } else {
+      codes.forEach(
+          (code, meaning) ->
+              out.append(".TP\n\\fB")
+                  .append(text(code.strip()))
+                  .append("\\fR\n")
+                  .append(text(meaning.strip()))
+                  .append('\n'));
+    }
     out.append(".SH SEE ALSO\n");
     CommandSpec parent = spec.parent();
     String seeAlso =

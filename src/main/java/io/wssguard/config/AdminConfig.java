@@ -1,10 +1,13 @@
 package io.wssguard.config;
 
+import io.wssguard.net.Cidr;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The admin listener (metrics, health, status, bans, reload; see {@code docs/OBSERVABILITY.md}) and
@@ -55,6 +58,31 @@ public record AdminConfig(
         throw new IllegalArgumentException(
             "widestBan " + ipv4 + "/" + ipv6 + " (expected: ipv4 1..32, ipv6 1..128)");
       }
+    }
+
+    /**
+     * Why {@code target} is wider than a ban by hand may be (the admin API's and {@code wssguard
+     * ban}'s), or empty when it is not.
+     */
+    public Optional<String> refusal(Cidr target) {
+      boolean v4 = target.network() instanceof Inet4Address;
+      int limit = v4 ? ipv4 : ipv6;
+      if (target.prefix() == 0) {
+        return Optional.of("target: " + target + " is every address (never banned)");
+      }
+      if (target.prefix() < limit) {
+        return Optional.of(
+            "target: "
+                + target
+                + " is wider than /"
+                + limit
+                + ", the widest "
+                + (v4 ? "IPv4" : "IPv6")
+                + " ban allowed (admin.widestBan."
+                + (v4 ? "ipv4" : "ipv6")
+                + ")");
+      }
+      return Optional.empty();
     }
   }
 

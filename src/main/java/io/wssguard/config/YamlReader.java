@@ -226,21 +226,12 @@ public final class YamlReader {
       return defaultValue;
     }
     String text = scalarText(node);
-    long bytes = text == null ? -1 : Quantities.parseSize(text);
-    if (bytes < min || bytes > max) {
-      errors.at(
-          node,
-          path
-              + ": "
-              + found(node)
-              + " (expected: size like 64KiB, "
-              + Quantities.formatSize(min)
-              + ".."
-              + Quantities.formatSize(max)
-              + ")");
+    try {
+      return Quantities.parseSize(text == null ? "" : text, min, max);
+    } catch (IllegalArgumentException e) {
+      errors.at(node, path + ": " + found(node) + " (" + e.getMessage() + ")");
       return null;
     }
-    return bytes;
   }
 
   /**

@@ -2,14 +2,12 @@ package io.wssguard.firewall;
 
 import io.wssguard.ban.Ban;
 import io.wssguard.ban.JournalBans;
+import io.wssguard.fs.AtomicFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,6 +40,10 @@ public final class FirewallSync {
 
   /** The least time between two logged failures, and the wait before retrying after one. */
   static final Duration RETRY = Duration.ofMinutes(1);
+
+  /** The rules file is read by the root-run firewall unit; it holds only addresses. */
+  private static final FileAttribute<?> RULES_MODE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
 
   private final JournalBans bans;
   private final FirewallConfig cfg;
@@ -117,7 +119,8 @@ public final class FirewallSync {
       if (rulesFile == null) {
         applier.run(script);
       } else {
-        writeAtomically(rulesFile, script.text());
+        Files.createDirectories(rulesFile.toAbsolutePath().getParent());
+        AtomicFile.write(rulesFile, script.text(), RULES_MODE);
       }
       if (failing) {
         LOG.info(
@@ -167,28 +170,5 @@ public final class FirewallSync {
 
   private String backend() {
     return cfg.backend().name().toLowerCase(Locale.ROOT);
-  }
-
-  /**
-   * Temporary file, fsync, rename over: a reader sees the old rules or the new ones, never half of
-   * them.
-   */
-  static void writeAtomically(Path file, String text) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = dir.resolve(file.getFileName() + ".tmp");
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-      while (bytes.hasRemaining()) {
-        ch.write(bytes);
-      }
-      ch.force(true);
-    }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The path of a handshake, decided once from the request target exactly as the client sent it
- * (never from a server's decoded view of it), so that route matching, a policy's {@code paths}
- * rules and the request line sent to the backend all see one string.
+ * (never from a server's decoded view of it), so that route matching, a policy's {@code
+ * handshake.paths} rules and the request line sent to the backend all see one string.
  *
  * <p>A path is read in its RFC 3986 section 6.2.2 form: percent-encoded unreserved characters
  * ({@code A-Z a-z 0-9 - . _ ~}) are decoded and every other percent-encoding keeps its octet with

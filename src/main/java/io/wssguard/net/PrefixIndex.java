@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiPredicate;
 
@@ -56,7 +57,7 @@ public final class PrefixIndex<V> {
   }
 
   private static <V> Level[] levels(
-      TreeMap<Integer, List<Map.Entry<Cidr, ? extends V>>> byPrefix, boolean v4) {
+      SortedMap<Integer, List<Map.Entry<Cidr, ? extends V>>> byPrefix, boolean v4) {
     Level[] levels = new Level[byPrefix.size()];
     int i = 0;
     for (Map.Entry<Integer, List<Map.Entry<Cidr, ? extends V>>> e : byPrefix.entrySet()) {

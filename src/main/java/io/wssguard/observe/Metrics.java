@@ -251,41 +251,44 @@ public final class Metrics {
   // ---- per connection ----
 
   void closeSent(boolean toClient, int code) {
-    closes
-        .computeIfAbsent(
-            (toClient ? "s:c:" : "s:b:") + closeCodeLabel(code),
-            k ->
-                Counter.builder("wssguard.closes.sent")
-                    .description("Close frames the proxy itself sent, by code")
-                    .tag("to", toClient ? "client" : "backend")
-                    .tag("code", closeCodeLabel(code))
-                    .register(registry))
-        .increment();
+    closeCounter(
+        "wssguard.closes.sent",
+        "Close frames the proxy itself sent, by code",
+        "to",
+        toClient ? "client" : "backend",
+        code);
   }
 
   void closeReceived(boolean fromClient, int code) {
-    closes
-        .computeIfAbsent(
-            (fromClient ? "r:c:" : "r:b:") + closeCodeLabel(code),
-            k ->
-                Counter.builder("wssguard.closes.received")
-                    .description("Close frames received from peers (and relayed), by code")
-                    .tag("from", fromClient ? "client" : "backend")
-                    .tag("code", closeCodeLabel(code))
-                    .register(registry))
-        .increment();
+    closeCounter(
+        "wssguard.closes.received",
+        "Close frames received from peers (and relayed), by code",
+        "from",
+        fromClient ? "client" : "backend",
+        code);
   }
 
   void protocolViolation(boolean fromClient, int code) {
+    closeCounter(
+        "wssguard.protocol.violations",
+        "RFC 6455 violations by peers, by the close code they were answered with",
+        "direction",
+        direction(fromClient),
+        code);
+  }
+
+  /** One counter per metric, peer tag and close code, registered on first use. */
+  private void closeCounter(
+      String name, String description, String peerTag, String peer, int code) {
+    String label = closeCodeLabel(code);
     closes
         .computeIfAbsent(
-            (fromClient ? "v:c:" : "v:b:") + closeCodeLabel(code),
+            name + '|' + peer + '|' + label,
             k ->
-                Counter.builder("wssguard.protocol.violations")
-                    .description(
-                        "RFC 6455 violations by peers, by the close code they were answered with")
-                    .tag("direction", direction(fromClient))
-                    .tag("code", closeCodeLabel(code))
+                Counter.builder(name)
+                    .description(description)
+                    .tag(peerTag, peer)
+                    .tag("code", label)
                     .register(registry))
         .increment();
   }

@@ -1,12 +1,21 @@
 package io.wssguard.observe;
 
 /**
- * What the admin API and the metrics need of the policy reloader ({@code
- * io.wssguard.server.PolicyReloader}).
+ * What the admin API and the metrics need of the reloader ({@code
+ * io.wssguard.server.ConfigReloader}, or {@code io.wssguard.server.PolicyReloader} when the
+ * embedded defaults run).
  */
 public interface PolicyReloads {
-  /** Reloads now; returns whether the new set was applied. */
-  boolean reload(String trigger);
+  /**
+   * Reloads now, one at a time, and says what happened once it is over: applied whole, or refused
+   * with every error.
+   */
+  ReloadOutcome reloadNow(String trigger);
+
+  /** Reloads now; returns whether the new configuration was applied. */
+  default boolean reload(String trigger) {
+    return reloadNow(trigger).applied();
+  }
 
   /** The errors of the last rejected reload, or null after a good one. */
   String lastError();

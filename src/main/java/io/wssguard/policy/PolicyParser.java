@@ -521,18 +521,24 @@ public final class PolicyParser {
       return 0;
     }
     String text = scalarText(node);
-    long bytes = text == null ? -1 : Quantities.parseSize(text);
-    if (bytes != 0 && (bytes < Quantities.KIB || bytes > MAX_HEADER_BYTES)) {
+    if (text != null && Quantities.parseSize(text) == 0) {
+      return 0;
+    }
+    try {
+      return (int) Quantities.parseSize(text == null ? "" : text, Quantities.KIB, MAX_HEADER_BYTES);
+    } catch (IllegalArgumentException e) {
       errors.at(
           node,
           path
               + ": "
               + found(node)
-              + " (expected: size like 8KiB, 1 KiB..64 KiB, or 0 for the"
-              + " listener's limit)");
+              + " (expected: "
+              + Quantities.sizeRange(Quantities.KIB, MAX_HEADER_BYTES)
+              + ", or 0 for the listener's limit"
+              + Quantities.meantSize(text).map(m -> "; " + m).orElse("")
+              + ")");
       return null;
     }
-    return (int) bytes;
   }
 
   /**
@@ -791,8 +797,14 @@ public final class PolicyParser {
     String text = scalarText(node);
     double perSecond = text == null ? -1 : Quantities.parseRate(text, bytes);
     if (perSecond <= 0) {
-      String like = bytes ? "rate like 8MiB/s or 512KiB/s" : "rate like 20/s or 600/m";
-      errors.at(node, path + ": " + found(node) + " (expected: " + like + ", more than 0)");
+      String like =
+          bytes
+              ? "rate like 8MiB/s or 512KiB/s (size in " + Quantities.SIZE_UNITS + " per s or m)"
+              : "rate like 20/s or 600/m";
+      String hint =
+          bytes && text != null ? Quantities.meantSize(text).map(m -> "; " + m).orElse("") : "";
+      errors.at(
+          node, path + ": " + found(node) + " (expected: " + like + ", more than 0" + hint + ")");
       return -1;
     }
     return perSecond;

@@ -1,15 +1,20 @@
 package io.wssguard.quantity;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The one notation for durations ({@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 7d},
- * {@code 2w}) in config files, policies, the CLI and the admin API; and the size ({@code 512},
- * {@code 64KiB}, {@code 1 MiB}) and rate ({@code 20/s}, {@code 600/m}, {@code 8MiB/s}) notations of
- * config and policy files. Units are required for durations so that {@code idle: 300} cannot
- * silently mean milliseconds to one reader and seconds to another; sizes are binary (KiB = 1024 B).
+ * {@code 2w}) and sizes ({@code 512}, {@code 64KiB}, {@code 1 MiB}) in config files, policies, the
+ * CLI and the admin API, and for rates ({@code 20/s}, {@code 600/m}, {@code 8MiB/s}) in policies.
+ * Units are required for durations so that {@code idle: 300} cannot silently mean milliseconds to
+ * one reader and seconds to another. Sizes are binary (KiB = 1024 B) and a plain integer is bytes;
+ * decimal {@code KB}, {@code MB}, {@code GB} and bare {@code k}, {@code M}, {@code G} are refused
+ * with a hint ({@link #meantSize}), never guessed.
  */
 public final class Quantities {
   public static final long KIB = 1024;
@@ -27,6 +32,16 @@ public final class Quantities {
 
   private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d|w)");
   private static final Pattern SIZE = Pattern.compile("([0-9]{1,12}) ?(B|KiB|MiB|GiB)?");
+
+  /** The size units, as messages name them. */
+  public static final String SIZE_UNITS = "B, KiB, MiB or GiB";
+
+  private static final List<String> BINARY_UNITS = List.of("KiB", "MiB", "GiB");
+
+  /** A number and a unit that looks like k, M or G bytes but is not KiB, MiB or GiB. */
+  private static final Pattern UNIT_TYPO =
+      Pattern.compile("([0-9]{1,12}) ?(([kKmMgG])(?:[bB]|[iI][bB]?)?)(/[sm])?");
+
   private static final Pattern COUNT = Pattern.compile("[0-9]{1,12}");
 
   private Quantities() {}
@@ -71,6 +86,53 @@ public final class Quantities {
     return quantity.replaceAll("([0-9])([a-z])", "$1 $2");
   }
 
+  /**
+   * The size {@code text} names, if it lies in {@code min..max} bytes: every size field of the
+   * config file, the policies and the CLI goes through here, each with its own range.
+   *
+   * @throws IllegalArgumentException whose message says what was expected, e.g. {@code expected:
+   *     size in B, KiB, MiB or GiB like 64KiB, 1 B..2 GiB}, and for a decimal or misspelt unit
+   *     ({@code 64KB}, {@code 1m}, {@code 8kib}) which binary size was probably meant; callers put
+   *     the offending text in front
+   */
+  public static long parseSize(String text, long min, long max) {
+    long bytes = parseSize(text);
+    if (bytes < min || bytes > max) {
+      throw new IllegalArgumentException(
+          "expected: " + sizeRange(min, max) + meantSize(text).map(m -> "; " + m).orElse(""));
+    }
+    return bytes;
+  }
+
+  /**
+   * How a size range reads in messages: {@code size in B, KiB, MiB or GiB like 64KiB, 1 B..2 GiB}.
+   */
+  public static String sizeRange(long min, long max) {
+    return "size in " + SIZE_UNITS + " like 64KiB, " + formatSize(min) + ".." + formatSize(max);
+  }
+
+  /**
+   * For a size or size rate written with a decimal or misspelt unit ({@code 64KB}, {@code 64 kb},
+   * {@code 1M}, {@code 8kib}, {@code 8MB/s}), a hint naming the binary size probably meant: {@code
+   * KB is not a unit here, did you mean 64KiB?}. Such units are refused rather than read as 1000 or
+   * 1024: either guess would silently be wrong for some reader.
+   */
+  public static Optional<String> meantSize(String text) {
+    Matcher m = UNIT_TYPO.matcher(text == null ? "" : text.strip());
+    if (!m.matches() || BINARY_UNITS.contains(m.group(2))) {
+      return Optional.empty();
+    }
+    String prefix = m.group(3).toUpperCase(Locale.ROOT);
+    return Optional.of(
+        m.group(2)
+            + " is not a unit here (sizes are binary: KiB = 1024 B), did you mean "
+            + m.group(1)
+            + prefix
+            + "iB"
+            + (m.group(4) == null ? "" : m.group(4))
+            + "?");
+  }
+
   /** The size in bytes, or {@code -1} if the text is not one (range is the caller's business). */
   public static long parseSize(String text) {
     Matcher m = SIZE.matcher(text);
@@ -83,7 +145,8 @@ public final class Quantities {
         unit == null || unit.equals("B")
             ? 1
             : unit.equals("KiB") ? KIB : unit.equals("MiB") ? MIB : GIB;
-    return n * multiplier; // at most 12 digits times 2^30: no overflow
+    // 12 digits times 2^30 can overflow a long (17179869185GiB would wrap to exactly 1 GiB).
+    return n > Long.MAX_VALUE / multiplier ? -1 : n * multiplier;
   }
 
   /**

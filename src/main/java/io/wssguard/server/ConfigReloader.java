@@ -1,6 +1,5 @@
 package io.wssguard.server;
 
-import io.wssguard.config.ConfigError;
 import io.wssguard.config.ConfigException;
 import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
@@ -49,11 +48,6 @@ public final class ConfigReloader implements PolicyReloads, AutoCloseable {
   }
 
   @Override
-  public boolean reload(String trigger) {
-    return reloadNow(trigger).applied();
-  }
-
-  /** Reloads now (one at a time) and says what happened. */
   public synchronized ReloadOutcome reloadNow(String trigger) {
     ProxyConfig config;
     PolicySet policies;
@@ -61,8 +55,7 @@ public final class ConfigReloader implements PolicyReloads, AutoCloseable {
       config = ConfigParser.parse(file);
       policies = PolicyReloader.load(config);
     } catch (ConfigException e) {
-      return refuse(
-          trigger, e.errors().stream().map(ConfigError::toString).collect(Collectors.toList()));
+      return refuse(trigger, e.getMessage().lines().toList());
     }
     try {
       server.reload(config, policies);

@@ -5,10 +5,12 @@ import io.wssguard.config.ProxyConfig;
 import io.wssguard.event.SecurityEvents;
 import io.wssguard.limit.PolicyStore;
 import io.wssguard.observe.PolicyReloads;
+import io.wssguard.observe.ReloadOutcome;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -22,6 +24,9 @@ import java.util.stream.Collectors;
  */
 public final class PolicyReloader implements AutoCloseable, PolicyReloads {
   private static final Logger AUDIT = Logger.getLogger("wssguard.policy");
+
+  static final String NOTHING_TO_RELOAD =
+      "nothing to reload: the proxy runs the embedded defaults (start it with --config FILE)";
 
   private final Path dir;
   private final ProxyConfig config;
@@ -55,26 +60,26 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
         : PolicyParser.loadDirectory(config.policiesDir());
   }
 
-  /** Reloads now; returns whether the new set was applied. */
+  /** Reloads now and says what happened. */
   @Override
-  public synchronized boolean reload(String trigger) {
+  public synchronized ReloadOutcome reloadNow(String trigger) {
     if (dir == null) {
       AUDIT.info(
           () ->
               "policy reload ("
                   + trigger
                   + "): the embedded default policy is in force, nothing to reload");
-      return false;
+      return new ReloadOutcome(false, List.of(NOTHING_TO_RELOAD), Instant.now());
     }
     PolicySet set;
     try {
       set = PolicyParser.loadDirectory(dir);
     } catch (ConfigException e) {
-      return reject(trigger, e.getMessage());
+      return reject(trigger, e.getMessage().lines().toList());
     }
     List<String> missing = PolicyParser.missingPolicies(config, set);
     if (!missing.isEmpty()) {
-      return reject(trigger, String.join("\n", missing));
+      return reject(trigger, missing);
     }
     store.replace(set);
     applied.incrementAndGet();
@@ -96,11 +101,12 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
         set.files().stream()
             .map(f -> f.path().getFileName() + " sha256=" + f.sha256())
             .collect(Collectors.joining(", ")));
-    return true;
+    return new ReloadOutcome(true, List.of(), Instant.now());
   }
 
-  private boolean reject(String trigger, String errors) {
+  private ReloadOutcome reject(String trigger, List<String> lines) {
     failed.incrementAndGet();
+    String errors = String.join("\n", lines);
     lastError = errors;
     AUDIT.warning(
         () ->
@@ -109,7 +115,7 @@ public final class PolicyReloader implements AutoCloseable, PolicyReloads {
                 + ") REJECTED, previous policies stay in force:\n"
                 + errors);
     events.policyReload(trigger, false, errors);
-    return false;
+    return new ReloadOutcome(false, lines, Instant.now());
   }
 
   @Override

@@ -1,12 +1,8 @@
 package io.wssguard.server;
 
 import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
-import io.undertow.connector.ByteBufferPool;
-import io.undertow.protocols.ssl.UndertowXnioSsl;
-import io.undertow.server.DefaultByteBufferPool;
-import io.undertow.server.protocol.http.HttpOpenListener;
 import io.wssguard.admin.AdminServer;
+import io.wssguard.admin.AdminToken;
 import io.wssguard.admin.AdminTokenException;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.ListenerConfig;
@@ -21,37 +17,36 @@ import io.wssguard.observe.Observability;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.time.Ticker;
 import io.wssguard.tls.ServerTls;
-import io.wssguard.tls.TlsSlot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
-import org.xnio.ChannelListener;
-import org.xnio.ChannelListeners;
-import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
-import org.xnio.StreamConnection;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
-import org.xnio.channels.AcceptingChannel;
-import org.xnio.ssl.SslConnection;
 
 /**
  * A running wssguard: listening sockets with Undertow's HTTP/1.1 parser on them (TLS by BoringSSL
  * or the JDK), the handshake gate, the upgrade proxy and the relays it creates, plus the demo
  * backend when configured.
  *
- * <p>The listeners are built here rather than with {@code Undertow.builder()} so that shutdown can
- * close the listening sockets alone and keep the open conversations for their drain.
+ * <p>The listeners are built here ({@link ListenerBinder}) rather than with {@code
+ * Undertow.builder()} so that shutdown, or a reload that removes one, can close listening sockets
+ * alone and keep the open conversations for their drain.
  */
 public final class ProxyServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ProxyServer.class.getName());
@@ -69,21 +64,29 @@ public final class ProxyServer implements AutoCloseable {
   /** One listener as it was bound. */
   public record BoundListener(ListenerConfig config, InetSocketAddress address, ServerTls tls) {
     public String url() {
-      return (tls == null ? "ws://" : "wss://")
-          + address.getHostString()
-          + ":"
-          + address.getPort()
-          + "/";
+      return ProxyServer.url(address, tls != null);
     }
   }
 
+  private static String url(InetSocketAddress address, boolean tls) {
+    return (tls ? "wss://" : "ws://") + hostPort(address) + "/";
+  }
+
+  private static String hostPort(InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
+  }
+
   private final XnioWorker worker;
-  private final List<AcceptingChannel<? extends StreamConnection>> channels;
-  private final HttpOpenListener openListener;
+  private final ListenerBinder binder;
+
+  /** The listeners in force, in configuration order; replaced whole by a reload. */
+  private final AtomicReference<Map<String, ListenerSocket>> sockets;
+
+  /** Listeners a reload removed whose conversations are still draining. */
+  private final Set<ListenerSocket> retiring = ConcurrentHashMap.newKeySet();
+
   private final AtomicReference<RuntimeSnapshot> current;
-  private final Map<String, TlsSlot> slots;
-  private final Map<String, InetSocketAddress> addresses;
-  private final RelayRegistry relays;
+  private final Bans bans;
   private final DemoEchoBackend demo;
   private final PolicyStore policies;
   private final Observability observe;
@@ -91,23 +94,19 @@ public final class ProxyServer implements AutoCloseable {
 
   private ProxyServer(
       XnioWorker worker,
-      List<AcceptingChannel<? extends StreamConnection>> channels,
-      HttpOpenListener openListener,
+      ListenerBinder binder,
+      AtomicReference<Map<String, ListenerSocket>> sockets,
       AtomicReference<RuntimeSnapshot> current,
-      Map<String, TlsSlot> slots,
-      Map<String, InetSocketAddress> addresses,
-      RelayRegistry relays,
+      Bans bans,
       DemoEchoBackend demo,
       PolicyStore policies,
       Observability observe,
       AdminServer admin) {
     this.worker = worker;
-    this.channels = channels;
-    this.openListener = openListener;
+    this.binder = binder;
+    this.sockets = sockets;
     this.current = current;
-    this.slots = slots;
-    this.addresses = addresses;
-    this.relays = relays;
+    this.bans = bans;
     this.demo = demo;
     this.policies = policies;
     this.observe = observe;
@@ -178,12 +177,6 @@ public final class ProxyServer implements AutoCloseable {
     Observability observe = new Observability(config, bans, snapshot.groups());
     Enforcer enforcer = new Enforcer(bans, observe.events(), ticker);
     PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(ticker), enforcer);
-    Map<String, TlsSlot> slots = new HashMap<>();
-    for (ListenerConfig l : config.listeners()) {
-      if (l.tls() != null) {
-        slots.put(l.name(), new TlsSlot(snapshot.tls(l.name())));
-      }
-    }
     tlsMetrics(observe, snapshot);
     XnioWorker worker;
     try {
@@ -193,48 +186,38 @@ public final class ProxyServer implements AutoCloseable {
       throw e;
     }
 
-    RelayRegistry relays = new RelayRegistry();
-    HttpOpenListener openListener =
-        httpListener(
-            config,
-            new HandshakeGate(
-                new UpgradeProxy(current, relays, admission, enforcer, observe),
-                config.timeouts().maxHeaderBytes()));
-    List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
+    ListenerBinder binder =
+        new ListenerBinder(
+            worker,
+            new AcceptGate(bans, ConnectionCap.of(config.limits()), observe.metrics()),
+            observe,
+            current,
+            admission,
+            enforcer);
+    Map<String, ListenerSocket> bound = new LinkedHashMap<>();
+    AtomicReference<Map<String, ListenerSocket>> sockets = new AtomicReference<>(bound);
     try {
-      List<BoundListener> bound =
-          openListeners(
-              config,
-              slots,
-              worker,
-              openListener,
-              new AcceptGate(bans, ConnectionCap.of(config.limits()), observe.metrics()),
-              observe,
-              channels);
+      for (ListenerConfig l : config.listeners()) {
+        try {
+          bound.put(l.name(), binder.bind(l, snapshot.tls(l.name()), config.timeouts()));
+        } catch (IOException e) {
+          throw new StartupException(ListenerBinder.cannotListen(l, e), e);
+        }
+      }
       AdminServer admin =
           startAdmin(
               config,
               observe,
-              bound,
+              () -> urls(sockets.get().values()),
               policies,
-              new ServerReadiness(channels, snapshot.groups().values(), policies));
-      channels.forEach(AcceptingChannel::resumeAccepts);
-      Map<String, InetSocketAddress> addresses = new HashMap<>();
-      bound.forEach(b -> addresses.put(b.config().name(), b.address()));
+              new ServerReadiness(
+                  () -> sockets.get().values(), () -> current.get().groups().values(), policies));
+      bound.values().forEach(ListenerSocket::resumeAccepts);
+      sockets.set(Collections.unmodifiableMap(bound));
       return new ProxyServer(
-          worker,
-          channels,
-          openListener,
-          current,
-          slots,
-          Map.copyOf(addresses),
-          relays,
-          demo,
-          policies,
-          observe,
-          admin);
+          worker, binder, sockets, current, bans, demo, policies, observe, admin);
     } catch (StartupException e) {
-      channels.forEach(IoUtils::safeClose);
+      bound.values().forEach(ListenerSocket::stopAccepting);
       worker.shutdownNow();
       observe.close();
       throw e;
@@ -282,126 +265,6 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
-  /** Undertow's HTTP/1.1 parser for every listener, answering with {@code root}. */
-  private static HttpOpenListener httpListener(ProxyConfig config, HandshakeGate root) {
-    // The handshake budget is split: half to receive the first byte, half to complete the head.
-    int halfMillis = (int) Math.max(1, config.timeouts().handshake().toMillis() / 2);
-    OptionMap httpOptions =
-        OptionMap.builder()
-            .set(UndertowOptions.ENABLE_HTTP2, false)
-            .set(UndertowOptions.MAX_HEADER_SIZE, UNDERTOW_HEADER_BACKSTOP)
-            .set(UndertowOptions.NO_REQUEST_TIMEOUT, halfMillis)
-            .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, halfMillis)
-            .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-            .getMap();
-    ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
-    HttpOpenListener openListener = new HttpOpenListener(buffers, httpOptions);
-    openListener.setRootHandler(root);
-    return openListener;
-  }
-
-  /**
-   * Binds every listener, accepts suspended. Each channel is added to {@code opened} as soon as it
-   * is bound, so the caller can close them all when a later one fails.
-   */
-  private static List<BoundListener> openListeners(
-      ProxyConfig config,
-      Map<String, TlsSlot> slots,
-      XnioWorker worker,
-      HttpOpenListener openListener,
-      AcceptGate gate,
-      Observability observe,
-      List<AcceptingChannel<? extends StreamConnection>> opened)
-      throws StartupException {
-    OptionMap socketOptions =
-        OptionMap.builder()
-            .set(Options.TCP_NODELAY, true)
-            .set(Options.REUSE_ADDRESSES, true)
-            .set(Options.BACKLOG, 4096)
-            .getMap();
-    List<BoundListener> bound = new ArrayList<>();
-    for (int i = 0; i < config.listeners().size(); i++) {
-      ListenerConfig l = config.listeners().get(i);
-      TlsSlot t = slots.get(l.name());
-      AcceptingChannel<? extends StreamConnection> channel;
-      try {
-        channel =
-            openListener(
-                l,
-                t,
-                worker,
-                openListener,
-                gate,
-                observe,
-                config.timeouts().handshake(),
-                socketOptions);
-      } catch (IOException e) {
-        throw new StartupException(
-            "listener '"
-                + l.name()
-                + "' cannot listen on "
-                + l.bind().getHostString()
-                + ":"
-                + l.bind().getPort()
-                + ": "
-                + e.getMessage(),
-            e);
-      }
-      opened.add(channel);
-      bound.add(
-          new BoundListener(
-              l, (InetSocketAddress) channel.getLocalAddress(), t == null ? null : t.current()));
-    }
-    return bound;
-  }
-
-  /** One listener; every connection passes the accept gate (bans, connection cap) first. */
-  private static AcceptingChannel<? extends StreamConnection> openListener(
-      ListenerConfig l,
-      TlsSlot t,
-      XnioWorker worker,
-      HttpOpenListener openListener,
-      AcceptGate gate,
-      Observability observe,
-      Duration proxyHeaderTimeout,
-      OptionMap socketOptions)
-      throws IOException {
-    Xnio xnio = worker.getXnio();
-    if (!l.proxyProtocolFrom().isEmpty()) {
-      // TCP first: the PROXY header comes before any TLS, from load balancers only.
-      UndertowXnioSsl ssl =
-          t == null
-              ? null
-              : new UndertowXnioSsl(
-                  xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
-      ChannelListener<StreamConnection> proxied =
-          new ProxyProtocolGate(
-              l.proxyProtocolFrom(),
-              gate,
-              openListener,
-              ssl,
-              openListener.getBufferPool(),
-              proxyHeaderTimeout,
-              l.name());
-      return worker.createStreamConnectionServer(
-          l.bind(), ChannelListeners.openListenerAdapter(proxied), socketOptions);
-    }
-    if (t == null) {
-      return worker.createStreamConnectionServer(
-          l.bind(), ChannelListeners.openListenerAdapter(gate.wrap(openListener)), socketOptions);
-    }
-    // Its own pool: TLS records need buffers somewhat over 16 KiB.
-    UndertowXnioSsl ssl =
-        new UndertowXnioSsl(
-            xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), t.sslContext());
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    ChannelListener<? super AcceptingChannel<SslConnection>> sslAccept =
-        (ChannelListener)
-            ChannelListeners.openListenerAdapter(
-                gate.wrap(observe.timeTls(l.name(), openListener)));
-    return ssl.createSslConnectionServer(worker, l.bind(), sslAccept, socketOptions);
-  }
-
   /**
    * The admin listener when enabled. One that cannot bind fails the start only when its address was
    * configured explicitly; the default one is given up with a warning.
@@ -409,7 +272,7 @@ public final class ProxyServer implements AutoCloseable {
   private static AdminServer startAdmin(
       ProxyConfig config,
       Observability observe,
-      List<BoundListener> bound,
+      Supplier<List<String>> listenerUrls,
       PolicyStore policies,
       ServerReadiness readiness)
       throws StartupException {
@@ -417,12 +280,7 @@ public final class ProxyServer implements AutoCloseable {
       return null;
     }
     try {
-      return AdminServer.start(
-          config.admin(),
-          observe,
-          bound.stream().map(BoundListener::url).toList(),
-          policies::current,
-          readiness);
+      return AdminServer.start(config.admin(), observe, listenerUrls, policies::current, readiness);
     } catch (IOException e) {
       if (config.admin().explicit()) {
         // A bad token file is the configuration's fault (exit 2); a taken port is not (exit 1).
@@ -444,10 +302,16 @@ public final class ProxyServer implements AutoCloseable {
 
   /** The listeners as bound, each with the TLS it serves new handshakes with now. */
   public List<BoundListener> listeners() {
-    RuntimeSnapshot now = current.get();
-    return now.config().listeners().stream()
-        .map(l -> new BoundListener(l, addresses.get(l.name()), now.tls(l.name())))
+    return sockets.get().values().stream()
+        .map(
+            s ->
+                new BoundListener(
+                    s.config(), s.address(), s.slot() == null ? null : s.slot().current()))
         .toList();
+  }
+
+  private static List<String> urls(Collection<ListenerSocket> sockets) {
+    return sockets.stream().map(s -> url(s.address(), s.slot() != null)).toList();
   }
 
   /** The configuration in force for new handshakes. */
@@ -456,63 +320,178 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
-   * Applies a new configuration to new handshakes, whole or not at all: everything is built and
-   * checked first (certificates, backend TLS, policies, routes), then the policies, each listener's
-   * TLS and the routing snapshot are swapped in. Open conversations keep their backend connection;
-   * they read the new policies at their next frame. Call off the IO threads; one at a time.
+   * Applies a new configuration to new handshakes, whole or not at all. Everything is built and
+   * checked first (certificates, backend TLS, policies, routes, the admin token), then the sockets
+   * of new and moved listeners are bound, accepts suspended; only when all of that worked are the
+   * policies, each kept listener's TLS, the routing snapshot, the admin token and the set of
+   * listeners swapped in. New sockets then accept; removed ones (and the old address of a moved
+   * one) stop accepting at once, and their conversations are closed with 1001 and given {@code
+   * timeouts.drain} to end. Other open conversations keep their backend connection and read the new
+   * policies at their next frame. Call off the IO threads; one at a time.
    *
    * @throws SnapshotException every problem found; nothing was changed
    */
   public synchronized void reload(ProxyConfig config, PolicySet policySet)
       throws SnapshotException {
     RuntimeSnapshot previous = current.get();
-    List<String> listenerErrors = listenerChanges(previous.config(), config);
-    if (!listenerErrors.isEmpty()) {
-      throw new SnapshotException(listenerErrors);
+    String file = config.source() == null ? "<embedded defaults>" : config.source().toString();
+    List<String> errors = new ArrayList<>();
+    String adminMove = adminMove(previous.config(), config);
+    if (adminMove != null) {
+      errors.add(file + ": " + adminMove);
     }
-    RuntimeSnapshot next =
-        RuntimeSnapshot.build(config, policySet, policies, worker.getXnio(), previous);
-    // Policies first: the new routes read theirs by name, and must never find none.
+    RuntimeSnapshot next = null;
+    try {
+      next = RuntimeSnapshot.build(config, policySet, policies, worker.getXnio(), previous);
+    } catch (SnapshotException e) {
+      errors.addAll(e.errors());
+    }
+    AdminToken token = null;
+    if (admin != null && config.admin().enabled()) {
+      try {
+        token = AdminToken.load(config.admin().tokenFile(), config.admin().generateToken());
+      } catch (IOException e) {
+        errors.add(file + ": admin.tokenFile: " + e.getMessage());
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new SnapshotException(errors);
+    }
+    Map<String, ListenerSocket> running = sockets.get();
+    Map<String, ListenerSocket> opened = bindNew(running, config, next, file);
+
+    // Nothing can fail from here on.
     policies.replace(config.routes().stream().map(RouteConfig::policy).toList(), policySet);
-    slots.forEach((name, slot) -> slot.replace(next.tls(name)));
+    Map<String, ListenerSocket> now = new LinkedHashMap<>();
+    for (ListenerConfig l : config.listeners()) {
+      ListenerSocket s = opened.get(l.name());
+      if (s == null) {
+        s = running.get(l.name());
+        if (s.slot() != null) {
+          s.slot().replace(next.tls(l.name()));
+        }
+      }
+      now.put(l.name(), s);
+    }
     current.set(next);
+    bans.neverBan(NeverBanList.of(config, policySet));
+    if (token != null) {
+      admin.reconfigure(config.admin(), token);
+    }
+    sockets.set(Collections.unmodifiableMap(now));
+    for (ListenerSocket s : opened.values()) {
+      s.resumeAccepts();
+      LOG.info(
+          () -> "listener '" + s.name() + "' listening on " + hostPort(s.address()) + " (reload)");
+    }
+    for (ListenerSocket old : running.values()) {
+      if (now.get(old.name()) != old) {
+        retire(old, opened.containsKey(old.name()), config.timeouts().drain());
+      }
+    }
     tlsMetrics(observe, next);
   }
 
   /**
-   * The listening sockets stay as they are: a reload may change a listener's certificates and TLS
-   * settings, not which listeners exist, where they bind, or whether they speak TLS or PROXY.
+   * Binds, accepts suspended, every listener of {@code config} that has no socket in {@code
+   * running} it can keep; when one cannot be bound, closes those it bound and throws, naming each
+   * that failed.
    */
-  private static List<String> listenerChanges(ProxyConfig running, ProxyConfig next) {
-    String file = next.source() == null ? "<embedded defaults>" : next.source().toString();
+  private Map<String, ListenerSocket> bindNew(
+      Map<String, ListenerSocket> running, ProxyConfig config, RuntimeSnapshot next, String file)
+      throws SnapshotException {
+    Map<String, ListenerSocket> opened = new LinkedHashMap<>();
     List<String> errors = new ArrayList<>();
-    Map<String, ListenerConfig> before = new HashMap<>();
-    running.listeners().forEach(l -> before.put(l.name(), l));
-    for (ListenerConfig l : next.listeners()) {
-      ListenerConfig was = before.remove(l.name());
-      if (was == null) {
-        errors.add(
-            file + ": listener '" + l.name() + "' is new: adding a listener needs a restart");
-      } else if (!was.bind().equals(l.bind())
-          || (was.tls() == null) != (l.tls() == null)
-          || !was.proxyProtocolFrom().equals(l.proxyProtocolFrom())) {
-        errors.add(
-            file
-                + ": listener '"
-                + l.name()
-                + "': changing bind, tls on/off or proxyProtocol needs a restart");
+    for (ListenerConfig l : config.listeners()) {
+      ListenerSocket was = running.get(l.name());
+      if (was != null && was.keptFor(l)) {
+        continue;
+      }
+      try {
+        opened.put(l.name(), binder.bind(l, next.tls(l.name()), config.timeouts()));
+      } catch (IOException e) {
+        errors.add(file + ": " + ListenerBinder.cannotListen(l, e) + heldBy(l, running.values()));
       }
     }
-    before
-        .keySet()
-        .forEach(
-            name ->
-                errors.add(
-                    file
-                        + ": listener '"
-                        + name
-                        + "' is gone: removing a listener needs a restart"));
-    return errors;
+    if (!errors.isEmpty()) {
+      opened.values().forEach(ListenerSocket::stopAccepting);
+      throw new SnapshotException(errors);
+    }
+    return opened;
+  }
+
+  /** Says so when the address a listener could not bind is one this proxy listens on itself. */
+  private static String heldBy(ListenerConfig l, Collection<ListenerSocket> running) {
+    for (ListenerSocket s : running) {
+      InetSocketAddress a = s.address();
+      if (a.getPort() == l.bind().getPort()
+          && (a.getAddress().equals(l.bind().getAddress())
+              || a.getAddress().isAnyLocalAddress()
+              || l.bind().getAddress().isAnyLocalAddress())) {
+        return " (listener '"
+            + s.name()
+            + "' listens there until this reload is applied: a reload binds new sockets before it"
+            + " closes old ones, so move it in two reloads, or restart)";
+      }
+    }
+    return "";
+  }
+
+  /**
+   * A listener the reload removed or moved: no new connections from now on, its conversations told
+   * to go (1001) and given {@code drain}, then whatever is left of its connections closed.
+   */
+  private void retire(ListenerSocket old, boolean moved, Duration drain) {
+    old.stopAccepting();
+    retiring.add(old);
+    if (!moved) {
+      observe.certificates(old.name(), Map.of());
+    }
+    LOG.info(
+        () ->
+            "listener '"
+                + old.name()
+                + "' on "
+                + hostPort(old.address())
+                + (moved ? " moved" : " removed")
+                + " by reload: no longer accepting there; "
+                + old.relays().size()
+                + " conversation(s) closed with 1001, up to "
+                + drain.toMillis()
+                + " ms to end");
+    Thread drainer =
+        new Thread(
+            () -> {
+              try {
+                old.relays().drain("listener " + (moved ? "moved" : "removed"), drain.toMillis());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                old.closeConnections();
+                retiring.remove(old);
+              }
+            },
+            "wssguard-drain-" + old.name());
+    drainer.setDaemon(true);
+    drainer.start();
+  }
+
+  /**
+   * Why the admin listener cannot follow {@code next}, or null when it can: a reload changes its
+   * token, host names and widest ban, not whether or where it listens (moving it would leave the
+   * reload's own client talking to a closed socket).
+   */
+  private static String adminMove(ProxyConfig running, ProxyConfig next) {
+    InetSocketAddress was = running.admin().bind();
+    InetSocketAddress now = next.admin().bind();
+    if (Objects.equals(was, now)) {
+      return null;
+    }
+    return "admin.bind: "
+        + (was == null ? "off" : was.getHostString() + ":" + was.getPort())
+        + " -> "
+        + (now == null ? "off" : now.getHostString() + ":" + now.getPort())
+        + ": moving, starting or stopping the admin listener needs a restart";
   }
 
   /** The listener with this name. */
@@ -528,7 +507,14 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   public int openRelays() {
-    return relays.size();
+    return everySocket().stream().mapToInt(s -> s.relays().size()).sum();
+  }
+
+  /** The listeners in force and those still draining after a reload removed them. */
+  private List<ListenerSocket> everySocket() {
+    List<ListenerSocket> all = new ArrayList<>(sockets.get().values());
+    all.addAll(retiring);
+    return all;
   }
 
   /**
@@ -538,16 +524,23 @@ public final class ProxyServer implements AutoCloseable {
   public boolean shutdown(Duration drain) throws InterruptedException {
     // Closing the listening sockets leaves accepted connections alone (Undertow's own suspend()
     // would close them).
-    channels.forEach(IoUtils::safeClose);
-    boolean drained = relays.drain("server shutting down", drain.toMillis());
+    List<ListenerSocket> all = everySocket();
+    all.forEach(ListenerSocket::stopAccepting);
+    all.forEach(s -> s.relays().goAway("server shutting down"));
+    long deadline = System.nanoTime() + drain.toNanos();
+    boolean drained = true;
+    for (ListenerSocket s : all) {
+      drained &= s.relays().awaitEmpty(deadline);
+    }
     close();
     return drained;
   }
 
   @Override
   public void close() {
-    channels.forEach(IoUtils::safeClose);
-    openListener.closeConnections();
+    List<ListenerSocket> all = everySocket();
+    all.forEach(ListenerSocket::stopAccepting);
+    all.forEach(ListenerSocket::closeConnections);
     worker.shutdownNow();
     try {
       worker.awaitTermination(5, TimeUnit.SECONDS);

@@ -5,11 +5,9 @@ import io.wssguard.backend.BackendGroup;
 import io.wssguard.backend.BackendServer;
 import io.wssguard.limit.PolicyStore;
 import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.xnio.StreamConnection;
-import org.xnio.channels.AcceptingChannel;
 
 /**
  * What {@code /ready} reports: ready while every listener accepts, the policies are loaded and
@@ -17,29 +15,34 @@ import org.xnio.channels.AcceptingChannel;
  * not ready out of rotation; a node whose backends are all failing is such a node.
  */
 final class ServerReadiness implements AdminServer.Readiness {
-  private final List<AcceptingChannel<? extends StreamConnection>> channels;
-  private final Collection<BackendGroup> groups;
+  private final Supplier<Collection<ListenerSocket>> listeners;
+  private final Supplier<Collection<BackendGroup>> groups;
   private final PolicyStore policies;
 
+  /**
+   * @param listeners the listeners in force (a reload may change them)
+   * @param groups the backend groups in force
+   */
   ServerReadiness(
-      List<AcceptingChannel<? extends StreamConnection>> channels,
-      Collection<BackendGroup> groups,
+      Supplier<Collection<ListenerSocket>> listeners,
+      Supplier<Collection<BackendGroup>> groups,
       PolicyStore policies) {
-    this.channels = channels;
+    this.listeners = listeners;
     this.groups = groups;
     this.policies = policies;
   }
 
   @Override
   public Optional<String> notReadyBecause() {
-    if (channels.isEmpty() || !channels.stream().allMatch(AcceptingChannel::isOpen)) {
+    Collection<ListenerSocket> sockets = listeners.get();
+    if (sockets.isEmpty() || !sockets.stream().allMatch(ListenerSocket::accepting)) {
       return Optional.of("listeners are not accepting (starting or shutting down)");
     }
     if (policies.current() == null) {
       return Optional.of("no policies loaded");
     }
     long now = System.nanoTime();
-    for (BackendGroup g : groups) {
+    for (BackendGroup g : groups.get()) {
       if (g.servers().stream().allMatch(s -> s.isDown(now))) {
         return Optional.of(
             "backend group '"

@@ -41,6 +41,7 @@ class PackageRulesTest {
             "io.wssguard.limit..",
             "io.wssguard.ban..",
             "io.wssguard.firewall..",
+            "io.wssguard.fs..",
             "io.wssguard.net..",
             "io.wssguard.quantity..",
             "io.wssguard.time..",

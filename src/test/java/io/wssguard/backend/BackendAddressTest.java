@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wssguard.config.BackendGroupConfig;
 import io.wssguard.config.BackendTlsConfig;
 import io.wssguard.config.Balance;
+import io.wssguard.net.Cidr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -38,11 +39,11 @@ class BackendAddressTest {
   @Test
   void isItsOwnAddress_whenHostIsAnIpLiteral() {
     BackendServer v4 = new BackendServer(URI.create("ws://127.0.0.1:9000/"), NEVER);
-    assertEquals(new InetSocketAddress("127.0.0.1", 9000), v4.address());
+    assertEquals(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9000), v4.address());
     assertFalse(v4.address().isUnresolved());
     assertFalse(v4.claimLookup(System.nanoTime(), 0), "nothing to look up");
     BackendServer v6 = new BackendServer(URI.create("wss://[::1]/"), NEVER);
-    assertEquals(new InetSocketAddress("::1", 443), v6.address());
+    assertEquals(new InetSocketAddress(Cidr.address("::1"), 443), v6.address());
   }
 
   @Test

@@ -29,8 +29,15 @@ class BackendResponseTest {
   void parsesStatusAndHeaders_caseInsensitively() throws Exception {
     BackendResponse r =
         parse(
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                + "sec-websocket-protocol: chat\r\nX-A: 1\r\nx-a: 2\r\n\r\n");
+            String.join(
+                "\r\n",
+                "HTTP/1.1 101 Switching Protocols",
+                "Upgrade: websocket",
+                "sec-websocket-protocol: chat",
+                "X-A: 1",
+                "x-a: 2",
+                "",
+                ""));
     assertEquals(101, r.status());
     assertEquals("Switching Protocols", r.reason());
     assertEquals("chat", r.header("Sec-WebSocket-Protocol"));

@@ -108,6 +108,20 @@ class CommandDocsTest {
   }
 
   @Test
+  void exitStatus_listsACommandsOwnExitCodes_whenItHasThem() throws Exception {
+    String page = page("wssguard-ban-add");
+    String exit = page.substring(page.indexOf(".SH EXIT STATUS\n"), page.indexOf(".SH SEE ALSO"));
+    assertTrue(exit.contains(".TP\n\\fB0\\fR\ndone\n"), exit);
+    assertTrue(
+        exit.contains(".TP\n\\fB3\\fR\nnot banned: the target overlaps a never\\-ban"), exit);
+    assertTrue(page("wssguard-run").contains(".SH EXIT STATUS\n0 on success; 2 when"));
+    String reload = page("wssguard-reload");
+    assertTrue(reload.contains(".SH EXIT STATUS\n.TP\n\\fB0\\fR\napplied\n"), reload);
+    assertTrue(reload.contains(".TP\n\\fB3\\fR\nno proxy answers at the admin address\n"), reload);
+    assertEquals("reload\n", bashComplete("wssguard", "relo"));
+  }
+
+  @Test
   void text_escapesBackslashesHyphensAndLeadingDots() {
     assertEquals(
         "\\&.hidden \\e \\-\\-config\n\\&'quote", ManPage.text(".hidden \\ --config\n'quote"));

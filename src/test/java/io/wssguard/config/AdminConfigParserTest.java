@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +31,7 @@ class AdminConfigParserTest {
   @Test
   void absentBlock_listensOnLoopback9090_withTheTokenInStateBesideTheFile() throws Exception {
     AdminConfig admin = parse(MINIMAL).admin();
-    assertEquals(new InetSocketAddress("127.0.0.1", 9090), admin.bind());
+    assertEquals(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9090), admin.bind());
     assertEquals(dir.toAbsolutePath().normalize().resolve("state/admin.token"), admin.tokenFile());
     assertEquals(AdminConfig.WidestBan.DEFAULT, admin.widestBan());
     assertEquals(List.of(), admin.hostNames());

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every kind of config error, asserted as the whole printed line including its position. */
@@ -106,8 +107,17 @@ class ConfigParserErrorsTest {
   @Test
   void rejectsProxyProtocolWithoutTrustedSenders() {
     String yaml =
-        "listeners:\n  - name: lb\n    bind: 127.0.0.1:9443\n    proxyProtocol: {trusted: []}\n"
-            + "backends:\n  b:\n    servers: [ws://127.0.0.1:9000/]\nroutes:\n  - backend: b\n";
+        """
+        listeners:
+          - name: lb
+            bind: 127.0.0.1:9443
+            proxyProtocol: {trusted: []}
+        backends:
+          b:
+            servers: [ws://127.0.0.1:9000/]
+        routes:
+          - backend: b
+        """;
     assertEquals(
         "test.yaml:4:30: listeners[0].proxyProtocol.trusted: [] (expected: at least one address block of the"
             + " load balancers that send PROXY headers)",
@@ -170,30 +180,35 @@ class ConfigParserErrorsTest {
   // ---- sizes and durations ----
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "-1",
-        "0",
-        "3GiB",
-        "2147483649",
-        "1.5MiB",
-        "1kb",
-        "1  KiB",
-        "64K",
-        "99999999999999999"
-      })
+  @ValueSource(strings = {"-1", "0", "3GiB", "2147483649", "1.5MiB", "1  KiB", "99999999999999999"})
   void rejectsMaxMessageBytesOutsideRangeOrNotation(String value) {
     assertEquals(
         "test.yaml:9:22: routes[0].maxMessageBytes: "
             + value
-            + " (expected: size like 64KiB, 1 B..2 GiB)",
+            + " (expected: size in B, KiB, MiB or GiB like 64KiB, 1 B..2 GiB)",
+        errors(MINIMAL + "    maxMessageBytes: " + value + "\n"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1kb, kb, 1KiB", "64K, K, 64KiB", "2 MB, MB, 2MiB", "1gib, gib, 1GiB"})
+  void refusesDecimalOrMisspeltSizeUnits_namingTheBinarySizeMeant(
+      String value, String unit, String meant) {
+    assertEquals(
+        "test.yaml:9:22: routes[0].maxMessageBytes: "
+            + value
+            + " (expected: size in B, KiB, MiB or GiB like 64KiB, 1 B..2 GiB; "
+            + unit
+            + " is not a unit here (sizes are binary: KiB = 1024 B), did you mean "
+            + meant
+            + "?)",
         errors(MINIMAL + "    maxMessageBytes: " + value + "\n"));
   }
 
   @Test
   void rejectsMaxHeaderBytesOutsideRange() {
     assertEquals(
-        "test.yaml:10:19: timeouts.maxHeaderBytes: 128KiB (expected: size like 64KiB, 1 KiB..64 KiB)",
+        "test.yaml:10:19: timeouts.maxHeaderBytes: 128KiB"
+            + " (expected: size in B, KiB, MiB or GiB like 64KiB, 1 KiB..64 KiB)",
         errors(MINIMAL + "timeouts:\n  maxHeaderBytes: 128KiB\n"));
   }
 
@@ -670,7 +685,9 @@ class ConfigParserErrorsTest {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(file));
 
     assertEquals(
-        file + ":9:22: routes[0].maxMessageBytes: -1 (expected: size like 64KiB, 1 B..2 GiB)",
+        file
+            + ":9:22: routes[0].maxMessageBytes: -1"
+            + " (expected: size in B, KiB, MiB or GiB like 64KiB, 1 B..2 GiB)",
         e.getMessage());
   }
 

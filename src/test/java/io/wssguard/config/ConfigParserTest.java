@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.net.Cidr;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Valid configurations: what they parse to, defaults, and how paths resolve. */
 class ConfigParserTest {
@@ -30,7 +33,7 @@ class ConfigParserTest {
             List.of(
                 new ListenerConfig(
                     "public",
-                    new InetSocketAddress("127.0.0.1", 8443),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443),
                     new TlsConfig(
                         TlsEngine.BORINGSSL,
                         false,
@@ -58,7 +61,7 @@ class ConfigParserTest {
                 Duration.ofSeconds(300),
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(10)),
-            new DemoBackendConfig(new InetSocketAddress("127.0.0.1", 9000)),
+            new DemoBackendConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9000)),
             null,
             null,
             null,
@@ -77,7 +80,7 @@ class ConfigParserTest {
     assertEquals(example.toAbsolutePath(), config.source());
     assertEquals(
         new AdminConfig(
-            new InetSocketAddress("127.0.0.1", 9091),
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 9091),
             examplesDir.resolve("admin.token"),
             true,
             List.of("admin.example.net"),
@@ -101,7 +104,8 @@ class ConfigParserTest {
             List.of("chat.example.com", "*.chat.example.com"),
             false),
         tls.certificates().get(1));
-    assertEquals(new InetSocketAddress("::1", 8080), config.listeners().get(1).bind());
+    assertEquals(
+        new InetSocketAddress(Cidr.address("::1"), 8080), config.listeners().get(1).bind());
     assertNull(config.listeners().get(1).tls());
     assertEquals(
         new BackendGroupConfig(
@@ -144,12 +148,25 @@ class ConfigParserTest {
         config.bans());
   }
 
+  @ParameterizedTest
+  @CsvSource({"1048576, 1048576", "512 B, 512", "2 KiB, 2048", "3MiB, 3145728", "1GiB, 1073741824"})
+  void sizes_takeEveryBinaryUnit_andAPlainIntegerIsBytes(String text, long bytes) throws Exception {
+    assertEquals(
+        bytes,
+        ConfigParser.parse(MINIMAL + "    maxMessageBytes: " + text + "\n", "test.yaml", dir)
+            .routes()
+            .get(0)
+            .maxMessageBytes());
+  }
+
   @Test
   void minimalConfig_getsEveryDefault() throws Exception {
     ProxyConfig config = ConfigParser.parse(MINIMAL, "test.yaml", dir);
 
     assertEquals(
-        List.of(new ListenerConfig("public", new InetSocketAddress("127.0.0.1", 8443), null)),
+        List.of(
+            new ListenerConfig(
+                "public", new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443), null)),
         config.listeners());
     assertEquals(
         new BackendGroupConfig(

@@ -50,7 +50,7 @@ class ProxyBansNetnsIT {
   private static final String GOOD6 = "fd00:212:1::3";
   private static final Duration BAN = Duration.ofSeconds(8);
   // Long enough for two proxy starts on a loaded machine; the test does not wait for its end.
-  private static final Duration RESTART_BAN = Duration.ofSeconds(120);
+  private static final Duration RESTART_BAN = Duration.ofMinutes(2);
 
   /**
    * Opening handshakes, one connection each, until one is closed without an answer (banned) or

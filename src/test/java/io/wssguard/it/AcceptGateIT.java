@@ -61,7 +61,8 @@ class AcceptGateIT {
       throws IOException {
     try (Socket s = new Socket()) {
       s.bind(new InetSocketAddress(source, 0));
-      s.connect(new InetSocketAddress("127.0.0.1", proxy.port(listener)), 5000);
+      s.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.port(listener)), 5000);
       s.setSoTimeout(5000);
       try {
         s.getOutputStream().write(send);
@@ -88,7 +89,7 @@ class AcceptGateIT {
   void failsTlsHandshakeOfBannedSource() throws Exception {
     Socket plain = new Socket();
     plain.bind(new InetSocketAddress(BANNED, 0));
-    plain.connect(new InetSocketAddress("127.0.0.1", proxy.port("jdk")), 5000);
+    plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.port("jdk")), 5000);
     plain.setSoTimeout(5000);
     try (SSLSocket s =
         (SSLSocket)

@@ -25,6 +25,7 @@ import io.wssguard.policy.StrikeRules;
 import io.wssguard.server.StartupException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -47,7 +48,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * clients that must not hang the scrape.
  */
 class AdminApiIT {
-  private static final InetSocketAddress LOOPBACK_ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
+  private static final InetSocketAddress LOOPBACK_ANY_PORT =
+      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
   @TempDir Path dir;
   private DemoEchoBackend demo;
@@ -118,7 +120,7 @@ class AdminApiIT {
 
   /** One request on its own connection, the whole answer back (status line, headers, body). */
   private String raw(String request) throws Exception {
-    try (Socket s = new Socket("127.0.0.1", adminPort())) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), adminPort())) {
       s.setSoTimeout(10_000);
       s.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
       return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -483,7 +485,9 @@ class AdminApiIT {
             + token
             + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"tar";
     List<Socket> stalled =
-        List.of(new Socket("127.0.0.1", adminPort()), new Socket("127.0.0.1", adminPort()));
+        List.of(
+            new Socket(InetAddress.getLoopbackAddress(), adminPort()),
+            new Socket(InetAddress.getLoopbackAddress(), adminPort()));
     try {
       for (Socket s : stalled) {
         OutputStream out = s.getOutputStream();

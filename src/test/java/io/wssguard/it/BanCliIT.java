@@ -4,14 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.admin.AdminToken;
+import io.wssguard.ban.Ban;
+import io.wssguard.ban.BanList;
+import io.wssguard.net.Cidr;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code wssguard ban} and {@code wssguard firewall render} from the packaged jar, against a
- * journal in a temp dir.
+ * {@code wssguard ban} and {@code wssguard firewall render} from the packaged jar: against a
+ * journal in a temp dir, and against a running proxy process through its admin API.
  */
 class BanCliIT {
 
@@ -73,7 +79,214 @@ class BanCliIT {
     JarRun remove = wssguard("ban", "remove", "203.0.113.7", "--journal", journal);
     assertEquals(0, remove.exit(), remove.err());
     assertEquals(1, wssguard("ban", "list", "--journal", journal).out().split("\n").length);
-    assertEquals(1, wssguard("ban", "remove", "203.0.113.7", "--journal", journal).exit());
+    JarRun again = wssguard("ban", "remove", "203.0.113.7", "--journal", journal);
+    assertEquals(3, again.exit(), "nothing to lift");
+    assertEquals("ban remove: 203.0.113.7 is not banned (in " + journal + ")\n", again.err());
+  }
+
+  // ---- one way to the bans: the running proxy first, else the journal ----
+
+  private static final String JOURNAL = "bans:\n  journal: state/bans.journal\n";
+  private static final String POLICIES = "policies:\n  dir: policies/\n";
+  private static final String ADVICE =
+      "  (-c/--config FILE: the running proxy's configuration, whose admin listener is asked;"
+          + " --journal PATH: a journal to edit while no proxy holds it)\n";
+
+  private int port;
+  private int adminPort;
+
+  /**
+   * wssguard.yaml: a plain listener in front of the demo backend, the admin listener on a port of
+   * its own (the token in the default state/admin.token), then {@code blocks}.
+   */
+  private void writeConfig(String blocks) throws Exception {
+    port = JarProxy.freePort();
+    adminPort = JarProxy.freePort();
+    Files.writeString(
+        dir.resolve("wssguard.yaml"),
+        PlainDemoConfig.yaml(port, JarProxy.freePort())
+            + "admin:\n  bind: 127.0.0.1:"
+            + adminPort
+            + "\n"
+            + blocks);
+  }
+
+  /** policies/default.yaml trusting 127.0.0.64/26 as proxies, so that block is never banned. */
+  private void writeTrustingPolicy() throws Exception {
+    Files.createDirectories(dir.resolve("policies"));
+    Files.writeString(
+        dir.resolve("policies/default.yaml"),
+        "policies:\n  default:\n    access:\n      trustedProxies: [127.0.0.64/26]\n");
+  }
+
+  private String adminUrl() {
+    return "http://127.0.0.1:" + adminPort + "/";
+  }
+
+  private Path state(String file) throws Exception {
+    return dir.toRealPath().resolve("state").resolve(file);
+  }
+
+  private AdminClient admin() throws Exception {
+    return AdminClient.withTokenFrom(adminUrl(), state("admin.token"));
+  }
+
+  private JarRun ban(String... args) throws Exception {
+    String[] all = new String[args.length + 3];
+    all[0] = "ban";
+    System.arraycopy(args, 0, all, 1, args.length);
+    all[args.length + 1] = "--config";
+    all[args.length + 2] = "wssguard.yaml";
+    return wssguard(all);
+  }
+
+  @Test
+  void banAdd_throughARunningProxy_isInGetBans_enforced_listed_andLiftedThroughItToo()
+      throws Exception {
+    writeConfig(JOURNAL);
+    try (JarProxy proxy = JarProxy.start(dir, "wssguard.yaml")) {
+      JarRun add = ban("add", "127.0.0.77", "--for", "10m", "--reason", "cli test");
+      assertEquals(0, add.exit(), add.err());
+      assertTrue(add.out().matches("banned 127\\.0\\.0\\.77\tuntil \\S+\tcli test\n"), add.out());
+      assertEquals("ban add: done by the running proxy (" + adminUrl() + ")\n", add.err());
+
+      String bans = admin().get("/bans").body();
+      assertTrue(
+          bans.matches(
+              "(?s)\\{\"bans\":\\[\\{\"target\":\"127\\.0\\.0\\.77/32\",\"until\":\"[^\"]+\","
+                  + "\"reason\":\"cli test\"}]}\\s*"),
+          bans);
+      assertEquals(RawClient.CLOSED, RawClient.upgradeStatus(port, "127.0.0.77", "/"));
+      assertEquals(101, RawClient.upgradeStatus(port, "127.0.0.78", "/"));
+
+      JarRun list = ban("list");
+      assertEquals(0, list.exit(), list.err());
+      assertTrue(list.out().matches("127\\.0\\.0\\.77\tuntil \\S+\tcli test\n"), list.out());
+
+      JarRun remove = ban("remove", "127.0.0.77");
+      assertEquals(0, remove.exit(), remove.err());
+      assertEquals("unbanned 127.0.0.77\n", remove.out());
+      assertEquals("{\"bans\":[]}", admin().get("/bans").body().strip());
+      assertEquals(101, RawClient.upgradeStatus(port, "127.0.0.77", "/"));
+
+      JarRun again = ban("remove", "127.0.0.77");
+      assertEquals(3, again.exit(), again.err());
+      assertEquals(
+          "ban remove: no ban on 127.0.0.77/32 (HTTP 404 from the proxy at " + adminUrl() + ")\n",
+          again.err());
+    }
+  }
+
+  @Test
+  void neverBanAndTooWideTargets_throughARunningProxy_printItsAnswer_andExit3And2()
+      throws Exception {
+    writeConfig(POLICIES);
+    writeTrustingPolicy();
+    try (JarProxy proxy = JarProxy.start(dir, "wssguard.yaml")) {
+      JarRun never = ban("add", "127.0.0.66", "--for", "10m", "--reason", "x");
+      assertEquals(3, never.exit(), never.err());
+      assertEquals("", never.out());
+      assertEquals(
+          "ban add: not banning 127.0.0.66: it overlaps never-ban 127.0.0.64/26 (HTTP 409 from the"
+              + " proxy at "
+              + adminUrl()
+              + ")\n",
+          never.err());
+
+      JarRun wide = ban("add", "10.0.0.0/8", "--for", "10m", "--reason", "x");
+      assertEquals(2, wide.exit(), wide.err());
+      assertEquals(
+          "ban add: target: 10.0.0.0/8 is wider than /16, the widest IPv4 ban allowed"
+              + " (admin.widestBan.ipv4) (HTTP 400 from the proxy at "
+              + adminUrl()
+              + ")\n",
+          wide.err());
+      assertEquals("{\"bans\":[]}", admin().get("/bans").body().strip());
+    }
+  }
+
+  @Test
+  void banAdd_withNoProxyRunning_writesTheJournal_underTheSameRules() throws Exception {
+    writeConfig(JOURNAL + POLICIES);
+    writeTrustingPolicy();
+    AdminToken.load(state("admin.token"), true); // as a proxy that ran and stopped left it
+    Path journal = state("bans.journal");
+
+    JarRun add = ban("add", "203.0.113.7", "--for", "15m", "--reason", "offline");
+    assertEquals(0, add.exit(), add.err());
+    assertTrue(add.out().startsWith("banned 203.0.113.7\tuntil "), add.out());
+    assertTrue(
+        add.err()
+            .endsWith(
+                "ban add: no proxy answered (nothing listens at "
+                    + adminUrl()
+                    + " (connection refused)); written to "
+                    + journal
+                    + "\n"),
+        add.err());
+    List<Ban> written = BanList.read(journal, Instant.now()).active();
+    assertEquals(1, written.size(), written.toString());
+    assertEquals(Cidr.parse("203.0.113.7"), written.get(0).target());
+    assertEquals("offline", written.get(0).reason());
+    assertEquals(List.of("by hand"), written.get(0).history());
+
+    JarRun never = ban("add", "127.0.0.66", "--for", "10m", "--reason", "x");
+    assertEquals(3, never.exit(), never.err());
+    assertTrue(
+        never
+            .err()
+            .endsWith("ban add: not banning 127.0.0.66: it overlaps never-ban 127.0.0.64/26\n"),
+        never.err());
+    JarRun wide = ban("add", "10.0.0.0/8", "--for", "10m", "--reason", "x");
+    assertEquals(2, wide.exit(), wide.err());
+    assertEquals(
+        "ban add: target: 10.0.0.0/8 is wider than /16, the widest IPv4 ban allowed"
+            + " (admin.widestBan.ipv4)\n",
+        wide.err());
+    assertEquals(1, BanList.read(journal, Instant.now()).active().size(), "nothing else banned");
+  }
+
+  @Test
+  void banList_withNoProxyRunningAndNoJournal_exits1_namingBothWays() throws Exception {
+    writeConfig("");
+    JarRun list = ban("list");
+    assertEquals(1, list.exit(), list.err());
+    assertEquals("", list.out());
+    assertEquals(
+        "ban list: nothing done: neither the running proxy nor the ban journal works:\n"
+            + "  running proxy: nothing listens at "
+            + adminUrl()
+            + " (connection refused)\n"
+            + "  ban journal: none: wssguard.yaml has no bans.journal (the proxy keeps its bans in"
+            + " memory only)\n"
+            + ADVICE,
+        list.err());
+  }
+
+  @Test
+  void banAdd_whileAnotherProcessHoldsTheJournal_andNoProxyAnswers_exits1_namingBothWays()
+      throws Exception {
+    writeConfig(JOURNAL);
+    AdminToken.load(state("admin.token"), true);
+    Path journal = state("bans.journal");
+    try (BanList held = BanList.open(journal, List.of())) {
+      JarRun add = ban("add", "203.0.113.7", "--for", "15m", "--reason", "x");
+      assertEquals(1, add.exit(), add.err());
+      assertEquals("", add.out());
+      assertEquals(
+          "ban add: nothing done: neither the running proxy nor the ban journal works:\n"
+              + "  running proxy: nothing listens at "
+              + adminUrl()
+              + " (connection refused)\n"
+              + "  ban journal: "
+              + journal
+              + ": in use by another wssguard process ("
+              + journal
+              + ".lock is locked)\n"
+              + ADVICE,
+          add.err());
+      assertTrue(held.active(Instant.now()).isEmpty(), "nothing banned");
+    }
   }
 
   @Test

@@ -141,7 +141,7 @@ class BanJournalFilesIT {
     assertTrue(
         run.err.contains(
             state.resolve("bans.journal.tmp")
-                + ": removed a leftover (not opened) before compacting the ban journal"),
+                + ": removed a leftover (not opened) before replacing "),
         run.err);
     assertEquals("root's file\n", Files.readString(victim));
     assertEquals("root", owner(victim));

@@ -1,20 +1,22 @@
 package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.ban.MemoryBans;
+import io.wssguard.cli.Main;
 import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
-import io.wssguard.demo.DemoEchoBackend;
-import io.wssguard.observe.ReloadOutcome;
+import io.wssguard.config.TlsEngine;
 import io.wssguard.server.ConfigReloader;
 import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.ProxyServer;
+import io.wssguard.testing.FreePort;
 import io.wssguard.tls.DevCertificate;
 import java.io.InputStream;
-import java.net.InetAddress;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -26,66 +28,114 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import picocli.CommandLine;
 
 /**
- * A whole-configuration reload under load: open conversations through a TLS listener go on echoing
- * while the certificate is replaced and the route moves to another backend group; new handshakes
- * see the new certificate at once; a broken edit is refused whole and changes nothing.
+ * The zero-downtime reload, end to end, with each TLS engine: 200 conversations open through a TLS
+ * listener while the certificate and key files are replaced, the route moves to another backend
+ * group and a policy is tightened; {@code wssguard reload} reports the reload applied, every open
+ * conversation goes on echoing through its old backend, and new handshakes see the new certificate,
+ * the new backend and the new policy. Then a broken edit: {@code wssguard reload} exits 1 with the
+ * error, and the proxy serves as before.
  */
 class ConfigReloadIT {
-  private static final int CONVERSATIONS = 50;
+  private static final int CONVERSATIONS = 200;
 
   @TempDir Path dir;
 
-  private void config(int backendA, int backendB, String routeTo) throws Exception {
+  private Path file() {
+    return dir.resolve("wssguard.yaml");
+  }
+
+  /** One TLS listener, backends a and b, one route to {@code routeTo}; the admin token default. */
+  private void config(TlsEngine engine, String a, String b, String routeTo, int adminPort)
+      throws Exception {
     Files.writeString(
-        dir.resolve("wssguard.yaml"),
+        file(),
         """
         listeners:
           - name: public
             bind: 127.0.0.1:0
             tls:
+              engine: %s
               certificates:
                 - chain: server.pem
                   key: server-key.pem
         backends:
           a:
-            servers: [ws://127.0.0.1:%d/]
+            servers: [%s]
           b:
-            servers: [ws://127.0.0.1:%d/]
+            servers: [%s]
         routes:
           - path: /
             backend: %s
-            policy: off
+            policy: guard
+        policies:
+          dir: policies
+        admin:
+          bind: 127.0.0.1:%d
         """
-            .formatted(backendA, backendB, routeTo));
+            .formatted(engine.name().toLowerCase(Locale.ROOT), a, b, routeTo, adminPort));
   }
 
-  @Test
-  void keepsConversations_andServesNewCertificate_whenWholeConfigReloads() throws Exception {
-    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-    try (DemoEchoBackend a = DemoEchoBackend.start(loopback);
-        DemoEchoBackend b = DemoEchoBackend.start(loopback)) {
+  private void policy(String maxMessageBytes) throws Exception {
+    Files.createDirectories(dir.resolve("policies"));
+    Files.writeString(
+        dir.resolve("policies/guard.yaml"),
+        """
+        policies:
+          guard:
+            perConnection:
+              maxMessageBytes: {max: %s, action: close}
+        """
+            .formatted(maxMessageBytes));
+  }
+
+  /** {@code wssguard reload --config FILE}, through the command line's own entry point. */
+  private CliRun wssguardReload() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute("reload", "--config", file().toString());
+    return new CliRun(exit, out.toString(), err.toString());
+  }
+
+  private record CliRun(int exit, String out, String err) {}
+
+  @ParameterizedTest
+  @EnumSource(TlsEngine.class)
+  void keepsConversations_andServesNewCertificateBackendAndPolicy_whenWssguardReloadApplies(
+      TlsEngine engine) throws Exception {
+    try (TaggedEchoBackend a = TaggedEchoBackend.start("a");
+        TaggedEchoBackend b = TaggedEchoBackend.start("b")) {
       DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
       String oldPrint = fingerprint(dir.resolve("server.pem"));
-      config(a.address().getPort(), b.address().getPort(), "a");
-      ProxyConfig cfg = ConfigParser.parse(dir.resolve("wssguard.yaml"));
+      int adminPort = FreePort.next();
+      config(engine, a.url(), b.url(), "a", adminPort);
+      policy("64KiB");
+      ProxyConfig cfg = ConfigParser.parse(file());
       ProxyServer server = ProxyServer.start(cfg, PolicyReloader.load(cfg), new MemoryBans());
+      server.observability().reloads(new ConfigReloader(file(), server));
       try {
         InetSocketAddress at = server.listener("public").address();
         URI uri = URI.create("wss://127.0.0.1:" + at.getPort() + "/chat");
         List<JdkClient> open = new ArrayList<>();
         for (int i = 0; i < CONVERSATIONS; i++) {
           JdkClient c = JdkClient.connect(uri);
-          assertEquals("before " + i, c.sendTextAndAwait("before " + i));
+          assertEquals("a:before " + i, c.sendTextAndAwait("before " + i));
           open.add(c);
         }
         assertEquals(oldPrint, served(at));
 
-        // A new pair in place of the old files, and the route moved to group b.
+        // A new pair in place of the old files, the route moved to b, messages limited to 1 KiB.
         DevCertificate.ensure(dir.resolve("next.pem"), dir.resolve("next-key.pem"));
         Files.move(
             dir.resolve("next.pem"),
@@ -96,31 +146,36 @@ class ConfigReloadIT {
             dir.resolve("server-key.pem"),
             StandardCopyOption.REPLACE_EXISTING);
         String newPrint = fingerprint(dir.resolve("server.pem"));
-        assertFalse(newPrint.equals(oldPrint));
-        config(a.address().getPort(), b.address().getPort(), "b");
+        assertNotEquals(oldPrint, newPrint);
+        config(engine, a.url(), b.url(), "b", adminPort);
+        policy("1KiB");
 
-        ConfigReloader reloader = new ConfigReloader(dir.resolve("wssguard.yaml"), server);
-        ReloadOutcome applied = reloader.reloadNow("test");
-        assertTrue(applied.applied(), String.join("\n", applied.errors()));
-        assertEquals("b", server.config().routes().get(0).backend());
+        CliRun applied = wssguardReload();
+        assertEquals(0, applied.exit(), applied.err());
+        assertTrue(
+            applied.out().startsWith("reload applied: " + file() + " (127.0.0.1:" + adminPort),
+            applied.out());
         for (int i = 0; i < CONVERSATIONS; i++) {
-          assertEquals("after " + i, open.get(i).sendTextAndAwait("after " + i));
+          assertEquals("a:after " + i, open.get(i).sendTextAndAwait("after " + i));
         }
         assertEquals(newPrint, served(at));
-        assertEquals("new", JdkClient.connect(uri).sendTextAndAwait("new"));
+        assertEquals("b:new", JdkClient.connect(uri).sendTextAndAwait("new"));
+        JdkClient limited = JdkClient.connect(uri);
+        limited.ws.sendText("x".repeat(2000), true).get(10, TimeUnit.SECONDS);
+        assertEquals(1009, limited.awaitClose(), "the tightened policy");
 
         // A broken edit: the key file is gone. Refused whole; the running configuration stays.
         Files.delete(dir.resolve("server-key.pem"));
-        ReloadOutcome refused = reloader.reloadNow("test");
-        assertFalse(refused.applied());
+        CliRun refused = wssguardReload();
+        assertEquals(1, refused.exit(), refused.out() + refused.err());
         assertEquals(
-            List.of(
-                dir.resolve("server-key.pem").toAbsolutePath().normalize()
-                    + ": private key file not found"),
-            refused.errors());
+            dir.resolve("server-key.pem").toAbsolutePath().normalize()
+                + ": private key file not found\n"
+                + "reload refused: 1 error, the running configuration stays\n",
+            refused.err());
         assertEquals(newPrint, served(at));
-        assertEquals("still", open.get(0).sendTextAndAwait("still"));
-        assertEquals("again", JdkClient.connect(uri).sendTextAndAwait("again"));
+        assertEquals("a:still", open.get(0).sendTextAndAwait("still"));
+        assertEquals("b:again", JdkClient.connect(uri).sendTextAndAwait("again"));
       } finally {
         server.shutdown(Duration.ofSeconds(2));
       }

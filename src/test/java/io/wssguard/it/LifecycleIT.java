@@ -9,6 +9,7 @@ import io.wssguard.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -75,7 +76,8 @@ class LifecycleIT {
                   .route("/", "stuck")
                   .start();
           SocketChannel c =
-              SocketChannel.open(new InetSocketAddress("127.0.0.1", proxy.port("plain")))) {
+              SocketChannel.open(
+                  new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.port("plain")))) {
         c.write(
             ByteBuffer.wrap(RawClient.upgradeRequest("/").getBytes(StandardCharsets.ISO_8859_1)));
         ByteBuffer head = ByteBuffer.allocate(4096);

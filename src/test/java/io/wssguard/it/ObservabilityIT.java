@@ -17,6 +17,7 @@ import io.wssguard.policy.StrikeRules;
 import io.wssguard.server.PolicyReloader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -52,7 +53,7 @@ class ObservabilityIT {
 
   @BeforeAll
   static void start() throws Exception {
-    demo = DemoEchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
+    demo = DemoEchoBackend.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     String backend = "ws://127.0.0.1:" + demo.address().getPort() + "/";
     PerIpLimits strictRate =
         new PerIpLimits(new RateLimit(0.01, 1, Action.REJECT, true), null, null, null);
@@ -74,7 +75,7 @@ class ObservabilityIT {
                         new StrikeRules(100, Duration.ofMinutes(10), Duration.ofMinutes(1)))))
             .admin(
                 new AdminConfig(
-                    new InetSocketAddress("127.0.0.1", 0),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     certs.resolve("admin.token"),
                     true,
                     true))
@@ -161,7 +162,7 @@ class ObservabilityIT {
     assertEquals("x", c.sendTextAndAwait("x"));
     c.ws.sendClose(1000, "").get();
     c.awaitClose();
-    try (Socket s = new Socket("127.0.0.1", proxy.port("boring"))) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port("boring"))) {
       s.getOutputStream()
           .write("not a TLS client hello\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       s.setSoTimeout(5000);
@@ -278,7 +279,7 @@ class ObservabilityIT {
     try (InputStream in = Files.newInputStream(certs.resolve("cert.pem"))) {
       cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
     }
-    double left = (cert.getNotAfter().getTime() - before) / 1000.0;
+    double left = (cert.getNotAfter().toInstant().toEpochMilli() - before) / 1000.0;
     for (String listener : new String[] {"boring", "jdk"}) {
       double expiry =
           AdminClient.value(

@@ -15,6 +15,7 @@ import io.wssguard.policy.Mode;
 import io.wssguard.policy.PerConnectionLimits;
 import io.wssguard.policy.PerIpLimits;
 import io.wssguard.policy.Policy;
+import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.RateLimit;
 import io.wssguard.policy.StrikeRules;
 import io.wssguard.testing.Await;
@@ -23,6 +24,7 @@ import io.wssguard.time.Ticker;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -157,6 +159,32 @@ class PolicyIT {
       c.send(RawClient.frame(0x82, new byte[1000]));
       assertEquals(1000, c.readFrame().payload().length);
       c.send(RawClient.frame(0x82, new byte[1001]));
+      assertEquals(1009, c.readCloseCode());
+    }
+  }
+
+  /** The size notation end to end: a policy file that says {@code 1 KiB} means 1024 bytes. */
+  @Test
+  void closes1009_forMessageOverASizeWrittenInKiB_inAPolicyFile() throws Exception {
+    Path file =
+        Files.writeString(
+            certs.resolve("kib.yaml"),
+            """
+            policies:
+              default:
+                perConnection:
+                  maxMessageBytes: {max: 1 KiB, action: close}
+            """);
+    try (TestProxy p =
+            TestProxy.builder(certs)
+                .backend("node", node.url("/"))
+                .route("/", "node")
+                .policies(PolicyParser.parseFiles(List.of(file)))
+                .start();
+        RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.7").upgrade("/echo")) {
+      c.send(RawClient.frame(0x82, new byte[1024]));
+      assertEquals(1024, c.readFrame().payload().length);
+      c.send(RawClient.frame(0x82, new byte[1025]));
       assertEquals(1009, c.readCloseCode());
     }
   }

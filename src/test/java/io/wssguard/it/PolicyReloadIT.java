@@ -15,6 +15,7 @@ import io.wssguard.config.TimeoutsConfig;
 import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.testing.Await;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,9 @@ class PolicyReloadIT {
   private ProxyServer start(NodeBackend node) throws Exception {
     ProxyConfig config =
         new ProxyConfig(
-            List.of(new ListenerConfig("plain", new InetSocketAddress("127.0.0.1", 0), null)),
+            List.of(
+                new ListenerConfig(
+                    "plain", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null)),
             Map.of(
                 "node",
                 new BackendGroupConfig(

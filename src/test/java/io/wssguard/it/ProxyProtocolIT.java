@@ -88,7 +88,7 @@ class ProxyProtocolIT {
     b.write(0);
     b.write(12);
     b.writeBytes(InetAddress.getByName(client).getAddress());
-    b.writeBytes(InetAddress.getByName("127.0.0.1").getAddress());
+    b.writeBytes(InetAddress.getLoopbackAddress().getAddress());
     b.write(clientPort >>> 8);
     b.write(clientPort);
     b.write(proxyPort >>> 8);
@@ -103,7 +103,7 @@ class ProxyProtocolIT {
   private static String headersSeen(String listener, byte[] preface, boolean tls) throws Exception {
     int port = proxy.port(listener);
     Socket raw = new Socket();
-    raw.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    raw.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
     raw.setSoTimeout(10_000);
     raw.getOutputStream().write(preface);
     raw.getOutputStream().flush();

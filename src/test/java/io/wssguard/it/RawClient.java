@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -44,7 +45,7 @@ final class RawClient implements AutoCloseable {
     if (sourceAddress != null) {
       plain.bind(new InetSocketAddress(sourceAddress, 0));
     }
-    plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
     if (!tls) {
       return new RawClient(plain);
     }
@@ -163,7 +164,23 @@ final class RawClient implements AutoCloseable {
   }
 
   /** One frame from the server: opcode (with FIN/RSV bits) and unmasked payload. */
-  record Frame(int first, byte[] payload) {
+  static final class Frame {
+    private final int first;
+    private final byte[] payload;
+
+    Frame(int first, byte[] payload) {
+      this.first = first;
+      this.payload = payload;
+    }
+
+    int first() {
+      return first;
+    }
+
+    byte[] payload() {
+      return payload;
+    }
+
     int opcode() {
       return first & 0x0f;
     }

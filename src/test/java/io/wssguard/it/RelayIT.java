@@ -8,6 +8,7 @@ import io.wssguard.config.RouteConfig;
 import io.wssguard.demo.DemoEchoBackend;
 import io.wssguard.testing.Await;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ class RelayIT {
   @BeforeAll
   static void start() throws Exception {
     node = NodeBackend.start();
-    demo = DemoEchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
+    demo = DemoEchoBackend.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     proxy =
         TestProxy.builder(certs)
             .backend("node", node.url("/"))

@@ -18,6 +18,7 @@ import io.wssguard.net.Cidr;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.time.Ticker;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -164,7 +165,7 @@ final class TestProxy implements AutoCloseable {
       CertificateConfig cert =
           new CertificateConfig(
               certDir.resolve("cert.pem"), certDir.resolve("key.pem"), List.of(), true);
-      InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+      InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
       TlsConfig boring =
           new TlsConfig(TlsEngine.BORINGSSL, false, List.of(cert), List.of("TLSv1.3", "TLSv1.2"));
       List<ListenerConfig> listeners =

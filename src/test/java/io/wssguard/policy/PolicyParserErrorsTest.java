@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every kind of policy error, asserted as the whole printed line including its position. */
@@ -223,15 +224,26 @@ class PolicyParserErrorsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0/s", "8MB/s", "8 MiB", "8MiB/h"})
+  @ValueSource(strings = {"0/s", "8 MiB", "8MiB/h"})
   void rejectsBytesRateThatIsNotPositive(String rate) {
     line4(
         "    perIp: {bytes: {rate: " + rate + ", burst: 1GiB, action: throttle}}",
         "p.yaml:4:%d: policies.chat.perIp.bytes.rate: "
             + rate
-            + " (expected: rate like 8MiB/s or 512KiB/s, more"
-            + " than 0)",
+            + " (expected: rate like 8MiB/s or 512KiB/s (size in B, KiB, MiB or GiB per s or m),"
+            + " more than 0)",
         rate + ",");
+  }
+
+  @Test
+  void rejectsBytesRateInDecimalUnits_namingTheBinaryRateMeant() {
+    line4(
+        "    perIp: {bytes: {rate: 8MB/s, burst: 1GiB, action: throttle}}",
+        "p.yaml:4:%d: policies.chat.perIp.bytes.rate: 8MB/s"
+            + " (expected: rate like 8MiB/s or 512KiB/s (size in B, KiB, MiB or GiB per s or m),"
+            + " more than 0; MB is not a unit here (sizes are binary: KiB = 1024 B), did you mean"
+            + " 8MiB/s?)",
+        "8MB/s,");
   }
 
   @ParameterizedTest
@@ -314,14 +326,21 @@ class PolicyParserErrorsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0", "3GiB", "1MB"})
-  void rejectsMessageSizeOutOfRange(String max) {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "0|",
+        "3GiB|",
+        "1MB|; MB is not a unit here (sizes are binary: KiB = 1024 B), did you mean 1MiB?"
+      })
+  void rejectsMessageSizeOutOfRange(String max, String hint) {
     line4(
         "    perConnection: {maxMessageBytes: {max: " + max + ", action: close}}",
         "p.yaml:4:%d: policies.chat.perConnection.maxMessageBytes.max: "
             + max
-            + " (expected: size like 64KiB,"
-            + " 1 B..2 GiB)",
+            + " (expected: size in B, KiB, MiB or GiB like 64KiB, 1 B..2 GiB"
+            + (hint == null ? "" : hint)
+            + ")",
         max + ",");
   }
 
@@ -337,13 +356,23 @@ class PolicyParserErrorsTest {
   // ---- handshake ----
 
   @ParameterizedTest
-  @ValueSource(strings = {"512", "1023", "65KiB", "8kb"})
-  void rejectsMaxHeaderBytesOutOfRange(String size) {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "512|",
+        "1023|",
+        "65KiB|",
+        "8kb|; kb is not a unit here (sizes are binary: KiB = 1024 B), did you mean 8KiB?"
+      })
+  void rejectsMaxHeaderBytesOutOfRange(String size, String hint) {
     line4(
         "    handshake: {maxHeaderBytes: " + size + "}",
         "p.yaml:4:%d: policies.chat.handshake.maxHeaderBytes: "
             + size
-            + " (expected: size like 8KiB, 1 KiB..64 KiB, or 0 for the listener's limit)",
+            + " (expected: size in B, KiB, MiB or GiB like 64KiB, 1 KiB..64 KiB, or 0 for the"
+            + " listener's limit"
+            + (hint == null ? "" : hint)
+            + ")",
         size + "}");
   }
 

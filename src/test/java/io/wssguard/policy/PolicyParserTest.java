@@ -163,7 +163,7 @@ class PolicyParserTest {
                 List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32")),
                 List.of(
                     Cidr.parse("10.66.0.0/16"), new Cidr(InetAddress.getByName("192.0.2.7"), 32)),
-                List.of(new Cidr(InetAddress.getByName("::1"), 128)),
+                List.of(new Cidr(Cidr.address("::1"), 128)),
                 56),
             new StrikeRules(3, Duration.ofMinutes(1), Duration.ofHours(1)),
             file.toString(),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.quantity.Quantities;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,6 +50,25 @@ class PolicySchemaTest {
     walk.visit(walk.root, "");
 
     assertEquals(new TreeMap<>(PolicyParser.knownActions()), walk.actions);
+  }
+
+  /** The schema's size and duration patterns take exactly the notation {@code Quantities} reads. */
+  @Test
+  void schemaNotations_acceptWhatTheParserAccepts() throws Exception {
+    Map<?, ?> defs = (Map<?, ?>) ((Map<?, ?>) Json.parse(Files.readString(SCHEMA))).get("$defs");
+    Pattern size = Pattern.compile((String) ((Map<?, ?>) defs.get("size")).get("pattern"));
+    for (String text :
+        List.of("512", "1 KiB", "64KiB", "1MiB", "2 GiB", "7 B", "64KB", "1k", "1 kib", "1.5MiB")) {
+      assertEquals(
+          Quantities.parseSize(text) >= 0, size.matcher(text).find(), "size '" + text + "'");
+    }
+    Pattern duration = Pattern.compile((String) ((Map<?, ?>) defs.get("duration")).get("pattern"));
+    for (String text : List.of("250ms", "30s", "10m", "1h", "7d", "2w", "5", "5 s", "1y")) {
+      assertEquals(
+          Quantities.parseDuration(text) != null,
+          duration.matcher(text).find(),
+          "duration '" + text + "'");
+    }
   }
 
   @Test

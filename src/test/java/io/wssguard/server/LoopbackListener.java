@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -94,7 +95,7 @@ public final class LoopbackListener {
       }
       AcceptingChannel<StreamConnection> channel =
           worker.createStreamConnectionServer(
-              new InetSocketAddress("127.0.0.1", 0),
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
               ChannelListeners.openListenerAdapter(open),
               OptionMap.create(Options.REUSE_ADDRESSES, true));
       channel.resumeAccepts();

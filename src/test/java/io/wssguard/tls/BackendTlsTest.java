@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.wssguard.config.BackendTlsConfig;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -87,7 +88,8 @@ class BackendTlsTest {
   private int connect(SSLContext context, String host) throws IOException {
     SSLEngine engine = context.createSSLEngine(host, backend.getLocalPort());
     try (SocketChannel channel =
-        SocketChannel.open(new InetSocketAddress("127.0.0.1", backend.getLocalPort()))) {
+        SocketChannel.open(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), backend.getLocalPort()))) {
       channel.socket().setSoTimeout(5_000);
       ByteBuffer out = ByteBuffer.allocate(32 * 1024);
       ByteBuffer in = ByteBuffer.allocate(32 * 1024);

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +53,8 @@ class DevCertificateTest {
     assertEquals(
         "[[2, localhost], [7, 127.0.0.1], [7, 0:0:0:0:0:0:0:1]]",
         cert.getSubjectAlternativeNames().toString());
-    long days = (cert.getNotAfter().getTime() - cert.getNotBefore().getTime()) / 86_400_000L;
+    long days =
+        Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()).toDays();
     assertTrue(days >= 365 && days <= 366, "validity days " + days);
     PemFiles.checkKeyMatches(PemFiles.readPrivateKey(key), cert, key, chain);
   }
