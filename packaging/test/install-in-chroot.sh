@@ -173,16 +173,9 @@ grep -q 'TLS BoringSSL' "$work/proxy.log" \
   || { echo "FAIL: BoringSSL did not load with a noexec /tmp (io.netty.native.workdir?)"; exit 1; }
 echo "-- wss echo"
 python3 "$repo/packaging/test/wss-echo.py" 127.0.0.1 18443 "$root/etc/wssguard/certs/server.pem"
-echo "-- a ban through the admin API: journalled, rendered for the firewall unit"
-python3 - "$root/var/lib/wssguard/admin.token" <<'PY'
-import json, sys, urllib.request
-token = open(sys.argv[1]).read().strip()
-body = json.dumps({"target": "203.0.113.7", "for": "15m", "reason": "install test"}).encode()
-req = urllib.request.Request("http://127.0.0.1:9090/bans", body, method="POST", headers={
-    "Authorization": "Bearer " + token, "Content-Type": "application/json"})
-with urllib.request.urlopen(req, timeout=10) as answer:
-    print(answer.status, answer.read().decode())
-PY
+echo "-- wssguard ban add (root, through the running proxy's admin API): journalled, rendered for the firewall unit"
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /usr/bin/wssguard ban add 203.0.113.7 \
+  --for 15m --reason "install test" --config /etc/wssguard/wssguard-test.yaml
 for i in \$(seq 1 40); do grep -q '203.0.113.7' "$root/var/lib/wssguard/firewall.rules" 2>/dev/null && break; sleep 0.25; done
 grep -q '203.0.113.7' "$root/var/lib/wssguard/bans.journal" || { echo "FAIL: the ban is not in the journal"; exit 1; }
 grep -q 'add wssguard-ban4-next 203.0.113.7 ' "$root/var/lib/wssguard/firewall.rules" \
@@ -200,6 +193,13 @@ grep -q 'rate: 50/s, burst: 100' "$root/etc/wssguard/policies/default.yaml" || {
 if [ -e "$root/usr/share/man/man1/wssguard-reload.1.gz" ]; then  # a man page per command: the jar has it
   echo "   ExecReload: wssguard reload --config /etc/wssguard/wssguard-test.yaml (as wssguard)"
   as_wssguard /usr/bin/wssguard reload --config /etc/wssguard/wssguard-test.yaml
+  echo "   a bad edit: wssguard reload exits 1 (so systemctl reload fails) and the running configuration stays"
+  cp "$root/etc/wssguard/policies/default.yaml" "$work/default.yaml.good"
+  sed -i 's/messages: {rate: 50\/s,/messages: {rate: -5\/s,/' "$root/etc/wssguard/policies/default.yaml"
+  rc=0
+  as_wssguard /usr/bin/wssguard reload --config /etc/wssguard/wssguard-test.yaml || rc=\$?
+  [ \$rc -eq 1 ] || { echo "FAIL: wssguard reload exited \$rc on a bad policy file, expected 1"; exit 1; }
+  cp "$work/default.yaml.good" "$root/etc/wssguard/policies/default.yaml"
 else
   echo "   (this jar has no 'wssguard reload' yet: SIGHUP)"
   sleep 1
