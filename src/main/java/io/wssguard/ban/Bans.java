@@ -32,6 +32,12 @@ public interface Bans {
    */
   void neverBan(List<Cidr> blocks);
 
+  /**
+   * Replaces the most bans held ({@code bans.max}, at start and at every reload). Bans already held
+   * over a lowered cap stay until they end; the next ban at the cap is widened ({@link BanCap}).
+   */
+  void cap(BanCap cap);
+
   /** The bans in force now (expired ones left out), for the admin API and the bans gauge. */
   List<Entry> active();
 

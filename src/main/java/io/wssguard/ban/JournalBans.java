@@ -193,6 +193,12 @@ public final class JournalBans implements Bans, AutoCloseable {
     }
   }
 
+  /** Takes effect for the next ban the background thread hands to the list. */
+  @Override
+  public void cap(BanCap cap) {
+    list.cap(cap);
+  }
+
   /** The bans in force at {@code now}, as {@link BanList#active}. */
   public List<Ban> active(Instant now) {
     return list.active(now);

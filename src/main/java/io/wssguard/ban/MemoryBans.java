@@ -32,7 +32,7 @@ public final class MemoryBans implements Bans {
   private final Map<Cidr, Held> bans = new HashMap<>();
   private final AtomicLong expired = new AtomicLong();
   private final Ticker ticker;
-  private final BanCap cap;
+  private BanCap cap; // guarded by this
   private volatile NeverBan neverBan = NeverBan.NONE;
   private volatile PrefixIndex<Held> index = PrefixIndex.empty();
 
@@ -51,6 +51,11 @@ public final class MemoryBans implements Bans {
 
   public MemoryBans(Ticker ticker, BanCap cap) {
     this.ticker = ticker;
+    this.cap = cap;
+  }
+
+  @Override
+  public synchronized void cap(BanCap cap) {
     this.cap = cap;
   }
 

@@ -8,9 +8,9 @@ import io.wssguard.config.ConfigException;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.net.Cidr;
 import io.wssguard.observe.JsonText;
+import io.wssguard.policy.PolicyParser;
 import io.wssguard.quantity.Quantities;
 import io.wssguard.server.NeverBanList;
-import io.wssguard.server.PolicyReloader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -178,7 +178,7 @@ final class BanCommand implements Runnable {
      * @throws ConfigException a policy file is invalid
      */
     List<Cidr> neverBan() throws ConfigException {
-      return loaded == null ? List.of() : NeverBanList.of(loaded, PolicyReloader.load(loaded));
+      return loaded == null ? List.of() : NeverBanList.of(loaded, PolicyParser.forConfig(loaded));
     }
 
     /** Prints that neither way worked, each with why, and the options that choose them. */

@@ -8,8 +8,8 @@ import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.config.TlsConfig;
+import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
-import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.RuntimeSnapshot;
 import io.wssguard.server.SnapshotException;
 import io.wssguard.tls.CertificateValidity;
@@ -71,7 +71,7 @@ final class CheckCommand implements Callable<Integer> {
     PolicySet policies;
     try {
       cfg = ConfigParser.parse(config);
-      policies = PolicyReloader.load(cfg);
+      policies = PolicyParser.forConfig(cfg);
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
       return 2;

@@ -105,10 +105,7 @@ final class PolicyCommand implements Runnable {
         return 0;
       }
       ProxyConfig config = ConfigParser.parse(source.config);
-      PolicySet set =
-          config.policiesDir() == null
-              ? PolicyParser.embeddedDefault()
-              : PolicyParser.loadDirectory(config.policiesDir());
+      PolicySet set = PolicyParser.forConfig(config);
       List<String> missing = PolicyParser.missingPolicies(config, set);
       if (!missing.isEmpty()) {
         missing.forEach(m -> err.println(source.config + ": " + m));

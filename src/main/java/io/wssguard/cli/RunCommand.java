@@ -13,8 +13,8 @@ import io.wssguard.observe.PolicyReloads;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.server.ConfigReloader;
+import io.wssguard.server.FixedConfiguration;
 import io.wssguard.server.NeverBanList;
-import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.server.StartupException;
 import java.io.IOException;
@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
     PolicySet policies;
     try {
       cfg = config == null ? ConfigParser.embeddedDefaults() : ConfigParser.parse(config);
-      policies = PolicyReloader.load(cfg);
+      policies = PolicyParser.forConfig(cfg);
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
       return 2;
@@ -123,7 +123,7 @@ final class RunCommand implements Callable<Integer> {
     // The embedded defaults have no file to reload from.
     PolicyReloads reloader;
     if (config == null) {
-      reloader = new PolicyReloader(null, cfg, server.policies());
+      reloader = new FixedConfiguration();
     } else {
       ConfigReloader whole = new ConfigReloader(config, server);
       whole.events(server.observability().events());

@@ -109,7 +109,7 @@ public final class ConfigParser {
       List.of("handshake", "maxHeaderBytes", "idle", "ping", "drain");
   private static final List<String> DEMO_KEYS = List.of("bind");
   private static final List<String> POLICIES_KEYS = List.of("dir", "watch");
-  private static final List<String> BANS_KEYS = List.of("journal", "firewall");
+  private static final List<String> BANS_KEYS = List.of("journal", "firewall", "max");
   private static final List<String> FIREWALL_KEYS =
       List.of("backend", "apply", "rulesFile", "ports");
   private static final List<String> FIREWALL_BACKENDS =
@@ -809,10 +809,17 @@ public final class ConfigParser {
       return null;
     }
     int before = errors.size();
-    YamlMapping m = yaml.mapping(node, "bans", "mapping with journal, firewall", BANS_KEYS);
+    YamlMapping m = yaml.mapping(node, "bans", "mapping with journal, firewall, max", BANS_KEYS);
     if (m == null) {
       return null;
     }
+    Long max =
+        yaml.integer(
+            m.get("max"),
+            m.pathOf("max"),
+            BansConfig.DEFAULT_MAX,
+            BansConfig.MIN_MAX,
+            BansConfig.MAX_MAX);
     Node journalNode = m.get("journal");
     Path journal =
         journalNode == null || isNull(journalNode) ? null : file(journalNode, m.pathOf("journal"));
@@ -826,7 +833,7 @@ public final class ConfigParser {
               + ", but bans has no journal (expected: bans.journal as well; the rules are built from the journalled"
               + " ban list)");
     }
-    return errors.size() > before ? null : new BansConfig(journal, firewall);
+    return errors.size() > before ? null : new BansConfig(journal, firewall, max.intValue());
   }
 
   private BansConfig.Firewall firewall(Node node, String path, List<ListenerConfig> listeners) {

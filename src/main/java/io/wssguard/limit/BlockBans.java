@@ -1,5 +1,6 @@
 package io.wssguard.limit;
 
+import io.wssguard.policy.StrikeRules;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * once its newest ban is older than the window.
  */
 final class BlockBans {
-  static final int TO_ESCALATE = 3;
+  static final int TO_ESCALATE = StrikeRules.BANS_TO_ESCALATE;
 
   /** Entries over which a ban first drops the blocks whose window has passed. */
   private static final int PRUNE_ABOVE = 100_000;

@@ -2,7 +2,7 @@ package io.wssguard.observe;
 
 /**
  * What the admin API and the metrics need of the reloader ({@code
- * io.wssguard.server.ConfigReloader}, or {@code io.wssguard.server.PolicyReloader} when the
+ * io.wssguard.server.ConfigReloader}, or {@code io.wssguard.server.FixedConfiguration} when the
  * embedded defaults run).
  */
 public interface PolicyReloads {

@@ -1,7 +1,6 @@
 package io.wssguard.observe;
 
 import org.xnio.ChannelListener;
-import org.xnio.ChannelListeners;
 import org.xnio.StreamConnection;
 import org.xnio.ssl.SslConnection;
 
@@ -40,14 +39,15 @@ final class TlsHandshakes implements ChannelListener<StreamConnection> {
         };
     ssl.getHandshakeSetter().set(handshaken);
     next.handleEvent(connection);
-    ChannelListener<? super StreamConnection> previous = connection.getCloseListener();
+    // XNIO's StreamConnection.setCloseListener adds to the listeners already set (the accept
+    // gate's,
+    // HTTP's) rather than replacing them, and runs each once: nothing to chain here.
     connection.setCloseListener(
         c -> {
           if (!done[0]) {
             done[0] = true;
             metrics.tlsFailure(listener, "closed_before_handshake");
           }
-          ChannelListeners.invokeChannelListener(c, previous);
         });
   }
 }

@@ -10,8 +10,10 @@ import java.util.List;
 /**
  * A policy in plain English, one sentence per rule, for {@code wssguard policy explain}: what a
  * security reviewer should be able to read without knowing the file format. The status codes named
- * are the ones the records document (429 for per-IP refusals, 403 for access and bans, 1008 for
- * rates and counts, 1009 for sizes).
+ * are the ones the records document (429 for per-IP refusals, 403 for access, 1008 for rates and
+ * counts, 1009 for sizes). A banned source gets no answer at all: it is closed right after accept
+ * (server/AcceptGate); only a client named by a trusted proxy's X-Forwarded-For, whose connection
+ * is the proxy's, gets 403.
  */
 public final class PolicyExplanation {
   private PolicyExplanation() {}
@@ -46,6 +48,7 @@ public final class PolicyExplanation {
     perIp(s, policy.perIp());
     perConnection(s, policy.perConnection());
     access(s, policy.access());
+    ipv6Blocks(s, policy);
     strikes(s, policy);
     return s;
   }
@@ -188,7 +191,53 @@ public final class PolicyExplanation {
         a.trustedProxies().isEmpty()
             ? "X-Forwarded-For is believed from nobody: the client is the address that connected."
             : "X-Forwarded-For is believed only from " + blocks(a.trustedProxies()) + ".");
-    s.add("IPv6 clients are counted per /" + a.ipv6Prefix() + " block.");
+  }
+
+  /**
+   * The block an IPv6 client is counted as, and the wider blocks counted with it: without them a
+   * host rotating through the /64s of its /48 would get every per-IP budget 65,536 times.
+   */
+  private static void ipv6Blocks(List<String> s, Policy p) {
+    String own = "IPv6 clients are counted per /" + p.access().ipv6Prefix() + " block";
+    PerIpLimits ip = p.perIp();
+    if (ip.handshakes() == null && ip.connections() == null) {
+      s.add(own + ".");
+      return;
+    }
+    List<PerIpLimits.Ipv6Block> blocks = ip.ipv6Blocks();
+    if (blocks.isEmpty()) {
+      s.add(
+          own
+              + " only: no wider block has a budget of its own, so a client that rotates through the"
+              + " blocks of its network gets the per-IP budgets once per block.");
+      return;
+    }
+    List<String> counted = new ArrayList<>();
+    for (PerIpLimits.Ipv6Block b : blocks) {
+      counted.add(
+          "per /"
+              + b.prefix()
+              + " ("
+              + b.factor()
+              + " times"
+              + (counted.isEmpty() ? " the per-IP budget)" : ")"));
+    }
+    String what =
+        ip.handshakes() != null && ip.connections() != null
+            ? "new connections and connections held"
+            : ip.handshakes() != null ? "new connections" : "connections held";
+    s.add(
+        own
+            + ", and also "
+            + String.join(" and ", counted)
+            + " for "
+            + what
+            + " (ipv6Blocks): a block over its budget is refused with 429 like an address, so"
+            + " rotating through the /"
+            + p.access().ipv6Prefix()
+            + "s of one /"
+            + blocks.get(blocks.size() - 1).prefix()
+            + " does not multiply the budget.");
   }
 
   private static void strikes(List<String> s, Policy p) {
@@ -202,10 +251,28 @@ public final class PolicyExplanation {
             + (r.maxStrikes() == 1 ? " strike" : " strikes")
             + " within "
             + duration(r.window())
-            + " ban the IP address for "
+            + " ban the IP address (IPv6: its /"
+            + p.access().ipv6Prefix()
+            + ") for "
             + duration(r.banFor())
-            + ": its new connections are refused with 403 until"
-            + " then.");
+            + ": until then its new connections are closed right after accept, before TLS and HTTP"
+            + " (behind a PROXY-protocol load balancer, right after the header), with no answer; a"
+            + " client named by a trusted proxy's X-Forwarded-For gets 403.");
+    List<PerIpLimits.Ipv6Block> blocks = p.perIp().ipv6Blocks();
+    if (!blocks.isEmpty()) {
+      int widest = blocks.get(blocks.size() - 1).prefix();
+      s.add(
+          StrikeRules.BANS_TO_ESCALATE
+              + " such bans inside one IPv6 /"
+              + widest
+              + " within "
+              + duration(r.window())
+              + " ban the whole /"
+              + widest
+              + " for "
+              + duration(r.banFor())
+              + ".");
+    }
   }
 
   // ---- phrases ----

@@ -199,6 +199,14 @@ public final class PolicyParser {
   }
 
   /**
+   * The policies a configuration names: every file of its {@code policies.dir}, or the embedded
+   * default policy when it has none.
+   */
+  public static PolicySet forConfig(ProxyConfig config) throws ConfigException {
+    return config.policiesDir() == null ? embeddedDefault() : loadDirectory(config.policiesDir());
+  }
+
+  /**
    * The policy shipped inside wssguard ({@code policies/default.yaml} in the source tree), used
    * when the config names no policies directory. It defines the policy {@code default}.
    *

@@ -55,16 +55,9 @@ final class AcceptGate {
       refuse(connection, "capacity");
       return false;
     }
-    // XNIO merges close listeners, so the ones HTTP and the relay set later do not replace this;
-    // a listener that chains the previous one by hand calls it twice, hence the flag.
-    boolean[] released = {false};
-    connection.setCloseListener(
-        c -> {
-          if (!released[0]) {
-            released[0] = true;
-            cap.closed();
-          }
-        });
+    // XNIO adds each close listener to those set before and runs every one once, so the ones HTTP,
+    // TLS timing and the relay set later neither replace this nor run it again.
+    connection.setCloseListener(c -> cap.closed());
     return true;
   }
 

@@ -6,6 +6,7 @@ import io.wssguard.config.ProxyConfig;
 import io.wssguard.event.SecurityEvents;
 import io.wssguard.observe.PolicyReloads;
 import io.wssguard.observe.ReloadOutcome;
+import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class ConfigReloader implements PolicyReloads, AutoCloseable {
     PolicySet policies;
     try {
       config = ConfigParser.parse(file);
-      policies = PolicyReloader.load(config);
+      policies = PolicyParser.forConfig(config);
     } catch (ConfigException e) {
       return refuse(trigger, e.getMessage().lines().toList());
     }

@@ -4,7 +4,9 @@ import io.undertow.Undertow;
 import io.wssguard.admin.AdminServer;
 import io.wssguard.admin.AdminToken;
 import io.wssguard.admin.AdminTokenException;
+import io.wssguard.ban.BanCap;
 import io.wssguard.ban.Bans;
+import io.wssguard.config.BansConfig;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.config.RouteConfig;
@@ -173,6 +175,7 @@ public final class ProxyServer implements AutoCloseable {
     AtomicReference<RuntimeSnapshot> current = new AtomicReference<>(snapshot);
     // Never-ban follows the policies: set now, and again at every reload.
     bans.neverBan(NeverBanList.of(config, policySet));
+    bans.cap(new BanCap(BansConfig.maxOf(config.bans())));
     policies.onReplace(set -> bans.neverBan(NeverBanList.of(current.get().config(), set)));
     Observability observe = new Observability(config, bans, snapshot.groups());
     Enforcer enforcer = new Enforcer(bans, observe.events(), ticker);
@@ -327,9 +330,8 @@ public final class ProxyServer implements AutoCloseable {
    * listeners swapped in. New sockets then accept; removed ones (and the old address of a moved
    * one) stop accepting at once, and their conversations are closed with 1001 and given {@code
    * timeouts.drain} to end. Other open conversations keep their backend connection and read the new
-   * policies at their next frame. Call off the IO threads; one at a time.
-   *
-   * @throws SnapshotException every problem found; nothing was changed
+   * policies at their next frame. A changed {@code bans.max} goes to the ban list. Call off the IO
+   * threads; one at a time.
    */
   public synchronized void reload(ProxyConfig config, PolicySet policySet)
       throws SnapshotException {
@@ -390,6 +392,17 @@ public final class ProxyServer implements AutoCloseable {
       }
     }
     tlsMetrics(observe, next);
+    int maxBans = BansConfig.maxOf(config.bans());
+    if (maxBans != BansConfig.maxOf(previous.config().bans())) {
+      observe.bans().cap(new BanCap(maxBans));
+      LOG.info(
+          () ->
+              "bans.max now "
+                  + maxBans
+                  + " (was "
+                  + BansConfig.maxOf(previous.config().bans())
+                  + ")");
+    }
   }
 
   /**

@@ -1,11 +1,13 @@
 package io.wssguard.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -160,9 +162,13 @@ class PolicyCommandTest {
           Each message may be up to 1 MiB; a larger one closes the connection with 1009 and counts as a strike.
           Any address may connect.
           X-Forwarded-For is believed from nobody: the client is the address that connected.
-          IPv6 clients are counted per /64 block.
-          5 strikes within 10 minutes ban the IP address for 15 minutes: its new connections are refused with 403\
-         until then.
+          IPv6 clients are counted per /64 block, and also per /56 (4 times the per-IP budget) and per /48 (16\
+         times) for new connections and connections held (ipv6Blocks): a block over its budget is refused with 429\
+         like an address, so rotating through the /64s of one /48 does not multiply the budget.
+          5 strikes within 10 minutes ban the IP address (IPv6: its /64) for 15 minutes: until then its new\
+         connections are closed right after accept, before TLS and HTTP (behind a PROXY-protocol load balancer,\
+         right after the header), with no answer; a client named by a trusted proxy's X-Forwarded-For gets 403.
+          3 such bans inside one IPv6 /48 within 10 minutes ban the whole /48 for 15 minutes.
         """
             .formatted(defaultLine()),
         r.out());
@@ -233,6 +239,50 @@ class PolicyCommandTest {
                 .formatted(file),
             ""),
         wssguard("policy", "explain", file.toString()));
+  }
+
+  @Test
+  void explain_namesTheIpv6BlockBudgets_orTheirAbsence_andTheEscalation() throws Exception {
+    Path file =
+        write(
+            "v6.yaml",
+            """
+        policies:
+          wide:
+            perIp:
+              connections: {max: 10, action: reject}
+              ipv6Blocks: {40: {factor: 8}}
+            access: {ipv6Prefix: 56}
+            strikes: {max: 2, window: 1m, ban: 1h}
+          flat:
+            perIp:
+              handshakes: {rate: 5/s, burst: 5, action: reject}
+              ipv6Blocks: {}
+            strikes: {max: 2, window: 1m, ban: 1h}
+        """);
+
+    String out = wssguard("policy", "explain", file.toString()).out();
+
+    assertEquals(
+        List.of(
+            "  IPv6 clients are counted per /56 block, and also per /40 (8 times the per-IP budget)"
+                + " for connections held (ipv6Blocks): a block over its budget is refused with 429"
+                + " like an address, so rotating through the /56s of one /40 does not multiply the"
+                + " budget.",
+            "  2 strikes within 1 minute ban the IP address (IPv6: its /56) for 1 hour: until then"
+                + " its new connections are closed right after accept, before TLS and HTTP (behind a"
+                + " PROXY-protocol load balancer, right after the header), with no answer; a client"
+                + " named by a trusted proxy's X-Forwarded-For gets 403.",
+            "  3 such bans inside one IPv6 /40 within 1 minute ban the whole /40 for 1 hour.",
+            "  IPv6 clients are counted per /64 block only: no wider block has a budget of its own,"
+                + " so a client that rotates through the blocks of its network gets the per-IP"
+                + " budgets once per block.",
+            "  2 strikes within 1 minute ban the IP address (IPv6: its /64) for 1 hour: until then"
+                + " its new connections are closed right after accept, before TLS and HTTP (behind a"
+                + " PROXY-protocol load balancer, right after the header), with no answer; a client"
+                + " named by a trusted proxy's X-Forwarded-For gets 403."),
+        out.lines().filter(l -> l.contains("IPv6") || l.contains("strikes within")).toList());
+    assertFalse(out.contains("refused with 403 until"), out);
   }
 
   @Test

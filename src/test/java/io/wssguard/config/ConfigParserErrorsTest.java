@@ -753,4 +753,24 @@ class ConfigParserErrorsTest {
             replaceLine("127.0.0.1:8443", "127.0.0.1:0")
                 + "bans:\n  journal: j\n  firewall:\n    backend: iptables\n"));
   }
+
+  @Test
+  void rejectsBansMax_outside100To10Million_orNotAnInteger() {
+    assertEquals(
+        "test.yaml:10:8: bans.max: 99 (expected: integer 100..10000000)",
+        errors(MINIMAL + "bans:\n  max: 99\n"));
+    assertEquals(
+        "test.yaml:10:8: bans.max: 10000001 (expected: integer 100..10000000)",
+        errors(MINIMAL + "bans:\n  max: 10000001\n"));
+    assertEquals(
+        "test.yaml:10:8: bans.max: 1e5 (expected: integer 100..10000000)",
+        errors(MINIMAL + "bans:\n  max: 1e5\n"));
+  }
+
+  @Test
+  void rejectsUnknownKeyInBans_listingMax() {
+    assertEquals(
+        "test.yaml:10:3: unknown key 'maxBans' in bans (expected one of: journal, firewall, max)",
+        errors(MINIMAL + "bans:\n  maxBans: 500\n"));
+  }
 }

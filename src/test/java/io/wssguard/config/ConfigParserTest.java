@@ -426,4 +426,15 @@ class ConfigParserTest {
         ConfigParser.parse(MINIMAL + "bans:\n  firewall: {backend: none}\n", "test.yaml", dir)
             .bans());
   }
+
+  @Test
+  void bansMax_isReadFromTheFile_andDefaultsTo100000() throws Exception {
+    assertEquals(
+        new BansConfig(null, null, 250),
+        ConfigParser.parse(MINIMAL + "bans:\n  max: 250\n", "test.yaml", dir).bans());
+    assertEquals(
+        100_000,
+        ConfigParser.parse(MINIMAL + "bans:\n  journal: j\n", "test.yaml", dir).bans().max());
+    assertEquals(100_000, BansConfig.maxOf(ConfigParser.parse(MINIMAL, "test.yaml", dir).bans()));
+  }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
-import io.wssguard.server.PolicyReloader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -32,7 +31,7 @@ class PackagedConfigTest {
     Files.copy(Path.of("policies/default.yaml"), etc.resolve("policies/default.yaml"));
 
     ProxyConfig cfg = ConfigParser.parse(config);
-    PolicySet policies = PolicyReloader.load(cfg);
+    PolicySet policies = PolicyParser.forConfig(cfg);
 
     assertEquals(List.of(), PolicyParser.missingPolicies(cfg, policies));
     assertEquals(1, cfg.listeners().size());

@@ -9,8 +9,8 @@ import io.wssguard.cli.Main;
 import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.config.TlsEngine;
+import io.wssguard.policy.PolicyParser;
 import io.wssguard.server.ConfigReloader;
-import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.testing.FreePort;
 import io.wssguard.tls.DevCertificate;
@@ -122,7 +122,7 @@ class ConfigReloadIT {
       config(engine, a.url(), b.url(), "a", adminPort);
       policy("64KiB");
       ProxyConfig cfg = ConfigParser.parse(file());
-      ProxyServer server = ProxyServer.start(cfg, PolicyReloader.load(cfg), new MemoryBans());
+      ProxyServer server = ProxyServer.start(cfg, PolicyParser.forConfig(cfg), new MemoryBans());
       server.observability().reloads(new ConfigReloader(file(), server));
       try {
         InetSocketAddress at = server.listener("public").address();

@@ -9,8 +9,8 @@ import io.wssguard.ban.MemoryBans;
 import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.observe.ReloadOutcome;
+import io.wssguard.policy.PolicyParser;
 import io.wssguard.server.ConfigReloader;
-import io.wssguard.server.PolicyReloader;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.testing.Await;
 import java.net.ConnectException;
@@ -97,7 +97,7 @@ class ListenerReloadIT {
 
   private void start() throws Exception {
     ProxyConfig cfg = ConfigParser.parse(file());
-    server = ProxyServer.start(cfg, PolicyReloader.load(cfg), new MemoryBans());
+    server = ProxyServer.start(cfg, PolicyParser.forConfig(cfg), new MemoryBans());
     reloader = new ConfigReloader(file(), server);
   }
 

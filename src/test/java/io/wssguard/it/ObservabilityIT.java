@@ -14,7 +14,7 @@ import io.wssguard.policy.PerConnectionLimits;
 import io.wssguard.policy.PerIpLimits;
 import io.wssguard.policy.RateLimit;
 import io.wssguard.policy.StrikeRules;
-import io.wssguard.server.PolicyReloader;
+import io.wssguard.server.FixedConfiguration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -81,7 +81,7 @@ class ObservabilityIT {
                     true))
             .start();
     reloaderCreated = System.currentTimeMillis() / 1000 * 1000;
-    proxy.server.observability().reloads(new PolicyReloader(null, null, proxy.server.policies()));
+    proxy.server.observability().reloads(new FixedConfiguration());
     admin = AdminClient.withTokenFrom(proxy.server.adminUrl(), certs.resolve("admin.token"));
   }
 

@@ -5,32 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.ban.MemoryBans;
-import io.wssguard.config.BackendGroupConfig;
-import io.wssguard.config.BackendTlsConfig;
-import io.wssguard.config.Balance;
-import io.wssguard.config.ListenerConfig;
+import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
-import io.wssguard.config.RouteConfig;
-import io.wssguard.config.TimeoutsConfig;
-import io.wssguard.server.PolicyReloader;
+import io.wssguard.observe.ReloadOutcome;
+import io.wssguard.policy.PolicyParser;
+import io.wssguard.server.ConfigReloader;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.testing.Await;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Policy files reloaded under live traffic: a good edit tightens open connections, a bad one
- * changes nothing.
+ * Policy files reloaded under live traffic through the whole-configuration reloader: a good edit
+ * tightens open connections, a bad one changes nothing, and with {@code policies.watch: true} a
+ * saved file reloads by itself.
  */
 class PolicyReloadIT {
   @TempDir Path dir;
@@ -45,80 +39,72 @@ class PolicyReloadIT {
         .formatted(perSecond, burst);
   }
 
-  private ProxyServer start(NodeBackend node) throws Exception {
-    ProxyConfig config =
-        new ProxyConfig(
-            List.of(
-                new ListenerConfig(
-                    "plain", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null)),
-            Map.of(
-                "node",
-                new BackendGroupConfig(
-                    "node",
-                    List.of(URI.create(node.url("/"))),
-                    Balance.ROUND_ROBIN,
-                    Duration.ofSeconds(2),
-                    Duration.ofSeconds(10),
-                    2000,
-                    BackendTlsConfig.DEFAULT)),
-            List.of(new RouteConfig(null, "/", "node", false, 1 << 20, "default")),
-            new TimeoutsConfig(
-                Duration.ofSeconds(10),
-                8192,
-                Duration.ofSeconds(300),
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(1)),
-            null,
-            dir,
-            null,
-            null,
-            null);
-    return ProxyServer.start(config, PolicyReloader.load(config), new MemoryBans());
+  /**
+   * A config file: one plain listener, everything to {@code node}, the policies in dir/policies.
+   */
+  private Path config(NodeBackend node, boolean watch) throws Exception {
+    Path policies = Files.createDirectories(dir.resolve("policies"));
+    Files.writeString(policies.resolve("default.yaml"), policy(1000, 1000));
+    return Files.writeString(
+        dir.resolve("wssguard.yaml"),
+        """
+        listeners:
+          - name: plain
+            bind: 127.0.0.1:0
+        backends:
+          node:
+            servers: [%s]
+        routes:
+          - path: /
+            backend: node
+        policies:
+          dir: %s
+          watch: %b
+        """
+            .formatted(node.url("/"), policies, watch));
   }
 
-  private static PolicyReloader reloader(ProxyServer server, Path dir) {
-    ProxyConfig routes =
-        new ProxyConfig(
-            List.of(),
-            Map.of(),
-            List.of(new RouteConfig(null, "/", "node", false, 1 << 20, "default")),
-            null,
-            null,
-            dir,
-            null,
-            null,
-            null);
-    return new PolicyReloader(dir, routes, server.policies());
+  private static ProxyServer start(Path file) throws Exception {
+    ProxyConfig config = ConfigParser.parse(file);
+    return ProxyServer.start(config, PolicyParser.forConfig(config), new MemoryBans());
   }
 
   private static byte[] text(String s) {
     return RawClient.frame(0x81, s.getBytes(StandardCharsets.UTF_8));
   }
 
+  private static long burst(ProxyServer server) {
+    return server.policies().current().policies().get("default").perConnection().messages().burst();
+  }
+
   @Test
   void brokenEditKeepsEveryConnection_goodEditTightensOpenOnes() throws Exception {
-    Path file = dir.resolve("default.yaml");
-    Files.writeString(file, policy(1000, 1000));
     try (NodeBackend node = NodeBackend.start()) {
-      ProxyServer server = start(node);
-      try (PolicyReloader reloader = reloader(server, dir)) {
+      Path file = config(node, false);
+      Path policyFile = dir.resolve("policies/default.yaml");
+      ProxyServer server = start(file);
+      try (ConfigReloader reloader = new ConfigReloader(file, server)) {
         int port = server.listener("plain").address().getPort();
         List<RawClient> clients = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
           clients.add(RawClient.connect(port, false).upgrade("/echo"));
         }
         Files.writeString(
-            file, "policies:\n  default:\n    perConnection:\n      messages: {rate: fast}\n");
-        assertFalse(reloader.reload("test"), "a broken file is refused");
-        assertTrue(reloader.lastError().contains("default.yaml:4:"), reloader.lastError());
+            policyFile,
+            "policies:\n  default:\n    perConnection:\n      messages: {rate: fast}\n");
+        ReloadOutcome broken = reloader.reloadNow("test");
+        assertFalse(broken.applied(), "a broken file is refused");
+        assertTrue(
+            broken.errors().stream().anyMatch(e -> e.startsWith(policyFile + ":4:")),
+            broken.errors().toString());
         for (RawClient c : clients) { // not one connection dropped, the old limits still apply
           for (int i = 0; i < 5; i++) {
             c.send(text("still"));
             assertEquals("still", c.readFrame().text());
           }
         }
-        Files.writeString(file, policy(1, 2));
-        assertTrue(reloader.reload("test"));
+        Files.writeString(policyFile, policy(1, 2));
+        assertTrue(reloader.reloadNow("test").applied());
         RawClient c = clients.get(0);
         for (int i = 0; i < 3; i++) { // the new burst is 2
           c.send(text("now limited"));
@@ -134,27 +120,17 @@ class PolicyReloadIT {
   }
 
   @Test
-  void reloadsWhenAFileChanges() throws Exception {
-    Path file = dir.resolve("default.yaml");
-    Files.writeString(file, policy(1000, 1000));
+  void reloadsWhenAFileChanges_withPoliciesWatchOn() throws Exception {
     try (NodeBackend node = NodeBackend.start()) {
-      ProxyServer server = start(node);
-      try (PolicyReloader reloader = reloader(server, dir)) {
-        reloader.watch();
-        Files.writeString(file, policy(5, 5));
+      Path file = config(node, true);
+      ProxyServer server = start(file);
+      try (ConfigReloader reloader = new ConfigReloader(file, server)) {
+        reloader.watchPolicies();
+        Files.writeString(dir.resolve("policies/default.yaml"), policy(5, 5));
         Await.until(
             () -> reloader.appliedCount() > 0, Duration.ofSeconds(10), "reload after the change");
         assertEquals(1, reloader.appliedCount());
-        assertEquals(
-            5,
-            server
-                .policies()
-                .current()
-                .policies()
-                .get("default")
-                .perConnection()
-                .messages()
-                .burst());
+        assertEquals(5, burst(server));
       } finally {
         server.close();
       }

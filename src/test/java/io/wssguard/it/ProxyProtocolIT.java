@@ -78,11 +78,14 @@ class ProxyProtocolIT {
     node.close();
   }
 
+  private static final byte[] V2_SIGNATURE = {
+    0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A
+  };
+
   /** A PROXY v2 header (RFC-like spec by HAProxy, section 2.2) for TCP over IPv4. */
   private static byte[] v2(String client, int clientPort, int proxyPort) throws Exception {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    b.writeBytes(
-        new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
+    b.writeBytes(V2_SIGNATURE);
     b.write(0x21); // version 2, PROXY
     b.write(0x11); // AF_INET, STREAM
     b.write(0);
@@ -94,6 +97,143 @@ class ProxyProtocolIT {
     b.write(proxyPort >>> 8);
     b.write(proxyPort);
     return b.toByteArray();
+  }
+
+  /** A PROXY v2 header for TCP over IPv6, with an AUTHORITY and a NOOP TLV after the addresses. */
+  private static byte[] v2Ipv6WithTlvs(String client) throws Exception {
+    byte[] authority = "ws.example.com".getBytes(StandardCharsets.US_ASCII);
+    ByteArrayOutputStream tlvs = new ByteArrayOutputStream();
+    tlvs.write(0x02); // PP2_TYPE_AUTHORITY
+    tlvs.write(0);
+    tlvs.write(authority.length);
+    tlvs.writeBytes(authority);
+    tlvs.writeBytes(new byte[] {0x04, 0, 3, 0, 0, 0}); // PP2_TYPE_NOOP, 3 bytes of padding
+    int length = 36 + tlvs.size();
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(V2_SIGNATURE);
+    b.write(0x21); // version 2, PROXY
+    b.write(0x21); // AF_INET6, STREAM
+    b.write(length >>> 8);
+    b.write(length);
+    b.writeBytes(InetAddress.getByName(client).getAddress());
+    b.writeBytes(Cidr.address("::1").getAddress());
+    b.writeBytes(new byte[] {(byte) 0x9c, 0x40, 0x01, (byte) 0xbb}); // ports 40000, 443
+    b.writeBytes(tlvs.toByteArray());
+    return b.toByteArray();
+  }
+
+  /**
+   * Writes {@code bytes} in pieces ending at {@code ends} (the last piece runs to the end), each
+   * flushed on its own with Nagle off, and pauses between them: pacing, not waiting for a state, so
+   * that the proxy's IO thread gets the chance to read each piece on its own, as it would from a
+   * load balancer whose header TCP splits.
+   */
+  private static void writeInPieces(Socket s, byte[] bytes, int... ends) throws Exception {
+    s.setTcpNoDelay(true);
+    OutputStream out = s.getOutputStream();
+    int from = 0;
+    for (int end : ends) {
+      out.write(bytes, from, end - from);
+      out.flush();
+      from = end;
+      Thread.sleep(PIECE_PAUSE_MILLIS);
+    }
+    out.write(bytes, from, bytes.length - from);
+    out.flush();
+  }
+
+  private static final long PIECE_PAUSE_MILLIS = 15;
+
+  /** {@code 1, 2, ..., n - 1}: a piece per byte. */
+  private static int[] everyByte(int n) {
+    int[] ends = new int[n - 1];
+    for (int i = 0; i < ends.length; i++) {
+      ends[i] = i + 1;
+    }
+    return ends;
+  }
+
+  /**
+   * The upgrade to /headers after {@code header} written in pieces; the headers the backend saw.
+   */
+  private static String headersSeenAfterSplitHeader(byte[] header, int... ends) throws Exception {
+    try (Socket s = new Socket()) {
+      s.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.port("proxied")), 5000);
+      s.setSoTimeout(10_000);
+      writeInPieces(s, header, ends);
+      s.getOutputStream()
+          .write(RawClient.upgradeRequest("/headers").getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      InputStream in = s.getInputStream();
+      String head = readHead(in);
+      if (!head.startsWith("HTTP/1.1 101")) {
+        return head;
+      }
+      in.read();
+      int len = in.read() & 0x7f;
+      if (len == 126) {
+        len = (in.read() << 8) | in.read();
+      }
+      return new String(in.readNBytes(len), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void takesClientFromProxyV2Header_sentOneBytePerSegment() throws Exception {
+    byte[] header = v2("203.0.113.30", 40010, 443);
+    String seen = headersSeenAfterSplitHeader(header, everyByte(header.length));
+    assertTrue(seen.contains("\"x-forwarded-for\":\"203.0.113.30\""), seen);
+  }
+
+  @Test
+  void takesClientFromProxyV2Header_splitAtSignatureLengthAddressesAndTlvs() throws Exception {
+    byte[] header = v2Ipv6WithTlvs("2001:db8:7::31");
+    // signature | version and family | length | addresses and ports | first TLV | second TLV
+    String seen = headersSeenAfterSplitHeader(header, 12, 14, 16, 16 + 36, 16 + 36 + 17);
+    assertTrue(seen.contains("\"x-forwarded-for\":\"2001:db8:7:0:0:0:0:31\""), seen);
+  }
+
+  @Test
+  void takesClientFromProxyV1Header_sentOneBytePerSegment() throws Exception {
+    byte[] header =
+        "PROXY TCP4 203.0.113.32 127.0.0.1 40011 443\r\n".getBytes(StandardCharsets.US_ASCII);
+    String seen = headersSeenAfterSplitHeader(header, everyByte(header.length));
+    assertTrue(seen.contains("\"x-forwarded-for\":\"203.0.113.32\""), seen);
+  }
+
+  @Test
+  void closesSenderThatNeverFinishesAV2Header_afterTheHandshakeTimeout() throws Exception {
+    double before = metric("wssguard_connections_refused_total", "reason", "proxy_timeout");
+    byte[] header = v2Ipv6WithTlvs("2001:db8:7::33");
+    try (RawClient c = RawClient.connect(proxy.port("proxied"), false)) {
+      c.out.write(header, 0, header.length - 5);
+      c.out.flush();
+      long start = System.nanoTime();
+      assertTrue(c.closedByPeer(), "closed, not left hanging");
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(
+          tookMillis >= HEADER_TIMEOUT.toMillis() - 200
+              && tookMillis < HEADER_TIMEOUT.toMillis() + 3000,
+          "closed after " + tookMillis + " ms");
+    }
+    assertEquals(
+        before + 1, metric("wssguard_connections_refused_total", "reason", "proxy_timeout"));
+  }
+
+  @Test
+  void closesAtOnce_aV2HeaderLongerThanTheCap() throws Exception {
+    byte[] header = v2("203.0.113.34", 40012, 443);
+    header[14] = (byte) 0xff; // length 65535: beyond what any load balancer sends
+    header[15] = (byte) 0xff;
+    try (RawClient c = RawClient.connect(proxy.port("proxied"), false)) {
+      c.out.write(header);
+      c.out.flush();
+      long start = System.nanoTime();
+      assertTrue(c.closedByPeer(), "closed");
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(tookMillis < HEADER_TIMEOUT.toMillis() / 2, "closed after " + tookMillis + " ms");
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.ban.Ban;
+import io.wssguard.ban.BanCap;
 import io.wssguard.ban.BanOutcome;
 import io.wssguard.ban.Bans;
 import io.wssguard.frame.FrameGate;
@@ -56,6 +57,9 @@ class ConnectionGateTest {
 
         @Override
         public void neverBan(List<Cidr> blocks) {}
+
+        @Override
+        public void cap(BanCap cap) {}
 
         @Override
         public List<Entry> active() {

@@ -1,5 +1,7 @@
 package io.wssguard.server;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
+import com.code_intelligence.jazzer.api.SilentCloseable;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
@@ -55,7 +57,7 @@ public final class LoopbackListener {
 
   /**
    * The handshake path of a PROXY-protocol listener whose trusted senders are {@code trusted}: the
-   * sender check, Undertow's v1/v2 header parsing, then HTTP.
+   * sender check, the header read whole, Undertow's v1/v2 header parsing, then HTTP.
    */
   public static LoopbackListener proxyProtocol(List<Cidr> trusted, HttpHandler root) {
     ByteBufferPool buffers = new DefaultByteBufferPool(true, ProxyServer.BUFFER_SIZE, -1, 4);
@@ -149,5 +151,25 @@ public final class LoopbackListener {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /**
+   * Lets a fuzz target connect here: Jazzer's SSRF detector, when fuzzing, refuses every connection
+   * a target makes unless allowed, and this one is the point of the target. Call it in the target's
+   * body, never in set-up: Jazzer's API binds to its detectors when first used, and they are loaded
+   * only once fuzzing starts. Outside a fuzzing run there is nothing to allow.
+   */
+  public SilentCloseable allowConnections() {
+    try {
+      return BugDetectors.allowNetworkConnections(
+          (host, port) -> port == address.getPort() && isLoopback(host));
+    } catch (IllegalStateException noSanitizers) {
+      return () -> {};
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    InetAddress literal = Cidr.address(host);
+    return host.equals("localhost") || (literal != null && literal.isLoopbackAddress());
   }
 }
