@@ -236,8 +236,10 @@ else
 fi
 unit=$work/root/lib/systemd/system/wssguard.service
 for directive in 'User=wssguard' 'Group=wssguard' \
-    'ExecStartPre=/usr/bin/wssguard policy check --config /etc/wssguard/wssguard.yaml' \
-    'ExecStart=/usr/bin/wssguard run --config /etc/wssguard/wssguard.yaml' 'ExecReload=/bin/kill -HUP $MAINPID' \
+    'ExecStartPre=/usr/bin/wssguard check --config /etc/wssguard/wssguard.yaml' \
+    'ExecStart=/usr/bin/wssguard run --config /etc/wssguard/wssguard.yaml' \
+    'ExecReload=/usr/bin/wssguard reload --config /etc/wssguard/wssguard.yaml' \
+    'Restart=on-abnormal' 'RestartForceExitStatus=1 3' 'RestartPreventExitStatus=2' \
     'KillSignal=SIGTERM' 'LimitNOFILE=1048576' 'AmbientCapabilities=CAP_NET_BIND_SERVICE' \
     'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' 'NoNewPrivileges=yes' 'ProtectSystem=strict' \
     'ExecStartPre=+/usr/bin/wssguard certs ensure --config /etc/wssguard/wssguard.yaml --key-group wssguard' \
@@ -249,12 +251,27 @@ check "wssguard.service: the proxy may write nothing under /etc/wssguard (certif
   bash -c "! grep -qE '^ReadWritePaths=.*/etc/wssguard' '$unit'"
 check "wssguard.service: the root ExecStartPre only generates missing certificates (runs before the proxy)" \
   bash -c "grep -n '^ExecStartPre=+' '$unit' | grep -q 'certs ensure' && ! grep -q '^ExecStart=+' '$unit'"
+check "wssguard.service: certs ensure runs before check (check must find the certificate the proxy will serve)" \
+  bash -c "grep '^ExecStartPre=' '$unit' | sed -n '1{/certs ensure/!q1};2{/ check /!q1};3q1'"
+check "wssguard.service: no SIGHUP reload (systemctl reload must wait for the answer and fail on a refused file)" \
+  bash -c "! grep -q 'kill -HUP' '$unit'"
 check "wssguard.service: no MemoryDenyWriteExecute (the JIT needs W+X)" bash -c "! grep -q '^MemoryDenyWriteExecute' '$unit'"
 stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s$/\1/p' "$unit")
 drain=$(sed -n 's/^  drain: \([0-9]*\)s.*/\1/p' "$work/root/etc/wssguard/wssguard.yaml")
 check "TimeoutStopSec (${stop}s) is above the packaged drain time (${drain}s)" test "${stop:-0}" -gt "${drain:-999}"
-check "wssguard-firewall.service: only CAP_NET_ADMIN" \
-  grep -qxF 'CapabilityBoundingSet=CAP_NET_ADMIN' "$work/root/lib/systemd/system/wssguard-firewall.service"
+fw_unit=$work/root/lib/systemd/system/wssguard-firewall.service
+check "wssguard-firewall.service: only CAP_NET_ADMIN" grep -qxF 'CapabilityBoundingSet=CAP_NET_ADMIN' "$fw_unit"
+check "wssguard-firewall.service: journal, backend and ports from the proxy's config, nowhere else" \
+  bash -c "grep -qxF 'ExecStart=/usr/bin/wssguard firewall apply --config /etc/wssguard/wssguard.yaml' '$fw_unit' \
+    && ! grep -qE -- '--port|--backend|--journal|WSSGUARD_FIREWALL_ARGS|^Environment' '$fw_unit'"
+packaged_config=$work/root/etc/wssguard/wssguard.yaml
+watched=$(sed -n 's/^PathChanged=//p' "$work/root/lib/systemd/system/wssguard-firewall.path")
+check "wssguard-firewall.path watches the packaged config's bans.firewall.rulesFile ($watched)" \
+  grep -qE "^    rulesFile: $watched( |\$)" "$packaged_config"
+check "the packaged config journals bans under /var/lib/wssguard" \
+  grep -qE '^  journal: /var/lib/wssguard/bans.journal( |$)' "$packaged_config"
+check "the protected ports are the listeners' only: no bans.firewall.ports in the config, no port in /etc/default" \
+  bash -c "! grep -qE '^    ports:' '$packaged_config' && ! grep -qE -- '--port|443' '$work/root/etc/default/wssguard'"
 echo "-- systemd-analyze security --offline=yes (exposure: 0 best .. 10 worst)"
 for u in wssguard.service wssguard-firewall.service; do
   score=$(systemd-analyze security --offline=yes --root="$work/root" "/lib/systemd/system/$u" 2>/dev/null \

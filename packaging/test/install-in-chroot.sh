@@ -53,6 +53,7 @@ cp -a "$cache/bookworm" "$root"
 mnt --bind "$root" "$root"
 mnt -t proc proc "$root/proc"
 mnt --bind /dev "$root/dev"
+mnt --bind /dev/pts "$root/dev/pts"
 mnt -t sysfs -o ro sysfs "$root/sys"
 mnt --bind "$cache/archives" "$root/var/cache/apt/archives"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
@@ -88,13 +89,51 @@ expect_stat "750 root wssguard" /etc/wssguard/certs
 expect_stat "644 root root" /etc/wssguard/wssguard.yaml
 expect_stat "755 root root" /usr/bin/wssguard
 cmp policies/default.yaml "$root/etc/wssguard/policies/default.yaml" || fail "policies/default.yaml differs"
-in_root wssguard policy check --config /etc/wssguard/wssguard.yaml || fail "the packaged config does not check"
-for f in /usr/share/man/man1/wssguard.1.gz /usr/share/man/man1/wssguard-run.1.gz \
-    /usr/share/bash-completion/completions/wssguard /usr/share/zsh/vendor-completions/_wssguard \
+
+step "wssguard check on the packaged config, as installed (what ExecStartPre runs)"
+# Nothing generated yet: the certificate (certs ensure, first start) and the admin token (run) are only noted.
+in_root wssguard check --config /etc/wssguard/wssguard.yaml > "$work/check.log" 2>&1 \
+  || { cat "$work/check.log"; fail "wssguard check refuses the packaged config"; }
+cat "$work/check.log"
+grep -q '^/etc/wssguard/wssguard.yaml: OK (' "$work/check.log" || fail "no OK line from wssguard check"
+grep -q 'server.pem: note: not there yet; run will generate' "$work/check.log" || fail "no note on the certificate"
+grep -q 'admin.token: note: admin token not there yet' "$work/check.log" || fail "no note on the admin token"
+[ ! -e "$root/var/lib/wssguard/admin.token" ] && [ ! -e "$root/etc/wssguard/certs/server.pem" ] \
+  || fail "wssguard check wrote a file"
+
+step "man pages, completion, dashboard and alert rules"
+man_pages=$(cd target/cli-docs/man1 && ls -- *.1.gz)
+for page in $man_pages; do
+  [ "$(in_root stat -c '%a %U %G' "/usr/share/man/man1/$page")" = "644 root root" ] || fail "man page $page"
+  in_root zcat "/usr/share/man/man1/$page" | grep -q '^\.SH NAME' || fail "$page is not a man page"
+done
+echo "ok  $(wc -w <<<"$man_pages") man pages in /usr/share/man/man1, one per command"
+for page in wssguard wssguard-run wssguard-check wssguard-certs-ensure wssguard-firewall-apply; do
+  grep -qx "$page.1.gz" <<<"$man_pages" || fail "no man page for $page (the units run it)"
+done
+for f in /usr/share/bash-completion/completions/wssguard /usr/share/zsh/vendor-completions/_wssguard \
     /usr/share/wssguard/grafana/wssguard-dashboard.json /usr/share/wssguard/prometheus/wssguard-alerts.yaml \
     /usr/share/wssguard/policy.schema.json; do
   expect_stat "644 root root" "$f"
 done
+# The root's own bash completes a subcommand with the installed script.
+in_root bash -c 'source /usr/share/bash-completion/completions/wssguard; COMP_WORDS=(wssguard ch); COMP_CWORD=1
+  COMP_LINE="wssguard ch"; COMP_POINT=11; _complete_wssguard; test "${COMPREPLY[*]}" = check' \
+  || fail "the bash completion does not complete 'wssguard ch' to check"
+echo "ok  bash completes 'wssguard ch' to 'check'"
+head -1 "$root/usr/share/zsh/vendor-completions/_wssguard" | grep -q '^#compdef wssguard' \
+  || fail "the zsh completion does not start with #compdef wssguard"
+python3 -m json.tool "$root/usr/share/wssguard/grafana/wssguard-dashboard.json" >/dev/null \
+  || fail "the dashboard is not valid JSON"
+cmp packaging/grafana/wssguard-dashboard.json "$root/usr/share/wssguard/grafana/wssguard-dashboard.json" \
+  || fail "the dashboard differs from the repository's"
+cmp packaging/prometheus/wssguard-alerts.yaml "$root/usr/share/wssguard/prometheus/wssguard-alerts.yaml" \
+  || fail "the alert rules differ from the repository's"
+echo "ok  dashboard (valid JSON) and alert rules ($(grep -c '^ *- alert:' "$root/usr/share/wssguard/prometheus/wssguard-alerts.yaml") alerts) as committed"
+
+step "ipset and iptables, for the firewall unit's command (not dependencies of the package)"
+in_root apt-get install -y -q --no-install-recommends ipset iptables > "$work/firewall-tools.log" \
+  || { cat "$work/firewall-tools.log"; fail "cannot install ipset and iptables"; }
 
 step "test override: the packaged config on 127.0.0.1:18443 in front of the demo backend on 127.0.0.1:9000"
 sed -e 's/^    bind: 0\.0\.0\.0:443 .*/    bind: 127.0.0.1:18443/' -e 's/^demoBackend: off$/demoBackend:\n  bind: 127.0.0.1:9000/' \
@@ -110,11 +149,13 @@ as_wssguard() {
   chroot --userspec=$uid:$gid --groups=$gid "$root" \
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/var/lib/wssguard LANG=C.UTF-8 "\$@"
 }
-echo "-- ExecStartPre: wssguard policy check --config /etc/wssguard/wssguard-test.yaml"
-as_wssguard /usr/bin/wssguard policy check --config /etc/wssguard/wssguard-test.yaml
 echo "-- ExecStartPre=+: wssguard certs ensure --config /etc/wssguard/wssguard-test.yaml --key-group wssguard (root)"
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-  /usr/bin/wssguard certs ensure --config /etc/wssguard/wssguard-test.yaml --key-group wssguard
+  /usr/bin/wssguard certs ensure --config /etc/wssguard/wssguard-test.yaml --key-group wssguard | tee "$work/certs.log"
+grep -q 'generated a self-signed development certificate' "$work/certs.log" \
+  || { echo "FAIL: certs ensure did not say it generated the development certificate"; exit 1; }
+echo "-- ExecStartPre: wssguard check --config /etc/wssguard/wssguard-test.yaml (as wssguard, noexec /tmp)"
+as_wssguard /usr/bin/wssguard check --config /etc/wssguard/wssguard-test.yaml
 echo "-- ExecStart: wssguard run --config /etc/wssguard/wssguard-test.yaml"
 (umask 0027; exec chroot --userspec=$uid:$gid --groups=$gid "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
   HOME=/var/lib/wssguard LANG=C.UTF-8 /usr/bin/wssguard run --config /etc/wssguard/wssguard-test.yaml) \
@@ -128,20 +169,45 @@ for i in \$(seq 1 120); do
 done
 grep -q ' started' "$work/proxy.log" || { cat "$work/proxy.log"; echo "FAIL: no start banner in 60s"; exit 1; }
 cat "$work/proxy.log"
-grep -q 'generated a self-signed development certificate' "$work/proxy.log" \
-  || { echo "FAIL: no warning about the generated certificate"; exit 1; }
 grep -q 'TLS BoringSSL' "$work/proxy.log" \
   || { echo "FAIL: BoringSSL did not load with a noexec /tmp (io.netty.native.workdir?)"; exit 1; }
 echo "-- wss echo"
 python3 "$repo/packaging/test/wss-echo.py" 127.0.0.1 18443 "$root/etc/wssguard/certs/server.pem"
-echo "-- SIGHUP after editing /etc/wssguard/policies/default.yaml"
+echo "-- wssguard ban add (root, through the running proxy's admin API): journalled, rendered for the firewall unit"
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /usr/bin/wssguard ban add 203.0.113.7 \
+  --for 15m --reason "install test" --config /etc/wssguard/wssguard-test.yaml
+for i in \$(seq 1 40); do grep -q '203.0.113.7' "$root/var/lib/wssguard/firewall.rules" 2>/dev/null && break; sleep 0.25; done
+grep -q '203.0.113.7' "$root/var/lib/wssguard/bans.journal" || { echo "FAIL: the ban is not in the journal"; exit 1; }
+grep -q 'add wssguard-ban4-next 203.0.113.7 ' "$root/var/lib/wssguard/firewall.rules" \
+  || { echo "FAIL: the ban is not in the rendered rules"; exit 1; }
+echo "-- wssguard-firewall.service's command: firewall apply --config (root, group wssguard)"
+chroot --userspec=0:$gid "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+  /usr/bin/wssguard firewall apply --config /etc/wssguard/wssguard-test.yaml
+chroot "$root" ipset list wssguard-ban4 | grep -q '^203.0.113.7 ' || { echo "FAIL: 203.0.113.7 not in the kernel set"; exit 1; }
+chroot "$root" iptables -S INPUT | grep -q -- '--dports 18443 -j WSSGUARD-BAN' \
+  || { echo "FAIL: the listener's port 18443 is not the protected one"; exit 1; }
+echo "ok  203.0.113.7 in the kernel's wssguard-ban4, matched on the listener's port 18443"
+echo "-- reload after editing /etc/wssguard/policies/default.yaml"
 sed -i 's/messages: {rate: 100\/s, burst: 200,/messages: {rate: 50\/s, burst: 100,/' "$root/etc/wssguard/policies/default.yaml"
 grep -q 'rate: 50/s, burst: 100' "$root/etc/wssguard/policies/default.yaml" || { echo "FAIL: policy edit"; exit 1; }
-sleep 1
-kill -HUP \$pid
-for i in \$(seq 1 40); do grep -q 'policy reload (SIGHUP) applied' "$work/proxy.log" && break; sleep 0.25; done
-grep 'policy reload' "$work/proxy.log" || true
-grep -q 'policy reload (SIGHUP) applied' "$work/proxy.log" || { echo "FAIL: no 'policy reload (SIGHUP) applied'"; exit 1; }
+if [ -e "$root/usr/share/man/man1/wssguard-reload.1.gz" ]; then  # a man page per command: the jar has it
+  echo "   ExecReload: wssguard reload --config /etc/wssguard/wssguard-test.yaml (as wssguard)"
+  as_wssguard /usr/bin/wssguard reload --config /etc/wssguard/wssguard-test.yaml
+  echo "   a bad edit: wssguard reload exits 1 (so systemctl reload fails) and the running configuration stays"
+  cp "$root/etc/wssguard/policies/default.yaml" "$work/default.yaml.good"
+  sed -i 's/messages: {rate: 50\/s,/messages: {rate: -5\/s,/' "$root/etc/wssguard/policies/default.yaml"
+  rc=0
+  as_wssguard /usr/bin/wssguard reload --config /etc/wssguard/wssguard-test.yaml || rc=\$?
+  [ \$rc -eq 1 ] || { echo "FAIL: wssguard reload exited \$rc on a bad policy file, expected 1"; exit 1; }
+  cp "$work/default.yaml.good" "$root/etc/wssguard/policies/default.yaml"
+else
+  echo "   (this jar has no 'wssguard reload' yet: SIGHUP)"
+  sleep 1
+  kill -HUP \$pid
+fi
+for i in \$(seq 1 40); do grep -q 'reload (.*) applied' "$work/proxy.log" && break; sleep 0.25; done
+grep 'reload (' "$work/proxy.log" || true
+grep -q 'reload (.*) applied' "$work/proxy.log" || { echo "FAIL: no 'reload (...) applied'"; exit 1; }
 python3 "$repo/packaging/test/wss-echo.py" 127.0.0.1 18443 "$root/etc/wssguard/certs/server.pem"
 echo "-- SIGTERM: drain, then exit 0"
 kill -TERM \$pid
@@ -158,6 +224,10 @@ mnt -t tmpfs -o noexec,nosuid,nodev tmpfs "$root/tmp"
 unshare --net bash "$work/in-netns.sh"
 expect_stat "644 root root" /etc/wssguard/certs/server.pem
 expect_stat "640 root wssguard" /etc/wssguard/certs/server-key.pem
+expect_stat "600 wssguard wssguard" /var/lib/wssguard/admin.token
+# The firewall unit (root without CAP_DAC_OVERRIDE, group wssguard) reads these through the group.
+expect_stat "640 wssguard wssguard" /var/lib/wssguard/bans.journal
+expect_stat "640 wssguard wssguard" /var/lib/wssguard/firewall.rules
 
 step "dpkg -P wssguard"
 in_root dpkg -P wssguard

@@ -169,11 +169,13 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /**
-   * Starts the admin listener; reads its token file, generating it first when it does not exist.
+   * Starts the admin listener; reads its token file, generating it first when it does not exist and
+   * the configuration says so ({@code generateToken}).
    *
    * @param listeners the URLs of the proxy's listeners now, for {@code /status}
    * @param readiness what {@code /ready} reports
-   * @throws IOException the token file is unusable, or the address cannot be bound
+   * @throws AdminTokenException the token file is missing or unusable
+   * @throws IOException the address cannot be bound
    */
   public static AdminServer start(
       AdminConfig config,
@@ -182,7 +184,7 @@ public final class AdminServer implements AutoCloseable {
       Supplier<PolicySet> policies,
       Readiness readiness)
       throws IOException {
-    AdminToken token = AdminToken.loadOrCreate(config.tokenFile());
+    AdminToken token = AdminToken.load(config.tokenFile(), config.generateToken());
     try {
       return new AdminServer(config, observe, listeners, policies, readiness, token);
     } catch (RuntimeException e) {
@@ -203,9 +205,9 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /**
-   * A reloaded configuration's token (read by the caller with {@link AdminToken#loadOrCreate}
-   * before anything was swapped), host names and widest ban, from the next request on. The bind
-   * address is not taken from {@code config}: moving the listener needs a restart.
+   * A reloaded configuration's token (read by the caller with {@link AdminToken#load} before
+   * anything was swapped), host names and widest ban, from the next request on. The bind address is
+   * not taken from {@code config}: moving the listener needs a restart.
    */
   public void reconfigure(AdminConfig config, AdminToken token) {
     AdminHosts h = hosts;

@@ -6,9 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -39,6 +41,11 @@ public final class AdminToken {
 
   private static final int RANDOM_BYTES = 32;
 
+  /** A token file the configuration names, without {@code generateToken: true}, is missing. */
+  private static final String NOT_PROVIDED =
+      "not found (expected: the token you put there, or admin.generateToken: true to have one"
+          + " generated at start)";
+
   private final byte[] token;
 
   private AdminToken(String text) {
@@ -46,58 +53,76 @@ public final class AdminToken {
   }
 
   /**
-   * The token in {@code file}, created there first when it does not exist.
+   * The token in {@code file}. A missing file is created first when {@code generate} ({@code
+   * admin.generateToken}); otherwise it is a token the operator provides, and its absence is an
+   * error.
    *
-   * @throws IOException the file cannot be created or read, is a symbolic link, or is empty
+   * @throws AdminTokenException the file is missing (and not to be generated), cannot be created or
+   *     read, is a symbolic link, or holds no token
    */
-  public static AdminToken loadOrCreate(Path file) throws IOException {
+  public static AdminToken load(Path file, boolean generate) throws AdminTokenException {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      if (!generate) {
+        throw notProvided(file);
+      }
       try {
         create(file);
         LOG.info("admin token generated in " + file + " (mode 0600)");
       } catch (FileAlreadyExistsException e) {
         // Another process created it first: use theirs.
+      } catch (IOException e) {
+        throw new AdminTokenException(file, "cannot be created: " + e.getMessage(), e);
       }
     }
-    return new AdminToken(read(file));
+    String text = read(file);
+    String exposure = exposure(file);
+    if (exposure != null) {
+      LOG.warning("admin token file " + file + " " + exposure);
+    }
+    return new AdminToken(text);
+  }
+
+  /** What {@link #load} says of a missing token file that is not to be generated. */
+  public static AdminTokenException notProvided(Path file) {
+    return new AdminTokenException(file, NOT_PROVIDED);
   }
 
   /**
-   * The token text in {@code file} (surrounding white space removed).
+   * The token text in {@code file} (surrounding white space removed). Says nothing of its mode:
+   * {@link #load} warns about that at start, {@link #exposure} tells.
    *
-   * @throws IOException unreadable, a symbolic link, not a regular file, empty or over 4 KiB
+   * @throws AdminTokenException missing, unreadable, a symbolic link, not a regular file, empty or
+   *     over 4 KiB
    */
-  public static String read(Path file) throws IOException {
+  public static String read(Path file) throws AdminTokenException {
     byte[] bytes;
     try (SeekableByteChannel ch =
             Files.newByteChannel(
                 file, Set.<OpenOption>of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
         InputStream in = Channels.newInputStream(ch)) {
       bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+    } catch (NoSuchFileException e) {
+      throw new AdminTokenException(file, "not found", e);
+    } catch (AccessDeniedException e) {
+      throw new AdminTokenException(file, "unreadable: permission denied", e);
     } catch (IOException e) {
       if (Files.isSymbolicLink(file)) {
-        throw new IOException(
-            "admin token file " + file + " is a symbolic link (refused: it could point anywhere)",
-            e);
+        throw new AdminTokenException(
+            file, "is a symbolic link (refused: it could point anywhere)", e);
       }
-      throw e;
+      throw new AdminTokenException(file, "unreadable: " + e.getMessage(), e);
     }
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      throw new IOException("admin token file " + file + " is not a regular file");
+      throw new AdminTokenException(file, "is not a regular file");
     }
     if (bytes.length > MAX_FILE_BYTES) {
-      throw new IOException(
-          "admin token file "
-              + file
-              + " is over "
-              + MAX_FILE_BYTES
-              + " bytes (expected: one line)");
+      throw new AdminTokenException(
+          file, "is over " + MAX_FILE_BYTES + " bytes (expected: one line)");
     }
     String text = new String(bytes, StandardCharsets.UTF_8).strip();
     if (text.isEmpty()) {
-      throw new IOException("admin token file " + file + " is empty");
+      throw new AdminTokenException(file, "is empty");
     }
-    warnIfOthersCanRead(file);
     return text;
   }
 
@@ -139,20 +164,22 @@ public final class AdminToken {
     }
   }
 
-  private static void warnIfOthersCanRead(Path file) {
+  /**
+   * What is wrong with who may read {@code file}, e.g. {@code is readable by every local user (mode
+   * rw-r--r--): chmod 0600 it}, or {@code null} when only its owner and group can.
+   */
+  public static String exposure(Path file) {
     try {
       Set<PosixFilePermission> mode =
           Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
       if (mode.contains(PosixFilePermission.OTHERS_READ)) {
-        LOG.warning(
-            "admin token file "
-                + file
-                + " is readable by every local user (mode "
-                + PosixFilePermissions.toString(mode)
-                + "): chmod 0600 it");
+        return "is readable by every local user (mode "
+            + PosixFilePermissions.toString(mode)
+            + "): chmod 0600 it";
       }
     } catch (IOException | UnsupportedOperationException e) {
       // not a POSIX file system: nothing to check
     }
+    return null;
   }
 }

@@ -181,10 +181,12 @@ final class AdminCall {
   }
 
   private String tokenProblem(IOException e) {
-    if (e instanceof NoSuchFileException) {
+    // AdminToken names the file and what is wrong; for these two the operator needs another hint.
+    Throwable cause = e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof NoSuchFileException) {
       return admin.tokenFile() + ": not found (is --config the file the proxy runs?)";
     }
-    if (e instanceof AccessDeniedException) {
+    if (cause instanceof AccessDeniedException) {
       return admin.tokenFile() + ": permission denied (run as root or as the service's user)";
     }
     return e.getMessage();

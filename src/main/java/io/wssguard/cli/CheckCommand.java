@@ -1,5 +1,7 @@
 package io.wssguard.cli;
 
+import io.wssguard.admin.AdminToken;
+import io.wssguard.admin.AdminTokenException;
 import io.wssguard.config.CertificateConfig;
 import io.wssguard.config.ConfigException;
 import io.wssguard.config.ConfigParser;
@@ -17,9 +19,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,8 +43,10 @@ import picocli.CommandLine.Option;
  * <p>Exit 0: clean, warnings allowed; 2: at least one error, each on its own line, file first.
  * Certificates marked {@code generateIfMissing} whose files do not exist yet are checked with a
  * throw-away generated pair, since {@code run} will generate them; nothing is written beside the
- * configuration. A backend host name that does not resolve is a warning: DNS may not be up at boot,
- * and the proxy marks such a server down and retries.
+ * configuration. Likewise a missing admin token file that {@code run} will generate ({@code
+ * admin.generateToken}: the default file, or the packaged one) is a note, while a missing token
+ * file the operator was to provide is an error. A backend host name that does not resolve is a
+ * warning: DNS may not be up at boot, and the proxy marks such a server down and retries.
  */
 @Command(
     name = "check",
@@ -84,7 +87,7 @@ final class CheckCommand implements Callable<Integer> {
       deleteTree(scratch);
     }
     expiry(cfg, errors, warnings);
-    tokenFile(cfg, errors);
+    tokenFile(cfg, errors, warnings);
     backendHosts(cfg, warnings);
     warnings.forEach(w -> System.err.println(w));
     errors.forEach(e -> System.err.println(e));
@@ -198,20 +201,34 @@ final class CheckCommand implements Callable<Integer> {
     }
   }
 
-  /** The admin API's token file must be there and hold a token. */
-  private static void tokenFile(ProxyConfig cfg, List<String> errors) {
+  /**
+   * The admin API's token file must be there and hold a token, unless {@code run} will generate it
+   * ({@code admin.generateToken}, the default for the default file): then its absence is a note.
+   * One every local user can read is a warning, as at start.
+   */
+  private static void tokenFile(ProxyConfig cfg, List<String> errors, List<String> warnings) {
     Path file = cfg.admin().tokenFile();
     if (!cfg.admin().enabled() || file == null) {
       return;
     }
-    try {
-      if (Files.readString(file, StandardCharsets.UTF_8).isBlank()) {
-        errors.add(file + ": admin token file is empty");
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      if (cfg.admin().generateToken()) {
+        warnings.add(
+            file + ": note: admin token not there yet; run will generate it (random, mode 0600)");
+      } else {
+        errors.add(file + ": admin token file " + AdminToken.notProvided(file).problem());
       }
-    } catch (NoSuchFileException e) {
-      errors.add(file + ": admin token file not found");
-    } catch (IOException e) {
-      errors.add(file + ": admin token file unreadable: " + e.getMessage());
+      return;
+    }
+    try {
+      AdminToken.read(file);
+    } catch (AdminTokenException e) {
+      errors.add(file + ": admin token file " + e.problem());
+      return;
+    }
+    String exposure = AdminToken.exposure(file);
+    if (exposure != null) {
+      warnings.add(file + ": warning: admin token file " + exposure);
     }
   }
 

@@ -2,6 +2,10 @@ package io.wssguard.cli;
 
 import io.wssguard.ban.Ban;
 import io.wssguard.ban.BanList;
+import io.wssguard.config.BansConfig;
+import io.wssguard.config.ConfigException;
+import io.wssguard.config.ConfigParser;
+import io.wssguard.config.ProxyConfig;
 import io.wssguard.firewall.Family;
 import io.wssguard.firewall.FirewallApplier;
 import io.wssguard.firewall.FirewallConfig;
@@ -21,7 +25,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code wssguard firewall render|apply|static}: the ban journal as kernel rules, and the shipped
- * hardening files.
+ * hardening files. {@code render} and {@code apply} take the journal, backend and ports from the
+ * command line or, with {@code --config}, from the proxy's own configuration, so the packaged
+ * firewall unit repeats none of them. Exit codes: 0 done, 1 the journal or a firewall tool failed,
+ * 2 a bad argument or configuration.
  */
 @Command(
     name = "firewall",
@@ -44,11 +51,19 @@ final class FirewallCommand implements Runnable {
 
   static final class Options {
     @Option(
+        names = {"-c", "--config"},
+        paramLabel = "FILE",
+        description =
+            "Take the journal, backend and protected ports from this configuration (bans.journal,"
+                + " bans.firewall.backend, bans.firewall.ports or else the listeners' ports), as the"
+                + " packaged wssguard-firewall.service does. Not with --backend, --port, --journal.")
+    Path config;
+
+    @Option(
         names = "--backend",
-        required = true,
         paramLabel = "ipset|nftables|iptables",
         converter = BackendConverter.class,
-        description = "ipset (default choice), nftables, or iptables.")
+        description = "ipset (default choice), nftables, or iptables; required without --config.")
     FirewallConfig.Backend backend;
 
     @Option(
@@ -63,11 +78,17 @@ final class FirewallCommand implements Runnable {
     boolean reject;
 
     @CommandLine.Mixin JournalOption journal;
+  }
 
-    FirewallConfig config() {
-      FirewallConfig cfg = FirewallConfig.of(backend, ports);
-      return reject ? cfg.withVerdict(FirewallConfig.Verdict.REJECT) : cfg;
-    }
+  /** Where the bans come from and how they reach the kernel, from the options or a config file. */
+  private record Target(Path journal, FirewallConfig rules) {}
+
+  /**
+   * The kernel side of a configuration's {@code bans.firewall}: what {@code run} keeps in step and
+   * {@code firewall apply --config} loads, so both build the same rules.
+   */
+  static FirewallConfig kernelRules(BansConfig.Firewall fw) {
+    return FirewallConfig.of(FirewallConfig.Backend.valueOf(fw.backend().name()), fw.ports());
   }
 
   static final class JournalOption {
@@ -102,21 +123,74 @@ final class FirewallCommand implements Runnable {
     @Override
     public Integer call() {
       String name = spec.qualifiedName().replace("wssguard ", "");
-      FirewallConfig cfg;
+      Target target;
       try {
-        cfg = options.config();
+        target = options.config == null ? fromOptions(name) : fromConfig(name);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), name + ": " + e.getMessage());
       }
+      if (target == null) {
+        return 2;
+      }
+      FirewallConfig cfg =
+          options.reject
+              ? target.rules().withVerdict(FirewallConfig.Verdict.REJECT)
+              : target.rules();
       Instant now = Instant.now();
       List<Ban> bans;
       try {
-        bans = BanList.readActive(options.journal.journal, now);
+        bans = BanList.readActive(target.journal(), now);
       } catch (IOException e) {
         System.err.println(name + ": " + e.getMessage());
         return 1;
       }
       return run(name, bans, cfg, now);
+    }
+
+    private Target fromOptions(String name) {
+      if (options.backend == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), name + ": --backend or --config is required");
+      }
+      return new Target(options.journal.journal, FirewallConfig.of(options.backend, options.ports));
+    }
+
+    /** The config's bans block, or {@code null} after printing why it has none to apply. */
+    private Target fromConfig(String name) {
+      CommandLine.ParseResult given = spec.commandLine().getParseResult();
+      for (String option : List.of("--backend", "--port", "--journal")) {
+        if (given.hasMatchedOption(option)) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              name
+                  + ": "
+                  + option
+                  + " with --config (expected: one or the other; the config names the journal,"
+                  + " backend and ports)");
+        }
+      }
+      ProxyConfig cfg;
+      try {
+        cfg = ConfigParser.parse(options.config);
+      } catch (ConfigException e) {
+        System.err.println(e.getMessage());
+        return null;
+      }
+      BansConfig bans = cfg.bans();
+      if (bans == null || bans.journal() == null) {
+        System.err.println(
+            options.config
+                + ": bans.journal: not set (expected: a ban journal; the rules are built from it)");
+        return null;
+      }
+      if (bans.firewall() == null) {
+        System.err.println(
+            options.config
+                + ": bans.firewall.backend: none (expected: ipset, nftables or iptables to load the"
+                + " bans into the kernel)");
+        return null;
+      }
+      return new Target(bans.journal(), kernelRules(bans.firewall()));
     }
 
     abstract int run(String name, List<Ban> bans, FirewallConfig cfg, Instant now);

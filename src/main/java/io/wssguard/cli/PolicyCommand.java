@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code wssguard policy check|explain}: the security team's tools for policy files, before a
- * reload.
+ * reload. A policy or config error exits 2, like {@code run} and {@code check}: the packaged unit
+ * keeps a start that can never succeed from being retried by that code.
  */
 @Command(
     name = "policy",
@@ -43,7 +44,7 @@ final class PolicyCommand implements Runnable {
 
   /**
    * Runs {@code work}; a policy or config error is printed (all its {@code file:line:column} lines)
-   * and exits 1. Both streams are flushed either way.
+   * and exits 2. Both streams are flushed either way.
    */
   private static int withOutput(CommandLine.Model.CommandSpec spec, Work work) {
     PrintWriter out = spec.commandLine().getOut();
@@ -52,7 +53,7 @@ final class PolicyCommand implements Runnable {
       return work.run(out, err);
     } catch (ConfigException e) {
       err.println(e.getMessage());
-      return 1;
+      return 2;
     } finally {
       out.flush();
       err.flush();
@@ -60,7 +61,7 @@ final class PolicyCommand implements Runnable {
   }
 
   /**
-   * Like {@code nginx -t}: every error as {@code file:line:column: message} on stderr and exit 1,
+   * Like {@code nginx -t}: every error as {@code file:line:column: message} on stderr and exit 2,
    * or one {@code ok} line on stdout and exit 0.
    */
   @Command(
@@ -68,7 +69,7 @@ final class PolicyCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Check policy files, or the policies of a config file and that every route's policy exists.",
-        "Prints every error as file:line:column: message; exit 0 when all is well, 1 otherwise."
+        "Prints every error as file:line:column: message; exit 0 when all is well, 2 otherwise."
       })
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -108,7 +109,7 @@ final class PolicyCommand implements Runnable {
       List<String> missing = PolicyParser.missingPolicies(config, set);
       if (!missing.isEmpty()) {
         missing.forEach(m -> err.println(source.config + ": " + m));
-        return 1;
+        return 2;
       }
       out.println(ok(set, config.policiesDir() == null ? " (the embedded default policy)" : ""));
       return 0;
@@ -132,7 +133,7 @@ final class PolicyCommand implements Runnable {
       name = "explain",
       mixinStandardHelpOptions = true,
       description =
-          "Explain what the policies in the files do, in plain sentences (exit 1 if they have errors).")
+          "Explain what the policies in the files do, in plain sentences (exit 2 if they have errors).")
   static final class Explain implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -102,7 +102,7 @@ final class ReloadCommand implements Callable<Integer> {
                   ? "port 0 (the proxy chose a port this command cannot know)"
                   : "off")
               + ": wssguard reload talks to the admin listener; name its address, or send the"
-              + " proxy SIGHUP (systemctl reload wssguard), which reloads without reporting");
+              + " proxy SIGHUP (systemctl kill -s HUP wssguard), which reloads without reporting");
       return BAD_CONFIG;
     }
     AdminCall proxy = AdminCall.to(admin).answerWithin(wait);
@@ -149,7 +149,7 @@ final class ReloadCommand implements Callable<Integer> {
               + where
               + " refused the token in the configured admin.tokenFile (401): is --config the file"
               + " the proxy runs? A token changed since the proxy last loaded it takes effect at"
-              + " the next reload: send SIGHUP (systemctl reload wssguard) this once");
+              + " the next reload: send SIGHUP (systemctl kill -s HUP wssguard) this once");
     } else {
       err.println("reload: the admin listener at " + where + " answered " + status + ": " + body);
     }

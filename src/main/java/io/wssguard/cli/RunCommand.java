@@ -8,7 +8,6 @@ import io.wssguard.config.ConfigException;
 import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.firewall.FirewallApplier;
-import io.wssguard.firewall.FirewallConfig;
 import io.wssguard.firewall.FirewallSync;
 import io.wssguard.observe.PolicyReloads;
 import io.wssguard.policy.PolicyParser;
@@ -82,9 +81,8 @@ final class RunCommand implements Callable<Integer> {
       bans = journal;
       BansConfig.Firewall fw = bansConfig.firewall();
       if (fw != null) {
-        FirewallConfig firewall =
-            FirewallConfig.of(FirewallConfig.Backend.valueOf(fw.backend().name()), fw.ports());
-        FirewallSync.start(journal, firewall, fw.rulesFile(), new FirewallApplier());
+        FirewallSync.start(
+            journal, FirewallCommand.kernelRules(fw), fw.rulesFile(), new FirewallApplier());
       }
     }
     ProxyServer server;

@@ -15,9 +15,13 @@ import java.util.Optional;
  *
  * @param bind where the admin HTTP listener listens, or {@code null} when it is off
  * @param tokenFile the file holding the bearer token every admin request but the loopback {@code
- *     /metrics}, {@code /healthz} and {@code /ready} needs; created with a random token at first
- *     start when missing. Required with a bind ({@link ConfigParser} fills in {@code
- *     state/admin.token} when the file names none)
+ *     /metrics}, {@code /healthz} and {@code /ready} needs. Required with a bind ({@link
+ *     ConfigParser} fills in {@code state/admin.token} when the file names none)
+ * @param generateToken whether a missing {@code tokenFile} is created with a random token at start
+ *     ({@code admin.generateToken}); otherwise it is one the operator provides and a missing one is
+ *     an error. Defaults to true for the default file, false for a file the configuration names: a
+ *     token put in place on purpose (shared with a scraper, say) that is not there is a mistake to
+ *     report, not to paper over with a fresh token nobody else knows
  * @param hostNames names besides the bind address that the {@code Host} header may carry (requests
  *     naming any other host get 421: DNS rebinding); lower case
  * @param widestBan the widest blocks the admin API bans
@@ -28,6 +32,7 @@ import java.util.Optional;
 public record AdminConfig(
     InetSocketAddress bind,
     Path tokenFile,
+    boolean generateToken,
     List<String> hostNames,
     WidestBan widestBan,
     boolean accessLog,
@@ -89,7 +94,18 @@ public record AdminConfig(
     }
   }
 
-  /** No extra host names, the default widest ban. */
+  /** A token generated when missing. */
+  public AdminConfig(
+      InetSocketAddress bind,
+      Path tokenFile,
+      List<String> hostNames,
+      WidestBan widestBan,
+      boolean accessLog,
+      boolean explicit) {
+    this(bind, tokenFile, tokenFile != null, hostNames, widestBan, accessLog, explicit);
+  }
+
+  /** A token generated when missing, no extra host names, the default widest ban. */
   public AdminConfig(InetSocketAddress bind, Path tokenFile, boolean accessLog, boolean explicit) {
     this(bind, tokenFile, List.of(), WidestBan.DEFAULT, accessLog, explicit);
   }

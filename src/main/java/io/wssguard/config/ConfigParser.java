@@ -124,7 +124,7 @@ public final class ConfigParser {
   private static final int MAX_FIREWALL_PORTS = 15;
 
   private static final List<String> ADMIN_KEYS =
-      List.of("bind", "tokenFile", "hostNames", "widestBan", "accessLog");
+      List.of("bind", "tokenFile", "generateToken", "hostNames", "widestBan", "accessLog");
   private static final List<String> WIDEST_BAN_KEYS = List.of("ipv4", "ipv6");
   private static final List<String> LIMITS_KEYS = List.of("maxConnections");
 
@@ -947,8 +947,9 @@ public final class ConfigParser {
   /**
    * The admin listener: loopback port 9090 when the block is absent; {@code bind: off} turns it
    * off. The token file defaults to {@code state/admin.token} against the file's directory (the
-   * working directory for the embedded defaults). Anything reachable from off the host needs a
-   * token file named on purpose.
+   * working directory for the embedded defaults), generated when missing; a file named here is one
+   * the operator provides unless {@code generateToken: true}. Anything reachable from off the host
+   * needs a token file named on purpose.
    */
   private AdminConfig admin(Node node) {
     if (node == null || isNull(node)) {
@@ -959,7 +960,7 @@ public final class ConfigParser {
         yaml.mapping(
             node,
             "admin",
-            "mapping with bind, tokenFile, hostNames, widestBan, accessLog",
+            "mapping with bind, tokenFile, generateToken, hostNames, widestBan, accessLog",
             ADMIN_KEYS);
     if (m == null) {
       return null;
@@ -978,6 +979,8 @@ public final class ConfigParser {
         tokenNode == null
             ? baseDir.resolve(AdminConfig.DEFAULT_TOKEN_FILE)
             : file(tokenNode, m.pathOf("tokenFile"));
+    Boolean generateToken =
+        yaml.bool(m.get("generateToken"), m.pathOf("generateToken"), tokenNode == null);
     List<String> hostNames = new ArrayList<>();
     Node namesNode = m.get("hostNames");
     if (namesNode != null) {
@@ -1017,6 +1020,7 @@ public final class ConfigParser {
     return new AdminConfig(
         bind,
         tokenFile,
+        Boolean.TRUE.equals(generateToken),
         hostNames.stream().filter(Objects::nonNull).toList(),
         widest,
         Boolean.TRUE.equals(accessLog),

@@ -3,6 +3,7 @@ package io.wssguard.server;
 import io.undertow.Undertow;
 import io.wssguard.admin.AdminServer;
 import io.wssguard.admin.AdminToken;
+import io.wssguard.admin.AdminTokenException;
 import io.wssguard.ban.BanCap;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.BansConfig;
@@ -284,7 +285,8 @@ public final class ProxyServer implements AutoCloseable {
       return AdminServer.start(config.admin(), observe, listenerUrls, policies::current, readiness);
     } catch (IOException e) {
       if (config.admin().explicit()) {
-        throw new StartupException(e.getMessage(), e);
+        // A bad token file is the configuration's fault (exit 2); a taken port is not (exit 1).
+        throw new StartupException(e.getMessage(), e, e instanceof AdminTokenException);
       }
       LOG.warning(
           e.getMessage()
@@ -347,7 +349,7 @@ public final class ProxyServer implements AutoCloseable {
     AdminToken token = null;
     if (admin != null && config.admin().enabled()) {
       try {
-        token = AdminToken.loadOrCreate(config.admin().tokenFile());
+        token = AdminToken.load(config.admin().tokenFile(), config.admin().generateToken());
       } catch (IOException e) {
         errors.add(file + ": admin.tokenFile: " + e.getMessage());
       }

@@ -66,7 +66,7 @@ class PolicyCommandTest {
   }
 
   @Test
-  void check_printsEveryErrorPositioned_andExits1() throws Exception {
+  void check_printsEveryErrorPositioned_andExits2() throws Exception {
     Path a =
         write(
             "a.yaml",
@@ -75,7 +75,7 @@ class PolicyCommandTest {
 
     assertEquals(
         new Result(
-            1,
+            2,
             "",
             a
                 + ":3:11: policies.chat.mode: loud (expected one of: enforce, monitor)\n"
@@ -117,12 +117,12 @@ class PolicyCommandTest {
   }
 
   @Test
-  void checkConfig_reportsRoutesWithUnknownPolicies_andExits1() throws Exception {
+  void checkConfig_reportsRoutesWithUnknownPolicies_andExits2() throws Exception {
     Path config = write("wssguard.yaml", CONFIG);
 
     assertEquals(
         new Result(
-            1,
+            2,
             "",
             config + ": routes[0].policy: unknown policy 'chat' (expected one of: default)\n"),
         wssguard("policy", "check", "--config", config.toString()));
@@ -133,7 +133,7 @@ class PolicyCommandTest {
     Path config = write("wssguard.yaml", CONFIG + "policies:\n  dir: nowhere/\n");
 
     assertEquals(
-        new Result(1, "", dir.resolve("nowhere") + ": cannot read: no such directory\n"),
+        new Result(2, "", dir.resolve("nowhere") + ": cannot read: no such directory\n"),
         wssguard("policy", "check", "--config", config.toString()));
   }
 
@@ -286,12 +286,12 @@ class PolicyCommandTest {
   }
 
   @Test
-  void explain_printsErrors_andExits1_forABadFile() throws Exception {
+  void explain_printsErrors_andExits2_forABadFile() throws Exception {
     Path file = write("bad.yaml", "policies:\n  chat: {mode: loud}\n");
 
     assertEquals(
         new Result(
-            1, "", file + ":2:16: policies.chat.mode: loud (expected one of: enforce, monitor)\n"),
+            2, "", file + ":2:16: policies.chat.mode: loud (expected one of: enforce, monitor)\n"),
         wssguard("policy", "explain", file.toString()));
   }
 

@@ -60,6 +60,21 @@ class AdminConfigParserTest {
   }
 
   @Test
+  void generateToken_defaultsToTrueForTheDefaultFile_andFalseForANamedOne() throws Exception {
+    assertTrue(parse(MINIMAL).admin().generateToken());
+    assertTrue(parse(MINIMAL + "admin:\n  accessLog: true\n").admin().generateToken());
+    assertFalse(parse(MINIMAL + "admin:\n  tokenFile: admin.token\n").admin().generateToken());
+    assertTrue(
+        parse(MINIMAL + "admin:\n  tokenFile: admin.token\n  generateToken: true\n")
+            .admin()
+            .generateToken());
+    assertFalse(parse(MINIMAL + "admin:\n  generateToken: false\n").admin().generateToken());
+    assertEquals(
+        "test.yaml:10:18: admin.generateToken: yes (expected: true or false)",
+        errors(MINIMAL + "admin:\n  generateToken: yes\n"));
+  }
+
+  @Test
   void hostNamesAndWidestBan_areRead() throws Exception {
     AdminConfig admin =
         parse(
@@ -100,8 +115,8 @@ class AdminConfigParserTest {
   @Test
   void rejectsUnknownKey_andABindAListenerHolds() {
     assertEquals(
-        "test.yaml:10:3: unknown key 'token' in admin (expected one of: bind, tokenFile, hostNames,"
-            + " widestBan, accessLog)",
+        "test.yaml:10:3: unknown key 'token' in admin (expected one of: bind, tokenFile,"
+            + " generateToken, hostNames, widestBan, accessLog)",
         errors(MINIMAL + "admin:\n  token: abc\n"));
     assertEquals(
         "test.yaml:10:9: admin.bind: 127.0.0.1:8443 (already used by listeners[0])",

@@ -82,6 +82,7 @@ class ConfigParserTest {
         new AdminConfig(
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 9091),
             examplesDir.resolve("admin.token"),
+            true,
             List.of("admin.example.net"),
             new AdminConfig.WidestBan(16, 32),
             true,

@@ -49,6 +49,20 @@ class PackagedConfigTest {
     assertEquals(List.of(URI.create("ws://127.0.0.1:9000/")), cfg.backends().get("app").servers());
     assertEquals(etc.resolve("policies"), cfg.policiesDir());
     assertNull(cfg.demoBackend());
+    // Bans survive restarts, and are rendered for wssguard-firewall.service (the proxy has no
+    // CAP_NET_ADMIN) on the listener's port: the one place the port is written.
+    assertEquals(
+        new BansConfig(
+            Path.of("/var/lib/wssguard/bans.journal"),
+            new BansConfig.Firewall(
+                BansConfig.Backend.IPSET,
+                false,
+                Path.of("/var/lib/wssguard/firewall.rules"),
+                List.of(443))),
+        cfg.bans());
+    // The proxy makes its admin token at first start, in the state directory it may write.
+    assertEquals(Path.of("/var/lib/wssguard/admin.token"), cfg.admin().tokenFile());
+    assertTrue(cfg.admin().generateToken());
     // The unit's TimeoutStopSec (30s) must leave room for the drain.
     assertTrue(
         cfg.timeouts().drain().compareTo(Duration.ofSeconds(20)) <= 0,

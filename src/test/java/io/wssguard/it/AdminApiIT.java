@@ -204,6 +204,30 @@ class AdminApiIT {
             + tokenFile()
             + " is a symbolic link (refused: it could point anywhere)",
         e.getMessage());
+    assertTrue(e.fileProblem(), "a bad token file is the configuration's fault: exit 2");
+  }
+
+  @Test
+  void tokenFile_toBeProvided_thatIsMissing_isRefusedAtStart_andNotGenerated() throws Exception {
+    AdminConfig provided =
+        new AdminConfig(
+            LOOPBACK_ANY_PORT,
+            tokenFile(),
+            false,
+            List.of(),
+            AdminConfig.WidestBan.DEFAULT,
+            false,
+            true);
+    StartupException e =
+        assertThrows(StartupException.class, () -> start(provided, new MemoryBans()));
+    assertEquals(
+        "admin token file "
+            + tokenFile()
+            + " not found (expected: the token you put there, or admin.generateToken: true to have"
+            + " one generated at start)",
+        e.getMessage());
+    assertTrue(e.fileProblem(), "a missing token file is the configuration's fault: exit 2");
+    assertFalse(Files.exists(tokenFile()), "a token to be provided is never made up");
   }
 
   @Test

@@ -209,7 +209,7 @@ class BanCliIT {
   void banAdd_withNoProxyRunning_writesTheJournal_underTheSameRules() throws Exception {
     writeConfig(JOURNAL + POLICIES);
     writeTrustingPolicy();
-    AdminToken.loadOrCreate(state("admin.token")); // as a proxy that ran and stopped left it
+    AdminToken.load(state("admin.token"), true); // as a proxy that ran and stopped left it
     Path journal = state("bans.journal");
 
     JarRun add = ban("add", "203.0.113.7", "--for", "15m", "--reason", "offline");
@@ -267,7 +267,7 @@ class BanCliIT {
   void banAdd_whileAnotherProcessHoldsTheJournal_andNoProxyAnswers_exits1_namingBothWays()
       throws Exception {
     writeConfig(JOURNAL);
-    AdminToken.loadOrCreate(state("admin.token"));
+    AdminToken.load(state("admin.token"), true);
     Path journal = state("bans.journal");
     try (BanList held = BanList.open(journal, List.of())) {
       JarRun add = ban("add", "203.0.113.7", "--for", "15m", "--reason", "x");

@@ -1,6 +1,8 @@
 package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.tls.DevCertificate;
 import java.math.BigInteger;
@@ -60,6 +62,11 @@ class CheckCommandIT {
 
   /** One TLS listener with {@code chain}/{@code key}, one backend, and the admin token file. */
   private void config(String chain, String key) throws Exception {
+    config(chain, key, "tokenFile: admin.token");
+  }
+
+  /** The same with {@code adminKeys} (besides a bind) in the admin block. */
+  private void config(String chain, String key, String adminKeys) throws Exception {
     Files.writeString(
         dir.resolve("wssguard.yaml"),
         """
@@ -78,9 +85,16 @@ class CheckCommandIT {
             backend: app
         admin:
           bind: 127.0.0.1:0
-          tokenFile: admin.token
+          %s
         """
-            .formatted(chain, key));
+            .formatted(chain, key, adminKeys));
+  }
+
+  /** A token file as run would leave it: one line, mode 0600. */
+  private void token() throws Exception {
+    Files.writeString(dir.resolve("admin.token"), "s3cret\n");
+    Files.setPosixFilePermissions(
+        dir.resolve("admin.token"), PosixFilePermissions.fromString("rw-------"));
   }
 
   private Path file(String name) {
@@ -90,7 +104,7 @@ class CheckCommandIT {
   @Test
   void exits0_withOk_forCleanConfig() throws Exception {
     DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
-    Files.writeString(dir.resolve("admin.token"), "s3cret\n");
+    token();
     config("server.pem", "server-key.pem");
     Result r = check();
     assertEquals(0, r.exit(), r.err());
@@ -105,7 +119,7 @@ class CheckCommandIT {
 
   @Test
   void exits2_namingTheFile_whenCertificateIsMissing() throws Exception {
-    Files.writeString(dir.resolve("admin.token"), "s3cret\n");
+    token();
     config("missing.pem", "missing-key.pem");
     Result r = check();
     assertEquals(2, r.exit(), r.err());
@@ -120,7 +134,7 @@ class CheckCommandIT {
   void exits2_whenKeyDoesNotMatchItsChain() throws Exception {
     DevCertificate.ensure(dir.resolve("a.pem"), dir.resolve("a-key.pem"));
     DevCertificate.ensure(dir.resolve("b.pem"), dir.resolve("b-key.pem"));
-    Files.writeString(dir.resolve("admin.token"), "s3cret\n");
+    token();
     config("a.pem", "b-key.pem");
     Result r = check();
     assertEquals(2, r.exit(), r.err());
@@ -136,7 +150,7 @@ class CheckCommandIT {
   void exits0_withWarning_whenCertificateHasExpired() throws Exception {
     Instant notAfter = Instant.parse("2024-01-31T12:00:00Z");
     writeSelfSigned("old.pem", "old-key.pem", notAfter);
-    Files.writeString(dir.resolve("admin.token"), "s3cret\n");
+    token();
     config("old.pem", "old-key.pem");
     Result r = check();
     assertEquals(0, r.exit(), r.err());
@@ -149,14 +163,77 @@ class CheckCommandIT {
   }
 
   @Test
-  void exits2_whenAdminTokenFileIsMissing() throws Exception {
+  void exits2_whenTheTokenFileItNamesIsMissing() throws Exception {
     DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
     config("server.pem", "server-key.pem");
     Result r = check();
     assertEquals(2, r.exit(), r.err());
     assertEquals(
         file("admin.token")
-            + ": admin token file not found\n"
+            + ": admin token file not found (expected: the token you put there, or"
+            + " admin.generateToken: true to have one generated at start)\n"
+            + "wssguard.yaml: 1 error(s), nothing would start\n",
+        r.err());
+  }
+
+  @Test
+  void exits0_withNote_whenTheDefaultTokenFileIsNotThereYet() throws Exception {
+    DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
+    config("server.pem", "server-key.pem", "accessLog: false");
+    Result r = check();
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(
+        file("state/admin.token")
+            + ": note: admin token not there yet; run will generate it (random, mode 0600)\n",
+        r.err());
+    assertTrue(
+        r.out()
+            .endsWith(
+                "wssguard.yaml: OK (1 listeners, 1 backend groups, 1 routes, 1 policies, 1 warning(s))\n"),
+        r.out());
+    assertFalse(Files.exists(dir.resolve("state")), "check writes nothing");
+  }
+
+  @Test
+  void exits0_withNote_whenTheTokenFileItNamesIsToBeGenerated() throws Exception {
+    DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
+    // The packaged config's shape: the token in the service's state directory, made at first start.
+    config("server.pem", "server-key.pem", "tokenFile: state/admin.token\n  generateToken: true");
+    Result r = check();
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(
+        file("state/admin.token")
+            + ": note: admin token not there yet; run will generate it (random, mode 0600)\n",
+        r.err());
+    assertFalse(Files.exists(dir.resolve("state")), "check writes nothing");
+  }
+
+  @Test
+  void exits0_withWarning_whenEveryLocalUserCanReadTheTokenFile() throws Exception {
+    DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
+    token();
+    Files.setPosixFilePermissions(
+        dir.resolve("admin.token"), PosixFilePermissions.fromString("rw-r--r--"));
+    config("server.pem", "server-key.pem");
+    Result r = check();
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(
+        file("admin.token")
+            + ": warning: admin token file is readable by every local user (mode rw-r--r--):"
+            + " chmod 0600 it\n",
+        r.err());
+  }
+
+  @Test
+  void exits2_whenTheTokenFileIsEmpty_evenIfItWouldBeGenerated() throws Exception {
+    DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
+    Files.writeString(dir.resolve("admin.token"), "\n");
+    config("server.pem", "server-key.pem", "tokenFile: admin.token\n  generateToken: true");
+    Result r = check();
+    assertEquals(2, r.exit(), r.err());
+    assertEquals(
+        file("admin.token")
+            + ": admin token file is empty\n"
             + "wssguard.yaml: 1 error(s), nothing would start\n",
         r.err());
   }

@@ -256,4 +256,26 @@ class ListenerReloadIT {
     assertEquals(200, status.statusCode(), "neither the token nor anything else changed");
     assertEquals("a", server.config().routes().get(0).backend());
   }
+
+  @Test
+  void reload_refusesANamedTokenFileThatIsMissing_insteadOfMakingOneUp() throws Exception {
+    Files.writeString(dir.resolve("one.token"), "token-one\n");
+    config("a", "admin:\n  bind: 127.0.0.1:0\n  tokenFile: one.token", "public", "127.0.0.1:0");
+    start();
+
+    config("a", "admin:\n  bind: 127.0.0.1:0\n  tokenFile: gone.token", "public", "127.0.0.1:0");
+    ReloadOutcome outcome = reloader.reloadNow("test");
+
+    assertFalse(outcome.applied());
+    assertEquals(
+        List.of(
+            file()
+                + ": admin.tokenFile: admin token file "
+                + dir.resolve("gone.token")
+                + " not found (expected: the token you put there, or admin.generateToken: true to"
+                + " have one generated at start)"),
+        outcome.errors());
+    assertFalse(Files.exists(dir.resolve("gone.token")), "a token to be provided is never made up");
+    assertEquals(200, new AdminClient(server.adminUrl(), "token-one").get("/status").statusCode());
+  }
 }

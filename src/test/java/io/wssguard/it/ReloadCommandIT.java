@@ -65,8 +65,8 @@ class ReloadCommandIT {
     assertEquals(2, run.exit(), run.out() + run.err());
     assertEquals(
         file
-            + ":13:3: unknown key 'bindd' in admin (expected one of: bind, tokenFile, hostNames,"
-            + " widestBan, accessLog)\n",
+            + ":13:3: unknown key 'bindd' in admin (expected one of: bind, tokenFile,"
+            + " generateToken, hostNames, widestBan, accessLog)\n",
         run.err());
   }
 
@@ -80,7 +80,7 @@ class ReloadCommandIT {
     assertEquals(
         file
             + ": admin.bind: off: wssguard reload talks to the admin listener; name its address,"
-            + " or send the proxy SIGHUP (systemctl reload wssguard), which reloads without"
+            + " or send the proxy SIGHUP (systemctl kill -s HUP wssguard), which reloads without"
             + " reporting\n",
         run.err());
   }
