@@ -338,6 +338,9 @@ public final class ProxyServer implements AutoCloseable {
     if (adminMove != null) {
       errors.add(file + ": " + adminMove);
     }
+    if (!Objects.equals(previous.config().cluster(), config.cluster())) {
+      errors.add(file + ": cluster: changing the fleet block needs a restart");
+    }
     RuntimeSnapshot next = null;
     try {
       next = RuntimeSnapshot.build(config, policySet, policies, worker.getXnio(), previous);
