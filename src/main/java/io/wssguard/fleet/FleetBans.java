@@ -147,9 +147,20 @@ public final class FleetBans implements Bans, AutoCloseable {
     if (outcome.banned()) {
       Cidr target = outcome.ban().target();
       origins.remove(target);
-      link.send(BanNotice.ban(target, outcome.ban().until(), reason, node));
+      link.send(BanNotice.ban(target, outcome.ban().until(), shareable(reason), node));
     }
     return outcome;
+  }
+
+  /**
+   * {@code reason} as the other nodes accept it: one line, at most {@link NoticeReader#MAX_REASON}.
+   */
+  static String shareable(String reason) {
+    String line = reason.replaceAll("\\p{Cntrl}", " ").strip();
+    line = line.isEmpty() ? "banned on another node" : line;
+    return line.length() <= NoticeReader.MAX_REASON
+        ? line
+        : line.substring(0, NoticeReader.MAX_REASON - 3) + "...";
   }
 
   /** Lifts the ban here and, through Redis, on every node; true if there was one here or there. */

@@ -93,4 +93,14 @@ class NoticeReaderTest {
         refusal(ban("203.0.113.7/32", "2026-01-01T01:00:00Z").replace("flood", "a\\nforged")));
     assertEquals("1025 characters (expected: at most 1024)", refusal("x".repeat(1025)));
   }
+
+  @Test
+  void reasonsMadeHere_areSentAsTheOtherNodesAcceptThem() throws Exception {
+    assertEquals("a b", FleetBans.shareable("a\nb"));
+    assertEquals("banned on another node", FleetBans.shareable(" \t"));
+    String shared = FleetBans.shareable("x".repeat(300));
+    assertEquals(NoticeReader.MAX_REASON, shared.length());
+    BanNotice n = BanNotice.ban(Cidr.parse("203.0.113.7/32"), NOW.plusSeconds(60), shared, "gw-a");
+    assertEquals(n, reader.read(n.json(), NOW));
+  }
 }

@@ -216,5 +216,8 @@ class FleetIT {
     assertTrue(took <= MAX_PROPAGATION_MILLIS, "ban after the outage took " + took + " ms");
     assertTrue(a.metric("wssguard_cluster_bans_published_total") >= 2);
     assertTrue(a.metric("wssguard_cluster_bans_received_total") >= 2);
+
+    // The ACL user of docs/FLEET.md was enough: Redis denied the nodes nothing.
+    redis.admin("admin", "admin-secret", r -> assertEquals(List.of(), r.aclLog()));
   }
 }
