@@ -48,6 +48,12 @@ class FleetBansTest {
   }
 
   private FleetBans node(String name, Bans local) throws Exception {
+    FleetBans node = join(name, local);
+    assertTrue(node.awaitLoaded(WAIT), name + " loaded the fleet's bans");
+    return node;
+  }
+
+  private FleetBans join(String name, Bans local) throws Exception {
     FleetBans node =
         FleetBans.start(
             new ClusterConfig(List.of(URI.create(redis.uri())), name, null, "test"),
@@ -55,7 +61,6 @@ class FleetBansTest {
             AdminConfig.WidestBan.DEFAULT,
             Ticker.system());
     nodes.add(node);
-    assertTrue(node.awaitLoaded(WAIT), name + " loaded the fleet's bans");
     return node;
   }
 
@@ -179,5 +184,19 @@ class FleetBansTest {
     assertTrue(a.isBanned(ip("198.51.100.50")));
     redis.resume();
     awaitBanned(b, "198.51.100.50", true);
+  }
+
+  @Test
+  void noRedisAtStart_awaitLoadedSaysSo_bansHoldHere_andAreSentOnceItAnswers() throws Exception {
+    FleetBans a = node("gw-a");
+    redis.kill();
+    FleetBans b = join("gw-b", new MemoryBans());
+    assertFalse(b.awaitLoaded(Duration.ofMillis(1500)), "no Redis: the start wait ends");
+    ban(b, "203.0.113.30");
+    assertTrue(b.isBanned(ip("203.0.113.30")));
+
+    redis.start();
+    assertTrue(b.awaitLoaded(WAIT));
+    awaitBanned(a, "203.0.113.30", true);
   }
 }
