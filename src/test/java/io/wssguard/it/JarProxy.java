@@ -65,6 +65,13 @@ final class JarProxy implements AutoCloseable {
     }
   }
 
+  /** What the proxy has written to stderr so far (its log), for a failing test's message. */
+  String stderr() {
+    synchronized (err) {
+      return String.join("\n", err);
+    }
+  }
+
   private boolean printed(String prefix) {
     synchronized (out) {
       return out.stream().anyMatch(line -> line.startsWith(prefix));
