@@ -1,5 +1,6 @@
 package io.wssguard.fleet;
 
+import io.wssguard.ban.BanCap;
 import io.wssguard.ban.BanOutcome;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.AdminConfig;
@@ -138,6 +139,12 @@ public final class FleetBans implements Bans, AutoCloseable {
   @Override
   public boolean isBanned(InetAddress address) {
     return local.isBanned(address);
+  }
+
+  /** The cap is the local list's: bans from the fleet count against it like local ones. */
+  @Override
+  public void cap(BanCap cap) {
+    local.cap(cap);
   }
 
   @Override

@@ -340,9 +340,6 @@ public final class ProxyServer implements AutoCloseable {
     for (String change : RestartOnlySettings.changes(previous.config(), config)) {
       errors.add(file + ": " + change);
     }
-    if (!Objects.equals(previous.config().cluster(), config.cluster())) {
-      errors.add(file + ": cluster: changing the fleet block needs a restart");
-    }
     RuntimeSnapshot next = null;
     try {
       next = RuntimeSnapshot.build(config, policySet, policies, worker.getXnio(), previous);
