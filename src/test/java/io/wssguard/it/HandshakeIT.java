@@ -55,7 +55,8 @@ class HandshakeIT {
                     Duration.ofSeconds(2),
                     Duration.ofSeconds(10),
                     2,
-                    BackendTlsConfig.DEFAULT))
+                    BackendTlsConfig.DEFAULT,
+                    BackendGroupConfig.DEFAULT_RESOLVE_EVERY))
             .route("/limited", "slow")
             .route("/dead", "dead")
             .route("/failover", "failover")
