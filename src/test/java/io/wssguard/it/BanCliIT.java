@@ -8,6 +8,7 @@ import io.wssguard.admin.AdminToken;
 import io.wssguard.ban.Ban;
 import io.wssguard.ban.BanList;
 import io.wssguard.net.Cidr;
+import io.wssguard.testing.FreePort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -100,11 +101,11 @@ class BanCliIT {
    * its own (the token in the default state/admin.token), then {@code blocks}.
    */
   private void writeConfig(String blocks) throws Exception {
-    port = JarProxy.freePort();
-    adminPort = JarProxy.freePort();
+    port = FreePort.next();
+    adminPort = FreePort.next();
     Files.writeString(
         dir.resolve("wssguard.yaml"),
-        PlainDemoConfig.yaml(port, JarProxy.freePort())
+        PlainDemoConfig.yaml(port, FreePort.next())
             + "admin:\n  bind: 127.0.0.1:"
             + adminPort
             + "\n"
