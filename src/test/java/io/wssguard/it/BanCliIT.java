@@ -89,7 +89,9 @@ class BanCliIT {
 
   private static final String JOURNAL = "bans:\n  journal: state/bans.journal\n";
   private static final String POLICIES = "policies:\n  dir: policies/\n";
-  private static final String ADVICE =
+
+  /** The last line of a "nothing done" answer; BanJournalFilesIT expects it too. */
+  static final String ADVICE =
       "  (-c/--config FILE: the running proxy's configuration, whose admin listener is asked;"
           + " --journal PATH: a journal to edit while no proxy holds it)\n";
 
