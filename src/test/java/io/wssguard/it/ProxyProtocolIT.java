@@ -12,6 +12,7 @@ import io.wssguard.policy.HandshakeRules;
 import io.wssguard.policy.Mode;
 import io.wssguard.policy.PerConnectionLimits;
 import io.wssguard.policy.PerIpLimits;
+import io.wssguard.testing.TrustAll;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
