@@ -8,10 +8,6 @@ import io.wssguard.ban.MemoryBans;
 import io.wssguard.config.TimeoutsConfig;
 import io.wssguard.net.Cidr;
 import io.wssguard.policy.AccessRules;
-import io.wssguard.policy.HandshakeRules;
-import io.wssguard.policy.Mode;
-import io.wssguard.policy.PerConnectionLimits;
-import io.wssguard.policy.PerIpLimits;
 import io.wssguard.testing.TrustAll;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -60,16 +56,7 @@ class ProxyProtocolIT {
                     Duration.ofSeconds(300),
                     Duration.ofSeconds(30),
                     Duration.ofSeconds(5)))
-            .policies(
-                TestPolicies.set(
-                    TestPolicies.policy(
-                        "default",
-                        Mode.ENFORCE,
-                        HandshakeRules.NONE,
-                        PerIpLimits.NONE,
-                        PerConnectionLimits.NONE,
-                        access,
-                        null)))
+            .policies(TestPolicies.set(TestPolicies.accessOnly("default", access)))
             .start();
   }
 

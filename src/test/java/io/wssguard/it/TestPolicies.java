@@ -29,6 +29,30 @@ final class TestPolicies {
         null);
   }
 
+  /** Enforces {@code access} (allow, deny, trusted proxies) and nothing else. */
+  static Policy accessOnly(String name, AccessRules access) {
+    return policy(
+        name,
+        Mode.ENFORCE,
+        HandshakeRules.NONE,
+        PerIpLimits.NONE,
+        PerConnectionLimits.NONE,
+        access,
+        null);
+  }
+
+  /** Enforces the handshake {@code rules} (origins, subprotocols, headers, paths) only. */
+  static Policy handshakeOnly(String name, HandshakeRules rules) {
+    return policy(
+        name,
+        Mode.ENFORCE,
+        rules,
+        PerIpLimits.NONE,
+        PerConnectionLimits.NONE,
+        AccessRules.NONE,
+        null);
+  }
+
   static Policy policy(
       String name,
       Mode mode,
