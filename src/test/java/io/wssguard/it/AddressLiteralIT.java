@@ -30,7 +30,6 @@ class AddressLiteralIT {
   @Test
   void hostNameInForwardedFor_isNotAnAddress_andIsNeverLookedUp() throws Exception {
     int port = FreePort.next();
-    int demoPort = FreePort.next();
     Files.writeString(dir.resolve("hosts"), "203.0.113.77 dead.beef.cafe\n");
     Files.createDirectory(dir.resolve("policies"));
     Files.writeString(
@@ -44,7 +43,7 @@ class AddressLiteralIT {
         """);
     Files.writeString(
         dir.resolve("wssguard.yaml"),
-        PlainDemoConfig.yaml(port, demoPort)
+        PlainDemoConfig.yaml(port)
             + """
         policies:
           dir: policies/

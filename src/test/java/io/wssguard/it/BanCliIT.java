@@ -107,11 +107,7 @@ class BanCliIT {
     adminPort = FreePort.next();
     Files.writeString(
         dir.resolve("wssguard.yaml"),
-        PlainDemoConfig.yaml(port, FreePort.next())
-            + "admin:\n  bind: 127.0.0.1:"
-            + adminPort
-            + "\n"
-            + blocks);
+        PlainDemoConfig.yaml(port) + "admin:\n  bind: 127.0.0.1:" + adminPort + "\n" + blocks);
   }
 
   /** policies/default.yaml trusting 127.0.0.64/26 as proxies, so that block is never banned. */

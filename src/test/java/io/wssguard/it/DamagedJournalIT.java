@@ -22,7 +22,6 @@ class DamagedJournalIT {
   @Test
   void proxyStarts_onAJournalWithAGarbageMiddleLine_enforcingTheValidBans() throws Exception {
     int port = FreePort.next();
-    int demoPort = FreePort.next();
     int adminPort = FreePort.next();
     Path journal = dir.resolve("state/bans.journal");
     Files.createDirectories(journal.getParent());
@@ -39,7 +38,7 @@ class DamagedJournalIT {
     Files.writeString(journal, damaged);
     Files.writeString(
         dir.resolve("wssguard.yaml"),
-        PlainDemoConfig.yaml(port, demoPort)
+        PlainDemoConfig.yaml(port)
             + """
         admin:
           bind: 127.0.0.1:%d

@@ -28,11 +28,10 @@ class SecurityLogIT {
   @Test
   void securityEvents_andAccessLog_areJsonLinesOnStdout() throws Exception {
     int port = FreePort.next();
-    int demoPort = FreePort.next();
     int adminPort = FreePort.next();
     Files.writeString(
         dir.resolve("wssguard.yaml"),
-        PlainDemoConfig.yaml(port, demoPort)
+        PlainDemoConfig.yaml(port)
             + """
         admin:
           bind: 127.0.0.1:%d
