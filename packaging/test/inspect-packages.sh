@@ -240,6 +240,7 @@ for directive in 'User=wssguard' 'Group=wssguard' \
     'ExecStart=/usr/bin/wssguard run --config /etc/wssguard/wssguard.yaml' \
     'ExecReload=/usr/bin/wssguard reload --config /etc/wssguard/wssguard.yaml' \
     'Restart=on-abnormal' 'RestartForceExitStatus=1 3' 'RestartPreventExitStatus=2' \
+    'StartLimitIntervalSec=120' 'StartLimitBurst=10' \
     'KillSignal=SIGTERM' 'LimitNOFILE=1048576' 'AmbientCapabilities=CAP_NET_BIND_SERVICE' \
     'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' 'NoNewPrivileges=yes' 'ProtectSystem=strict' \
     'ExecStartPre=+/usr/bin/wssguard certs ensure --config /etc/wssguard/wssguard.yaml --key-group wssguard' \

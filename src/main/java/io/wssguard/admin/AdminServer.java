@@ -457,8 +457,12 @@ public final class AdminServer implements AutoCloseable {
       j.beginObject()
           .field("target", b.target().toString())
           .field("until", b.until().toString())
-          .field("reason", b.reason())
-          .endObject();
+          .field("reason", b.reason());
+      String origin = observe.bans().origin(b.target());
+      if (origin != null) {
+        j.field("origin", origin);
+      }
+      j.endObject();
     }
     return j.endArray().endObject().toString();
   }

@@ -41,6 +41,14 @@ public interface Bans {
   /** The bans in force now (expired ones left out), for the admin API and the bans gauge. */
   List<Entry> active();
 
+  /**
+   * The appliance that made the ban on {@code target}, for listings, or {@code null} when bans are
+   * not shared (only a fleet's bans have an origin: {@code io.wssguard.fleet.FleetBans}).
+   */
+  default String origin(Cidr target) {
+    return null;
+  }
+
   /** Lifts the ban on exactly {@code target}; returns whether there was one. */
   boolean unban(Cidr target);
 

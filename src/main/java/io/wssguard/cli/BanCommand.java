@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -406,8 +407,8 @@ final class BanCommand implements Runnable {
       name = "list",
       mixinStandardHelpOptions = true,
       description = {
-        "Print the active bans: target, end, reason and, from the journal, the strikes"
-            + " (tab-separated).",
+        "Print the active bans: target, end, reason and, from the journal, the strikes, or, from"
+            + " a proxy in a fleet, the node that made the ban (tab-separated).",
         "From the running proxy when it answers, else from the journal (read without its lock);"
             + " damaged journal lines are named on stderr."
       },
@@ -439,7 +440,7 @@ final class BanCommand implements Runnable {
           if (answer.status() != 200) {
             return refused(err, "ban list", proxy.get(), answer, -1);
           }
-          List<Ban> bans = bans(answer);
+          List<Listed> bans = bans(answer);
           if (bans == null) {
             err.println(
                 "ban list: the proxy at "
@@ -448,7 +449,10 @@ final class BanCommand implements Runnable {
                     + answer.json());
             return 1;
           }
-          bans.forEach(b -> out.println(describe(b)));
+          bans.forEach(
+              b ->
+                  out.println(
+                      describe(b.ban()) + (b.origin() == null ? "" : "\torigin " + b.origin())));
           return 0;
         } catch (AdminCall.Unreachable e) {
           proxyWhy = e.getMessage();
@@ -492,28 +496,35 @@ final class BanCommand implements Runnable {
       return 1;
     }
 
+    /** A ban as the admin API lists it: with the node that made it, in a fleet (else null). */
+    private record Listed(Ban ban, String origin) {}
+
     /**
      * The bans of a {@code GET /bans} answer, in the journal listing's order; null if unreadable.
      */
-    private static List<Ban> bans(AdminCall.Answer answer) {
+    private static List<Listed> bans(AdminCall.Answer answer) {
       if (!(answer.json() instanceof Map<?, ?> m) || !(m.get("bans") instanceof List<?> items)) {
         return null;
       }
-      List<Ban> bans = new ArrayList<>();
+      List<Listed> bans = new ArrayList<>();
       for (Object item : items) {
         if (!(item instanceof Map<?, ?> b)
             || !(b.get("target") instanceof String target)
             || !(b.get("until") instanceof String until)
-            || !(b.get("reason") instanceof String reason)) {
+            || !(b.get("reason") instanceof String reason)
+            || !(b.get("origin") == null || b.get("origin") instanceof String)) {
           return null;
         }
         try {
-          bans.add(new Ban(Cidr.parse(target), Instant.parse(until), reason, List.of()));
+          bans.add(
+              new Listed(
+                  new Ban(Cidr.parse(target), Instant.parse(until), reason, List.of()),
+                  (String) b.get("origin")));
         } catch (IllegalArgumentException | DateTimeParseException e) {
           return null;
         }
       }
-      bans.sort(BanList.ORDER);
+      bans.sort(Comparator.comparing(Listed::ban, BanList.ORDER));
       return bans;
     }
   }

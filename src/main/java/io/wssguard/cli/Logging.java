@@ -15,7 +15,10 @@ final class Logging {
       System.setProperty(
           "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
     }
-    for (String quiet : new String[] {"org.xnio", "org.jboss", "io.undertow", "io.netty"}) {
+    for (String quiet :
+        new String[] {
+          "org.xnio", "org.jboss", "io.undertow", "io.netty", "io.lettuce", "reactor"
+        }) {
       Logger logger = Logger.getLogger(quiet);
       logger.setLevel(Level.WARNING);
       QUIETED.add(logger);

@@ -9,6 +9,7 @@ import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.firewall.FirewallApplier;
 import io.wssguard.firewall.FirewallSync;
+import io.wssguard.fleet.FleetBans;
 import io.wssguard.observe.PolicyReloads;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
@@ -17,6 +18,7 @@ import io.wssguard.server.FixedConfiguration;
 import io.wssguard.server.NeverBanList;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.server.StartupException;
+import io.wssguard.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,6 +37,8 @@ import sun.misc.Signal;
  *
  * <p>Bans live in memory only without {@code bans.journal}; with one they are journalled (and
  * replayed here), and with a firewall backend also kept in the kernel by a {@link FirewallSync}.
+ * With a {@code cluster} block they are shared with the fleet ({@link FleetBans}), whose bans are
+ * loaded (waiting {@link FleetBans#START_WAIT} at most) before the listeners accept.
  */
 @Command(
     name = "run",
@@ -85,15 +89,48 @@ final class RunCommand implements Callable<Integer> {
             journal, FirewallCommand.kernelRules(fw), fw.rulesFile(), new FirewallApplier());
       }
     }
+    FleetBans fleet = null;
+    if (cfg.cluster() != null) {
+      // Never-ban blocks first: the fleet's bans are checked against them as they load.
+      bans.neverBan(NeverBanList.of(cfg, policies));
+      try {
+        fleet = FleetBans.start(cfg.cluster(), bans, cfg.admin().widestBan(), Ticker.system());
+      } catch (IOException e) {
+        System.err.println("wssguard: cannot start: cluster.passwordFile: " + e.getMessage());
+        closeQuietly(journal);
+        return 1;
+      }
+      if (!fleet.awaitLoaded(FleetBans.START_WAIT)) {
+        System.err.println(
+            "wssguard: the fleet's Redis did not answer within "
+                + FleetBans.START_WAIT.toSeconds()
+                + " s: serving with this node's own bans; the fleet's load when it answers");
+      }
+      bans = fleet;
+    }
     ProxyServer server;
     try {
       server = ProxyServer.start(cfg, policies, bans);
     } catch (StartupException e) {
       System.err.println(
           e.fileProblem() ? e.getMessage() : "wssguard: cannot start: " + e.getMessage());
+      closeQuietly(fleet);
       closeQuietly(journal);
       return e.fileProblem() ? 2 : 1;
     }
+    if (fleet != null) {
+      fleet.events(server.observability().events());
+      server
+          .observability()
+          .metrics()
+          .cluster(
+              fleet,
+              FleetBans::connected,
+              FleetBans::published,
+              FleetBans::received,
+              FleetBans::refused);
+    }
+    FleetBans fleetToClose = fleet;
     JournalBans journalToClose = journal;
     System.out.print(Banner.of(server, cfg));
     System.out.flush();
@@ -111,7 +148,8 @@ final class RunCommand implements Callable<Integer> {
             exit[0] = 1;
           } finally {
             // After the listeners: no new bans can come; the queued ones are written and reach the
-            // firewall.
+            // firewall (and the fleet's Redis, if it answers).
+            closeQuietly(fleetToClose);
             closeQuietly(journalToClose);
             stopped.countDown();
           }
@@ -136,6 +174,12 @@ final class RunCommand implements Callable<Integer> {
         s -> new Thread(() -> reloader.reload("SIGHUP"), "wssguard-reload").start());
     stopped.await();
     return exit[0];
+  }
+
+  private static void closeQuietly(FleetBans fleet) {
+    if (fleet != null) {
+      fleet.close();
+    }
   }
 
   private static void closeQuietly(JournalBans journal) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads wssguard's YAML configuration into a validated {@link ProxyConfig}. The format is
@@ -75,7 +76,8 @@ public final class ConfigParser {
           "policies",
           "bans",
           "admin",
-          "limits");
+          "limits",
+          "cluster");
   private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls", "proxyProtocol");
   private static final List<String> PROXY_PROTOCOL_KEYS = List.of("trusted");
   private static final List<String> TLS_KEYS =
@@ -127,6 +129,14 @@ public final class ConfigParser {
       List.of("bind", "tokenFile", "generateToken", "hostNames", "widestBan", "accessLog");
   private static final List<String> WIDEST_BAN_KEYS = List.of("ipv4", "ipv6");
   private static final List<String> LIMITS_KEYS = List.of("maxConnections");
+  private static final List<String> CLUSTER_KEYS =
+      List.of("redis", "node", "passwordFile", "keyPrefix");
+  private static final String EXPECTED_REDIS =
+      "redis:// or rediss:// URI with host, like redis://10.0.0.5:6379/0; port 1..65535;"
+          + " database 0..65535; a user name at most (the password goes in cluster.passwordFile);"
+          + " no query or fragment";
+  private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9:._-]{1,64}");
+  private static final Pattern DATABASE = Pattern.compile("/?|/[0-9]{1,5}");
 
   /** Far above what one process can hold (two sockets per conversation). */
   static final long MAX_CONNECTIONS = 10_000_000;
@@ -240,6 +250,7 @@ public final class ConfigParser {
     BansConfig bans = bans(top.get("bans"), listeners);
     AdminConfig admin = admin(top.get("admin"));
     LimitsConfig limits = limits(top.get("limits"));
+    ClusterConfig cluster = cluster(top.get("cluster"));
     if (errors.size() > 0) {
       throw errors.toException();
     }
@@ -254,7 +265,8 @@ public final class ConfigParser {
         source,
         admin,
         limits,
-        Boolean.TRUE.equals(watchPolicies));
+        Boolean.TRUE.equals(watchPolicies),
+        cluster);
   }
 
   // ---- sections ----
@@ -1040,6 +1052,129 @@ public final class ConfigParser {
     Long v4 = yaml.integer(m.get("ipv4"), m.pathOf("ipv4"), d.ipv4(), 1, 32);
     Long v6 = yaml.integer(m.get("ipv6"), m.pathOf("ipv6"), d.ipv6(), 1, 128);
     return v4 == null || v6 == null ? d : new AdminConfig.WidestBan(v4.intValue(), v6.intValue());
+  }
+
+  /** The fleet, or {@code null} (absent block): a proxy on its own, no Redis. */
+  private ClusterConfig cluster(Node node) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    int before = errors.size();
+    YamlMapping m =
+        yaml.mapping(
+            node, "cluster", "mapping with redis, node, passwordFile, keyPrefix", CLUSTER_KEYS);
+    if (m == null) {
+      return null;
+    }
+    List<URI> redis = redisUris(m.required("redis"), m.pathOf("redis"));
+    Node nodeNode = m.required("node");
+    String name = nodeNode == null ? null : name(nodeNode, m.pathOf("node"));
+    if (name != null && !ClusterConfig.NODE.matcher(name).matches()) {
+      errors.at(
+          nodeNode,
+          m.pathOf("node") + ": " + found(nodeNode) + " (expected: 1..63 of a-z, 0-9 and -)");
+    }
+    Node passwordNode = m.get("passwordFile");
+    Path passwordFile = passwordNode == null ? null : file(passwordNode, m.pathOf("passwordFile"));
+    String keyPrefix = ClusterConfig.DEFAULT_KEY_PREFIX;
+    Node prefixNode = m.get("keyPrefix");
+    if (prefixNode != null) {
+      String expected = "1..64 of A-Z, a-z, 0-9 and : . _ -";
+      keyPrefix = yaml.string(prefixNode, m.pathOf("keyPrefix"), expected);
+      if (keyPrefix != null && !KEY_PREFIX.matcher(keyPrefix).matches()) {
+        errors.at(
+            prefixNode,
+            m.pathOf("keyPrefix") + ": " + found(prefixNode) + " (expected: " + expected + ")");
+      }
+    }
+    if (errors.size() > before) {
+      return null;
+    }
+    return new ClusterConfig(redis, name, passwordFile, keyPrefix);
+  }
+
+  /** {@code redis:} one URI, or a list of them (tried in order). */
+  private List<URI> redisUris(Node node, String path) {
+    if (node == null) {
+      return List.of();
+    }
+    if (!(node instanceof SequenceNode)) {
+      URI uri = redisUri(node, path);
+      return uri == null ? List.of() : List.of(uri);
+    }
+    List<Node> items = yaml.list(node, path, "redis:// URI or list of them", "URI");
+    if (items == null) {
+      return List.of();
+    }
+    Map<URI, Integer> seen = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String itemPath = path + "[" + i + "]";
+      URI uri = redisUri(items.get(i), itemPath);
+      if (uri == null) {
+        continue;
+      }
+      Integer previous = seen.putIfAbsent(uri, i);
+      if (previous != null) {
+        errors.at(
+            items.get(i),
+            itemPath + ": " + uri + " (already listed as " + path + "[" + previous + "])");
+      }
+    }
+    return new ArrayList<>(seen.keySet());
+  }
+
+  /** The URI with scheme and host lower-cased and the default port (6379) made explicit. */
+  private URI redisUri(Node node, String path) {
+    String text = yaml.string(node, path, EXPECTED_REDIS);
+    if (text == null) {
+      return null;
+    }
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      uri = null;
+    }
+    String scheme =
+        uri == null || uri.getScheme() == null ? "" : Addresses.lowerCase(uri.getScheme());
+    if (uri != null && uri.getRawUserInfo() != null && uri.getRawUserInfo().contains(":")) {
+      errors.at(
+          node,
+          path
+              + ": a password in the URI (expected: the user name only; the password goes in"
+              + " cluster.passwordFile, so it stays out of the configuration)");
+      return null;
+    }
+    if (uri == null
+        || !(scheme.equals("redis") || scheme.equals("rediss"))
+        || uri.isOpaque()
+        || uri.getHost() == null
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null
+        || uri.getPort() == 0
+        || uri.getPort() > 65535
+        || !DATABASE.matcher(uri.getRawPath() == null ? "" : uri.getRawPath()).matches()
+        || (uri.getRawPath() != null
+            && uri.getRawPath().length() > 1
+            && Integer.parseInt(uri.getRawPath().substring(1)) > 65535)) {
+      errors.at(node, path + ": " + found(node) + " (expected: " + EXPECTED_REDIS + ")");
+      return null;
+    }
+    int port = uri.getPort() > 0 ? uri.getPort() : 6379;
+    String database =
+        uri.getRawPath() == null || uri.getRawPath().length() <= 1
+            ? "0"
+            : uri.getRawPath().substring(1);
+    String user = uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo() + "@";
+    return URI.create(
+        scheme
+            + "://"
+            + user
+            + Addresses.lowerCase(uri.getHost())
+            + ":"
+            + port
+            + "/"
+            + Integer.parseInt(database));
   }
 
   // ---- values ----

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param limits process-wide limits; {@code null} is read as {@link LimitsConfig#DEFAULT}
  * @param watchPolicies whether a change in the policies directory reloads by itself ({@code
  *     policies.watch}); off by default, so an edit goes live only on an explicit reload
+ * @param cluster the fleet this proxy shares bans with, or {@code null} (no {@code cluster} block):
+ *     a proxy on its own, no Redis
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -32,7 +34,8 @@ public record ProxyConfig(
     Path source,
     AdminConfig admin,
     LimitsConfig limits,
-    boolean watchPolicies) {
+    boolean watchPolicies,
+    ClusterConfig cluster) {
 
   public ProxyConfig {
     admin = admin == null ? AdminConfig.OFF : admin;

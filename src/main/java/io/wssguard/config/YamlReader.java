@@ -25,6 +25,7 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -118,13 +119,32 @@ public final class YamlReader {
           String.format("invalid YAML: character U+%04X is not allowed", e.getCodePoint()));
       return null;
     } catch (YAMLException e) {
-      errors.at(0, 0, "invalid YAML: " + e.getMessage());
+      // SnakeYAML says where for every syntax error but a few internal ones (a simple key that is
+      // not the first token of its line, say): point at where the last well-formed element ended.
+      Mark near = lastGoodMark(text);
+      errors.at(
+          near == null ? 1 : near.getLine() + 1,
+          near == null ? 1 : near.getColumn() + 1,
+          "invalid YAML: " + e.getMessage() + " (after the last well-formed element)");
       return null;
     }
     if (root != null) {
       checkTags(root, Collections.newSetFromMap(new IdentityHashMap<>()));
     }
     return root;
+  }
+
+  /** Where the last YAML event that parsed ended, or null when none did. */
+  private static Mark lastGoodMark(String text) {
+    Mark last = null;
+    try {
+      for (Event event : new Yaml(new LoaderOptions()).parse(new StringReader(text))) {
+        last = event.getEndMark();
+      }
+    } catch (YAMLException e) {
+      // Expected: the same error again. What parsed before it is what we wanted.
+    }
+    return last;
   }
 
   /**

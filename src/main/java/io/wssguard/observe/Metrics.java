@@ -27,8 +27,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * Every {@code wssguard_*} meter, in one Prometheus registry per proxy (docs/OBSERVABILITY.md lists
@@ -364,6 +366,33 @@ public final class Metrics {
         .description(
             "Ban journals found damaged at start: valid lines kept, the file moved aside (see the"
                 + " error in the log)")
+        .register(registry);
+  }
+
+  /**
+   * The fleet's link to Redis (docs/FLEET.md): whether it is up, and the bans and unbans sent,
+   * applied from other nodes, and refused as invalid or hostile; read from {@code fleet}, which the
+   * caller keeps for the life of the process (the registry holds it weakly).
+   */
+  public <T> void cluster(
+      T fleet,
+      Predicate<T> connected,
+      ToLongFunction<T> published,
+      ToLongFunction<T> received,
+      ToLongFunction<T> refused) {
+    Gauge.builder("wssguard.cluster.connected", fleet, f -> connected.test(f) ? 1 : 0)
+        .description("1 while the fleet's Redis is connected and its bans loaded, else 0")
+        .register(registry);
+    FunctionCounter.builder("wssguard.cluster.bans.published", fleet, published::applyAsLong)
+        .description("Bans and unbans made here and written to the fleet's Redis")
+        .register(registry);
+    FunctionCounter.builder("wssguard.cluster.bans.received", fleet, received::applyAsLong)
+        .description("Bans and unbans from other nodes applied here")
+        .register(registry);
+    FunctionCounter.builder("wssguard.cluster.bans.refused", fleet, refused::applyAsLong)
+        .description(
+            "Entries and messages from the fleet's Redis refused: malformed, too wide, too long, or"
+                + " a never-ban block here")
         .register(registry);
   }
 

@@ -1,6 +1,7 @@
 package io.wssguard.server;
 
 import io.wssguard.config.BansConfig;
+import io.wssguard.config.ClusterConfig;
 import io.wssguard.config.DemoBackendConfig;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.quantity.Quantities;
@@ -26,6 +27,8 @@ import java.util.function.Function;
  *   <li>{@code timeouts.handshake}, {@code timeouts.maxHeaderBytes}: options of each listener's
  *       HTTP parser; kept listeners would keep the old values while added ones took the new.
  *   <li>{@code demoBackend}: started once, beside the listeners.
+ *   <li>{@code cluster}: the fleet's Redis link is made, and the fleet's bans loaded, before the
+ *       listeners accept.
  * </ul>
  */
 final class RestartOnlySettings {
@@ -40,7 +43,8 @@ final class RestartOnlySettings {
           new Setting("limits.maxConnections", c -> c.limits().maxConnections()),
           new Setting("timeouts.handshake", c -> c.timeouts().handshake()),
           new Setting("timeouts.maxHeaderBytes", c -> c.timeouts().maxHeaderBytes()),
-          new Setting("demoBackend", c -> demo(c.demoBackend())));
+          new Setting("demoBackend", c -> demo(c.demoBackend())),
+          new Setting("cluster", c -> cluster(c.cluster())));
 
   private RestartOnlySettings() {}
 
@@ -76,6 +80,19 @@ final class RestartOnlySettings {
 
   private static Path journal(BansConfig bans) {
     return bans == null ? null : bans.journal();
+  }
+
+  private static String cluster(ClusterConfig cluster) {
+    return cluster == null
+        ? null
+        : "node "
+            + cluster.node()
+            + " at "
+            + cluster.redis()
+            + ", keyPrefix "
+            + cluster.keyPrefix()
+            + ", passwordFile "
+            + cluster.passwordFile();
   }
 
   private static String demo(DemoBackendConfig demo) {

@@ -38,7 +38,7 @@ class ConfigParserErrorsTest {
   void rejectsUnknownTopLevelKey() {
     assertEquals(
         "test.yaml:9:1: unknown key 'limit' (expected one of: listeners, backends, routes, timeouts,"
-            + " demoBackend, policies, bans, admin, limits)",
+            + " demoBackend, policies, bans, admin, limits, cluster)",
         errors(MINIMAL + "limit: {}\n"));
   }
 

@@ -68,7 +68,8 @@ class ConfigParserTest {
             null,
             AdminConfig.defaults(Path.of("")),
             LimitsConfig.DEFAULT,
-            false);
+            false,
+            null);
 
     assertEquals(expected, ConfigParser.embeddedDefaults());
   }

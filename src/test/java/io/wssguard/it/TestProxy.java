@@ -185,7 +185,8 @@ final class TestProxy implements AutoCloseable {
       }
       ProxyConfig config =
           new ProxyConfig(
-              listeners, backends, routes, timeouts, null, null, null, null, admin, limits, false);
+              listeners, backends, routes, timeouts, null, null, null, null, admin, limits, false,
+              null);
       return new TestProxy(
           ProxyServer.start(
               config, policies, bans != null ? bans : new MemoryBans(ticker), ticker));

@@ -1,0 +1,346 @@
+package io.wssguard.fleet;
+
+import io.wssguard.ban.BanCap;
+import io.wssguard.ban.BanOutcome;
+import io.wssguard.ban.Bans;
+import io.wssguard.config.AdminConfig;
+import io.wssguard.config.ClusterConfig;
+import io.wssguard.event.SecurityEvents;
+import io.wssguard.net.Cidr;
+import io.wssguard.time.Ticker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * This node's bans shared with the fleet (docs/FLEET.md): {@link Bans} around the node's own
+ * (journalled or in memory), which stay the only thing a handshake asks. A ban or unban made here
+ * (strikes, the admin API, {@code wssguard ban}) is applied locally first, then queued for Redis
+ * ({@link RedisLink}: the bans hash for nodes that start later, the changes channel for those
+ * running); one that arrives from another node is checked like admin input ({@link NoticeReader}),
+ * then applied to the node's own bans as a local one would be — never-ban blocks refused, journal,
+ * kernel firewall — and never sent on again.
+ *
+ * <p>Which ban came from which node is kept here ({@link #origin}) for the listings; a ban made
+ * here is this node's. After each read of the hash, bans the fleet had and no longer has (lifted
+ * while this node was away) are lifted here too; bans this node made while Redis was away are sent
+ * first, so they are not among them.
+ */
+public final class FleetBans implements Bans, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(FleetBans.class.getName());
+
+  /** How long a starting node waits for the fleet's bans before it serves without them. */
+  public static final Duration START_WAIT = Duration.ofSeconds(3);
+
+  private final Bans local;
+  private final String node;
+  private final NoticeReader reader;
+  private final Ticker ticker;
+  private final QuietLog quiet;
+  private final RedisLink link;
+  private final Map<Cidr, String> origins = new ConcurrentHashMap<>();
+  private final CountDownLatch firstLoad = new CountDownLatch(1);
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private volatile SecurityEvents events = SecurityEvents.NONE;
+
+  /** Targets the fleet's hash holds, as far as this node knows (the link's thread only). */
+  private Set<Cidr> inFleet = new HashSet<>();
+
+  private FleetBans(
+      ClusterConfig config,
+      char[] password,
+      Bans local,
+      AdminConfig.WidestBan widest,
+      Ticker ticker) {
+    this.local = local;
+    this.node = config.node();
+    this.reader = new NoticeReader(widest);
+    this.ticker = ticker;
+    this.quiet = new QuietLog(LOG, ticker);
+    this.link =
+        new RedisLink(config.redis(), password, config.keyPrefix(), new LinkListener(), ticker);
+  }
+
+  /**
+   * Joins the fleet {@code config} describes with {@code local} (whose never-ban blocks should be
+   * set already): connects in the background and returns at once; {@link #awaitLoaded} waits for
+   * the fleet's bans.
+   *
+   * @param widest the widest ban accepted from another node (the admin API's rule)
+   * @throws IOException the password file cannot be read, or is empty
+   */
+  public static FleetBans start(
+      ClusterConfig config, Bans local, AdminConfig.WidestBan widest, Ticker ticker)
+      throws IOException {
+    FleetBans fleet = new FleetBans(config, password(config.passwordFile()), local, widest, ticker);
+    fleet.link.start();
+    return fleet;
+  }
+
+  private static char[] password(Path file) throws IOException {
+    if (file == null) {
+      return null;
+    }
+    String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+    if (text.isEmpty() || text.contains("\n")) {
+      throw new IOException(file + ": expected the password on one line");
+    }
+    return text.toCharArray();
+  }
+
+  /**
+   * Waits up to {@code wait} for the first read of the fleet's bans; false if Redis did not answer.
+   */
+  public boolean awaitLoaded(Duration wait) throws InterruptedException {
+    return firstLoad.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Where bans that arrive from other nodes are reported (the security log and its metrics). */
+  public void events(SecurityEvents events) {
+    this.events = events;
+  }
+
+  /** Whether Redis is connected and the fleet's bans were read through it. */
+  public boolean connected() {
+    return link.connected();
+  }
+
+  /** Bans and unbans this node wrote to Redis. */
+  public long published() {
+    return link.published();
+  }
+
+  /** Bans and unbans from other nodes that this node applied. */
+  public long received() {
+    return received.get();
+  }
+
+  /** Entries and messages from Redis refused: malformed, too wide, too long, or never-ban here. */
+  public long refused() {
+    return refused.get();
+  }
+
+  @Override
+  public boolean isBanned(InetAddress address) {
+    return local.isBanned(address);
+  }
+
+  /** The cap is the local list's: bans from the fleet count against it like local ones. */
+  @Override
+  public void cap(BanCap cap) {
+    local.cap(cap);
+  }
+
+  @Override
+  public BanOutcome ban(
+      InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
+    BanOutcome outcome = local.ban(address, prefix, duration, reason, history);
+    if (outcome.banned()) {
+      Cidr target = outcome.ban().target();
+      origins.remove(target);
+      link.send(BanNotice.ban(target, outcome.ban().until(), shareable(reason), node));
+    }
+    return outcome;
+  }
+
+  /**
+   * {@code reason} as the other nodes accept it: one line, at most {@link NoticeReader#MAX_REASON}.
+   */
+  static String shareable(String reason) {
+    String line = reason.replaceAll("\\p{Cntrl}", " ").strip();
+    line = line.isEmpty() ? "banned on another node" : line;
+    return line.length() <= NoticeReader.MAX_REASON
+        ? line
+        : line.substring(0, NoticeReader.MAX_REASON - 3) + "...";
+  }
+
+  /** Lifts the ban here and, through Redis, on every node; true if there was one here or there. */
+  @Override
+  public boolean unban(Cidr target) {
+    boolean here = local.unban(target);
+    boolean fromFleet = origins.remove(target) != null;
+    if (here || fromFleet) {
+      link.send(BanNotice.unban(target, node));
+    }
+    return here || fromFleet;
+  }
+
+  @Override
+  public void neverBan(List<Cidr> blocks) {
+    local.neverBan(blocks);
+  }
+
+  @Override
+  public List<Entry> active() {
+    return local.active();
+  }
+
+  @Override
+  public long expiredCount() {
+    return local.expiredCount();
+  }
+
+  /** The node that made the ban on {@code target}: another node's name, or this node's. */
+  @Override
+  public String origin(Cidr target) {
+    return origins.getOrDefault(target, node);
+  }
+
+  @Override
+  public void close() {
+    link.close();
+  }
+
+  // ---- from Redis, on the link's thread ----
+
+  /** Applies another node's ban or unban here, as a local one; false if it was refused. */
+  private boolean apply(BanNotice n, boolean live) {
+    Cidr target = n.target();
+    if (n.kind() == BanNotice.Kind.UNBAN) {
+      origins.remove(target);
+      inFleet.remove(target);
+      if (local.unban(target) && live) {
+        events.unbanned(target.toString(), "fleet");
+      }
+      return true;
+    }
+    Duration left = Duration.between(ticker.instant(), n.until());
+    if (left.isNegative() || left.isZero()) {
+      return true;
+    }
+    BanOutcome outcome;
+    try {
+      outcome =
+          local.ban(
+              target.network(), target.prefix(), left, n.reason(), List.of("fleet: " + n.origin()));
+    } catch (RuntimeException e) {
+      outcome = BanOutcome.refused(e.getMessage());
+    }
+    inFleet.add(target);
+    if (!outcome.banned()) {
+      refuse("the ban of " + target.shortText() + " from node " + n.origin(), outcome.refusal());
+      return false;
+    }
+    if (n.origin().equals(node)) {
+      origins.remove(target);
+    } else {
+      origins.put(target, n.origin());
+    }
+    if (live) {
+      events.banned(target.toString(), null, left, n.reason(), "fleet");
+    }
+    return true;
+  }
+
+  private void refuse(String what, String why) {
+    refused.incrementAndGet();
+    quiet.warn("refused", "fleet: refused " + what + ": " + why);
+  }
+
+  private final class LinkListener implements RedisLink.Listener {
+    @Override
+    public void received(String message) {
+      BanNotice n;
+      try {
+        n = reader.read(message, ticker.instant());
+      } catch (NoticeReader.Refused e) {
+        refuse("a message on the changes channel", e.getMessage());
+        return;
+      }
+      if (n.origin().equals(node)) {
+        return; // this node's own change, echoed back
+      }
+      if (apply(n, true)) {
+        received.incrementAndGet();
+      }
+    }
+
+    @Override
+    public List<String> loaded(Map<String, String> bans) {
+      Instant now = ticker.instant();
+      Map<Cidr, Instant> here = new HashMap<>();
+      for (Entry e : local.active()) {
+        here.put(e.target(), e.until());
+      }
+      Set<Cidr> present = new HashSet<>();
+      List<String> ended = new ArrayList<>();
+      int added = 0;
+      for (Map.Entry<String, String> e : bans.entrySet()) {
+        BanNotice n;
+        try {
+          n = reader.read(e.getValue(), now);
+        } catch (NoticeReader.Refused r) {
+          refuse(
+              "the entry " + NoticeReader.clip(e.getKey()) + " of the bans hash", r.getMessage());
+          continue;
+        }
+        if (n.kind() != BanNotice.Kind.BAN || !n.field().equals(e.getKey())) {
+          refuse(
+              "the entry " + NoticeReader.clip(e.getKey()) + " of the bans hash",
+              "not a ban of " + NoticeReader.clip(e.getKey()));
+          continue;
+        }
+        if (!n.until().isAfter(now)) {
+          ended.add(e.getKey());
+          continue;
+        }
+        present.add(n.target());
+        Instant until = here.get(n.target());
+        if (until == null || until.isBefore(n.until().minusSeconds(1))) {
+          if (apply(n, false) && until == null) {
+            added++;
+          }
+        } else if (!n.origin().equals(node)) {
+          origins.put(n.target(), n.origin());
+        }
+      }
+      int lifted = 0;
+      for (Cidr gone : inFleet) {
+        if (!present.contains(gone) && !link.queued(gone)) {
+          origins.remove(gone);
+          if (local.unban(gone)) {
+            lifted++;
+          }
+        }
+      }
+      inFleet = present;
+      if (firstLoad.getCount() > 0 || added > 0 || lifted > 0) {
+        LOG.info(
+            "fleet: "
+                + present.size()
+                + " fleet ban(s) in Redis; "
+                + added
+                + " new here, "
+                + lifted
+                + " lifted here (lifted in the fleet meanwhile)");
+      }
+      firstLoad.countDown();
+      return ended;
+    }
+
+    @Override
+    public void sent(BanNotice notice) {
+      if (notice.kind() == BanNotice.Kind.BAN) {
+        inFleet.add(notice.target());
+      } else {
+        inFleet.remove(notice.target());
+      }
+    }
+  }
+}

@@ -1,0 +1,425 @@
+package io.wssguard.fleet;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.wssguard.net.Cidr;
+import io.wssguard.time.Ticker;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The fleet's one way to Redis: a command connection and a subscription to the changes channel,
+ * driven by one thread of its own ({@code wssguard-fleet}). Nothing else in the proxy ever waits
+ * for Redis: {@link #send} only queues, and every command runs on that thread with a short timeout,
+ * so a slow or dead Redis delays the fleet's bookkeeping, never a handshake or a frame.
+ *
+ * <p>Reconnecting is done here rather than by Lettuce, because a reconnect means more than a new
+ * socket: it re-subscribes first (so nothing published from then on is missed), sends what queued
+ * up meanwhile, then reloads the whole bans hash (so what was missed before is caught up), in that
+ * order. While Redis is away the queue keeps the newest notice per target, bounded; {@link #RETRY}
+ * after a failure the URIs are tried again, in order.
+ *
+ * <p>Redis commands used: HSET, HDEL, HGETALL, PUBLISH, SUBSCRIBE, and PING and AUTH (SELECT for a
+ * database other than 0) when connecting; docs/FLEET.md turns them into an ACL user.
+ */
+final class RedisLink implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
+
+  static final Duration RETRY = Duration.ofSeconds(1);
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+
+  /** How often the whole hash is read again while connected: a safety net, not the fast path. */
+  static final Duration RESYNC = Duration.ofSeconds(30);
+
+  /** Notices queued while Redis is away, at most (the oldest goes first beyond it). */
+  static final int MAX_QUEUED = 100_000;
+
+  /** What the link reports; every call on the link's own thread. */
+  interface Listener {
+    /** A message on the changes channel (any node's, this one's included), as read. */
+    void received(String message);
+
+    /**
+     * The whole bans hash, read after a (re)connect and every {@link #RESYNC}; returns the fields
+     * to delete (bans that have ended).
+     */
+    List<String> loaded(Map<String, String> bans);
+
+    /** {@code notice} is in Redis now and was published. */
+    void sent(BanNotice notice);
+  }
+
+  private final List<RedisURI> uris;
+  private final String bansKey;
+  private final String channel;
+  private final Listener listener;
+  private final QuietLog quiet;
+  private final ClientResources resources;
+  private final List<RedisClient> clients = new ArrayList<>();
+  private final ScheduledThreadPoolExecutor thread;
+  private final AtomicLong published = new AtomicLong();
+
+  // The link's thread only:
+  private final LinkedHashMap<Cidr, BanNotice> queue = new LinkedHashMap<>();
+  private StatefulRedisConnection<String, String> commands;
+  private StatefulRedisPubSubConnection<String, String> subscription;
+  private String connectedTo;
+  private boolean closed;
+
+  private volatile boolean connected;
+
+  RedisLink(List<URI> redis, char[] password, String keyPrefix, Listener listener, Ticker ticker) {
+    this.uris = redis.stream().map(u -> redisUri(u, password)).toList();
+    this.bansKey = keyPrefix + ":bans";
+    this.channel = keyPrefix + ":bans:changes";
+    this.listener = listener;
+    this.quiet = new QuietLog(LOG, ticker);
+    this.resources =
+        DefaultClientResources.builder()
+            .ioThreadPoolSize(1)
+            .computationThreadPoolSize(1)
+            .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+            .build();
+    ClientOptions options =
+        ClientOptions.builder()
+            .autoReconnect(false)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            // RESP2: AUTH rather than HELLO, the smallest set of commands for an ACL user.
+            .protocolVersion(ProtocolVersion.RESP2)
+            .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+            .socketOptions(
+                SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).keepAlive(true).build())
+            .build();
+    for (RedisURI uri : uris) {
+      RedisClient client = RedisClient.create(resources, uri);
+      client.setOptions(options);
+      client.addListener(
+          new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+              run(() -> disconnected(connection));
+            }
+          });
+      clients.add(client);
+    }
+    this.thread =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "wssguard-fleet");
+              t.setDaemon(true);
+              return t;
+            });
+    thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+  }
+
+  /** A URI as the configuration checked it; a user name in it goes with the password file's. */
+  private static RedisURI redisUri(URI uri, char[] password) {
+    RedisURI.Builder b =
+        RedisURI.Builder.redis(uri.getHost().replace("[", "").replace("]", ""), uri.getPort())
+            .withSsl(uri.getScheme().equals("rediss"))
+            .withTimeout(COMMAND_TIMEOUT);
+    String path = uri.getPath();
+    if (path != null && path.length() > 1) {
+      b.withDatabase(Integer.parseInt(path.substring(1)));
+    }
+    if (password != null) {
+      if (uri.getUserInfo() != null) {
+        b.withAuthentication(uri.getUserInfo(), password);
+      } else {
+        b.withPassword(password);
+      }
+    }
+    return b.build();
+  }
+
+  /** Connects (in the background: returns at once). */
+  void start() {
+    run(this::connect);
+    var unused =
+        thread.scheduleWithFixedDelay(
+            () -> {
+              if (commands != null) {
+                load();
+              }
+            },
+            RESYNC.toMillis(),
+            RESYNC.toMillis(),
+            TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether both connections are up and the hash was loaded through them. */
+  boolean connected() {
+    return connected;
+  }
+
+  /** Notices written and published since start. */
+  long published() {
+    return published.get();
+  }
+
+  /** Queues {@code notice} for Redis (any thread; never waits). */
+  void send(BanNotice notice) {
+    run(
+        () -> {
+          queue.remove(notice.target());
+          queue.put(notice.target(), notice);
+          if (queue.size() > MAX_QUEUED) {
+            Iterator<BanNotice> oldest = queue.values().iterator();
+            BanNotice dropped = oldest.next();
+            oldest.remove();
+            quiet.warn(
+                "queue",
+                "fleet: more than "
+                    + MAX_QUEUED
+                    + " changes wait for Redis; the oldest ("
+                    + dropped.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + " of "
+                    + dropped.target().shortText()
+                    + ") stays on this node only");
+          }
+          flush();
+        });
+  }
+
+  /** Whether a change to {@code target} is still waiting for Redis (the link's thread only). */
+  boolean queued(Cidr target) {
+    return queue.containsKey(target);
+  }
+
+  /** Runs {@code task} on the link's thread (any thread may call). */
+  void run(Runnable task) {
+    try {
+      thread.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              LOG.log(Level.WARNING, "fleet: unexpected failure", e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private void connect() {
+    if (closed || commands != null) {
+      return;
+    }
+    List<String> failures = new ArrayList<>();
+    for (int i = 0; i < clients.size(); i++) {
+      RedisClient client = clients.get(i);
+      StatefulRedisConnection<String, String> c = null;
+      StatefulRedisPubSubConnection<String, String> s = null;
+      try {
+        c = client.connect();
+        s = client.connectPubSub();
+        s.addListener(
+            new RedisPubSubAdapter<>() {
+              @Override
+              public void message(String from, String message) {
+                if (channel.equals(from)) {
+                  run(() -> listener.received(message));
+                }
+              }
+            });
+        s.sync().subscribe(channel);
+        commands = c;
+        subscription = s;
+        connectedTo = where(uris.get(i));
+        break;
+      } catch (RuntimeException e) {
+        failures.add(where(uris.get(i)) + ": " + why(e));
+        closeQuietly(c);
+        closeQuietly(s);
+      }
+    }
+    if (commands == null) {
+      quiet.warn(
+          "down",
+          "fleet: Redis does not answer ("
+              + String.join("; ", failures)
+              + "); serving with this node's bans, trying again every "
+              + RETRY.toSeconds()
+              + " s");
+      retryLater();
+      return;
+    }
+    flush();
+    if (commands != null && load()) {
+      connected = true;
+      quiet.reset("down");
+      LOG.info("fleet: connected to Redis at " + connectedTo);
+    }
+  }
+
+  /** Sends the queue in order; stops at the first failure (the connection is then given up). */
+  private void flush() {
+    while (commands != null && !queue.isEmpty()) {
+      BanNotice n = queue.values().iterator().next();
+      try {
+        RedisCommands<String, String> redis = commands.sync();
+        if (n.kind() == BanNotice.Kind.BAN) {
+          redis.hset(bansKey, n.field(), n.json());
+        } else {
+          redis.hdel(bansKey, n.field());
+        }
+        redis.publish(channel, n.json());
+      } catch (RuntimeException e) {
+        lost(e);
+        return;
+      }
+      queue.remove(n.target());
+      published.incrementAndGet();
+      listener.sent(n);
+    }
+  }
+
+  /** Reads the whole hash and deletes the ended bans the listener names; false if Redis failed. */
+  private boolean load() {
+    try {
+      Map<String, String> all = commands.sync().hgetall(bansKey);
+      List<String> ended = listener.loaded(all);
+      if (!ended.isEmpty()) {
+        commands.sync().hdel(bansKey, ended.toArray(new String[0]));
+      }
+      return true;
+    } catch (RuntimeException e) {
+      lost(e);
+      return false;
+    }
+  }
+
+  private void disconnected(RedisChannelHandler<?, ?> connection) {
+    if (isCurrent(connection)) {
+      lost(new IllegalStateException("connection closed"));
+    }
+  }
+
+  @SuppressWarnings("ReferenceEquality") // which of our two connections closed: identity is meant
+  private boolean isCurrent(Object connection) {
+    return connection != null && (connection == commands || connection == subscription);
+  }
+
+  /** Gives the connections up after a failure, and tries again later. */
+  private void lost(Throwable why) {
+    if (commands == null) {
+      return;
+    }
+    boolean was = connected;
+    connected = false;
+    StatefulRedisConnection<String, String> c = commands;
+    StatefulRedisPubSubConnection<String, String> s = subscription;
+    commands = null;
+    subscription = null;
+    closeQuietly(c);
+    closeQuietly(s);
+    quiet.warn(
+        "down",
+        "fleet: lost Redis at "
+            + connectedTo
+            + " ("
+            + why(why)
+            + ")"
+            + (was ? "" : " while connecting")
+            + "; serving with this node's bans, changes queued until it answers");
+    retryLater();
+  }
+
+  private void retryLater() {
+    if (closed) {
+      return;
+    }
+    try {
+      var unused = thread.schedule(this::connect, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private static String where(RedisURI uri) {
+    return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
+  }
+
+  private static String why(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return NoticeReader.clip(message);
+  }
+
+  private static void closeQuietly(StatefulRedisConnection<?, ?> c) {
+    if (c != null) {
+      var unused = c.closeAsync(); // nothing to do if closing fails: the socket goes either way
+    }
+  }
+
+  private static void closeQuietly(StatefulRedisPubSubConnection<?, ?> c) {
+    if (c != null) {
+      var unused = c.closeAsync(); // nothing to do if closing fails: the socket goes either way
+    }
+  }
+
+  /** Sends what is queued if Redis answers (within the command timeout), then lets go of it. */
+  @Override
+  public void close() {
+    run(
+        () -> {
+          flush();
+          closed = true;
+          connected = false;
+          closeQuietly(commands);
+          closeQuietly(subscription);
+          commands = null;
+          subscription = null;
+        });
+    thread.shutdown();
+    try {
+      if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+        thread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      thread.shutdownNow();
+    }
+    for (RedisClient client : clients) {
+      client.shutdown(Duration.ZERO, COMMAND_TIMEOUT);
+    }
+    try {
+      resources.shutdown(0, COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      LOG.log(Level.FINE, "fleet: Redis client threads did not stop cleanly", e);
+    }
+  }
+}

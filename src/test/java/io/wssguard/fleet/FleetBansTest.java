@@ -1,0 +1,202 @@
+package io.wssguard.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wssguard.ban.Bans;
+import io.wssguard.ban.MemoryBans;
+import io.wssguard.config.AdminConfig;
+import io.wssguard.config.ClusterConfig;
+import io.wssguard.net.Cidr;
+import io.wssguard.testing.Await;
+import io.wssguard.testing.RedisServer;
+import io.wssguard.time.Ticker;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nodes of one fleet in one JVM, each with bans of its own in memory, sharing them through a real
+ * redis-server: what travels, what is refused, and what a Redis outage or hang does (nothing to the
+ * caller of {@link FleetBans#ban}).
+ */
+class FleetBansTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  @TempDir Path dir;
+  private RedisServer redis;
+  private final List<FleetBans> nodes = new ArrayList<>();
+
+  @BeforeEach
+  void startRedis() throws Exception {
+    redis = RedisServer.start(dir);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    nodes.forEach(FleetBans::close);
+    redis.close();
+  }
+
+  private FleetBans node(String name, Bans local) throws Exception {
+    FleetBans node = join(name, local);
+    assertTrue(node.awaitLoaded(WAIT), name + " loaded the fleet's bans");
+    return node;
+  }
+
+  private FleetBans join(String name, Bans local) throws Exception {
+    FleetBans node =
+        FleetBans.start(
+            new ClusterConfig(List.of(URI.create(redis.uri())), name, null, "test"),
+            local,
+            AdminConfig.WidestBan.DEFAULT,
+            Ticker.system());
+    nodes.add(node);
+    return node;
+  }
+
+  private FleetBans node(String name) throws Exception {
+    return node(name, new MemoryBans());
+  }
+
+  private static InetAddress ip(String text) throws Exception {
+    return InetAddress.getByName(text);
+  }
+
+  private static void ban(FleetBans node, String ip) throws Exception {
+    assertTrue(node.ban(ip(ip), 32, Duration.ofMinutes(10), "test", List.of()).banned());
+  }
+
+  private static void awaitBanned(FleetBans node, String ip, boolean banned) throws Exception {
+    Await.until(() -> node.isBanned(ip(ip)) == banned, WAIT, () -> ip + " banned: " + banned);
+  }
+
+  @Test
+  void banAndUnban_reachTheOtherNodes_withTheirOrigin_andAreNotSentOnAgain() throws Exception {
+    FleetBans a = node("gw-a");
+    FleetBans b = node("gw-b");
+    FleetBans c = node("gw-c");
+
+    ban(a, "203.0.113.7");
+    awaitBanned(b, "203.0.113.7", true);
+    awaitBanned(c, "203.0.113.7", true);
+    Cidr target = Cidr.parse("203.0.113.7/32");
+    assertEquals("gw-a", b.origin(target));
+    assertEquals("gw-a", a.origin(target));
+
+    assertTrue(b.unban(target));
+    awaitBanned(a, "203.0.113.7", false);
+    awaitBanned(c, "203.0.113.7", false);
+
+    Await.until(() -> c.received() == 2, WAIT, () -> "c applied the ban and the unban");
+    assertEquals(1, a.published());
+    assertEquals(1, b.published(), "b sent its unban, not the ban it received");
+    assertEquals(0, c.published());
+    assertEquals(1, a.received(), "a heard b's unban; its own ban's echo is not counted");
+    redis.admin(null, null, r -> assertEquals(Map.of(), r.hgetall("test:bans")));
+  }
+
+  @Test
+  void aNodeStartedLater_hasTheFleetsBans_onceLoaded() throws Exception {
+    FleetBans a = node("gw-a");
+    ban(a, "203.0.113.8");
+    Await.until(() -> a.published() == 1, WAIT, "a's ban in Redis");
+
+    FleetBans late = node("gw-late");
+    assertTrue(late.isBanned(ip("203.0.113.8")), "before awaitLoaded returned");
+    assertEquals("gw-a", late.origin(Cidr.parse("203.0.113.8/32")));
+  }
+
+  @Test
+  void hostileEntriesAndMessages_areRefused_andCounted() throws Exception {
+    FleetBans a = node("gw-a");
+    String everything =
+        "{\"op\":\"ban\",\"target\":\"0.0.0.0/0\",\"until\":\"2999-01-01T00:00:00Z\","
+            + "\"reason\":\"x\",\"origin\":\"evil\"}";
+    redis.admin(
+        null,
+        null,
+        r -> {
+          r.hset("test:bans", "0.0.0.0/0", everything);
+          r.publish("test:bans:changes", everything);
+          r.publish("test:bans:changes", "not json");
+        });
+    Await.until(() -> a.refused() == 2, WAIT, () -> "refused: " + a.refused());
+    FleetBans late = node("gw-late");
+    assertEquals(1, late.refused(), "the hash entry, at load");
+    assertFalse(a.isBanned(ip("198.51.100.1")));
+    assertFalse(late.isBanned(ip("198.51.100.1")));
+    assertEquals(0, a.received());
+  }
+
+  @Test
+  void aNeverBanBlockHere_isNotBannedFromElsewhere() throws Exception {
+    MemoryBans guarded = new MemoryBans();
+    guarded.neverBan(List.of(Cidr.parse("203.0.113.0/24")));
+    FleetBans a = node("gw-a");
+    FleetBans b = node("gw-b", guarded);
+    ban(a, "203.0.113.9");
+    ban(a, "198.51.100.9");
+    awaitBanned(b, "198.51.100.9", true);
+    assertFalse(b.isBanned(ip("203.0.113.9")));
+    assertEquals(1, b.refused());
+  }
+
+  @Test
+  void redisDown_banHoldsHere_isSentWhenItIsBack_andWhatWasMissedIsLoaded() throws Exception {
+    FleetBans a = node("gw-a");
+    FleetBans b = node("gw-b");
+    ban(a, "203.0.113.20");
+    awaitBanned(b, "203.0.113.20", true);
+
+    redis.kill();
+    Await.until(() -> !a.connected() && !b.connected(), WAIT, "both see Redis gone");
+    ban(a, "203.0.113.21");
+    assertTrue(a.isBanned(ip("203.0.113.21")), "enforced here at once");
+    assertTrue(b.unban(Cidr.parse("203.0.113.20/32")), "lifted on b while Redis is away");
+
+    redis.start();
+    Await.until(() -> a.connected() && b.connected(), WAIT, "both reconnected");
+    awaitBanned(b, "203.0.113.21", true);
+    awaitBanned(a, "203.0.113.20", false);
+  }
+
+  @Test
+  void ban_neverWaits_whileRedisHangs() throws Exception {
+    FleetBans a = node("gw-a");
+    FleetBans b = node("gw-b");
+    redis.pause();
+    long start = System.nanoTime();
+    for (int i = 1; i <= 50; i++) {
+      ban(a, "198.51.100." + i);
+    }
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(tookMillis < 1000, "50 bans while Redis hangs took " + tookMillis + " ms");
+    assertTrue(a.isBanned(ip("198.51.100.50")));
+    redis.resume();
+    awaitBanned(b, "198.51.100.50", true);
+  }
+
+  @Test
+  void noRedisAtStart_awaitLoadedSaysSo_bansHoldHere_andAreSentOnceItAnswers() throws Exception {
+    FleetBans a = node("gw-a");
+    redis.kill();
+    FleetBans b = join("gw-b", new MemoryBans());
+    assertFalse(b.awaitLoaded(Duration.ofMillis(1500)), "no Redis: the start wait ends");
+    ban(b, "203.0.113.30");
+    assertTrue(b.isBanned(ip("203.0.113.30")));
+
+    redis.start();
+    assertTrue(b.awaitLoaded(WAIT));
+    awaitBanned(a, "203.0.113.30", true);
+  }
+}
