@@ -35,24 +35,4 @@ public record BackendGroupConfig(
     servers = List.copyOf(servers);
     resolveEvery = resolveEvery == null ? DEFAULT_RESOLVE_EVERY : resolveEvery;
   }
-
-  /** With the default {@code resolveEvery}. */
-  public BackendGroupConfig(
-      String name,
-      List<URI> servers,
-      Balance balance,
-      Duration connectTimeout,
-      Duration downTime,
-      int maxConnectsPerSecond,
-      BackendTlsConfig tls) {
-    this(
-        name,
-        servers,
-        balance,
-        connectTimeout,
-        downTime,
-        maxConnectsPerSecond,
-        tls,
-        DEFAULT_RESOLVE_EVERY);
-  }
 }

@@ -35,11 +35,6 @@ public record BansConfig(Path journal, Firewall firewall, int max) {
     }
   }
 
-  /** With the default {@code bans.max}. */
-  public BansConfig(Path journal, Firewall firewall) {
-    this(journal, firewall, DEFAULT_MAX);
-  }
-
   /** The {@code bans.max} of {@code bans}, the default for no {@code bans} block. */
   public static int maxOf(BansConfig bans) {
     return bans == null ? DEFAULT_MAX : bans.max();

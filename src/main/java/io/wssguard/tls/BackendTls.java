@@ -110,7 +110,7 @@ public final class BackendTls {
     }
   }
 
-  /** Accepts everything; only for {@code insecure: true} (and the package's tests' clients). */
+  /** Accepts everything; only for {@code insecure: true}. */
   static final class TrustAll extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}

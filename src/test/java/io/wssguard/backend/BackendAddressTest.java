@@ -98,7 +98,8 @@ class BackendAddressTest {
                   Duration.ofSeconds(2),
                   Duration.ofSeconds(10),
                   2000,
-                  BackendTlsConfig.DEFAULT),
+                  BackendTlsConfig.DEFAULT,
+                  BackendGroupConfig.DEFAULT_RESOLVE_EVERY),
               recording);
       CompletableFuture<String> outcome = new CompletableFuture<>();
       XnioIoThread io = worker.getIoThread();

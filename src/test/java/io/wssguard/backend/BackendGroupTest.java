@@ -20,7 +20,8 @@ class BackendGroupTest {
             Duration.ofSeconds(1),
             Duration.ofSeconds(10),
             2000,
-            BackendTlsConfig.DEFAULT));
+            BackendTlsConfig.DEFAULT,
+            BackendGroupConfig.DEFAULT_RESOLVE_EVERY));
   }
 
   private static String first(BackendGroup g, long now) {

@@ -53,7 +53,8 @@ class ConfigParserTest {
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(10),
                     2000,
-                    BackendTlsConfig.DEFAULT)),
+                    BackendTlsConfig.DEFAULT,
+                    BackendGroupConfig.DEFAULT_RESOLVE_EVERY)),
             List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024, "default")),
             new TimeoutsConfig(
                 Duration.ofSeconds(10),
@@ -65,7 +66,10 @@ class ConfigParserTest {
             null,
             null,
             null,
-            AdminConfig.defaults(Path.of("")));
+            AdminConfig.defaults(Path.of("")),
+            LimitsConfig.DEFAULT,
+            false,
+            null);
 
     assertEquals(expected, ConfigParser.embeddedDefaults());
   }
@@ -144,7 +148,8 @@ class ConfigParserTest {
                 BansConfig.Backend.IPSET,
                 false,
                 Path.of("/var/lib/wssguard/firewall.rules"),
-                List.of(8443))),
+                List.of(8443)),
+            BansConfig.DEFAULT_MAX),
         config.bans());
   }
 
@@ -176,7 +181,8 @@ class ConfigParserTest {
             Duration.ofSeconds(5),
             Duration.ofSeconds(10),
             2000,
-            BackendTlsConfig.DEFAULT),
+            BackendTlsConfig.DEFAULT,
+            BackendGroupConfig.DEFAULT_RESOLVE_EVERY),
         config.backends().get("demo"));
     assertEquals(
         List.of(new RouteConfig(null, "/", "demo", false, 1024 * 1024, "default")),
@@ -385,7 +391,8 @@ class ConfigParserTest {
     assertEquals(
         new BansConfig(
             dir.resolve("etc/state/bans.journal"),
-            new BansConfig.Firewall(BansConfig.Backend.NFTABLES, true, null, List.of(443, 8080))),
+            new BansConfig.Firewall(BansConfig.Backend.NFTABLES, true, null, List.of(443, 8080)),
+            BansConfig.DEFAULT_MAX),
         bans);
   }
 
@@ -411,10 +418,8 @@ class ConfigParserTest {
         new BansConfig(
             Path.of("/var/lib/wssguard/bans.journal"),
             new BansConfig.Firewall(
-                BansConfig.Backend.IPSET,
-                false,
-                dir.resolve("firewall.rules"),
-                List.of(443, 8443))),
+                BansConfig.Backend.IPSET, false, dir.resolve("firewall.rules"), List.of(443, 8443)),
+            BansConfig.DEFAULT_MAX),
         bans);
   }
 
@@ -422,7 +427,7 @@ class ConfigParserTest {
   void bans_memoryOnly_whenAbsentOrWithoutJournal() throws Exception {
     assertNull(ConfigParser.parse(MINIMAL, "test.yaml", dir).bans());
     assertEquals(
-        new BansConfig(null, null),
+        new BansConfig(null, null, BansConfig.DEFAULT_MAX),
         ConfigParser.parse(MINIMAL + "bans:\n  firewall: {backend: none}\n", "test.yaml", dir)
             .bans());
   }

@@ -1,11 +1,11 @@
 package io.wssguard.config;
 
 /**
- * The smallest valid configuration, shared by the parser tests, which append blocks to it or
- * replace one of its lines. Line numbers: listeners 1, backends 4, routes 7.
+ * The smallest valid configuration, shared by the tests that parse one, which append blocks to it
+ * or replace one of its lines. Line numbers: listeners 1, backends 4, routes 7.
  */
-final class MinimalConfig {
-  static final String MINIMAL =
+public final class MinimalConfig {
+  public static final String MINIMAL =
       """
       listeners:
         - name: public

@@ -58,7 +58,8 @@ class PackagedConfigTest {
                 BansConfig.Backend.IPSET,
                 false,
                 Path.of("/var/lib/wssguard/firewall.rules"),
-                List.of(443))),
+                List.of(443)),
+            BansConfig.DEFAULT_MAX),
         cfg.bans());
     // The proxy makes its admin token at first start, in the state directory it may write.
     assertEquals(Path.of("/var/lib/wssguard/admin.token"), cfg.admin().tokenFile());

@@ -1,16 +1,11 @@
 package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
+import io.wssguard.testing.FreePort;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,15 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 403.
  */
 class AddressLiteralIT {
-  private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
-
   @TempDir Path dir;
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private static int statusWithForwardedFor(int port, String xff) throws Exception {
     try (RawClient c = RawClient.connect(port, false, "127.0.0.1")) {
@@ -42,8 +29,7 @@ class AddressLiteralIT {
 
   @Test
   void hostNameInForwardedFor_isNotAnAddress_andIsNeverLookedUp() throws Exception {
-    int port = freePort();
-    int demoPort = freePort();
+    int port = FreePort.next();
     Files.writeString(dir.resolve("hosts"), "203.0.113.77 dead.beef.cafe\n");
     Files.createDirectory(dir.resolve("policies"));
     Files.writeString(
@@ -57,40 +43,24 @@ class AddressLiteralIT {
         """);
     Files.writeString(
         dir.resolve("wssguard.yaml"),
-        PlainDemoConfig.yaml(port, demoPort)
+        PlainDemoConfig.yaml(port)
             + """
         policies:
           dir: policies/
         admin:
           bind: off
         """);
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djdk.net.hosts.file=" + dir.resolve("hosts"),
-                "-jar",
-                JAR.toString(),
-                "run",
-                "--config",
-                "wssguard.yaml")
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .start();
-    try {
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      while ((line = out.readLine()) != null
-          && !line.contains("listening ws://127.0.0.1:" + port)) {
-        // the banner comes line by line; the listener's line says it is ready
-      }
-      assertTrue(line != null, "the proxy ended before it listened");
+    try (JarProxy proxy =
+        JarProxy.start(
+            dir,
+            List.of("-Djdk.net.hosts.file=" + dir.resolve("hosts")),
+            "listening ws://127.0.0.1:" + port,
+            "run",
+            "--config",
+            "wssguard.yaml")) {
       assertEquals(403, statusWithForwardedFor(port, "203.0.113.9"), "a literal is believed");
       assertEquals(101, statusWithForwardedFor(port, "dead.beef.cafe"));
       assertEquals(101, statusWithForwardedFor(port, "203.0.113.9, dead.beef.cafe"));
-    } finally {
-      p.destroy();
-      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     }
   }
 }

@@ -8,6 +8,7 @@ import io.wssguard.admin.AdminToken;
 import io.wssguard.ban.Ban;
 import io.wssguard.ban.BanList;
 import io.wssguard.net.Cidr;
+import io.wssguard.testing.FreePort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -88,7 +89,9 @@ class BanCliIT {
 
   private static final String JOURNAL = "bans:\n  journal: state/bans.journal\n";
   private static final String POLICIES = "policies:\n  dir: policies/\n";
-  private static final String ADVICE =
+
+  /** The last line of a "nothing done" answer; BanJournalFilesIT expects it too. */
+  static final String ADVICE =
       "  (-c/--config FILE: the running proxy's configuration, whose admin listener is asked;"
           + " --journal PATH: a journal to edit while no proxy holds it)\n";
 
@@ -100,15 +103,11 @@ class BanCliIT {
    * its own (the token in the default state/admin.token), then {@code blocks}.
    */
   private void writeConfig(String blocks) throws Exception {
-    port = JarProxy.freePort();
-    adminPort = JarProxy.freePort();
+    port = FreePort.next();
+    adminPort = FreePort.next();
     Files.writeString(
         dir.resolve("wssguard.yaml"),
-        PlainDemoConfig.yaml(port, JarProxy.freePort())
-            + "admin:\n  bind: 127.0.0.1:"
-            + adminPort
-            + "\n"
-            + blocks);
+        PlainDemoConfig.yaml(port) + "admin:\n  bind: 127.0.0.1:" + adminPort + "\n" + blocks);
   }
 
   /** policies/default.yaml trusting 127.0.0.64/26 as proxies, so that block is never banned. */

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * account {@value #ACCOUNT} if absent and runs commands as it with {@code setpriv}).
  */
 class BanJournalFilesIT {
-  private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
   static final String ACCOUNT = "wssguard-it";
 
   @TempDir Path tmp;
@@ -33,18 +30,12 @@ class BanJournalFilesIT {
   private Path journal;
   private Path victim;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run exec(List<String> cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    return new Run(p.exitValue(), out, err);
+  private JarRun exec(List<String> command) throws Exception {
+    return JarRun.exec(tmp, command);
   }
 
   /** {@code command} as the service account. */
-  private static Run asAccount(String... command) throws Exception {
+  private JarRun asAccount(String... command) throws Exception {
     List<String> cmd =
         new ArrayList<>(
             List.of("setpriv", "--reuid=" + ACCOUNT, "--regid=" + ACCOUNT, "--clear-groups", "--"));
@@ -53,17 +44,10 @@ class BanJournalFilesIT {
   }
 
   private static List<String> wssguard(String... args) {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                JAR.toString()));
-    cmd.addAll(List.of(args));
-    return cmd;
+    return JarRun.command(List.of(), args);
   }
 
-  private Run banAdd(String target) throws Exception {
+  private JarRun banAdd(String target) throws Exception {
     return exec(
         wssguard(
             "ban",
@@ -82,8 +66,8 @@ class BanJournalFilesIT {
     assumeTrue(
         "root".equals(System.getProperty("user.name")),
         "needs root: creates a system user and runs as it");
-    if (exec(List.of("id", "-u", ACCOUNT)).exit != 0) {
-      Run add =
+    if (exec(List.of("id", "-u", ACCOUNT)).exit() != 0) {
+      JarRun add =
           exec(
               List.of(
                   "useradd",
@@ -93,22 +77,33 @@ class BanJournalFilesIT {
                   "--shell",
                   "/usr/sbin/nologin",
                   ACCOUNT));
-      assertEquals(0, add.exit, add.err);
+      assertEquals(0, add.exit(), add.err());
     }
     // The temp dir is 0700 root: let the account reach its own directory inside it.
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
     state = tmp.resolve("state");
     Files.createDirectory(state);
     Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-x---"));
-    assertEquals(0, exec(List.of("chown", ACCOUNT + ":" + ACCOUNT, state.toString())).exit);
+    assertEquals(0, exec(List.of("chown", ACCOUNT + ":" + ACCOUNT, state.toString())).exit());
     journal = state.resolve("bans.journal");
     victim = tmp.resolve("victim");
     Files.writeString(victim, "root's file\n");
   }
 
   private void plantLink(String name) throws Exception {
-    Run ln = asAccount("ln", "-s", victim.toString(), state.resolve(name).toString());
-    assertEquals(0, ln.exit, ln.err);
+    JarRun ln = asAccount("ln", "-s", victim.toString(), state.resolve(name).toString());
+    assertEquals(0, ln.exit(), ln.err());
+  }
+
+  /** What {@code ban add --journal} prints when the journal refuses (no proxy is asked). */
+  private static String journalRefused(String why) {
+    return "ban add: nothing done: neither the running proxy nor the ban journal works:\n"
+        + "  running proxy: not asked (--journal alone edits only that journal; --config names a"
+        + " proxy)\n"
+        + "  ban journal: "
+        + why
+        + "\n"
+        + BanCliIT.ADVICE;
   }
 
   private static String owner(Path file) throws Exception {
@@ -118,15 +113,14 @@ class BanJournalFilesIT {
   @Test
   void banAddAsRoot_refuses_whenTheLockIsALinkTheAccountPlanted() throws Exception {
     plantLink("bans.journal.lock");
-    Run run = banAdd("203.0.113.7");
-    assertEquals(1, run.exit, run.err);
-    assertTrue(
-        run.err.endsWith(
-            "ban add: "
-                + state.resolve("bans.journal.lock")
+    JarRun run = banAdd("203.0.113.7");
+    assertEquals(1, run.exit(), run.err());
+    assertEquals(
+        journalRefused(
+            state.resolve("bans.journal.lock")
                 + ": is a symbolic link, not a lock file; refusing to follow it (remove it if you"
-                + " did not make it)\n"),
-        run.err);
+                + " did not make it)"),
+        run.err());
     assertEquals("root's file\n", Files.readString(victim));
     assertEquals("root", owner(victim));
     assertFalse(Files.exists(journal, LinkOption.NOFOLLOW_LINKS));
@@ -135,14 +129,15 @@ class BanJournalFilesIT {
   @Test
   void banAddAsRoot_removesALinkAtTheTemporaryName_andNeverWritesThroughIt() throws Exception {
     plantLink("bans.journal.tmp");
-    Run run = banAdd("203.0.113.7");
-    assertEquals(0, run.exit, run.err);
-    assertTrue(run.out.startsWith("banned 203.0.113.7\tuntil "), run.out);
+    JarRun run = banAdd("203.0.113.7");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().startsWith("banned 203.0.113.7\tuntil "), run.out());
     assertTrue(
-        run.err.contains(
-            state.resolve("bans.journal.tmp")
-                + ": removed a leftover (not opened) before replacing "),
-        run.err);
+        run.err()
+            .contains(
+                state.resolve("bans.journal.tmp")
+                    + ": removed a leftover (not opened) before replacing "),
+        run.err());
     assertEquals("root's file\n", Files.readString(victim));
     assertEquals("root", owner(victim));
     assertFalse(Files.isSymbolicLink(journal));
@@ -152,12 +147,11 @@ class BanJournalFilesIT {
   @Test
   void banAddAsRoot_refuses_whenTheJournalIsALinkTheAccountPlanted() throws Exception {
     plantLink("bans.journal");
-    Run run = banAdd("203.0.113.7");
-    assertEquals(1, run.exit, run.err);
-    assertTrue(
-        run.err.endsWith(
-            "ban add: " + journal + ": is a symbolic link; refusing to follow it (remove it)\n"),
-        run.err);
+    JarRun run = banAdd("203.0.113.7");
+    assertEquals(1, run.exit(), run.err());
+    assertEquals(
+        journalRefused(journal + ": is a symbolic link; refusing to follow it (remove it)"),
+        run.err());
     assertEquals("root's file\n", Files.readString(victim));
     assertTrue(Files.isSymbolicLink(journal), "the link is left for the operator to see");
   }
@@ -165,14 +159,14 @@ class BanJournalFilesIT {
   @Test
   void banAddAsRoot_givesWhatItCreatesToTheDirectorysOwner_soTheServiceCanStillWrite()
       throws Exception {
-    Run run = banAdd("203.0.113.7");
-    assertEquals(0, run.exit, run.err);
+    JarRun run = banAdd("203.0.113.7");
+    assertEquals(0, run.exit(), run.err());
     assertEquals(ACCOUNT, owner(journal));
     assertEquals(ACCOUNT, owner(state.resolve("bans.journal.lock")));
     assertEquals(
         "rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(journal)));
 
-    Run asService =
+    JarRun asService =
         asAccount(
             wssguard(
                     "ban",
@@ -185,25 +179,24 @@ class BanJournalFilesIT {
                     "--journal",
                     journal.toString())
                 .toArray(new String[0]));
-    assertEquals(0, asService.exit, asService.err);
-    Run list = exec(wssguard("ban", "list", "--journal", journal.toString()));
-    assertEquals(2, list.out.split("\n").length, list.out);
+    assertEquals(0, asService.exit(), asService.err());
+    JarRun list = exec(wssguard("ban", "list", "--journal", journal.toString()));
+    assertEquals(2, list.out().split("\n").length, list.out());
   }
 
   @Test
   void banAdd_refusesADirectoryTheServiceGroupMayWrite_withoutTheStickyBit() throws Exception {
     Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxrwx---"));
-    Run run = banAdd("203.0.113.7");
-    assertEquals(1, run.exit, run.err);
-    assertTrue(
-        run.err.endsWith(
-            "ban add: "
-                + state
+    JarRun run = banAdd("203.0.113.7");
+    assertEquals(1, run.exit(), run.err());
+    assertEquals(
+        journalRefused(
+            state
                 + ": writable by group or others (rwxrwx---) without the sticky bit; refusing to"
                 + " keep a ban journal there (chmod go-w "
                 + state
-                + ")\n"),
-        run.err);
+                + ")"),
+        run.err());
     assertFalse(Files.exists(journal));
   }
 }

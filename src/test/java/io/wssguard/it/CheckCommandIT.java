@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.tls.DevCertificate;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,11 +14,8 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -31,33 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate, key and token files, the exit code and every line it prints.
  */
 class CheckCommandIT {
-  private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
-
   @TempDir Path dir;
 
-  private record Result(int exit, String out, String err) {}
-
-  private Result check() throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                JAR.toString(),
-                "check",
-                "--config",
-                "wssguard.yaml"));
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    byte[] err = p.getErrorStream().readAllBytes();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("check did not finish");
-    }
-    return new Result(
-        p.exitValue(),
-        new String(out, StandardCharsets.UTF_8),
-        new String(err, StandardCharsets.UTF_8));
+  private JarRun check() throws Exception {
+    return JarRun.run(dir, "check", "--config", "wssguard.yaml");
   }
 
   /** One TLS listener with {@code chain}/{@code key}, one backend, and the admin token file. */
@@ -106,7 +79,7 @@ class CheckCommandIT {
     DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
     token();
     config("server.pem", "server-key.pem");
-    Result r = check();
+    JarRun r = check();
     assertEquals(0, r.exit(), r.err());
     assertEquals("", r.err());
     assertEquals(
@@ -121,7 +94,7 @@ class CheckCommandIT {
   void exits2_namingTheFile_whenCertificateIsMissing() throws Exception {
     token();
     config("missing.pem", "missing-key.pem");
-    Result r = check();
+    JarRun r = check();
     assertEquals(2, r.exit(), r.err());
     assertEquals(
         file("missing.pem")
@@ -136,7 +109,7 @@ class CheckCommandIT {
     DevCertificate.ensure(dir.resolve("b.pem"), dir.resolve("b-key.pem"));
     token();
     config("a.pem", "b-key.pem");
-    Result r = check();
+    JarRun r = check();
     assertEquals(2, r.exit(), r.err());
     assertEquals(
         file("b-key.pem")
@@ -152,7 +125,7 @@ class CheckCommandIT {
     writeSelfSigned("old.pem", "old-key.pem", notAfter);
     token();
     config("old.pem", "old-key.pem");
-    Result r = check();
+    JarRun r = check();
     assertEquals(0, r.exit(), r.err());
     assertEquals(
         file("old.pem") + ": warning: certificate CN=expired.test expired 2024-01-31T12:00:00Z\n",
@@ -166,7 +139,7 @@ class CheckCommandIT {
   void exits2_whenTheTokenFileItNamesIsMissing() throws Exception {
     DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
     config("server.pem", "server-key.pem");
-    Result r = check();
+    JarRun r = check();
     assertEquals(2, r.exit(), r.err());
     assertEquals(
         file("admin.token")
@@ -180,7 +153,7 @@ class CheckCommandIT {
   void exits0_withNote_whenTheDefaultTokenFileIsNotThereYet() throws Exception {
     DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
     config("server.pem", "server-key.pem", "accessLog: false");
-    Result r = check();
+    JarRun r = check();
     assertEquals(0, r.exit(), r.err());
     assertEquals(
         file("state/admin.token")
@@ -199,7 +172,7 @@ class CheckCommandIT {
     DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
     // The packaged config's shape: the token in the service's state directory, made at first start.
     config("server.pem", "server-key.pem", "tokenFile: state/admin.token\n  generateToken: true");
-    Result r = check();
+    JarRun r = check();
     assertEquals(0, r.exit(), r.err());
     assertEquals(
         file("state/admin.token")
@@ -215,7 +188,7 @@ class CheckCommandIT {
     Files.setPosixFilePermissions(
         dir.resolve("admin.token"), PosixFilePermissions.fromString("rw-r--r--"));
     config("server.pem", "server-key.pem");
-    Result r = check();
+    JarRun r = check();
     assertEquals(0, r.exit(), r.err());
     assertEquals(
         file("admin.token")
@@ -229,7 +202,7 @@ class CheckCommandIT {
     DevCertificate.ensure(dir.resolve("server.pem"), dir.resolve("server-key.pem"));
     Files.writeString(dir.resolve("admin.token"), "\n");
     config("server.pem", "server-key.pem", "tokenFile: admin.token\n  generateToken: true");
-    Result r = check();
+    JarRun r = check();
     assertEquals(2, r.exit(), r.err());
     assertEquals(
         file("admin.token")

@@ -13,6 +13,7 @@ import io.wssguard.policy.PolicyParser;
 import io.wssguard.server.ConfigReloader;
 import io.wssguard.server.ProxyServer;
 import io.wssguard.testing.FreePort;
+import io.wssguard.testing.TrustAll;
 import io.wssguard.tls.DevCertificate;
 import java.io.InputStream;
 import java.io.PrintWriter;

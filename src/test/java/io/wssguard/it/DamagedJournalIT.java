@@ -3,18 +3,10 @@ package io.wssguard.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
+import io.wssguard.testing.FreePort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,51 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
  * aside, says so once, counts it, and serves.
  */
 class DamagedJournalIT {
-  private static final Path JAR = Path.of("target/wssguard.jar").toAbsolutePath();
-
   @TempDir Path dir;
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static Thread collect(InputStream in, BlockingQueue<String> lines) {
-    Thread t =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                  lines.add(line);
-                }
-              } catch (IOException e) {
-                // the process ended
-              }
-            });
-    t.start();
-    return t;
-  }
-
-  /** The first line containing {@code fragment} within 20 seconds, or null. */
-  private static String await(BlockingQueue<String> lines, String fragment)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      String line = lines.poll(100, TimeUnit.MILLISECONDS);
-      if (line != null && line.contains(fragment)) {
-        return line;
-      }
-    }
-    return null;
-  }
 
   @Test
   void proxyStarts_onAJournalWithAGarbageMiddleLine_enforcingTheValidBans() throws Exception {
-    int port = freePort();
-    int demoPort = freePort();
-    int adminPort = freePort();
+    int port = FreePort.next();
+    int adminPort = FreePort.next();
     Path journal = dir.resolve("state/bans.journal");
     Files.createDirectories(journal.getParent());
     long until = System.currentTimeMillis() + 3_600_000;
@@ -85,7 +38,7 @@ class DamagedJournalIT {
     Files.writeString(journal, damaged);
     Files.writeString(
         dir.resolve("wssguard.yaml"),
-        PlainDemoConfig.yaml(port, demoPort)
+        PlainDemoConfig.yaml(port)
             + """
         admin:
           bind: 127.0.0.1:%d
@@ -93,24 +46,8 @@ class DamagedJournalIT {
           journal: state/bans.journal
         """
                 .formatted(adminPort));
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                JAR.toString(),
-                "run",
-                "--config",
-                "wssguard.yaml")
-            .directory(dir.toFile())
-            .start();
-    BlockingQueue<String> out = new LinkedBlockingQueue<>();
-    BlockingQueue<String> err = new LinkedBlockingQueue<>();
-    Thread outReader = collect(p.getInputStream(), out);
-    Thread errReader = collect(p.getErrorStream(), err);
-    try {
-      String started = await(out, "started");
-      assertTrue(started != null, "the proxy starts; stderr: " + List.copyOf(err));
-      String error = await(err, "ban journal is DAMAGED");
+    try (JarProxy proxy = JarProxy.start(dir, "wssguard.yaml")) {
+      String error = proxy.awaitErr("ban journal is DAMAGED");
       assertEquals(
           "SEVERE io.wssguard.ban.BanJournal: "
               + journal
@@ -153,11 +90,6 @@ class DamagedJournalIT {
       assertTrue(
           metrics.lines().anyMatch(l -> l.equals("wssguard_ban_journal_damaged_total 1.0")),
           metrics);
-    } finally {
-      p.destroy();
-      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-      outReader.join(5000);
-      errReader.join(5000);
     }
   }
 }

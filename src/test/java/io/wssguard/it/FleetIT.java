@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.testing.Await;
+import io.wssguard.testing.FreePort;
 import io.wssguard.testing.RedisServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -90,12 +91,12 @@ class FleetIT {
 
   private Node start(String name) throws Exception {
     Path home = Files.createDirectories(dir.resolve(name));
-    int port = JarProxy.freePort();
-    int adminPort = JarProxy.freePort();
+    int port = FreePort.next();
+    int adminPort = FreePort.next();
     Files.writeString(home.resolve("redis.password"), "fleet-secret\n");
     Files.writeString(
         home.resolve("wssguard.yaml"),
-        PlainDemoConfig.yaml(port, JarProxy.freePort())
+        PlainDemoConfig.yaml(port)
             + "admin:\n  bind: 127.0.0.1:"
             + adminPort
             + "\nbans:\n  journal: state/bans.journal\n"

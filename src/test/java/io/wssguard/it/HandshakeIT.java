@@ -7,7 +7,7 @@ import io.wssguard.config.BackendGroupConfig;
 import io.wssguard.config.BackendTlsConfig;
 import io.wssguard.config.Balance;
 import io.wssguard.config.TimeoutsConfig;
-import java.net.ServerSocket;
+import io.wssguard.testing.FreePort;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,9 +32,7 @@ class HandshakeIT {
   @BeforeAll
   static void start() throws Exception {
     node = NodeBackend.start();
-    try (ServerSocket s = new ServerSocket(0)) {
-      deadPort = s.getLocalPort(); // closed again: nothing listens there
-    }
+    deadPort = FreePort.next(); // nothing listens there
     proxy =
         TestProxy.builder(certs)
             .timeouts(
@@ -55,7 +53,8 @@ class HandshakeIT {
                     Duration.ofSeconds(2),
                     Duration.ofSeconds(10),
                     2,
-                    BackendTlsConfig.DEFAULT))
+                    BackendTlsConfig.DEFAULT,
+                    BackendGroupConfig.DEFAULT_RESOLVE_EVERY))
             .route("/limited", "slow")
             .route("/dead", "dead")
             .route("/failover", "failover")

@@ -14,14 +14,29 @@ record JarRun(int exit, String out, String err) {
 
   /** {@code java -jar wssguard.jar args...} in {@code dir}, waited for (30 s at most). */
   static JarRun run(Path dir, String... args) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                JAR.toString()));
+    return exec(dir, command(List.of(), args));
+  }
+
+  /**
+   * The command line {@code java jvmOptions... -jar wssguard.jar args...}, for a caller that wraps
+   * it (runs it as another user) or keeps it running ({@link JarProxy}).
+   */
+  static List<String> command(List<String> jvmOptions, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.add("-jar");
+    cmd.add(JAR.toString());
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+    return cmd;
+  }
+
+  /**
+   * Any {@code command} in {@code dir}, waited for the same way: a wrapped {@link #command}, or the
+   * system tools a test prepares the ground with.
+   */
+  static JarRun exec(Path dir, List<String> command) throws Exception {
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));

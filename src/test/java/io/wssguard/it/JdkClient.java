@@ -1,5 +1,6 @@
 package io.wssguard.it;
 
+import io.wssguard.testing.TrustAll;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

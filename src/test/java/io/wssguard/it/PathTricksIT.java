@@ -3,11 +3,7 @@ package io.wssguard.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.wssguard.config.RouteConfig;
-import io.wssguard.policy.AccessRules;
 import io.wssguard.policy.HandshakeRules;
-import io.wssguard.policy.Mode;
-import io.wssguard.policy.PerConnectionLimits;
-import io.wssguard.policy.PerIpLimits;
 import io.wssguard.policy.Policy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,14 +27,8 @@ class PathTricksIT {
   static TestProxy proxy;
 
   private static Policy handshakeRules(String name, List<String> required, List<String> paths) {
-    return TestPolicies.policy(
-        name,
-        Mode.ENFORCE,
-        new HandshakeRules(List.of(), List.of(), required, paths, 0),
-        PerIpLimits.NONE,
-        PerConnectionLimits.NONE,
-        AccessRules.NONE,
-        null);
+    return TestPolicies.handshakeOnly(
+        name, new HandshakeRules(List.of(), List.of(), required, paths, 0));
   }
 
   @BeforeAll

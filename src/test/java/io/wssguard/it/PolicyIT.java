@@ -72,16 +72,9 @@ class PolicyIT {
         "default", mode, HandshakeRules.NONE, ip, conn, AccessRules.NONE, strikes);
   }
 
-  /** What {@code handshake} returns for a connection closed without an answer (a banned source). */
-  private static final int CLOSED = -1;
-
-  /** The status of an upgrade from {@code from}, or {@link #CLOSED}. */
+  /** The status of an upgrade to /echo from {@code from}, or {@link RawClient#CLOSED}. */
   private static int handshake(TestProxy p, String from) throws Exception {
-    try (RawClient c = RawClient.connect(p.port("plain"), false, from)) {
-      return RawClient.status(c.request(RawClient.upgradeRequest("/echo")));
-    } catch (java.io.EOFException | java.net.SocketException closedAtAccept) {
-      return CLOSED;
-    }
+    return RawClient.upgradeStatus(p.port("plain"), from, "/echo");
   }
 
   private static byte[] text(String s) {
@@ -156,10 +149,7 @@ class PolicyIT {
             null, null, new CountLimit(1000, Action.CLOSE, false), null, null, null);
     try (TestProxy p = proxy(limits(Mode.ENFORCE, PerIpLimits.NONE, conn, null));
         RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.7").upgrade("/echo")) {
-      c.send(RawClient.frame(0x82, new byte[1000]));
-      assertEquals(1000, c.readFrame().payload().length);
-      c.send(RawClient.frame(0x82, new byte[1001]));
-      assertEquals(1009, c.readCloseCode());
+      assertPassesUpTo_thenCloses1009(c, 1000);
     }
   }
 
@@ -182,10 +172,7 @@ class PolicyIT {
                 .policies(PolicyParser.parseFiles(List.of(file)))
                 .start();
         RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.7").upgrade("/echo")) {
-      c.send(RawClient.frame(0x82, new byte[1024]));
-      assertEquals(1024, c.readFrame().payload().length);
-      c.send(RawClient.frame(0x82, new byte[1025]));
-      assertEquals(1009, c.readCloseCode());
+      assertPassesUpTo_thenCloses1009(c, 1024);
     }
   }
 
@@ -249,7 +236,8 @@ class PolicyIT {
       assertEquals(429, handshake(p, "127.0.0.10")); // third strike: banned
       assertEquals(101, handshake(p, "127.0.0.11"));
       clock.advance(Duration.ofSeconds(9));
-      assertEquals(CLOSED, handshake(p, "127.0.0.10"), "the rate has refilled, but the ban holds");
+      assertEquals(
+          RawClient.CLOSED, handshake(p, "127.0.0.10"), "the rate has refilled, but the ban holds");
       clock.advance(Duration.ofSeconds(1));
       assertEquals(101, handshake(p, "127.0.0.10"), "the ban has ended");
     }
@@ -271,7 +259,7 @@ class PolicyIT {
           assertEquals(1009, c.readCloseCode());
         }
       }
-      assertEquals(CLOSED, handshake(p, "127.0.0.12"));
+      assertEquals(RawClient.CLOSED, handshake(p, "127.0.0.12"));
       assertEquals(101, handshake(p, "127.0.0.13"));
     }
   }
@@ -340,15 +328,7 @@ class PolicyIT {
             List.of("Authorization"),
             List.of("/echo", "/rooms/*"),
             0);
-    Policy policy =
-        TestPolicies.policy(
-            "default",
-            Mode.ENFORCE,
-            rules,
-            PerIpLimits.NONE,
-            PerConnectionLimits.NONE,
-            AccessRules.NONE,
-            null);
+    Policy policy = TestPolicies.handshakeOnly("default", rules);
     try (TestProxy p = proxy(policy)) {
       String ok =
           "Origin: https://app.example.com\r\nAuthorization: Bearer x\r\nSec-WebSocket-Protocol: chat.v2, chat.v1";
@@ -379,15 +359,7 @@ class PolicyIT {
             List.of(new Cidr(InetAddress.getByName("203.0.113.0"), 24)),
             List.of(new Cidr(InetAddress.getByName("127.0.0.20"), 32)),
             64);
-    Policy policy =
-        TestPolicies.policy(
-            "default",
-            Mode.ENFORCE,
-            HandshakeRules.NONE,
-            PerIpLimits.NONE,
-            PerConnectionLimits.NONE,
-            access,
-            null);
+    Policy policy = TestPolicies.accessOnly("default", access);
     try (TestProxy p = proxy(policy)) {
       String xff = "X-Forwarded-For: 203.0.113.9";
       assertEquals(403, statusFrom(p, "127.0.0.20", xff), "a trusted proxy names a denied client");
@@ -401,15 +373,7 @@ class PolicyIT {
     AccessRules access =
         new AccessRules(
             List.of(), List.of(new Cidr(InetAddress.getByName("127.0.0.66"), 32)), List.of(), 64);
-    Policy policy =
-        TestPolicies.policy(
-            "default",
-            Mode.ENFORCE,
-            HandshakeRules.NONE,
-            PerIpLimits.NONE,
-            PerConnectionLimits.NONE,
-            access,
-            null);
+    Policy policy = TestPolicies.accessOnly("default", access);
     try (TestProxy p = proxy(policy)) {
       assertEquals(403, handshake(p, "127.0.0.66"));
       assertEquals(101, handshake(p, "127.0.0.67"));
@@ -430,9 +394,7 @@ class PolicyIT {
             .policies(TestPolicies.set(limits(Mode.ENFORCE, ip, conn, null)))
             .start()) {
       for (int i = 0; i < 5; i++) {
-        try (RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.30")) {
-          assertEquals(101, RawClient.status(c.request(RawClient.upgradeRequest("/free/echo"))));
-        }
+        assertEquals(101, RawClient.upgradeStatus(p.port("plain"), "127.0.0.30", "/free/echo"));
       }
       try (RawClient c =
           RawClient.connect(p.port("plain"), false, "127.0.0.30").upgrade("/free/echo")) {
@@ -453,15 +415,7 @@ class PolicyIT {
     AccessRules access =
         new AccessRules(
             List.of(), List.of(), List.of(new Cidr(InetAddress.getByName("127.0.0.20"), 32)), 64);
-    Policy policy =
-        TestPolicies.policy(
-            "default",
-            Mode.ENFORCE,
-            HandshakeRules.NONE,
-            PerIpLimits.NONE,
-            PerConnectionLimits.NONE,
-            access,
-            null);
+    Policy policy = TestPolicies.accessOnly("default", access);
     try (TestProxy p = proxy(policy);
         RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.20")) {
       String head =
@@ -482,15 +436,7 @@ class PolicyIT {
     HandshakeRules rules =
         new HandshakeRules(
             List.of("https://app.example.com"), List.of(), List.of("X-Api-Key"), List.of(), 0);
-    Policy policy =
-        TestPolicies.policy(
-            "default",
-            Mode.ENFORCE,
-            rules,
-            PerIpLimits.NONE,
-            PerConnectionLimits.NONE,
-            AccessRules.NONE,
-            null);
+    Policy policy = TestPolicies.handshakeOnly("default", rules);
     try (TestProxy p = proxy(policy);
         RawClient c = RawClient.connect(p.port("plain"), false)) {
       String head =
@@ -534,7 +480,7 @@ class PolicyIT {
           405,
           requestFrom(p, "127.0.0.42", RawClient.upgradeRequest("/echo").replace("GET", "PUT")));
       assertEquals(400, requestFrom(p, "127.0.0.42", RawClient.upgradeRequest("/x/../echo")));
-      assertEquals(CLOSED, handshake(p, "127.0.0.42"), "three strikes: banned");
+      assertEquals(RawClient.CLOSED, handshake(p, "127.0.0.42"), "three strikes: banned");
       assertEquals(101, handshake(p, "127.0.0.43"));
     }
   }
@@ -546,16 +492,15 @@ class PolicyIT {
     try (TestProxy p =
         TestProxy.builder(certs)
             .backend("node", node.url("/"))
-            .route(new io.wssguard.config.RouteConfig(null, "/free", "node", false, 1 << 20, "off"))
+            .route(new RouteConfig(null, "/free", "node", false, 1 << 20, "off"))
             .route("/", "node")
             .policies(TestPolicies.set(TestPolicies.permissive("default")))
             .bans(bans)
             .start()) {
       // Closed right after accept, before the route (and its policy: off) is even known.
-      assertEquals(CLOSED, RawClient.upgradeStatus(p.port("plain"), "127.0.0.44", "/free/echo"));
-      try (RawClient c = RawClient.connect(p.port("plain"), false, "127.0.0.45")) {
-        assertEquals(101, RawClient.status(c.request(RawClient.upgradeRequest("/free/echo"))));
-      }
+      assertEquals(
+          RawClient.CLOSED, RawClient.upgradeStatus(p.port("plain"), "127.0.0.44", "/free/echo"));
+      assertEquals(101, RawClient.upgradeStatus(p.port("plain"), "127.0.0.45", "/free/echo"));
     }
   }
 
@@ -576,9 +521,15 @@ class PolicyIT {
   }
 
   private static int statusFrom(TestProxy p, String from, String headers) throws Exception {
-    try (RawClient c = RawClient.connect(p.port("plain"), false, from)) {
-      return RawClient.status(c.request(withHeaders("/echo", headers)));
-    }
+    return requestFrom(p, from, withHeaders("/echo", headers));
+  }
+
+  /** A binary message of {@code max} bytes is echoed; one byte more closes with 1009. */
+  private static void assertPassesUpTo_thenCloses1009(RawClient c, int max) throws Exception {
+    c.send(RawClient.frame(0x82, new byte[max]));
+    assertEquals(max, c.readFrame().payload().length);
+    c.send(RawClient.frame(0x82, new byte[max + 1]));
+    assertEquals(1009, c.readCloseCode());
   }
 
   private static void awaitRelays(TestProxy p, int n) throws Exception {

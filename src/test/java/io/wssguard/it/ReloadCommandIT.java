@@ -18,8 +18,7 @@ class ReloadCommandIT {
 
   private Path config(String admin) throws Exception {
     return Files.writeString(
-        dir.resolve("wssguard.yaml"),
-        PlainDemoConfig.yaml(FreePort.next(), FreePort.next()) + admin);
+        dir.resolve("wssguard.yaml"), PlainDemoConfig.yaml(FreePort.next()) + admin);
   }
 
   @Test

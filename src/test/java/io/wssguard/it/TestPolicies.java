@@ -19,14 +19,23 @@ final class TestPolicies {
   private TestPolicies() {}
 
   static Policy permissive(String name) {
+    return enforcing(name, HandshakeRules.NONE, AccessRules.NONE);
+  }
+
+  /** Enforces {@code access} (allow, deny, trusted proxies) and nothing else. */
+  static Policy accessOnly(String name, AccessRules access) {
+    return enforcing(name, HandshakeRules.NONE, access);
+  }
+
+  /** Enforces the handshake {@code rules} (origins, subprotocols, headers, paths) only. */
+  static Policy handshakeOnly(String name, HandshakeRules rules) {
+    return enforcing(name, rules, AccessRules.NONE);
+  }
+
+  /** Enforces {@code handshake} and {@code access}; no limits, no strikes. */
+  private static Policy enforcing(String name, HandshakeRules handshake, AccessRules access) {
     return policy(
-        name,
-        Mode.ENFORCE,
-        HandshakeRules.NONE,
-        PerIpLimits.NONE,
-        PerConnectionLimits.NONE,
-        AccessRules.NONE,
-        null);
+        name, Mode.ENFORCE, handshake, PerIpLimits.NONE, PerConnectionLimits.NONE, access, null);
   }
 
   static Policy policy(

@@ -94,7 +94,8 @@ final class TestProxy implements AutoCloseable {
               connectTimeout,
               Duration.ofSeconds(10),
               2000,
-              BackendTlsConfig.DEFAULT));
+              BackendTlsConfig.DEFAULT,
+              BackendGroupConfig.DEFAULT_RESOLVE_EVERY));
       return this;
     }
 
@@ -184,7 +185,8 @@ final class TestProxy implements AutoCloseable {
       }
       ProxyConfig config =
           new ProxyConfig(
-              listeners, backends, routes, timeouts, null, null, null, null, admin, limits);
+              listeners, backends, routes, timeouts, null, null, null, null, admin, limits, false,
+              null);
       return new TestProxy(
           ProxyServer.start(
               config, policies, bans != null ? bans : new MemoryBans(ticker), ticker));

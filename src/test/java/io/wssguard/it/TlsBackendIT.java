@@ -50,7 +50,8 @@ class TlsBackendIT {
         Duration.ofSeconds(2),
         Duration.ofMillis(1),
         2000,
-        tls);
+        tls,
+        BackendGroupConfig.DEFAULT_RESOLVE_EVERY);
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package io.wssguard.server;
 
+import static io.wssguard.config.MinimalConfig.MINIMAL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.wssguard.config.ConfigParser;
@@ -11,18 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RestartOnlySettingsTest {
-  private static final String BASE =
-      """
-      listeners:
-        - name: public
-          bind: 127.0.0.1:8443
-      backends:
-        demo:
-          servers: [ws://127.0.0.1:9000/]
-      routes:
-        - backend: demo
-      """;
-
   @TempDir Path dir;
 
   private ProxyConfig parse(String yaml) throws Exception {
@@ -31,20 +20,20 @@ class RestartOnlySettingsTest {
 
   @Test
   void changesThatAReloadCanApply_areNoneOfItsBusiness() throws Exception {
-    ProxyConfig running = parse(BASE);
+    ProxyConfig running = parse(MINIMAL);
     ProxyConfig next =
         parse(
-            BASE.replace("127.0.0.1:8443", "127.0.0.1:8444")
+            MINIMAL.replace("127.0.0.1:8443", "127.0.0.1:8444")
                 + "timeouts:\n  idle: 60s\n  drain: 1s\nbans:\n  max: 500\n");
     assertEquals(List.of(), RestartOnlySettings.changes(running, next));
   }
 
   @Test
   void eachRestartOnlySetting_isNamedWithBothValues() throws Exception {
-    ProxyConfig running = parse(BASE);
+    ProxyConfig running = parse(MINIMAL);
     ProxyConfig next =
         parse(
-            BASE
+            MINIMAL
                 + "bans:\n  journal: "
                 + dir.resolve("bans.journal")
                 + "\nlimits:\n  maxConnections: 100\n"

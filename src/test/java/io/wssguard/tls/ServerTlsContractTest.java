@@ -14,6 +14,7 @@ import io.undertow.util.Headers;
 import io.wssguard.config.CertificateConfig;
 import io.wssguard.config.TlsConfig;
 import io.wssguard.config.TlsEngine;
+import io.wssguard.testing.TrustAll;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -110,7 +111,7 @@ class ServerTlsContractTest {
             .build();
     server.start();
     port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
-    client = TestClients.trustAllClient();
+    client = TrustAll.context();
   }
 
   @AfterEach
@@ -139,7 +140,7 @@ class ServerTlsContractTest {
   private X509Certificate served(String sni, String protocol) throws Exception {
     // A fresh client each time: a shared one would resume the previous session and skip certificate
     // selection.
-    client = TestClients.trustAllClient();
+    client = TrustAll.context();
     try (SSLSocket s = connect(sni, new String[] {protocol}, null)) {
       return (X509Certificate) s.getSession().getPeerCertificates()[0];
     }

@@ -8,23 +8,16 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 
 /**
- * Client-side helpers for the TLS tests: a trust-all JDK client, raw ClientHellos, an in-memory
- * handshake.
+ * Client-side helpers for the TLS tests: raw ClientHellos, an in-memory handshake (a trust-all JDK
+ * client is {@code testing.TrustAll}).
  */
 final class TestClients {
   private TestClients() {}
-
-  static SSLContext trustAllClient() throws Exception {
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new javax.net.ssl.TrustManager[] {new BackendTls.TrustAll()}, null);
-    return context;
-  }
 
   /** Sends {@code GET path} with Connection: close and returns the whole raw response. */
   static byte[] get(Socket socket, String path) throws IOException {

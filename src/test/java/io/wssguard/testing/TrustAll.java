@@ -1,4 +1,4 @@
-package io.wssguard.it;
+package io.wssguard.testing;
 
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -7,12 +7,13 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * Test clients trust the generated development certificate without a trust store (test code only).
+ * Test clients trust the generated development certificate without a trust store (test code only):
+ * the one client context that trusts any server, for every test that talks TLS to the proxy.
  */
-final class TrustAll {
+public final class TrustAll {
   private TrustAll() {}
 
-  static SSLContext context() {
+  public static SSLContext context() {
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(
