@@ -295,7 +295,9 @@ public final class YamlReader {
     if (node == null) {
       return defaultIndex;
     }
-    int index = names.indexOf(scalarText(node));
+    // A node that is not a scalar (a list or mapping where a name belongs) has no text: not a name.
+    String text = scalarText(node);
+    int index = text == null ? -1 : names.indexOf(text);
     if (index < 0) {
       errors.at(
           node, path + ": " + found(node) + " (expected one of: " + String.join(", ", names) + ")");
