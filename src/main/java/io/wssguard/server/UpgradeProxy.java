@@ -17,6 +17,7 @@ import io.wssguard.handshake.RequestPath;
 import io.wssguard.limit.CompiledPolicy;
 import io.wssguard.limit.ConnectionGate;
 import io.wssguard.limit.Enforcer;
+import io.wssguard.limit.HandshakeAdmission;
 import io.wssguard.observe.ConnectionMeter;
 import io.wssguard.observe.Observability;
 import io.wssguard.observe.RouteMeter;
@@ -98,7 +99,7 @@ final class UpgradeProxy implements HttpHandler {
     // A request that reaches no route is counted under the first route's policy.
     CompiledPolicy policy = (route == null ? routes.get(0) : route).policy().current();
     long admissionStart = System.nanoTime();
-    PolicyAdmission.Screened screened = admission.screen(exchange, policy);
+    HandshakeAdmission.Screened screened = admission.screen(exchange, policy);
     if (screened == null) {
       return;
     }
@@ -128,9 +129,9 @@ final class UpgradeProxy implements HttpHandler {
     }
     RouteConfig rc = route.config();
     List<String> offered = UpgradeRequest.offeredProtocols(exchange);
-    PolicyAdmission.Admitted admitted =
+    HandshakeAdmission.Admitted admitted =
         policy == null
-            ? PolicyAdmission.unchecked(screened, offered)
+            ? HandshakeAdmission.unchecked(screened, offered)
             : admission.admit(exchange, policy, screened, target.path(), offered);
     if (policy != null) {
       observe.metrics().admissionNanos(System.nanoTime() - admissionStart);
@@ -188,7 +189,7 @@ final class UpgradeProxy implements HttpHandler {
     private final HttpServerExchange exchange;
     private final Route route;
     private final TimeoutsConfig timeouts;
-    private final PolicyAdmission.Admitted admitted;
+    private final HandshakeAdmission.Admitted admitted;
     private final RouteMeter meter;
     private final long dialStart;
 
@@ -196,7 +197,7 @@ final class UpgradeProxy implements HttpHandler {
         HttpServerExchange exchange,
         Route route,
         TimeoutsConfig timeouts,
-        PolicyAdmission.Admitted admitted,
+        HandshakeAdmission.Admitted admitted,
         RouteMeter meter,
         long dialStart) {
       this.exchange = exchange;
