@@ -160,7 +160,8 @@ final class CheckCommand implements Callable<Integer> {
         cfg.source(),
         cfg.admin(),
         cfg.limits(),
-        cfg.watchPolicies());
+        cfg.watchPolicies(),
+        cfg.record());
   }
 
   /** Each readable chain's validity: expired or expiring within a week is a warning. */

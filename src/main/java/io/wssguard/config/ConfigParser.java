@@ -75,7 +75,8 @@ public final class ConfigParser {
           "policies",
           "bans",
           "admin",
-          "limits");
+          "limits",
+          "record");
   private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls", "proxyProtocol");
   private static final List<String> PROXY_PROTOCOL_KEYS = List.of("trusted");
   private static final List<String> TLS_KEYS =
@@ -127,6 +128,7 @@ public final class ConfigParser {
       List.of("bind", "tokenFile", "generateToken", "hostNames", "widestBan", "accessLog");
   private static final List<String> WIDEST_BAN_KEYS = List.of("ipv4", "ipv6");
   private static final List<String> LIMITS_KEYS = List.of("maxConnections");
+  private static final List<String> RECORD_KEYS = List.of("dir", "maxBytes", "sample");
 
   /** Far above what one process can hold (two sockets per conversation). */
   static final long MAX_CONNECTIONS = 10_000_000;
@@ -240,6 +242,7 @@ public final class ConfigParser {
     BansConfig bans = bans(top.get("bans"), listeners);
     AdminConfig admin = admin(top.get("admin"));
     LimitsConfig limits = limits(top.get("limits"));
+    RecordConfig record = record(top.get("record"));
     if (errors.size() > 0) {
       throw errors.toException();
     }
@@ -254,7 +257,8 @@ public final class ConfigParser {
         source,
         admin,
         limits,
-        Boolean.TRUE.equals(watchPolicies));
+        Boolean.TRUE.equals(watchPolicies),
+        record);
   }
 
   // ---- sections ----
@@ -769,6 +773,33 @@ public final class ConfigParser {
             1,
             MAX_CONNECTIONS);
     return max == null ? null : new LimitsConfig(max.intValue());
+  }
+
+  /** Traffic recording, or {@code null} (absent block, or {@code off}): nothing recorded. */
+  private RecordConfig record(Node node) {
+    if (node == null || isNull(node) || isOff(node)) {
+      return null;
+    }
+    int before = errors.size();
+    YamlMapping m =
+        yaml.mapping(node, "record", "mapping with dir, maxBytes, sample, or off", RECORD_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Node dirNode = m.required("dir");
+    Path dir = dirNode == null ? null : file(dirNode, m.pathOf("dir"));
+    Long maxBytes =
+        yaml.size(
+            m.get("maxBytes"),
+            m.pathOf("maxBytes"),
+            RecordConfig.DEFAULT_MAX_BYTES,
+            RecordConfig.MIN_MAX_BYTES,
+            RecordConfig.MAX_MAX_BYTES);
+    Double sample = yaml.share(m.get("sample"), m.pathOf("sample"), 1.0);
+    if (errors.size() > before || dir == null) {
+      return null;
+    }
+    return new RecordConfig(dir, maxBytes, sample);
   }
 
   private DemoBackendConfig demoBackend(Node node) {

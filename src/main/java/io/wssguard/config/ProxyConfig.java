@@ -20,6 +20,7 @@ import java.util.Map;
  * @param limits process-wide limits; {@code null} is read as {@link LimitsConfig#DEFAULT}
  * @param watchPolicies whether a change in the policies directory reloads by itself ({@code
  *     policies.watch}); off by default, so an edit goes live only on an explicit reload
+ * @param record traffic recording for {@code policy replay}, or {@code null}: nothing recorded
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -32,7 +33,8 @@ public record ProxyConfig(
     Path source,
     AdminConfig admin,
     LimitsConfig limits,
-    boolean watchPolicies) {
+    boolean watchPolicies,
+    RecordConfig record) {
 
   public ProxyConfig {
     admin = admin == null ? AdminConfig.OFF : admin;
@@ -40,6 +42,34 @@ public record ProxyConfig(
     listeners = List.copyOf(listeners);
     backends = Map.copyOf(backends);
     routes = List.copyOf(routes);
+  }
+
+  /** Without a {@code record} block: nothing recorded. */
+  public ProxyConfig(
+      List<ListenerConfig> listeners,
+      Map<String, BackendGroupConfig> backends,
+      List<RouteConfig> routes,
+      TimeoutsConfig timeouts,
+      DemoBackendConfig demoBackend,
+      Path policiesDir,
+      BansConfig bans,
+      Path source,
+      AdminConfig admin,
+      LimitsConfig limits,
+      boolean watchPolicies) {
+    this(
+        listeners,
+        backends,
+        routes,
+        timeouts,
+        demoBackend,
+        policiesDir,
+        bans,
+        source,
+        admin,
+        limits,
+        watchPolicies,
+        null);
   }
 
   /** Without a {@code limits} block or {@code policies.watch}: the defaults. */

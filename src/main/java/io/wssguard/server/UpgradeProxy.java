@@ -127,6 +127,8 @@ final class UpgradeProxy implements HttpHandler {
       Rejection.send(exchange, 404, detail);
       return;
     }
+    HandshakeRecording recording =
+        HandshakeRecording.start(observe.recorder(), exchange, meter.label(), target.path());
     RouteConfig rc = route.config();
     List<String> offered = UpgradeRequest.offeredProtocols(exchange);
     HandshakeAdmission.Admitted admitted =
@@ -181,7 +183,8 @@ final class UpgradeProxy implements HttpHandler {
                     route.group(),
                     upgrade,
                     timeouts.handshake().toNanos(),
-                    new Outcome(exchange, route, timeouts, admitted, meter, System.nanoTime())));
+                    new Outcome(
+                        exchange, route, timeouts, admitted, meter, recording, System.nanoTime())));
   }
 
   /** Answers the client according to what the backend did. */
@@ -191,6 +194,7 @@ final class UpgradeProxy implements HttpHandler {
     private final TimeoutsConfig timeouts;
     private final HandshakeAdmission.Admitted admitted;
     private final RouteMeter meter;
+    private final HandshakeRecording recording;
     private final long dialStart;
 
     Outcome(
@@ -199,12 +203,14 @@ final class UpgradeProxy implements HttpHandler {
         TimeoutsConfig timeouts,
         HandshakeAdmission.Admitted admitted,
         RouteMeter meter,
+        HandshakeRecording recording,
         long dialStart) {
       this.exchange = exchange;
       this.route = route;
       this.timeouts = timeouts;
       this.admitted = admitted;
       this.meter = meter;
+      this.recording = recording;
       this.dialStart = dialStart;
     }
 
@@ -267,6 +273,9 @@ final class UpgradeProxy implements HttpHandler {
                       relays.remove(r);
                     },
                     description);
+            if (recording != null) {
+              relay.record(recording.upgraded());
+            }
             relays.add(relay);
             ConnectionMeter connectionMeter = observe.connection(meter, admitted.client());
             relay.meter(connectionMeter);
