@@ -73,7 +73,8 @@ public final class TrafficRecorder implements AutoCloseable {
   private int buffered;
   private int sequence;
   private long lastMs;
-  private long failedUntilNanos = Long.MIN_VALUE;
+  private boolean failing;
+  private long failedUntilNanos;
   private boolean failureLogged;
 
   /**
@@ -230,7 +231,7 @@ public final class TrafficRecorder implements AutoCloseable {
 
   /** Opens the next file (unless the disk failed within the last second); false when it cannot. */
   private boolean openNext(long nanos) {
-    if (nanos - failedUntilNanos < 0) {
+    if (failing && nanos - failedUntilNanos < 0) {
       return false;
     }
     long startMs = baseEpochMs + Math.floorDiv(nanos - baseNanos, 1_000_000L);
@@ -315,6 +316,7 @@ public final class TrafficRecorder implements AutoCloseable {
       // already failing: the file is given up either way
     }
     file = null;
+    failing = true;
     failedUntilNanos = ticker.nanos() + RETRY_NANOS;
   }
 
