@@ -45,7 +45,8 @@ class PackageRulesTest {
             "io.wssguard.net..",
             "io.wssguard.quantity..",
             "io.wssguard.time..",
-            "io.wssguard.event..")
+            "io.wssguard.event..",
+            "io.wssguard.traffic..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.undertow..", "org.xnio..")
