@@ -21,4 +21,16 @@ public record RecordConfig(Path dir, long maxBytes, double sample) {
       throw new IllegalArgumentException("record: maxBytes " + maxBytes + ", sample " + sample);
     }
   }
+
+  /** As written in the config, for messages. */
+  @Override
+  public String toString() {
+    return "{dir: "
+        + dir
+        + ", maxBytes: "
+        + Quantities.formatSize(maxBytes)
+        + ", sample: "
+        + sample
+        + "}";
+  }
 }

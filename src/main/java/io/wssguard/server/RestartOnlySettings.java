@@ -26,6 +26,7 @@ import java.util.function.Function;
  *   <li>{@code timeouts.handshake}, {@code timeouts.maxHeaderBytes}: options of each listener's
  *       HTTP parser; kept listeners would keep the old values while added ones took the new.
  *   <li>{@code demoBackend}: started once, beside the listeners.
+ *   <li>{@code record}: the recorder's files and writer thread are set up once.
  * </ul>
  */
 final class RestartOnlySettings {
@@ -40,7 +41,8 @@ final class RestartOnlySettings {
           new Setting("limits.maxConnections", c -> c.limits().maxConnections()),
           new Setting("timeouts.handshake", c -> c.timeouts().handshake()),
           new Setting("timeouts.maxHeaderBytes", c -> c.timeouts().maxHeaderBytes()),
-          new Setting("demoBackend", c -> demo(c.demoBackend())));
+          new Setting("demoBackend", c -> demo(c.demoBackend())),
+          new Setting("record", ProxyConfig::record));
 
   private RestartOnlySettings() {}
 

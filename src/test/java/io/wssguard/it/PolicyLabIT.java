@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,15 +37,13 @@ class PolicyLabIT {
 
   @TempDir static Path dir;
   static Path traffic;
-  static List<String> calm = new ArrayList<>();
-  static List<String> abusive = List.of("127.0.0.50", "127.0.0.51");
+  static final List<String> CALM =
+      IntStream.range(0, WELL_BEHAVED).mapToObj(i -> "127.0.0." + (10 + i)).toList();
+  static final List<String> ABUSIVE = List.of("127.0.0.50", "127.0.0.51");
 
   @BeforeAll
   static void recordTraffic() throws Exception {
     traffic = dir.resolve("traffic");
-    for (int i = 0; i < WELL_BEHAVED; i++) {
-      calm.add("127.0.0." + (10 + i));
-    }
     try (DemoEchoBackend demo =
             DemoEchoBackend.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         TestProxy proxy =
@@ -54,13 +52,13 @@ class PolicyLabIT {
                 .route(new RouteConfig(null, "/", "demo", false, 1 << 20, "off"))
                 .record(new RecordConfig(traffic, RecordConfig.MIN_MAX_BYTES, 1.0))
                 .start()) {
-      List<String> sources = new ArrayList<>(calm);
-      sources.addAll(abusive);
+      List<String> sources = new ArrayList<>(CALM);
+      sources.addAll(ABUSIVE);
       List<RawClient> clients = new ArrayList<>();
       int[] rate = new int[sources.size()];
       for (int i = 0; i < sources.size(); i++) {
         clients.add(RawClient.connect(proxy.port("plain"), false, sources.get(i)).upgrade("/"));
-        rate[i] = abusive.contains(sources.get(i)) ? 150 : 5;
+        rate[i] = ABUSIVE.contains(sources.get(i)) ? 150 : 5;
       }
       byte[] message = "{\"say\":\"hello\"}".getBytes(StandardCharsets.UTF_8);
       int[] sent = new int[clients.size()];
@@ -85,11 +83,6 @@ class PolicyLabIT {
       }
       assertEquals(0, proxy.server.observability().recorder().dropped());
     }
-  }
-
-  @AfterAll
-  static void forget() {
-    calm.clear();
   }
 
   private static String replay(String... args) {
@@ -123,7 +116,7 @@ class PolicyLabIT {
   void defaultPolicy_wouldCloseExactlyTheTwoAbusiveConnections() {
     String json = replay("--policy", "policies/default.yaml", "--json");
     assertTrue(json.contains("\"connections\":22"), json);
-    assertTrue(json.contains(closedBy("perConnection.messages", abusive)), json);
+    assertTrue(json.contains(closedBy("perConnection.messages", ABUSIVE)), json);
     assertTrue(
         json.contains(
             "\"limits\":[{\"limit\":\"perConnection.messages\",\"action\":\"close\",\"count\":2,"
@@ -142,8 +135,8 @@ class PolicyLabIT {
             perConnection:
               messages: {rate: 3/s, burst: 3, action: close}
         """);
-    List<String> everyone = new ArrayList<>(calm);
-    everyone.addAll(abusive);
+    List<String> everyone = new ArrayList<>(CALM);
+    everyone.addAll(ABUSIVE);
     String json = replay("--policy", tight.toString(), "--json");
     assertTrue(json.contains(closedBy("perConnection.messages", everyone)), json);
   }
