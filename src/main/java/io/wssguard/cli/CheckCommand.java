@@ -161,7 +161,8 @@ final class CheckCommand implements Callable<Integer> {
         cfg.admin(),
         cfg.limits(),
         cfg.watchPolicies(),
-        cfg.cluster());
+        cfg.cluster(),
+        cfg.record());
   }
 
   /** Each readable chain's validity: expired or expiring within a week is a warning. */

@@ -3,10 +3,14 @@ package io.wssguard.cli;
 import io.wssguard.config.ConfigException;
 import io.wssguard.config.ConfigParser;
 import io.wssguard.config.ProxyConfig;
+import io.wssguard.limit.CompiledPolicy;
 import io.wssguard.policy.Policy;
 import io.wssguard.policy.PolicyExplanation;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
+import io.wssguard.replay.PolicyReplay;
+import io.wssguard.replay.ReplayReport;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -26,8 +30,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "policy",
     mixinStandardHelpOptions = true,
-    description = "Check and explain policy files (see docs/POLICIES.md).",
-    subcommands = {PolicyCommand.Check.class, PolicyCommand.Explain.class})
+    description = "Check, explain and replay policy files (see docs/POLICIES.md).",
+    subcommands = {
+      PolicyCommand.Check.class,
+      PolicyCommand.Explain.class,
+      PolicyCommand.Replay.class
+    })
 final class PolicyCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -157,6 +165,100 @@ final class PolicyCommand implements Runnable {
         out.print((i > 0 ? "\n" : "") + PolicyExplanation.of(ordered.get(i)));
       }
       return 0;
+    }
+  }
+
+  /**
+   * Recorded traffic (the config's {@code record} block) through a policy, on the enforcement code
+   * the proxy runs and a virtual clock: what it would have refused, dropped, throttled, closed and
+   * banned, and whom. The same recording and policy always print the same bytes.
+   */
+  @Command(
+      name = "replay",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Replay recorded traffic through a policy and report what it would have done: per limit the"
+            + " handshakes refused, messages dropped or throttled, connections closed, strikes and"
+            + " bans, and the sources affected.",
+        "Exit 0 with the report, 2 when the policy file or the recording cannot be read."
+      })
+  static final class Replay implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--traffic",
+        required = true,
+        paramLabel = "DIR",
+        description = "The recording directory (record.dir of the config).")
+    Path traffic;
+
+    @Option(
+        names = "--policy",
+        required = true,
+        paramLabel = "FILE",
+        description = "The policy file to try.")
+    Path policy;
+
+    @Option(
+        names = "--name",
+        paramLabel = "POLICY",
+        description = "Which policy of the file: default 'default', or the file's only policy.")
+    String name;
+
+    @Option(
+        names = "--route",
+        paramLabel = "PATH",
+        description =
+            "Only the traffic of this route (its label, e.g. /chat); default every route.")
+    String route;
+
+    @Option(names = "--json", description = "Print one JSON document instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      return withOutput(spec, this::replay);
+    }
+
+    private int replay(PrintWriter out, PrintWriter err) throws ConfigException {
+      PolicySet set = PolicyParser.parseFiles(List.of(policy));
+      Policy chosen = choose(set);
+      if (chosen == null) {
+        err.println(
+            policy
+                + ": no policy '"
+                + (name == null ? "default" : name)
+                + "' (expected one of: "
+                + String.join(", ", set.policies().keySet().stream().sorted().toList())
+                + (name == null ? "; or --name" : "")
+                + ")");
+        return 2;
+      }
+      ReplayReport report;
+      try {
+        report = PolicyReplay.run(traffic, new CompiledPolicy(chosen), route);
+      } catch (IOException e) {
+        err.println(e.getMessage());
+        return 2;
+      }
+      if (json) {
+        out.println(report.json());
+      } else {
+        out.print(report.text());
+      }
+      return 0;
+    }
+
+    /** {@code --name}, else {@code default}, else the file's only policy; null when none fits. */
+    private Policy choose(PolicySet set) {
+      if (name != null) {
+        return set.policies().get(name);
+      }
+      Policy p = set.policies().get(ConfigParser.DEFAULT_POLICY);
+      if (p == null && set.policies().size() == 1) {
+        p = set.policies().values().iterator().next();
+      }
+      return p;
     }
   }
 }

@@ -77,7 +77,8 @@ public final class ConfigParser {
           "bans",
           "admin",
           "limits",
-          "cluster");
+          "cluster",
+          "record");
   private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls", "proxyProtocol");
   private static final List<String> PROXY_PROTOCOL_KEYS = List.of("trusted");
   private static final List<String> TLS_KEYS =
@@ -137,6 +138,7 @@ public final class ConfigParser {
           + " no query or fragment";
   private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9:._-]{1,64}");
   private static final Pattern DATABASE = Pattern.compile("/?|/[0-9]{1,5}");
+  private static final List<String> RECORD_KEYS = List.of("dir", "maxBytes", "sample");
 
   /** Far above what one process can hold (two sockets per conversation). */
   static final long MAX_CONNECTIONS = 10_000_000;
@@ -251,6 +253,7 @@ public final class ConfigParser {
     AdminConfig admin = admin(top.get("admin"));
     LimitsConfig limits = limits(top.get("limits"));
     ClusterConfig cluster = cluster(top.get("cluster"));
+    RecordConfig record = record(top.get("record"));
     if (errors.size() > 0) {
       throw errors.toException();
     }
@@ -266,7 +269,8 @@ public final class ConfigParser {
         admin,
         limits,
         Boolean.TRUE.equals(watchPolicies),
-        cluster);
+        cluster,
+        record);
   }
 
   // ---- sections ----
@@ -781,6 +785,33 @@ public final class ConfigParser {
             1,
             MAX_CONNECTIONS);
     return max == null ? null : new LimitsConfig(max.intValue());
+  }
+
+  /** Traffic recording, or {@code null} (absent block, or {@code off}): nothing recorded. */
+  private RecordConfig record(Node node) {
+    if (node == null || isNull(node) || isOff(node)) {
+      return null;
+    }
+    int before = errors.size();
+    YamlMapping m =
+        yaml.mapping(node, "record", "mapping with dir, maxBytes, sample, or off", RECORD_KEYS);
+    if (m == null) {
+      return null;
+    }
+    Node dirNode = m.required("dir");
+    Path dir = dirNode == null ? null : file(dirNode, m.pathOf("dir"));
+    Long maxBytes =
+        yaml.size(
+            m.get("maxBytes"),
+            m.pathOf("maxBytes"),
+            RecordConfig.DEFAULT_MAX_BYTES,
+            RecordConfig.MIN_MAX_BYTES,
+            RecordConfig.MAX_MAX_BYTES);
+    Double sample = yaml.share(m.get("sample"), m.pathOf("sample"), 1.0);
+    if (errors.size() > before || dir == null) {
+      return null;
+    }
+    return new RecordConfig(dir, maxBytes, sample);
   }
 
   private DemoBackendConfig demoBackend(Node node) {

@@ -22,6 +22,7 @@ import java.util.Map;
  *     policies.watch}); off by default, so an edit goes live only on an explicit reload
  * @param cluster the fleet this proxy shares bans with, or {@code null} (no {@code cluster} block):
  *     a proxy on its own, no Redis
+ * @param record traffic recording for {@code policy replay}, or {@code null}: nothing recorded
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -35,7 +36,8 @@ public record ProxyConfig(
     AdminConfig admin,
     LimitsConfig limits,
     boolean watchPolicies,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    RecordConfig record) {
 
   public ProxyConfig {
     admin = admin == null ? AdminConfig.OFF : admin;

@@ -49,6 +49,7 @@ public final class YamlReader {
       Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.TIMESTAMP, Tag.SEQ, Tag.MAP);
 
   private static final Pattern INTEGER = Pattern.compile("[0-9]{1,15}");
+  private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,9})?");
 
   private final ErrorList errors;
   private final String documentName;
@@ -269,6 +270,23 @@ public final class YamlReader {
       return null;
     }
     return n;
+  }
+
+  /**
+   * A share: a plain decimal more than 0 and at most 1 ({@code 1.0}, {@code 0.25}), {@code
+   * defaultValue} when absent, {@code null} (reported) when invalid.
+   */
+  public Double share(Node node, String path, double defaultValue) {
+    if (node == null) {
+      return defaultValue;
+    }
+    String text = scalarText(node);
+    double v = text == null || !DECIMAL.matcher(text).matches() ? -1 : Double.parseDouble(text);
+    if (!(v > 0 && v <= 1)) {
+      errors.at(node, path + ": " + found(node) + " (expected: decimal more than 0, at most 1.0)");
+      return null;
+    }
+    return v;
   }
 
   /**

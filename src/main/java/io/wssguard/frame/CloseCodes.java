@@ -20,6 +20,12 @@ public final class CloseCodes {
   /** Never on the wire: what a close frame without a payload is taken to mean. */
   public static final int NO_STATUS = 1005;
 
+  /**
+   * Never sent (RFC 6455 section 7.4.1): the connection ended without a close frame; the code
+   * recordings use for it.
+   */
+  public static final int ABNORMAL = 1006;
+
   /** Message data not consistent with its type (invalid UTF-8 in a text message). */
   public static final int INVALID_PAYLOAD = 1007;
 

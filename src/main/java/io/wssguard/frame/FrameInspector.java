@@ -89,6 +89,7 @@ public final class FrameInspector {
   private int utf8State = Utf8Validator.ACCEPT;
 
   private FrameGate gate;
+  private FrameTap tap;
   // Policy outcomes: the frame in payload is being dropped; the message in progress is being
   // dropped; the bytes
   // returned by the last inspect() call are to be dropped, not forwarded; the last call stopped for
@@ -123,6 +124,11 @@ public final class FrameInspector {
    */
   public void gate(FrameGate gate) {
     this.gate = gate;
+  }
+
+  /** Tells {@code tap} about every frame consumed in this direction; null for none. */
+  public void tap(FrameTap tap) {
+    this.tap = tap;
   }
 
   /** Changes the message size limit; it applies from the next frame header. */
@@ -305,6 +311,9 @@ public final class FrameInspector {
       }
       frames++;
       payloadBytes += n;
+      if (tap != null) {
+        tap.frame(opcode, len, true, false);
+      }
       return at + n;
     }
     boolean drop = opcode == OP_CONTINUATION && messageDropped;
@@ -339,6 +348,9 @@ public final class FrameInspector {
     maskPhase = 0;
     remaining = len;
     inPayload = len > 0;
+    if (tap != null) {
+      tap.frame(opcode, len, fin, rsv1);
+    }
     if (len == 0 && !completeDataFrame()) {
       return -1;
     }

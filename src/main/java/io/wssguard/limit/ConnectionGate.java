@@ -134,6 +134,7 @@ public final class ConnectionGate implements FrameGate {
       lastReportNanos = now;
       enforcer.exceeded(source, p, client, limit, "");
     }
+    refused = limit;
     if (p.monitor) {
       return PASS;
     }
@@ -145,8 +146,12 @@ public final class ConnectionGate implements FrameGate {
     if (action == Action.DROP) {
       return DROP;
     }
-    refused = limit;
     return CLOSE;
+  }
+
+  /** The limit behind the last verdict other than PASS (for replay's report); null before one. */
+  public Limit exceeded() {
+    return refused;
   }
 
   @Override

@@ -19,6 +19,7 @@ import io.wssguard.ban.Bans;
 import io.wssguard.ban.JournalBans;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.frame.CloseCodes;
+import io.wssguard.traffic.TrafficRecorder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -416,6 +417,16 @@ public final class Metrics {
   void logDropped(JsonLog log) {
     FunctionCounter.builder("wssguard.log.lines.dropped", log, JsonLog::dropped)
         .description("Event log lines dropped because stdout could not keep up")
+        .register(registry);
+  }
+
+  void recording(TrafficRecorder recorder) {
+    FunctionCounter.builder("wssguard.record.written", recorder, TrafficRecorder::written)
+        .description("Traffic records (handshakes, frames, ends) written to the recording files")
+        .register(registry);
+    FunctionCounter.builder("wssguard.record.dropped", recorder, TrafficRecorder::dropped)
+        .description(
+            "Traffic records dropped because the recording queue was full or the disk failed")
         .register(registry);
   }
 

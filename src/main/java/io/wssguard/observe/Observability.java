@@ -5,6 +5,7 @@ import io.wssguard.ban.Bans;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.event.SecurityEvents;
 import io.wssguard.tls.BoringSslLibrary;
+import io.wssguard.traffic.TrafficRecorder;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Map;
@@ -30,6 +31,9 @@ public final class Observability implements AutoCloseable {
   final Instant started = Instant.now();
   private volatile PolicyReloads reloads;
 
+  /** Traffic recording ({@code record}), null when off. */
+  private final TrafficRecorder recorder;
+
   public Observability(ProxyConfig config, Bans bans, Map<String, BackendGroup> groups) {
     this.metrics = new Metrics(config.routes());
     this.log = new JsonLog(System.out);
@@ -41,6 +45,19 @@ public final class Observability implements AutoCloseable {
     metrics.logDropped(log);
     String version = Observability.class.getPackage().getImplementationVersion();
     metrics.process(version == null ? "development" : version, BoringSslLibrary.version());
+    this.recorder =
+        config.record() == null
+            ? null
+            : TrafficRecorder.start(
+                config.record().dir(), config.record().maxBytes(), config.record().sample());
+    if (recorder != null) {
+      metrics.recording(recorder);
+    }
+  }
+
+  /** The traffic recorder, or null when {@code record} is off. */
+  public TrafficRecorder recorder() {
+    return recorder;
   }
 
   public Metrics metrics() {
@@ -109,6 +126,9 @@ public final class Observability implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (recorder != null) {
+      recorder.close();
+    }
     metrics.close();
     log.close();
   }

@@ -5,10 +5,13 @@ import static io.wssguard.frame.CloseCodes.GOING_AWAY;
 import static io.wssguard.frame.CloseCodes.INTERNAL_ERROR;
 
 import io.undertow.connector.ByteBufferPool;
+import io.wssguard.frame.CloseCodes;
 import io.wssguard.frame.ControlFrames;
 import io.wssguard.frame.FrameInspector;
 import io.wssguard.limit.ConnectionGate;
 import io.wssguard.observe.ConnectionMeter;
+import io.wssguard.traffic.ConnectionTap;
+import io.wssguard.traffic.TrafficRecorder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
@@ -80,6 +83,9 @@ public final class Relay {
   /** Metrics of this relay, flushed on the timer tick and at the end; null when not measured. */
   ConnectionMeter meter;
 
+  /** Where this relay's frames and end are recorded; null when not recorded. */
+  private ConnectionTap tap;
+
   public Relay(
       StreamConnection client,
       StreamConnection backend,
@@ -144,6 +150,20 @@ public final class Relay {
     this.meter = meter;
   }
 
+  /** Records this relay's frame headers and end (call before {@link #start}). */
+  public void record(ConnectionTap tap) {
+    this.tap = tap;
+    up.inspector.tap(tap.fromClient());
+    down.inspector.tap(tap.fromBackend());
+  }
+
+  /** Records who ended the conversation first, and with which code (the first call counts). */
+  private void closedFirst(int who, int code) {
+    if (tap != null) {
+      tap.ended(who, code);
+    }
+  }
+
   public String description() {
     return description;
   }
@@ -169,6 +189,8 @@ public final class Relay {
     if (meter != null) {
       meter.violation(offender.fromClient, insp.violationCode());
     }
+    closedFirst(
+        TrafficRecorder.CLOSED_BY_PROXY, offender.fromClient ? insp.violationCode() : BAD_GATEWAY);
     if (offender.fromClient) {
       terminate(insp.violationCode(), insp.violationReason(), GOING_AWAY, "client closed by proxy");
     } else {
@@ -181,6 +203,9 @@ public final class Relay {
     if (state != State.OPEN && state != State.CLOSING_HANDSHAKE) {
       return;
     }
+    closedFirst(
+        pump.fromClient ? TrafficRecorder.CLOSED_BY_CLIENT : TrafficRecorder.CLOSED_BY_BACKEND,
+        pump.inspector.closeCode());
     if (up.inspector.closeSeen() && down.inspector.closeSeen()) {
       // Both close frames went through: the conversation is over, say so with TCP.
       startEnding();
@@ -197,6 +222,9 @@ public final class Relay {
 
   void sourceEnded(Pump pump) {
     if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
+      closedFirst(
+          pump == down ? TrafficRecorder.CLOSED_BY_BACKEND : TrafficRecorder.CLOSED_BY_CLIENT,
+          CloseCodes.ABNORMAL);
       boolean handshakeDone = up.inspector.closeSeen() && down.inspector.closeSeen();
       if (pump == down) {
         terminate(
@@ -242,6 +270,9 @@ public final class Relay {
       up.sinkDone = true;
     }
     if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
+      closedFirst(
+          clientSide ? TrafficRecorder.CLOSED_BY_CLIENT : TrafficRecorder.CLOSED_BY_BACKEND,
+          CloseCodes.ABNORMAL);
       if (clientSide) {
         terminate(0, null, up.inspector.closeSeen() ? 0 : GOING_AWAY, "client went away");
       } else {
@@ -273,6 +304,7 @@ public final class Relay {
    * for, then both are read until they hang up or the linger time is over.
    */
   private void terminate(int toClient, String clientReason, int toBackend, String backendReason) {
+    closedFirst(TrafficRecorder.CLOSED_BY_PROXY, toClient == 0 ? CloseCodes.ABNORMAL : toClient);
     startEnding();
     closeCodeToClient = toClient;
     if (meter != null) {
@@ -317,6 +349,7 @@ public final class Relay {
       return;
     }
     state = State.ENDED;
+    closedFirst(TrafficRecorder.CLOSED_BY_PROXY, CloseCodes.ABNORMAL);
     cancelTimer();
     up.destroy();
     down.destroy();

@@ -8,332 +8,100 @@ import io.wssguard.handshake.HandshakeGate;
 import io.wssguard.handshake.Rejection;
 import io.wssguard.limit.CompiledPolicy;
 import io.wssguard.limit.Enforcer;
-import io.wssguard.limit.Limit;
-import io.wssguard.limit.SourceBlocks;
-import io.wssguard.limit.SourceState;
+import io.wssguard.limit.HandshakeAdmission;
+import io.wssguard.limit.HandshakeAdmission.Admitted;
+import io.wssguard.limit.HandshakeAdmission.Screened;
 import io.wssguard.limit.SourceTable;
 import io.wssguard.net.Cidr;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
- * The route's policy applied to a handshake, in two steps. {@link #screen} runs for every request,
- * well-formed or not, before anything else is answered: who the client is (believing {@code
- * X-Forwarded-For} only from trusted proxies), whether it is banned (also on a route with {@code
- * policy: off}), and its per-source handshake rate. {@link #admit} runs for well-formed handshakes
- * after routing and before a backend is dialed: allow and deny lists, the handshake rules and the
- * per-source connection count. A refusal is answered here (403, 429, 431) and logged; in monitor
- * mode it is only logged.
+ * The route's policy applied to a live handshake: {@link HandshakeAdmission} (which {@code policy
+ * replay} runs on recorded requests) on the facts of an Undertow exchange, its refusals answered
+ * with {@link Rejection}.
  */
 final class PolicyAdmission {
   private static final HttpString ORIGIN = new HttpString("Origin");
 
-  /**
-   * A request that may be answered: its source's counted state (null on a route without a policy)
-   * and the client's address.
-   */
-  record Screened(SourceBlocks blocks, InetAddress client) {
-    /**
-     * The client's own counted state (its address, or its IPv6 /64), null on {@code policy: off}.
-     */
-    SourceState source() {
-      return blocks == null ? null : blocks.own();
-    }
-  }
-
-  /**
-   * An admitted handshake: the client's counted state (null on a route without a policy), its
-   * address, the subprotocols to forward.
-   */
-  record Admitted(
-      SourceState source, SourceBlocks blocks, InetAddress client, List<String> protocols) {}
-
-  /** A handshake on a route with {@code policy: off}: nothing checked, nothing counted. */
-  static Admitted unchecked(Screened screened, List<String> offered) {
-    return new Admitted(null, null, screened.client(), offered);
-  }
-
-  private final SourceTable sources;
-  private final Enforcer enforcer;
+  private final HandshakeAdmission admission;
 
   PolicyAdmission(SourceTable sources, Enforcer enforcer) {
-    this.sources = sources;
-    this.enforcer = enforcer;
+    this.admission = new HandshakeAdmission(sources, enforcer);
   }
 
-  /**
-   * Counts the request against its source under policy {@code p} (null: {@code policy: off}, only
-   * bans apply); returns null after the refusal was sent.
-   */
+  /** See {@link HandshakeAdmission#screen}; null after the refusal was sent. */
   Screened screen(HttpServerExchange exchange, CompiledPolicy p) {
-    if (p == null) {
-      InetAddress peer = exchange.getSourceAddress().getAddress();
-      if (enforcer.bans().isBanned(peer)) {
-        enforcer
-            .events()
-            .handshakeRejected(
-                peer, exchange.getAttachment(UpgradeProxy.ROUTE_LABEL), "banned", 403, "banned");
-        Rejection.send(exchange, 403, "forbidden: banned");
-        return null;
-      }
-      return new Screened(null, peer);
-    }
-    InetAddress client = clientAddress(exchange, p.access.trustedProxies());
-    if (enforcer.bans().isBanned(client)) {
-      if (refuse(exchange, p, client, 403, "banned", null)) {
-        return null;
-      }
-    }
-    long now = enforcer.ticker().nanos();
-    SourceBlocks blocks = SourceBlocks.lookUp(sources, client, p, now);
-    Limit hs = blocks.takeHandshake(p, now);
-    if (hs != null) {
-      if (refuse(exchange, p, client, 429, "handshake rate", hs, blocks.own())) {
-        return null;
-      }
-    }
-    return new Screened(blocks, client);
+    return admission.screen(new ExchangeRequest(exchange), p, route(exchange), answer(exchange));
   }
 
-  /**
-   * A request the gate refused ({@code reason} as in its {@link Rejection}): a strike against its
-   * source, as malformed requests are probes (not in monitor mode).
-   */
+  /** See {@link HandshakeAdmission#refusedByGate}. */
   void refusedByGate(Screened screened, CompiledPolicy p, String reason) {
-    if (p != null && !p.monitor && screened.source() != null) {
-      enforcer.strike(screened.source(), p, screened.client(), "handshake." + reason);
-    }
+    admission.refusedByGate(screened, p, reason);
   }
 
-  /**
-   * Applies the rest of the policy to a well-formed handshake for {@code path} (the request's one
-   * path, see {@link io.wssguard.handshake.RequestPath}); returns the admission, or null after the
-   * refusal was sent.
-   */
+  /** See {@link HandshakeAdmission#admit}; null after the refusal was sent. */
   Admitted admit(
       HttpServerExchange exchange,
       CompiledPolicy p,
       Screened screened,
       String path,
       List<String> offered) {
-    InetAddress client = screened.client();
-    if (matches(p.access.deny(), client)
-        || (!p.access.allow().isEmpty() && !matches(p.access.allow(), client))) {
-      if (refuse(exchange, p, client, 403, "address not allowed", null)) {
-        return null;
-      }
-    }
-    int maxHeader = p.handshake.maxHeaderBytes();
-    if (maxHeader > 0 && HandshakeGate.headerBlockBytes(exchange) > maxHeader) {
-      if (refuse(
-          exchange, p, client, 431, "request header block over " + maxHeader + " bytes", null)) {
-        return null;
-      }
-    }
-    if (!p.pathPatterns.isEmpty() && !anyMatches(p.pathPatterns, path)) {
-      if (refuse(exchange, p, client, 403, "path not allowed", null)) {
-        return null;
-      }
-    }
-    for (String required : p.handshake.requiredHeaders()) {
-      if (!exchange.getRequestHeaders().contains(required)) {
-        if (refuse(exchange, p, client, 403, "missing header " + required, null)) {
-          return null;
-        }
-      }
-    }
-    if (!p.handshake.origins().isEmpty()
-        && !originAllowed(p.handshake.origins(), exchange.getRequestHeaders().get(ORIGIN))) {
-      if (refuse(exchange, p, client, 403, "origin not allowed", null)) {
-        return null;
-      }
-    }
-    List<String> protocols = offered;
-    if (!p.handshake.subprotocols().isEmpty() && !offered.isEmpty()) {
-      protocols = new ArrayList<>(offered);
-      protocols.retainAll(p.handshake.subprotocols());
-      if (protocols.isEmpty()) {
-        if (refuse(exchange, p, client, 403, "no allowed subprotocol offered", null)) {
-          return null;
-        }
-        protocols = offered;
-      }
-    }
-    SourceBlocks blocks = screened.blocks();
-    SourceState source = blocks.own();
-    Limit conns = blocks.openConnection(p);
-    if (conns != null) {
-      if (refuse(exchange, p, client, 429, "too many connections", conns, source)) {
-        return null;
-      }
-      blocks.openAnyway();
-    }
-    return new Admitted(source, blocks, client, protocols);
+    return admission.admit(
+        new ExchangeRequest(exchange),
+        p,
+        screened,
+        route(exchange),
+        path,
+        offered,
+        answer(exchange));
   }
 
   /** A connection admitted by {@link #admit} has ended. */
   void release(Admitted admitted) {
-    if (admitted.blocks() == null) {
-      return;
-    }
-    admitted.blocks().close(sources);
-  }
-
-  private boolean refuse(
-      HttpServerExchange exchange,
-      CompiledPolicy p,
-      InetAddress client,
-      int status,
-      String why,
-      Limit limit) {
-    return refuse(exchange, p, client, status, why, limit, null);
-  }
-
-  /**
-   * Logs the refusal (and its strike); returns whether the handshake was actually refused (not in
-   * monitor mode).
-   */
-  private boolean refuse(
-      HttpServerExchange exchange,
-      CompiledPolicy p,
-      InetAddress client,
-      int status,
-      String why,
-      Limit limit,
-      SourceState source) {
-    enforcer
-        .events()
-        .policyRefused(
-            client,
-            exchange.getAttachment(UpgradeProxy.ROUTE_LABEL),
-            p.name(),
-            p.monitor,
-            limit != null ? limit.name() : limitOf(why),
-            status,
-            why);
-    if (limit != null && limit.strike() && !p.monitor && source != null) {
-      enforcer.strike(source, p, client, limit.name());
-    }
-    if (p.monitor) {
-      return false;
-    }
-    Rejection.send(exchange, status, status == 429 ? "too many requests" : "forbidden: " + why);
-    return true;
-  }
-
-  /**
-   * The policy key behind a refusal that has no {@link Limit}, for the security log and metrics.
-   */
-  private static String limitOf(String why) {
-    if (why.equals("banned")) {
-      return "ban";
-    } else if (why.equals("address not allowed")) {
-      return "access";
-    } else if (why.startsWith("request header block")) {
-      return "handshake.maxHeaderBytes";
-    } else if (why.startsWith("path")) {
-      return "handshake.paths";
-    } else if (why.startsWith("missing header")) {
-      return "handshake.requiredHeaders";
-    } else if (why.startsWith("origin")) {
-      return "handshake.origins";
-    } else if (why.startsWith("no allowed subprotocol")) {
-      return "handshake.subprotocols";
-    }
-    return "handshake";
-  }
-
-  /**
-   * The client's address: the TCP peer, or — when the peer is a trusted proxy — the right-most
-   * address in {@code X-Forwarded-For} that is not itself a trusted proxy. An unparseable entry
-   * stops the walk.
-   */
-  static InetAddress clientAddress(HttpServerExchange exchange, List<Cidr> trusted) {
-    InetAddress peer = exchange.getSourceAddress().getAddress();
-    if (trusted.isEmpty() || !matches(trusted, peer)) {
-      return peer;
-    }
-    HeaderValues xff = exchange.getRequestHeaders().get(Headers.X_FORWARDED_FOR);
-    if (xff == null) {
-      return peer;
-    }
-    List<String> hops = new ArrayList<>();
-    for (String v : xff) {
-      for (String h : v.split(",", -1)) {
-        // Empty list elements carry nothing (RFC 9110 section 5.6.1).
-        if (!h.isBlank()) {
-          hops.add(h.trim());
-        }
-      }
-    }
-    InetAddress client = peer;
-    for (int i = hops.size() - 1; i >= 0; i--) {
-      InetAddress hop = literal(hops.get(i));
-      if (hop == null) {
-        break;
-      }
-      client = hop;
-      if (!matches(trusted, hop)) {
-        break;
-      }
-    }
-    return client;
-  }
-
-  /** An address literal, bracketed IPv6 too; never a DNS lookup (host names are not addresses). */
-  private static InetAddress literal(String hop) {
-    boolean bracketed = hop.length() > 2 && hop.startsWith("[") && hop.endsWith("]");
-    return Cidr.address(bracketed ? hop.substring(1, hop.length() - 1) : hop);
-  }
-
-  private static boolean anyMatches(List<Pattern> patterns, String path) {
-    for (Pattern p : patterns) {
-      if (p.matcher(path).matches()) {
-        return true;
-      }
-    }
-    return false;
+    admission.release(admitted);
   }
 
   static boolean matches(List<Cidr> blocks, InetAddress address) {
-    for (Cidr c : blocks) {
-      if (c.contains(address)) {
-        return true;
-      }
-    }
-    return false;
+    return HandshakeAdmission.matches(blocks, address);
   }
 
-  /**
-   * Exact origins, or {@code scheme://*.domain[:port]} matching one or more labels before the
-   * domain.
-   */
-  static boolean originAllowed(List<String> allowed, HeaderValues origin) {
-    if (origin == null || origin.size() != 1) {
-      return false;
+  private static String route(HttpServerExchange exchange) {
+    return exchange.getAttachment(UpgradeProxy.ROUTE_LABEL);
+  }
+
+  private static HandshakeAdmission.Refusal answer(HttpServerExchange exchange) {
+    return (status, body) -> Rejection.send(exchange, status, body);
+  }
+
+  /** The facts of a live request, read from the exchange when the policy asks. */
+  private record ExchangeRequest(HttpServerExchange exchange)
+      implements HandshakeAdmission.Request {
+    @Override
+    public InetAddress peer() {
+      return exchange.getSourceAddress().getAddress();
     }
-    String o = origin.getFirst().trim().toLowerCase(Locale.ROOT);
-    for (String a : allowed) {
-      String pattern = a.toLowerCase(Locale.ROOT);
-      int star = pattern.indexOf("://*.");
-      if (star < 0) {
-        if (o.equals(pattern)) {
-          return true;
-        }
-      } else {
-        String scheme = pattern.substring(0, star + 3);
-        String suffix = pattern.substring(star + 4); // ".example.com[:port]"
-        if (o.startsWith(scheme)
-            && o.endsWith(suffix)
-            && o.length() > scheme.length() + suffix.length()
-            && o.indexOf('/', scheme.length()) < 0) {
-          return true;
-        }
-      }
+
+    @Override
+    public List<String> forwardedFor() {
+      HeaderValues xff = exchange.getRequestHeaders().get(Headers.X_FORWARDED_FOR);
+      return xff == null ? List.of() : xff;
     }
-    return false;
+
+    @Override
+    public int headerBlockBytes() {
+      return HandshakeGate.headerBlockBytes(exchange);
+    }
+
+    @Override
+    public boolean hasHeader(String name) {
+      return exchange.getRequestHeaders().contains(name);
+    }
+
+    @Override
+    public List<String> origins() {
+      HeaderValues origin = exchange.getRequestHeaders().get(ORIGIN);
+      return origin == null ? List.of() : origin;
+    }
   }
 }

@@ -20,6 +20,7 @@ import io.wssguard.policy.PolicySet;
 import io.wssguard.time.Ticker;
 import io.wssguard.tls.ServerTls;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -176,7 +177,12 @@ public final class ProxyServer implements AutoCloseable {
     bans.neverBan(NeverBanList.of(config, policySet));
     bans.cap(new BanCap(BansConfig.maxOf(config.bans())));
     policies.onReplace(set -> bans.neverBan(NeverBanList.of(current.get().config(), set)));
-    Observability observe = new Observability(config, bans, snapshot.groups());
+    Observability observe;
+    try {
+      observe = new Observability(config, bans, snapshot.groups());
+    } catch (UncheckedIOException e) { // record.dir cannot be made
+      throw new StartupException(e.getMessage(), e, true);
+    }
     Enforcer enforcer = new Enforcer(bans, observe.events(), ticker);
     PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(ticker), enforcer);
     tlsMetrics(observe, snapshot);

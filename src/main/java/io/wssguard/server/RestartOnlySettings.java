@@ -29,6 +29,7 @@ import java.util.function.Function;
  *   <li>{@code demoBackend}: started once, beside the listeners.
  *   <li>{@code cluster}: the fleet's Redis link is made, and the fleet's bans loaded, before the
  *       listeners accept.
+ *   <li>{@code record}: the recorder's files and writer thread are set up once.
  * </ul>
  */
 final class RestartOnlySettings {
@@ -44,7 +45,8 @@ final class RestartOnlySettings {
           new Setting("timeouts.handshake", c -> c.timeouts().handshake()),
           new Setting("timeouts.maxHeaderBytes", c -> c.timeouts().maxHeaderBytes()),
           new Setting("demoBackend", c -> demo(c.demoBackend())),
-          new Setting("cluster", c -> cluster(c.cluster())));
+          new Setting("cluster", c -> cluster(c.cluster())),
+          new Setting("record", ProxyConfig::record));
 
   private RestartOnlySettings() {}
 

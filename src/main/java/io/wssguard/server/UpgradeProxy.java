@@ -17,6 +17,7 @@ import io.wssguard.handshake.RequestPath;
 import io.wssguard.limit.CompiledPolicy;
 import io.wssguard.limit.ConnectionGate;
 import io.wssguard.limit.Enforcer;
+import io.wssguard.limit.HandshakeAdmission;
 import io.wssguard.observe.ConnectionMeter;
 import io.wssguard.observe.Observability;
 import io.wssguard.observe.RouteMeter;
@@ -98,7 +99,7 @@ final class UpgradeProxy implements HttpHandler {
     // A request that reaches no route is counted under the first route's policy.
     CompiledPolicy policy = (route == null ? routes.get(0) : route).policy().current();
     long admissionStart = System.nanoTime();
-    PolicyAdmission.Screened screened = admission.screen(exchange, policy);
+    HandshakeAdmission.Screened screened = admission.screen(exchange, policy);
     if (screened == null) {
       return;
     }
@@ -126,11 +127,13 @@ final class UpgradeProxy implements HttpHandler {
       Rejection.send(exchange, 404, detail);
       return;
     }
+    HandshakeRecording recording =
+        HandshakeRecording.start(observe.recorder(), exchange, meter.label(), target.path());
     RouteConfig rc = route.config();
     List<String> offered = UpgradeRequest.offeredProtocols(exchange);
-    PolicyAdmission.Admitted admitted =
+    HandshakeAdmission.Admitted admitted =
         policy == null
-            ? PolicyAdmission.unchecked(screened, offered)
+            ? HandshakeAdmission.unchecked(screened, offered)
             : admission.admit(exchange, policy, screened, target.path(), offered);
     if (policy != null) {
       observe.metrics().admissionNanos(System.nanoTime() - admissionStart);
@@ -180,7 +183,8 @@ final class UpgradeProxy implements HttpHandler {
                     route.group(),
                     upgrade,
                     timeouts.handshake().toNanos(),
-                    new Outcome(exchange, route, timeouts, admitted, meter, System.nanoTime())));
+                    new Outcome(
+                        exchange, route, timeouts, admitted, meter, recording, System.nanoTime())));
   }
 
   /** Answers the client according to what the backend did. */
@@ -188,22 +192,25 @@ final class UpgradeProxy implements HttpHandler {
     private final HttpServerExchange exchange;
     private final Route route;
     private final TimeoutsConfig timeouts;
-    private final PolicyAdmission.Admitted admitted;
+    private final HandshakeAdmission.Admitted admitted;
     private final RouteMeter meter;
+    private final HandshakeRecording recording;
     private final long dialStart;
 
     Outcome(
         HttpServerExchange exchange,
         Route route,
         TimeoutsConfig timeouts,
-        PolicyAdmission.Admitted admitted,
+        HandshakeAdmission.Admitted admitted,
         RouteMeter meter,
+        HandshakeRecording recording,
         long dialStart) {
       this.exchange = exchange;
       this.route = route;
       this.timeouts = timeouts;
       this.admitted = admitted;
       this.meter = meter;
+      this.recording = recording;
       this.dialStart = dialStart;
     }
 
@@ -266,6 +273,9 @@ final class UpgradeProxy implements HttpHandler {
                       relays.remove(r);
                     },
                     description);
+            if (recording != null) {
+              relay.record(recording.upgraded());
+            }
             relays.add(relay);
             ConnectionMeter connectionMeter = observe.connection(meter, admitted.client());
             relay.meter(connectionMeter);

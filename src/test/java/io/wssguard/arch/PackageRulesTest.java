@@ -46,7 +46,8 @@ class PackageRulesTest {
             "io.wssguard.quantity..",
             "io.wssguard.time..",
             "io.wssguard.event..",
-            "io.wssguard.fleet..")
+            "io.wssguard.fleet..",
+            "io.wssguard.traffic..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.undertow..", "org.xnio..")

@@ -302,4 +302,23 @@ class PolicyCommandTest {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  void replay_exits2_whenTheFileHasNoSuchPolicy() throws Exception {
+    Path file = write("p.yaml", "policies:\n  chat: {}\n  feed: {}\n");
+    Result r =
+        wssguard("policy", "replay", "--traffic", dir.toString(), "--policy", file.toString());
+    assertEquals(2, r.exit());
+    assertEquals(
+        file + ": no policy 'default' (expected one of: chat, feed; or --name)\n", r.err());
+  }
+
+  @Test
+  void replay_exits2_whenTheDirectoryHoldsNoRecording() throws Exception {
+    Path file = write("p.yaml", "policies:\n  chat: {}\n");
+    Result r =
+        wssguard("policy", "replay", "--traffic", dir.toString(), "--policy", file.toString());
+    assertEquals(2, r.exit());
+    assertEquals(dir + ": no recording files (expected: traffic-*.wsgt)\n", r.err());
+  }
 }

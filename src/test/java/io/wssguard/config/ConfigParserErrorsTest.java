@@ -38,7 +38,7 @@ class ConfigParserErrorsTest {
   void rejectsUnknownTopLevelKey() {
     assertEquals(
         "test.yaml:9:1: unknown key 'limit' (expected one of: listeners, backends, routes, timeouts,"
-            + " demoBackend, policies, bans, admin, limits, cluster)",
+            + " demoBackend, policies, bans, admin, limits, cluster, record)",
         errors(MINIMAL + "limit: {}\n"));
   }
 
@@ -47,6 +47,25 @@ class ConfigParserErrorsTest {
     assertEquals(
         "test.yaml:9:26: limits.maxConnections: 0 (expected: integer 1..10000000)",
         errors(MINIMAL + "limits: {maxConnections: 0}\n"));
+  }
+
+  @Test
+  void rejectsRecordSampleOutsideZeroToOne() {
+    assertEquals(
+        "test.yaml:9:33: record.sample: 1.5 (expected: decimal more than 0, at most 1.0)",
+        errors(MINIMAL + "record: {dir: traffic/, sample: 1.5}\n"));
+    assertEquals(
+        "test.yaml:9:33: record.sample: 0 (expected: decimal more than 0, at most 1.0)",
+        errors(MINIMAL + "record: {dir: traffic/, sample: 0}\n"));
+  }
+
+  @Test
+  void rejectsRecordMaxBytesBelowOneMebibyte_andAMissingDir() {
+    assertEquals(
+        "test.yaml:9:9: record: missing required key 'dir'\n"
+            + "test.yaml:9:20: record.maxBytes: 64KiB (expected: size in B, KiB, MiB or GiB like"
+            + " 64KiB, 1 MiB..1024 GiB)",
+        errors(MINIMAL + "record: {maxBytes: 64KiB}\n"));
   }
 
   @Test

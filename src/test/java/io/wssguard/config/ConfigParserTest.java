@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.net.Cidr;
+import io.wssguard.quantity.Quantities;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -69,6 +70,7 @@ class ConfigParserTest {
             AdminConfig.defaults(Path.of("")),
             LimitsConfig.DEFAULT,
             false,
+            null,
             null);
 
     assertEquals(expected, ConfigParser.embeddedDefaults());
@@ -441,5 +443,26 @@ class ConfigParserTest {
         100_000,
         ConfigParser.parse(MINIMAL + "bans:\n  journal: j\n", "test.yaml", dir).bans().max());
     assertEquals(100_000, BansConfig.maxOf(ConfigParser.parse(MINIMAL, "test.yaml", dir).bans()));
+  }
+
+  @Test
+  void record_absentOrOff_recordsNothing() throws Exception {
+    assertNull(ConfigParser.parse(MINIMAL, "test.yaml", dir).record());
+    assertNull(ConfigParser.parse(MINIMAL + "record: off\n", "test.yaml", dir).record());
+  }
+
+  @Test
+  void record_resolvesTheDirectory_withDefaultsForTheRest() throws Exception {
+    assertEquals(
+        new RecordConfig(dir.resolve("traffic"), Quantities.GIB, 1.0),
+        ConfigParser.parse(MINIMAL + "record: {dir: traffic/}\n", "test.yaml", dir).record());
+    assertEquals(
+        new RecordConfig(Path.of("/var/lib/wssguard/traffic"), 512 * Quantities.MIB, 0.25),
+        ConfigParser.parse(
+                MINIMAL
+                    + "record: {dir: /var/lib/wssguard/traffic, maxBytes: 512MiB, sample: 0.25}\n",
+                "test.yaml",
+                dir)
+            .record());
   }
 }

@@ -10,6 +10,7 @@ import io.wssguard.config.CertificateConfig;
 import io.wssguard.config.LimitsConfig;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
+import io.wssguard.config.RecordConfig;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.config.TimeoutsConfig;
 import io.wssguard.config.TlsConfig;
@@ -75,6 +76,7 @@ final class TestProxy implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(2);
     private AdminConfig admin;
     private LimitsConfig limits = LimitsConfig.DEFAULT;
+    private RecordConfig record;
 
     Builder(Path certDir) {
       this.certDir = certDir;
@@ -157,6 +159,12 @@ final class TestProxy implements AutoCloseable {
       return this;
     }
 
+    /** Records traffic ({@code record} block). */
+    Builder record(RecordConfig record) {
+      this.record = record;
+      return this;
+    }
+
     Builder timeouts(TimeoutsConfig timeouts) {
       this.timeouts = timeouts;
       return this;
@@ -186,7 +194,7 @@ final class TestProxy implements AutoCloseable {
       ProxyConfig config =
           new ProxyConfig(
               listeners, backends, routes, timeouts, null, null, null, null, admin, limits, false,
-              null);
+              null, record);
       return new TestProxy(
           ProxyServer.start(
               config, policies, bans != null ? bans : new MemoryBans(ticker), ticker));

@@ -37,7 +37,8 @@ class RestartOnlySettingsTest {
                 + "bans:\n  journal: "
                 + dir.resolve("bans.journal")
                 + "\nlimits:\n  maxConnections: 100\n"
-                + "timeouts:\n  handshake: 3s\n  maxHeaderBytes: 4096\n");
+                + "timeouts:\n  handshake: 3s\n  maxHeaderBytes: 4096\n"
+                + "record: {dir: traffic/, maxBytes: 2GiB, sample: 0.5}\n");
     List<String> changes = RestartOnlySettings.changes(running, next);
     String why = ": needs a restart (a reload cannot apply it; the running value stays)";
     assertEquals(
@@ -45,7 +46,11 @@ class RestartOnlySettingsTest {
             "bans.journal: off -> " + dir.resolve("bans.journal") + why,
             "limits.maxConnections: " + running.limits().maxConnections() + " -> 100" + why,
             "timeouts.handshake: 10s -> 3s" + why,
-            "timeouts.maxHeaderBytes: " + running.timeouts().maxHeaderBytes() + " -> 4096" + why),
+            "timeouts.maxHeaderBytes: " + running.timeouts().maxHeaderBytes() + " -> 4096" + why,
+            "record: off -> {dir: "
+                + dir.resolve("traffic")
+                + ", maxBytes: 2 GiB, sample: 0.5}"
+                + why),
         changes);
   }
 }

@@ -1,0 +1,152 @@
+package io.wssguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wssguard.cli.Main;
+import io.wssguard.config.RecordConfig;
+import io.wssguard.config.RouteConfig;
+import io.wssguard.demo.DemoEchoBackend;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The policy lab end to end: a proxy records a {@code policy: off} route carrying 20 well-behaved
+ * clients (5 messages/s) and 2 abusive ones (150/s) from distinct loopback addresses for five
+ * seconds; {@code wssguard policy replay} of that recording then names exactly the two abusers
+ * under the default policy, and everyone under a 3 messages/s policy.
+ */
+class PolicyLabIT {
+  private static final int WELL_BEHAVED = 20;
+  private static final long SECONDS = 5;
+
+  @TempDir static Path dir;
+  static Path traffic;
+  static final List<String> CALM =
+      IntStream.range(0, WELL_BEHAVED).mapToObj(i -> "127.0.0." + (10 + i)).toList();
+  static final List<String> ABUSIVE = List.of("127.0.0.50", "127.0.0.51");
+
+  @BeforeAll
+  static void recordTraffic() throws Exception {
+    traffic = dir.resolve("traffic");
+    try (DemoEchoBackend demo =
+            DemoEchoBackend.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        TestProxy proxy =
+            TestProxy.builder(dir)
+                .backend("demo", "ws://127.0.0.1:" + demo.address().getPort() + "/")
+                .route(new RouteConfig(null, "/", "demo", false, 1 << 20, "off"))
+                .record(new RecordConfig(traffic, RecordConfig.MIN_MAX_BYTES, 1.0))
+                .start()) {
+      List<String> sources = new ArrayList<>(CALM);
+      sources.addAll(ABUSIVE);
+      List<RawClient> clients = new ArrayList<>();
+      int[] rate = new int[sources.size()];
+      for (int i = 0; i < sources.size(); i++) {
+        clients.add(RawClient.connect(proxy.port("plain"), false, sources.get(i)).upgrade("/"));
+        rate[i] = ABUSIVE.contains(sources.get(i)) ? 150 : 5;
+      }
+      byte[] message = "{\"say\":\"hello\"}".getBytes(StandardCharsets.UTF_8);
+      int[] sent = new int[clients.size()];
+      long start = System.nanoTime();
+      long end = start + TimeUnit.SECONDS.toNanos(SECONDS);
+      // Each client keeps to its own schedule; a late loop catches up, never sends beyond it.
+      for (long now = start; now < end; now = System.nanoTime()) {
+        for (int i = 0; i < clients.size(); i++) {
+          long due = (now - start) * rate[i] / TimeUnit.SECONDS.toNanos(1);
+          while (sent[i] < due) {
+            clients.get(i).send(RawClient.frame(0x81, message));
+            sent[i]++;
+          }
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      }
+      for (RawClient c : clients) {
+        c.send(RawClient.frame(0x88, RawClient.closePayload(1000, "bye")));
+        // The echoed close comes after every frame before it was relayed, and so recorded.
+        assertEquals(1000, c.readCloseCode());
+        c.close();
+      }
+      assertEquals(0, proxy.server.observability().recorder().dropped());
+    }
+  }
+
+  private static String replay(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    List<String> all =
+        new ArrayList<>(List.of("policy", "replay", "--traffic", traffic.toString()));
+    all.addAll(List.of(args));
+    int exit = cli.execute(all.toArray(String[]::new));
+    assertEquals(0, exit, err.toString());
+    return out.toString();
+  }
+
+  private static String closedBy(String limit, List<String> sources) {
+    return sources.stream()
+        .sorted()
+        .map(
+            s ->
+                "{\"source\":\""
+                    + s
+                    + "\",\"route\":\"/\",\"limit\":\""
+                    + limit
+                    + "\",\"action\":\"close\",\"count\":1}")
+        .collect(Collectors.joining(",", "\"affected\":[", "]"));
+  }
+
+  @Test
+  void defaultPolicy_wouldCloseExactlyTheTwoAbusiveConnections() {
+    String json = replay("--policy", "policies/default.yaml", "--json");
+    assertTrue(json.contains("\"connections\":22"), json);
+    assertTrue(json.contains(closedBy("perConnection.messages", ABUSIVE)), json);
+    assertTrue(
+        json.contains(
+            "\"limits\":[{\"limit\":\"perConnection.messages\",\"action\":\"close\",\"count\":2,"
+                + "\"sources\":2,\"closeCode\":1008,\"strikes\":2}]"),
+        json);
+  }
+
+  @Test
+  void threeMessagesPerSecond_wouldCloseEveryConnection() throws Exception {
+    Path tight = dir.resolve("tight.yaml");
+    Files.writeString(
+        tight,
+        """
+        policies:
+          tight:
+            perConnection:
+              messages: {rate: 3/s, burst: 3, action: close}
+        """);
+    List<String> everyone = new ArrayList<>(CALM);
+    everyone.addAll(ABUSIVE);
+    String json = replay("--policy", tight.toString(), "--json");
+    assertTrue(json.contains(closedBy("perConnection.messages", everyone)), json);
+  }
+
+  @Test
+  void replay_printsTheSameBytesEachTime() {
+    String text = replay("--policy", "policies/default.yaml");
+    assertEquals(text, replay("--policy", "policies/default.yaml"));
+    assertTrue(
+        text.contains("  perConnection.messages: close (1008) 2 times, 2 sources, 2 strikes\n"),
+        text);
+  }
+}
