@@ -163,7 +163,7 @@ public final class FleetBans implements Bans, AutoCloseable {
    * {@code reason} as the other nodes accept it: one line, at most {@link NoticeReader#MAX_REASON}.
    */
   static String shareable(String reason) {
-    String line = reason.replaceAll("\\p{Cntrl}", " ").strip();
+    String line = reason.replaceAll("\\p{Cc}", " ").strip();
     line = line.isEmpty() ? "banned on another node" : line;
     return line.length() <= NoticeReader.MAX_REASON
         ? line

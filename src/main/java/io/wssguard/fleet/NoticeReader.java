@@ -125,13 +125,14 @@ final class NoticeReader {
     String reason = required(values, "reason");
     if (reason.isBlank()
         || reason.length() > MAX_REASON
-        || reason.chars().anyMatch(c -> c < 0x20)) {
+        // Every control character, C1 included (0x9B is a terminal's CSI): the reason reaches logs.
+        || reason.chars().anyMatch(Character::isISOControl)) {
       throw new Refused(
           "reason: "
               + reason.length()
               + " characters (expected: 1.."
               + MAX_REASON
-              + ", one line, not blank)");
+              + ", one line without control characters, not blank)");
     }
     return BanNotice.ban(target, until, reason, origin);
   }
@@ -168,6 +169,6 @@ final class NoticeReader {
       return "";
     }
     String cut = text.length() <= 80 ? text : text.substring(0, 80) + "...";
-    return cut.replaceAll("\\p{Cntrl}", "?");
+    return cut.replaceAll("\\p{Cc}", "?");
   }
 }

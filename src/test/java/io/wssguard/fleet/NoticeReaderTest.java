@@ -89,7 +89,7 @@ class NoticeReaderTest {
         "op: 'drop' (expected: ban or unban)",
         refusal("{\"op\":\"drop\",\"target\":\"10.0.0.1/32\",\"origin\":\"gw-a\"}"));
     assertEquals(
-        "reason: 8 characters (expected: 1..200, one line, not blank)",
+        "reason: 8 characters (expected: 1..200, one line without control characters, not blank)",
         refusal(ban("203.0.113.7/32", "2026-01-01T01:00:00Z").replace("flood", "a\\nforged")));
     assertEquals("1025 characters (expected: at most 1024)", refusal("x".repeat(1025)));
   }
