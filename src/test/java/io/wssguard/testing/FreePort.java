@@ -3,6 +3,8 @@ package io.wssguard.testing;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loopback port nothing listens on right now, for the few places a test must write a port into a
@@ -10,11 +12,22 @@ import java.net.ServerSocket;
  * wssguard reload} reads from the configuration). Everything else binds port 0.
  */
 public final class FreePort {
+  /**
+   * Ports handed out in this JVM: the kernel may give a just-closed port 0 bind the same number
+   * again, and a test that asks twice before starting anything (an admin port and a demo port for
+   * one config) must get two.
+   */
+  private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
+
   private FreePort() {}
 
   public static int next() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        if (GIVEN.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      }
     }
   }
 }
