@@ -119,9 +119,10 @@ public final class YamlReader {
           position[1],
           String.format("invalid YAML: character U+%04X is not allowed", e.getCodePoint()));
       return null;
-    } catch (YAMLException e) {
+    } catch (YAMLException | IllegalArgumentException e) {
       // SnakeYAML says where for every syntax error but a few internal ones (a simple key that is
-      // not the first token of its line, say): point at where the last well-formed element ended.
+      // not the first token of its line; an IllegalArgumentException for a tag with spaces):
+      // point at where the last well-formed element ended.
       Mark near = lastGoodMark(text);
       errors.at(
           near == null ? 1 : near.getLine() + 1,
@@ -142,7 +143,7 @@ public final class YamlReader {
       for (Event event : new Yaml(new LoaderOptions()).parse(new StringReader(text))) {
         last = event.getEndMark();
       }
-    } catch (YAMLException e) {
+    } catch (YAMLException | IllegalArgumentException e) {
       // Expected: the same error again. What parsed before it is what we wanted.
     }
     return last;
