@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
@@ -544,10 +545,19 @@ public final class ConfigParser {
     if (items == null) {
       return null;
     }
+    return distinctUris(items, path, this::serverUri);
+  }
+
+  /**
+   * The URIs of a list, each read by {@code read} (null when reported), in order; a URI listed
+   * twice is an error naming the first.
+   */
+  private List<URI> distinctUris(
+      List<Node> items, String path, BiFunction<Node, String, URI> read) {
     Map<URI, Integer> seen = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String itemPath = path + "[" + i + "]";
-      URI uri = serverUri(items.get(i), itemPath);
+      URI uri = read.apply(items.get(i), itemPath);
       if (uri == null) {
         continue;
       }
@@ -1137,21 +1147,7 @@ public final class ConfigParser {
     if (items == null) {
       return List.of();
     }
-    Map<URI, Integer> seen = new LinkedHashMap<>();
-    for (int i = 0; i < items.size(); i++) {
-      String itemPath = path + "[" + i + "]";
-      URI uri = redisUri(items.get(i), itemPath);
-      if (uri == null) {
-        continue;
-      }
-      Integer previous = seen.putIfAbsent(uri, i);
-      if (previous != null) {
-        errors.at(
-            items.get(i),
-            itemPath + ": " + uri + " (already listed as " + path + "[" + previous + "])");
-      }
-    }
-    return new ArrayList<>(seen.keySet());
+    return distinctUris(items, path, this::redisUri);
   }
 
   /** The URI with scheme and host lower-cased and the default port (6379) made explicit. */
