@@ -45,11 +45,20 @@ public final class AtomicFile {
    */
   public static FileChannel replace(
       Path file, String text, FileAttribute<?> mode, BeforeRename beforeRename) throws IOException {
+    return replace(file, text.getBytes(StandardCharsets.UTF_8), mode, beforeRename);
+  }
+
+  private static FileChannel replace(
+      Path file, byte[] content, FileAttribute<?> mode, BeforeRename beforeRename)
+      throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     FileChannel ch = createTemp(file, tmp, mode);
     try {
       beforeRename.prepare(tmp);
-      writeFully(ch, text);
+      ByteBuffer buf = ByteBuffer.wrap(content);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
       ch.force(true);
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -72,6 +81,11 @@ public final class AtomicFile {
   /** {@link #replace} for a file that is written once and closed. */
   public static void write(Path file, String text, FileAttribute<?> mode) throws IOException {
     replace(file, text, mode, BeforeRename.NOTHING).close();
+  }
+
+  /** {@link #replace} for a binary file that is written once and closed. */
+  public static void write(Path file, byte[] content, FileAttribute<?> mode) throws IOException {
+    replace(file, content, mode, BeforeRename.NOTHING).close();
   }
 
   /** Writes all of {@code text} as UTF-8 at the channel's position. */

@@ -47,7 +47,8 @@ class PackageRulesTest {
             "io.wssguard.time..",
             "io.wssguard.event..",
             "io.wssguard.fleet..",
-            "io.wssguard.traffic..")
+            "io.wssguard.traffic..",
+            "io.wssguard.baseline..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.undertow..", "org.xnio..")
