@@ -23,8 +23,8 @@ import java.util.Set;
  * run as root) is handed to that owner and group with {@code lchown}, so the service can still
  * write it after root has.
  */
-record JournalDirectory(Path path, UserPrincipal owner, GroupPrincipal group) {
-  static JournalDirectory check(Path dir) throws IOException {
+public record JournalDirectory(Path path, UserPrincipal owner, GroupPrincipal group) {
+  public static JournalDirectory check(Path dir) throws IOException {
     PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
     if (view == null) {
       // No owners or modes to check (not a POSIX file system).
