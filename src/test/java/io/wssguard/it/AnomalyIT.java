@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wssguard.anomaly.AnomalyWatch;
 import io.wssguard.baseline.Baselines;
 import io.wssguard.baseline.RouteBaseline;
+import io.wssguard.config.AdminConfig;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.demo.DemoEchoBackend;
 import io.wssguard.policy.PolicyParser;
@@ -75,7 +76,19 @@ class AnomalyIT {
         .route(new RouteConfig(null, "/", "demo", false, 1 << 20, "watched"))
         .policies(policies())
         .stateDir(state)
+        .admin(
+            new AdminConfig(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                dir.resolve("admin.token"),
+                true,
+                false))
         .start();
+  }
+
+  private String status(TestProxy proxy) throws Exception {
+    return AdminClient.withTokenFrom(proxy.server.adminUrl(), dir.resolve("admin.token"))
+        .get("/status")
+        .body();
   }
 
   private static AnomalyWatch.RouteStatus route(TestProxy proxy) {
@@ -119,6 +132,14 @@ class AnomalyIT {
                 "wssguard_anomalies_total{action=\"monitor\",enforced=\"false\",policy=\"watched\","
                     + "route=\"/\",rule=\"anomaly.chatty-connection\"} "),
             metrics);
+        String status = status(proxy);
+        assertTrue(
+            status.contains(
+                "\"rule\":\"chatty-connection\",\"measure\":\"perConnection.messageRate\","
+                    + "\"above\":\"10x typicalP99\",\"forSeconds\":3,\"action\":\"monitor\","
+                    + "\"active\":true,\"baseline\":"),
+            status);
+        ABUSIVE.forEach(a -> assertTrue(status.contains("\"" + a + "\""), status));
       }
     }
   }
@@ -127,6 +148,16 @@ class AnomalyIT {
   void learntTraffic_isKeptAcrossARestart() throws Exception {
     try (TestProxy proxy = proxy()) {
       assertFalse(route(proxy).rules().get(0).active(), "nothing learnt yet");
+      String status = status(proxy);
+      assertTrue(
+          status.contains(
+              "\"reference\":{\"connections\":0,\"sources\":0,\"windows\":0,\"enough\":false}"),
+          status);
+      assertTrue(
+          status.contains(
+              "\"active\":false,\"inactive\":\"not enough traffic in the reference baseline"
+                  + " yet\",\"fired\":0,\"flagged\":[]"),
+          status);
       try (PacedClients clients =
           new PacedClients().add(proxy.port("plain"), CALM.subList(0, 12), 5, "/")) {
         clients.send(3);
