@@ -13,10 +13,11 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 
 /**
- * The directory a ban journal lives in, checked before anything in it is opened: a directory that
- * users other than its owner may write to (group or world writable, without the sticky bit that
- * stops them renaming or removing others' files) is refused, since anyone there could swap the
- * journal or its lock for a link between two of our steps.
+ * The directory a ban journal (and the live baselines, anomaly.BaselineFiles) lives in, checked
+ * before anything in it is opened: a directory that users other than its owner may write to (group
+ * or world writable, without the sticky bit that stops them renaming or removing others' files) is
+ * refused, since anyone there could swap the journal or its lock for a link between two of our
+ * steps.
  *
  * <p>Its owner is the account the journal belongs to (the service's, {@code wssguard:wssguard} in
  * the packages). A file this process creates there and that came out with another owner (the CLI
