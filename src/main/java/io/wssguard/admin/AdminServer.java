@@ -414,6 +414,7 @@ public final class AdminServer implements AutoCloseable {
     }
     j.endObject();
     j.field("activeBans", observe.bans().active().size());
+    AnomalyStatus.write(j, observe.anomalies());
     return j.endObject().toString();
   }
 

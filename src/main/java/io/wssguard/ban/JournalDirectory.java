@@ -13,18 +13,19 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 
 /**
- * The directory a ban journal lives in, checked before anything in it is opened: a directory that
- * users other than its owner may write to (group or world writable, without the sticky bit that
- * stops them renaming or removing others' files) is refused, since anyone there could swap the
- * journal or its lock for a link between two of our steps.
+ * The directory a ban journal (and the live baselines, anomaly.BaselineFiles) lives in, checked
+ * before anything in it is opened: a directory that users other than its owner may write to (group
+ * or world writable, without the sticky bit that stops them renaming or removing others' files) is
+ * refused, since anyone there could swap the journal or its lock for a link between two of our
+ * steps.
  *
  * <p>Its owner is the account the journal belongs to (the service's, {@code wssguard:wssguard} in
  * the packages). A file this process creates there and that came out with another owner (the CLI
  * run as root) is handed to that owner and group with {@code lchown}, so the service can still
  * write it after root has.
  */
-record JournalDirectory(Path path, UserPrincipal owner, GroupPrincipal group) {
-  static JournalDirectory check(Path dir) throws IOException {
+public record JournalDirectory(Path path, UserPrincipal owner, GroupPrincipal group) {
+  public static JournalDirectory check(Path dir) throws IOException {
     PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
     if (view == null) {
       // No owners or modes to check (not a POSIX file system).

@@ -175,6 +175,21 @@ public final class RouteBaseline {
     active.clear();
   }
 
+  /**
+   * A copy of the folded figures with every source still watched folded into the copy too, leaving
+   * this baseline as it was (its sources keep being watched): what to save while learning goes on.
+   * A source's handshakes in the second under way are left out.
+   */
+  public RouteBaseline foldedCopy() {
+    RouteBaseline copy = new RouteBaseline(maxSources);
+    copy.merge(this);
+    for (SourceSummary s : active.values()) {
+      copy.sources++;
+      copy.foldFigures(s);
+    }
+    return copy;
+  }
+
   /** Adds {@code other}'s folded figures and counts to this one's (another node, a saved file). */
   public void merge(RouteBaseline other) {
     figures.forEach((m, f) -> f.merge(other.figures.get(m)));
@@ -215,6 +230,10 @@ public final class RouteBaseline {
   private void fold(SourceSummary s) {
     endHandshakeWindow(s);
     sources++;
+    foldFigures(s);
+  }
+
+  private void foldFigures(SourceSummary s) {
     for (Measure m : Measure.values()) {
       Distribution own = s.own(m);
       if (own != null) {

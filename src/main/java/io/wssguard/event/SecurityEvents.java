@@ -51,6 +51,27 @@ public interface SecurityEvents {
       boolean strike,
       String detail) {}
 
+  /**
+   * An anomaly rule fired: a connection's {@code measure} stayed above {@code threshold} (the
+   * rule's multiple of the route baseline's {@code figure}, which was {@code baseline}) for the
+   * rule's duration, at {@code value} in its last window.
+   *
+   * @param limit the rule as a limit name, {@code anomaly.<rule name>}
+   * @param action monitor, strike, close or ban: what was done (or, not enforced, would have been)
+   */
+  default void anomaly(
+      InetAddress client,
+      String route,
+      String policy,
+      boolean enforced,
+      String limit,
+      String action,
+      String measure,
+      double value,
+      String figure,
+      double baseline,
+      double threshold) {}
+
   default void strike(InetAddress client, String policy, String limit, int count, int max) {}
 
   /**

@@ -2,6 +2,7 @@ package io.wssguard.limit;
 
 import io.wssguard.frame.CloseCodes;
 import io.wssguard.policy.AccessRules;
+import io.wssguard.policy.AnomalyRule;
 import io.wssguard.policy.HandshakeRules;
 import io.wssguard.policy.Mode;
 import io.wssguard.policy.PerConnectionLimits;
@@ -38,6 +39,10 @@ public final class CompiledPolicy {
   public final Limit maxFrameBytes;
   public final Limit maxFragments;
   public final Limit controlFrames;
+
+  /** The policy's {@code anomaly:} rules, evaluated off the IO threads (anomaly.AnomalyWatch). */
+  public final List<AnomalyRule> anomalies;
+
   final long strikeWindowNanos;
 
   /**
@@ -78,6 +83,7 @@ public final class CompiledPolicy {
     maxFragments =
         Limit.of("perConnection.maxFragments", c.maxFragments(), CloseCodes.POLICY_VIOLATION);
     controlFrames = Limit.of("perConnection.controlFrames", c.controlFrames());
+    anomalies = p.anomalies();
   }
 
   private static BlockLimits blockLimits(

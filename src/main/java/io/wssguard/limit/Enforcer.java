@@ -6,6 +6,7 @@ import io.wssguard.event.SecurityEvents;
 import io.wssguard.time.Ticker;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -88,6 +89,21 @@ public final class Enforcer {
         escalate(policy, client, now, recent);
       }
     }
+  }
+
+  /**
+   * Bans the source of {@code client} (IPv4: the address; IPv6: the policy's prefix) for {@code
+   * banFor} because {@code by} said so (an anomaly rule), and reports it; returns whether a ban was
+   * made (a never-ban source is not banned).
+   */
+  public boolean ban(
+      CompiledPolicy policy, InetAddress client, Duration banFor, String reason, String by) {
+    int prefix = client instanceof Inet4Address ? 32 : policy.access.ipv6Prefix();
+    BanOutcome outcome = bans.ban(client, prefix, banFor, reason, List.of(by));
+    if (outcome.banned()) {
+      events.banned(outcome.ban().target().toString(), policy.name(), banFor, reason, by);
+    }
+    return outcome.banned();
   }
 
   /**

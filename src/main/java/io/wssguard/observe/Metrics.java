@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wssguard.anomaly.AnomalyWatch;
 import io.wssguard.backend.BackendGroup;
 import io.wssguard.backend.BackendServer;
 import io.wssguard.ban.Bans;
@@ -322,6 +323,24 @@ public final class Metrics {
         .increment();
   }
 
+  void anomaly(String route, String policy, String rule, String action, boolean enforced) {
+    decisions
+        .computeIfAbsent(
+            "a\0" + route + '\0' + policy + '\0' + rule + '\0' + action + '\0' + enforced,
+            k ->
+                Counter.builder("wssguard.anomalies")
+                    .description(
+                        "Anomaly rules fired, by route, policy, rule (anomaly.<name>) and action;"
+                            + " enforced=false: monitor, or would have")
+                    .tag("route", route)
+                    .tag("policy", policy)
+                    .tag("rule", rule)
+                    .tag("action", action)
+                    .tag("enforced", Boolean.toString(enforced))
+                    .register(registry))
+        .increment();
+  }
+
   void strike(String policy, String limit) {
     decisions
         .computeIfAbsent(
@@ -411,6 +430,13 @@ public final class Metrics {
         .register(registry);
     Gauge.builder("wssguard.reload.last.successful", reloads, r -> r.lastError() == null ? 1 : 0)
         .description("0 while the last reload was refused and the previous configuration runs")
+        .register(registry);
+  }
+
+  void baselines(AnomalyWatch watch) {
+    FunctionCounter.builder("wssguard.baseline.observations.dropped", watch, AnomalyWatch::dropped)
+        .description(
+            "Connection opens and closes the live baselines did not learn because their queue was full")
         .register(registry);
   }
 

@@ -1,5 +1,6 @@
 package io.wssguard.observe;
 
+import io.wssguard.anomaly.AnomalyWatch;
 import io.wssguard.backend.BackendGroup;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.ProxyConfig;
@@ -30,6 +31,7 @@ public final class Observability implements AutoCloseable {
   final Bans bans;
   final Instant started = Instant.now();
   private volatile PolicyReloads reloads;
+  private volatile AnomalyWatch anomalies;
 
   /** Traffic recording ({@code record}), null when off. */
   private final TrafficRecorder recorder;
@@ -99,6 +101,19 @@ public final class Observability implements AutoCloseable {
       metrics.reloads(reloads);
     }
     this.reloads = reloads;
+  }
+
+  /** Connects the live baselines and anomaly rules (for the relays and {@code /status}). */
+  public void anomalies(AnomalyWatch watch) {
+    if (this.anomalies == null && watch != null) {
+      metrics.baselines(watch);
+    }
+    this.anomalies = watch;
+  }
+
+  /** The live baselines and anomaly rules, or null before they are connected. */
+  public AnomalyWatch anomalies() {
+    return anomalies;
   }
 
   /** The policy reloader, or null before one is connected. */

@@ -166,6 +166,44 @@ public final class SecurityLog implements SecurityEvents {
   }
 
   @Override
+  public void anomaly(
+      InetAddress client,
+      String route,
+      String policy,
+      boolean enforced,
+      String limit,
+      String action,
+      String measure,
+      double value,
+      String figure,
+      double baseline,
+      double threshold) {
+    metrics.anomaly(route, policy, limit, action, enforced);
+    if (client != null) {
+      violations.add(client.getHostAddress(), 1);
+    }
+    JsonText line = rejection("anomaly", ip(client), route);
+    if (line == null) {
+      return;
+    }
+    log.write(
+        line.field("policy", policy)
+            .field("limit", limit)
+            .field("action", action)
+            .field("enforced", enforced)
+            .key("values")
+            .beginObject()
+            .field("measure", measure)
+            .field("value", value)
+            .field("figure", figure)
+            .field("baseline", baseline)
+            .field("threshold", threshold)
+            .endObject()
+            .endObject()
+            .toString());
+  }
+
+  @Override
   public void strike(InetAddress client, String policy, String limit, int count, int max) {
     metrics.strike(policy, limit);
     log.writeImportant(

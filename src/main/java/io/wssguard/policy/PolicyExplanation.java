@@ -1,5 +1,7 @@
 package io.wssguard.policy;
 
+import io.wssguard.baseline.Measure;
+import io.wssguard.baseline.RouteBaseline;
 import io.wssguard.frame.CloseCodes;
 import io.wssguard.net.Cidr;
 import io.wssguard.quantity.Quantities;
@@ -50,7 +52,38 @@ public final class PolicyExplanation {
     access(s, policy.access());
     ipv6Blocks(s, policy);
     strikes(s, policy);
+    anomalies(s, policy);
     return s;
+  }
+
+  private static void anomalies(List<String> s, Policy p) {
+    for (AnomalyRule r : p.anomalies()) {
+      String what =
+          switch (r.response()) {
+            case MONITOR -> "it is logged and counted";
+            case STRIKE -> "the source gets a strike";
+            case CLOSE -> "the connection is closed with " + r.closeCode();
+            case BAN -> "the source is banned for " + duration(r.banFor());
+          };
+      s.add(
+          "Anomaly rule '"
+              + r.name()
+              + "': when a connection's "
+              + (r.measure() == Measure.MESSAGE_RATE
+                  ? "messages per second from the client"
+                  : "messages per second from the backend")
+              + " stay above "
+              + r.threshold()
+              + " of the route's learnt baseline for "
+              + duration(r.sustain())
+              + ", "
+              + what
+              + ". It acts only once the baseline has seen "
+              + RouteBaseline.MIN_CONNECTIONS
+              + " connections from "
+              + RouteBaseline.MIN_SOURCES
+              + " sources; until then it is inactive (see /status).");
+    }
   }
 
   private static void handshake(List<String> s, HandshakeRules h) {

@@ -24,6 +24,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -64,7 +65,7 @@ public final class PolicyParser {
 
   static final List<String> TOP_KEYS = List.of("policies");
   static final List<String> POLICY_KEYS =
-      List.of("mode", "handshake", "perIp", "perConnection", "access", "strikes");
+      List.of("mode", "handshake", "perIp", "perConnection", "access", "strikes", "anomaly");
   static final List<String> HANDSHAKE_KEYS =
       List.of("maxHeaderBytes", "origins", "subprotocols", "requiredHeaders", "paths");
   static final List<String> ACCESS_KEYS = List.of("allow", "deny", "trustedProxies", "ipv6Prefix");
@@ -270,6 +271,7 @@ public final class PolicyParser {
     limitKeys(keys, "policies.*.perConnection", PER_CONNECTION);
     keys.put("policies.*.access", ACCESS_KEYS);
     keys.put("policies.*.strikes", STRIKE_KEYS);
+    keys.put("policies.*.anomaly.*", AnomalyRulesParser.KEYS);
     return keys;
   }
 
@@ -279,6 +281,9 @@ public final class PolicyParser {
     PER_IP.forEach(s -> actions.put("policies.*.perIp." + s.key(), s.actionNames()));
     PER_CONNECTION.forEach(
         s -> actions.put("policies.*.perConnection." + s.key(), s.actionNames()));
+    actions.put(
+        "policies.*.anomaly.*",
+        Arrays.stream(AnomalyRule.Response.values()).map(AnomalyRule.Response::id).toList());
     return actions;
   }
 
@@ -436,6 +441,9 @@ public final class PolicyParser {
       perIp = blocksWiderThanPrefix(perIp, access.ipv6Prefix(), m);
     }
     StrikeRules strikes = strikes(m.get("strikes"), m.pathOf("strikes"));
+    List<AnomalyRule> anomalies =
+        new AnomalyRulesParser(yaml)
+            .rules(m.get("anomaly"), m.pathOf("anomaly"), m.get("strikes") != null);
     if (errors.size() > before) {
       return null;
     }
@@ -447,6 +455,7 @@ public final class PolicyParser {
         perConnection,
         access,
         strikes,
+        anomalies,
         errors.file(),
         nameNode.getStartMark().getLine() + 1);
   }

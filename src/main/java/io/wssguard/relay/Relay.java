@@ -145,6 +145,34 @@ public final class Relay {
             });
   }
 
+  /**
+   * Closes the conversation for a policy: {@code code} and {@code reason} to the client, 1001 to
+   * the backend. Safe to call from any thread; does nothing once it is ending.
+   */
+  public void close(int code, String reason) {
+    client
+        .getIoThread()
+        .execute(
+            () -> {
+              if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
+                terminate(code, reason, GOING_AWAY, "client closed by proxy");
+              }
+            });
+  }
+
+  /**
+   * Client-to-backend messages relayed so far. Other threads may read it (the live baselines, once
+   * a second): a plain field of the IO thread's, so the value can lag a little, never tear.
+   */
+  public long messagesFromClient() {
+    return up.inspector.messages();
+  }
+
+  /** Backend-to-client messages relayed so far; read like {@link #messagesFromClient()}. */
+  public long messagesFromBackend() {
+    return down.inspector.messages();
+  }
+
   /** Measures this relay (call before {@link #start}). */
   public void meter(ConnectionMeter meter) {
     this.meter = meter;

@@ -4,6 +4,7 @@ import io.undertow.Undertow;
 import io.wssguard.admin.AdminServer;
 import io.wssguard.admin.AdminToken;
 import io.wssguard.admin.AdminTokenException;
+import io.wssguard.anomaly.AnomalyWatch;
 import io.wssguard.ban.BanCap;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.BansConfig;
@@ -14,7 +15,9 @@ import io.wssguard.demo.DemoEchoBackend;
 import io.wssguard.handshake.HandshakeGate;
 import io.wssguard.limit.Enforcer;
 import io.wssguard.limit.PolicyStore;
+import io.wssguard.limit.PolicyView;
 import io.wssguard.limit.SourceTable;
+import io.wssguard.observe.Metrics;
 import io.wssguard.observe.Observability;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.time.Ticker;
@@ -22,6 +25,7 @@ import io.wssguard.tls.ServerTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -186,10 +190,13 @@ public final class ProxyServer implements AutoCloseable {
     Enforcer enforcer = new Enforcer(bans, observe.events(), ticker);
     PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(ticker), enforcer);
     tlsMetrics(observe, snapshot);
+    AnomalyWatch anomalies = anomalyWatch(config, enforcer, ticker, current);
+    observe.anomalies(anomalies);
     XnioWorker worker;
     try {
       worker = startWorker(xnio);
     } catch (StartupException e) {
+      anomalies.close();
       observe.close();
       throw e;
     }
@@ -220,6 +227,7 @@ public final class ProxyServer implements AutoCloseable {
               policies,
               new ServerReadiness(
                   () -> sockets.get().values(), () -> current.get().groups().values(), policies));
+      anomalies.start();
       bound.values().forEach(ListenerSocket::resumeAccepts);
       sockets.set(Collections.unmodifiableMap(bound));
       return new ProxyServer(
@@ -227,9 +235,34 @@ public final class ProxyServer implements AutoCloseable {
     } catch (StartupException e) {
       bound.values().forEach(ListenerSocket::stopAccepting);
       worker.shutdownNow();
+      anomalies.close();
       observe.close();
       throw e;
     }
+  }
+
+  /**
+   * The live baselines and anomaly rules, saved beside the ban journal (in memory only without
+   * one).
+   */
+  private static AnomalyWatch anomalyWatch(
+      ProxyConfig config,
+      Enforcer enforcer,
+      Ticker ticker,
+      AtomicReference<RuntimeSnapshot> current) {
+    Path journal = config.bans() == null ? null : config.bans().journal();
+    return new AnomalyWatch(
+        ticker,
+        enforcer,
+        journal == null ? null : journal.toAbsolutePath().getParent(),
+        AnomalyWatch.DEFAULT_EPOCH_MS,
+        () -> {
+          Map<String, PolicyView> views = new LinkedHashMap<>();
+          for (Route r : current.get().routes()) {
+            views.putIfAbsent(Metrics.routeLabel(r.config()), r.policy());
+          }
+          return views;
+        });
   }
 
   private static PolicyStore policyStore(ProxyConfig config, PolicySet policySet)
@@ -551,6 +584,10 @@ public final class ProxyServer implements AutoCloseable {
     }
     if (admin != null) {
       admin.close();
+    }
+    AnomalyWatch anomalies = observe.anomalies();
+    if (anomalies != null) {
+      anomalies.close(); // after the relays: their last windows are not learnt, the epoch is saved
     }
     observe.close();
   }

@@ -6,6 +6,7 @@ import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
+import io.wssguard.anomaly.AnomalyWatch;
 import io.wssguard.backend.BackendDialer;
 import io.wssguard.backend.BackendResponse;
 import io.wssguard.backend.BackendServer;
@@ -260,6 +261,8 @@ final class UpgradeProxy implements HttpHandler {
                         enforcer,
                         admitted.client(),
                         enforcer.ticker().nanos());
+            AnomalyWatch anomalies = observe.anomalies();
+            AnomalyWatch.Watched[] watched = {null};
             Relay relay =
                 new Relay(
                     client,
@@ -271,6 +274,9 @@ final class UpgradeProxy implements HttpHandler {
                       server.connectionClosed();
                       admission.release(admitted);
                       relays.remove(r);
+                      if (anomalies != null) {
+                        anomalies.closed(watched[0]);
+                      }
                     },
                     description);
             if (recording != null) {
@@ -279,6 +285,15 @@ final class UpgradeProxy implements HttpHandler {
             relays.add(relay);
             ConnectionMeter connectionMeter = observe.connection(meter, admitted.client());
             relay.meter(connectionMeter);
+            if (anomalies != null) {
+              watched[0] =
+                  anomalies.opened(
+                      meter.label(),
+                      route.policy(),
+                      admitted.source(),
+                      admitted.client(),
+                      new WatchedRelay(relay));
+            }
             relay.start(early);
           });
       exchange.endExchange();

@@ -48,7 +48,8 @@ class PackageRulesTest {
             "io.wssguard.event..",
             "io.wssguard.fleet..",
             "io.wssguard.traffic..",
-            "io.wssguard.baseline..")
+            "io.wssguard.baseline..",
+            "io.wssguard.anomaly..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.undertow..", "org.xnio..")

@@ -134,4 +134,24 @@ class RouteBaselineTest {
     assertEquals(8, a.perSource(Measure.MESSAGE_RATE, PerSource.MAX).max());
     assertEquals(4, a.perSource(Measure.MESSAGE_RATE, PerSource.MAX).min());
   }
+
+  @Test
+  void foldedCopy_foldsSourcesStillWatched_intoTheCopyOnly() {
+    RouteBaseline b = new RouteBaseline();
+    for (int s = 0; s < 10; s++) {
+      b.handshake("10.0.0." + s, T0, true); // still open
+      for (int w = 1; w <= 10; w++) {
+        b.connectionWindow("10.0.0." + s, w, 0);
+      }
+    }
+    RouteBaseline copy = b.foldedCopy();
+    assertEquals(10, b.watching());
+    assertEquals(new Coverage(10, 0, 100, 0), b.coverage());
+    assertEquals(new Coverage(10, 10, 100, 0), copy.coverage());
+    assertEquals(10, copy.typical(Measure.MESSAGE_RATE, PerSource.MAX));
+    assertTrue(Double.isNaN(b.typical(Measure.MESSAGE_RATE, PerSource.MAX)));
+    b.foldAll(); // the original still folds its sources once, with everything they did
+    assertEquals(copy.coverage(), b.coverage());
+    assertEquals(10, b.typical(Measure.MESSAGE_RATE, PerSource.MAX));
+  }
 }

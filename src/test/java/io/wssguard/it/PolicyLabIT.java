@@ -11,13 +11,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,34 +49,11 @@ class PolicyLabIT {
                 .route(new RouteConfig(null, "/", "demo", false, 1 << 20, "off"))
                 .record(new RecordConfig(traffic, RecordConfig.MIN_MAX_BYTES, 1.0))
                 .start()) {
-      List<String> sources = new ArrayList<>(CALM);
-      sources.addAll(ABUSIVE);
-      List<RawClient> clients = new ArrayList<>();
-      int[] rate = new int[sources.size()];
-      for (int i = 0; i < sources.size(); i++) {
-        clients.add(RawClient.connect(proxy.port("plain"), false, sources.get(i)).upgrade("/"));
-        rate[i] = ABUSIVE.contains(sources.get(i)) ? 150 : 5;
-      }
-      byte[] message = "{\"say\":\"hello\"}".getBytes(StandardCharsets.UTF_8);
-      int[] sent = new int[clients.size()];
-      long start = System.nanoTime();
-      long end = start + TimeUnit.SECONDS.toNanos(SECONDS);
-      // Each client keeps to its own schedule; a late loop catches up, never sends beyond it.
-      for (long now = start; now < end; now = System.nanoTime()) {
-        for (int i = 0; i < clients.size(); i++) {
-          long due = (now - start) * rate[i] / TimeUnit.SECONDS.toNanos(1);
-          while (sent[i] < due) {
-            clients.get(i).send(RawClient.frame(0x81, message));
-            sent[i]++;
-          }
-        }
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-      }
-      for (RawClient c : clients) {
-        c.send(RawClient.frame(0x88, RawClient.closePayload(1000, "bye")));
-        // The echoed close comes after every frame before it was relayed, and so recorded.
-        assertEquals(1000, c.readCloseCode());
-        c.close();
+      try (PacedClients clients =
+          new PacedClients()
+              .add(proxy.port("plain"), CALM, 5, "/")
+              .add(proxy.port("plain"), ABUSIVE, 150, "/")) {
+        clients.send(SECONDS);
       }
       assertEquals(0, proxy.server.observability().recorder().dropped());
     }

@@ -6,6 +6,7 @@ import io.wssguard.config.AdminConfig;
 import io.wssguard.config.BackendGroupConfig;
 import io.wssguard.config.BackendTlsConfig;
 import io.wssguard.config.Balance;
+import io.wssguard.config.BansConfig;
 import io.wssguard.config.CertificateConfig;
 import io.wssguard.config.LimitsConfig;
 import io.wssguard.config.ListenerConfig;
@@ -77,6 +78,7 @@ final class TestProxy implements AutoCloseable {
     private AdminConfig admin;
     private LimitsConfig limits = LimitsConfig.DEFAULT;
     private RecordConfig record;
+    private BansConfig bansConfig;
 
     Builder(Path certDir) {
       this.certDir = certDir;
@@ -165,6 +167,15 @@ final class TestProxy implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A {@code bans} block whose journal lies in {@code dir}: the state directory, where the live
+     * baselines are saved (the bans themselves stay those of {@link #bans}).
+     */
+    Builder stateDir(Path dir) {
+      this.bansConfig = new BansConfig(dir.resolve("bans.journal"), null, BansConfig.DEFAULT_MAX);
+      return this;
+    }
+
     Builder timeouts(TimeoutsConfig timeouts) {
       this.timeouts = timeouts;
       return this;
@@ -193,8 +204,19 @@ final class TestProxy implements AutoCloseable {
       }
       ProxyConfig config =
           new ProxyConfig(
-              listeners, backends, routes, timeouts, null, null, null, null, admin, limits, false,
-              null, record);
+              listeners,
+              backends,
+              routes,
+              timeouts,
+              null,
+              null,
+              bansConfig,
+              null,
+              admin,
+              limits,
+              false,
+              null,
+              record);
       return new TestProxy(
           ProxyServer.start(
               config, policies, bans != null ? bans : new MemoryBans(ticker), ticker));

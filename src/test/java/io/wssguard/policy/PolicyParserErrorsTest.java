@@ -50,7 +50,7 @@ class PolicyParserErrorsTest {
     line4(
         "    limits: {}",
         "p.yaml:4:%d: unknown key 'limits' in policies.chat (expected one of: mode, handshake,"
-            + " perIp, perConnection, access, strikes)",
+            + " perIp, perConnection, access, strikes, anomaly)",
         "limits");
   }
 
@@ -131,7 +131,7 @@ class PolicyParserErrorsTest {
   void rejectsPolicyThatIsNotAMapping() {
     assertEquals(
         "p.yaml:4:8: policies.feed: empty value (expected: mapping with mode, handshake, perIp,"
-            + " perConnection, access, strikes)",
+            + " perConnection, access, strikes, anomaly)",
         errors(BASE + "  feed:\n"));
   }
 

@@ -108,6 +108,9 @@ class PolicySchemaTest {
       if (additional instanceof Map<?, ?> each) {
         visit(each, path + ".*");
       }
+      if (schema.get("items") instanceof Map<?, ?> item) {
+        visit(item, path + ".*");
+      }
     }
 
     /**
