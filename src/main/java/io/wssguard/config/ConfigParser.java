@@ -132,7 +132,7 @@ public final class ConfigParser {
   private static final List<String> WIDEST_BAN_KEYS = List.of("ipv4", "ipv6");
   private static final List<String> LIMITS_KEYS = List.of("maxConnections");
   private static final List<String> CLUSTER_KEYS =
-      List.of("redis", "node", "passwordFile", "keyPrefix");
+      List.of("redis", "node", "passwordFile", "keyPrefix", "syncInterval");
   private static final String EXPECTED_REDIS =
       "redis:// or rediss:// URI with host, like redis://10.0.0.5:6379/0; port 1..65535;"
           + " database 0..65535; a user name at most (the password goes in cluster.passwordFile);"
@@ -1103,7 +1103,10 @@ public final class ConfigParser {
     int before = errors.size();
     YamlMapping m =
         yaml.mapping(
-            node, "cluster", "mapping with redis, node, passwordFile, keyPrefix", CLUSTER_KEYS);
+            node,
+            "cluster",
+            "mapping with redis, node, passwordFile, keyPrefix, syncInterval",
+            CLUSTER_KEYS);
     if (m == null) {
       return null;
     }
@@ -1128,10 +1131,17 @@ public final class ConfigParser {
             m.pathOf("keyPrefix") + ": " + found(prefixNode) + " (expected: " + expected + ")");
       }
     }
+    Duration syncInterval =
+        yaml.duration(
+            m.get("syncInterval"),
+            m.pathOf("syncInterval"),
+            ClusterConfig.DEFAULT_SYNC_INTERVAL,
+            ClusterConfig.MIN_SYNC_INTERVAL,
+            ClusterConfig.MAX_SYNC_INTERVAL);
     if (errors.size() > before) {
       return null;
     }
-    return new ClusterConfig(redis, name, passwordFile, keyPrefix);
+    return new ClusterConfig(redis, name, passwordFile, keyPrefix, syncInterval);
   }
 
   /** {@code redis:} one URI, or a list of them (tried in order). */

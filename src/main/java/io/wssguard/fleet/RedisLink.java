@@ -44,8 +44,9 @@ import java.util.logging.Logger;
  * order. While Redis is away the queue keeps the newest notice per target, bounded; {@link #RETRY}
  * after a failure the URIs are tried again, in order.
  *
- * <p>Redis commands used: HSET, HDEL, HGETALL, PUBLISH, SUBSCRIBE, and PING and AUTH (SELECT for a
- * database other than 0) when connecting; docs/FLEET.md turns them into an ACL user.
+ * <p>Redis commands used here: HSET, HDEL, HGETALL, PUBLISH, SUBSCRIBE, and PING and AUTH (SELECT
+ * for a database other than 0) when connecting; {@link FleetSync} adds HMGET, PEXPIRE, SET and
+ * INCRBY; docs/FLEET.md turns them into an ACL user.
  */
 final class RedisLink implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
@@ -171,6 +172,42 @@ final class RedisLink implements AutoCloseable {
             RESYNC.toMillis(),
             RESYNC.toMillis(),
             TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Runs {@code task} on the link's thread every {@code interval} (its time counts: the next run
+   * starts {@code interval} after the last ended).
+   */
+  void every(Duration interval, Runnable task) {
+    try {
+      var unused =
+          thread.scheduleWithFixedDelay(
+              () -> {
+                try {
+                  task.run();
+                } catch (RuntimeException e) {
+                  LOG.log(Level.WARNING, "fleet: unexpected failure", e);
+                }
+              },
+              interval.toNanos(),
+              interval.toNanos(),
+              TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  /**
+   * The command connection while Redis is connected, else null (the link's thread only). A caller
+   * that pipelines turns auto-flush off and on again around its batch.
+   */
+  StatefulRedisConnection<String, String> connection() {
+    return connected ? commands : null;
+  }
+
+  /** A batch on {@link #connection} timed out or the connection broke: reconnect. */
+  void failed(Throwable why) {
+    lost(why);
   }
 
   /** Whether both connections are up and the hash was loaded through them. */

@@ -145,6 +145,23 @@ public final class Relay {
             });
   }
 
+  /**
+   * Ends the conversation with {@code code} and {@code reason} to the client and 1001 to the
+   * backend, as a policy that closes a connection does (the fleet's connection budget: 1008). Safe
+   * to call from any thread.
+   */
+  public void closeClient(int code, String reason) {
+    client
+        .getIoThread()
+        .execute(
+            () -> {
+              if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
+                closedFirst(TrafficRecorder.CLOSED_BY_PROXY, code);
+                terminate(code, reason, GOING_AWAY, "client closed by proxy");
+              }
+            });
+  }
+
   /** Measures this relay (call before {@link #start}). */
   public void meter(ConnectionMeter meter) {
     this.meter = meter;

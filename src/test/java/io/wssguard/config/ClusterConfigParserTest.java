@@ -86,7 +86,7 @@ class ClusterConfigParserTest {
             + "test.yaml:12:14: cluster.keyPrefix: a b (expected: 1..64 of A-Z, a-z, 0-9 and : ."
             + " _ -)\n"
             + "test.yaml:13:3: unknown key 'sentinel' in cluster (expected one of: redis, node,"
-            + " passwordFile, keyPrefix)",
+            + " passwordFile, keyPrefix, syncInterval)",
         errors(
                 MINIMAL
                     + "cluster:\n"

@@ -69,7 +69,7 @@ class PolicyParserErrorsTest {
     line4(
         "    perIp: {handshakes: {rate: 20/s, burst: 40, action: reject, burts: 2}}",
         "p.yaml:4:%d: unknown key"
-            + " 'burts' in policies.chat.perIp.handshakes (expected one of: rate, burst, action, strike)",
+            + " 'burts' in policies.chat.perIp.handshakes (expected one of: rate, burst, action, strike, scope)",
         "burts");
   }
 
