@@ -15,8 +15,10 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.wssguard.config.SentinelSet;
 import io.wssguard.net.Cidr;
 import io.wssguard.time.Ticker;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,6 +143,9 @@ final class RedisLink implements AutoCloseable {
 
   /** A URI as the configuration checked it; a user name in it goes with the password file's. */
   private static RedisURI redisUri(URI uri, char[] password) {
+    if (uri.getScheme().equals(SentinelSet.SCHEME)) {
+      return sentinelUri(SentinelSet.parse(uri.toString()), password);
+    }
     RedisURI.Builder b =
         RedisURI.Builder.redis(uri.getHost().replace("[", "").replace("]", ""), uri.getPort())
             .withSsl(uri.getScheme().equals("rediss"))
@@ -152,6 +157,29 @@ final class RedisLink implements AutoCloseable {
     if (password != null) {
       if (uri.getUserInfo() != null) {
         b.withAuthentication(uri.getUserInfo(), password);
+      } else {
+        b.withPassword(password);
+      }
+    }
+    return b.build();
+  }
+
+  /**
+   * The primary the Sentinels of {@code set} name; the password (and user) are the primary's, the
+   * Sentinels are asked without one.
+   */
+  private static RedisURI sentinelUri(SentinelSet set, char[] password) {
+    InetSocketAddress first = set.sentinels().get(0);
+    RedisURI.Builder b =
+        RedisURI.Builder.sentinel(first.getHostString(), first.getPort(), set.primary())
+            .withDatabase(set.database())
+            .withTimeout(COMMAND_TIMEOUT);
+    for (InetSocketAddress s : set.sentinels().subList(1, set.sentinels().size())) {
+      b.withSentinel(s.getHostString(), s.getPort());
+    }
+    if (password != null) {
+      if (set.user() != null) {
+        b.withAuthentication(set.user(), password);
       } else {
         b.withPassword(password);
       }
@@ -401,6 +429,14 @@ final class RedisLink implements AutoCloseable {
   }
 
   private static String where(RedisURI uri) {
+    if (uri.getSentinelMasterId() != null) {
+      StringBuilder s = new StringBuilder("redis-sentinel://");
+      for (RedisURI sentinel : uri.getSentinels()) {
+        s.append(s.length() > 17 ? "," : "").append(sentinel.getHost()).append(':');
+        s.append(sentinel.getPort());
+      }
+      return s.append('#').append(uri.getSentinelMasterId()).toString();
+    }
     return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
   }
 
