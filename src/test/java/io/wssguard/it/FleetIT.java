@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -386,6 +388,13 @@ class FleetIT {
     for (Node n : nodes) {
       assertEquals(429, n.status(source), n.name() + " refuses the 65th");
     }
+    // The fleet's panels and alert rules name metrics a fleet node exports.
+    Set<String> fleetNames = new TreeSet<>(ObservabilityIT.shippedMetricNames());
+    fleetNames.removeIf(n -> !n.startsWith(ObservabilityIT.FLEET_METRICS));
+    assertTrue(fleetNames.size() >= 10, fleetNames.toString());
+    fleetNames.removeAll(AdminClient.parse(a.admin().scrape()).keySet());
+    assertEquals(
+        Set.of(), fleetNames, "fleet metrics the dashboard or alerts name but no node exports");
     String status = a.admin().get("/status").body();
     assertTrue(
         status.matches(
