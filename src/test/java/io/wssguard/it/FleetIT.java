@@ -308,11 +308,15 @@ class FleetIT {
     strike(c, source);
     long took = awaitEverywhere(source, true, t0, a, b, c);
     assertTrue(took <= MAX_PROPAGATION_MILLIS, "fleet strikes ban took " + took + " ms" + logs());
-    String listed = a.admin().get("/bans").body();
-    assertTrue(
-        listed.contains("\"reason\":\"5 strikes within 60s across the fleet (policy fleet)\"")
-            && listed.contains("\"origin\":\"node-c\""),
-        listed);
+    Await.until(
+        () -> {
+          String listed = a.admin().get("/bans").body();
+          return listed.contains(
+                  "\"reason\":\"5 strikes within 60s across the fleet (policy fleet)\"")
+              && listed.contains("\"origin\":\"node-c\"");
+        },
+        WAIT,
+        () -> "A lists the fleet-strike ban from node-c" + logs());
 
     // Lifted on B: back on all three.
     assertEquals(200, b.admin().send("DELETE", "/bans/" + source, null).statusCode());
