@@ -10,7 +10,8 @@
 #
 # Every harness knob passes through the environment (SIZE CPU_CONNS CPU_RATE CPU_DUR LAT_CONNS LAT_RATE LAT_DUR
 # LAT_REPEATS IDLE_N HS_PAR HS_DUR WORKERS VARIANTS SINGLE_TESTS MULTI_TESTS ...; see ../shared/anchors/README.md).
-# Own knobs: ANCHORS_DIR, JVM_OPTS, WSSGUARD_IO_THREADS (default 1), HEAP_N (default IDLE_N).
+# Own knobs: ANCHORS_DIR, JVM_OPTS, WSSGUARD_IO_THREADS (default 1), HEAP_N (default IDLE_N), CONFIG (the
+# wssguard config; bench/wssguard-bench-cluster.yaml measures the fleet on, see BENCHMARKS.md "Fleet").
 # Loopback only; every load is bounded by the harness (per-run durations, watchdogs, timeout).
 set -euo pipefail
 
@@ -24,7 +25,7 @@ ANCHORS_DIR=${ANCHORS_DIR:-$REPO/../shared/anchors}
 [ -d "$ANCHORS_DIR" ] || { echo "anchors not found at $ANCHORS_DIR (set ANCHORS_DIR)" >&2; exit 1; }
 A=$WORK/anchors
 JAR=$REPO/target/wssguard.jar
-CONFIG=$BENCH/wssguard-bench.yaml
+CONFIG=${CONFIG:-$BENCH/wssguard-bench.yaml}   # bench/wssguard-bench-cluster.yaml: the fleet on
 WSSGUARD_IO_THREADS=${WSSGUARD_IO_THREADS:-1}
 # The heap is fixed, as the packages will ship it, so RSS is not a function of heap growth policy.
 # SerialGC: one core per proxy process here, and no concurrent GC threads competing with the one I/O thread.

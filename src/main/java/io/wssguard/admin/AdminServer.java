@@ -14,6 +14,7 @@ import io.wssguard.ban.BanOutcome;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.AdminConfig;
 import io.wssguard.net.Cidr;
+import io.wssguard.observe.FleetView;
 import io.wssguard.observe.JsonText;
 import io.wssguard.observe.Observability;
 import io.wssguard.observe.PolicyReloads;
@@ -415,6 +416,11 @@ public final class AdminServer implements AutoCloseable {
     j.endObject();
     j.field("activeBans", observe.bans().active().size());
     AnomalyStatus.write(j, observe.anomalies());
+    FleetView fleet = observe.fleet();
+    if (fleet != null) {
+      j.key("fleet");
+      fleet.status(j);
+    }
     return j.endObject().toString();
   }
 

@@ -119,6 +119,11 @@ final class PolicyCommand implements Runnable {
         missing.forEach(m -> err.println(source.config + ": " + m));
         return 2;
       }
+      List<String> unshared = PolicyParser.fleetWithoutCluster(config, set);
+      if (!unshared.isEmpty()) {
+        unshared.forEach(err::println);
+        return 2;
+      }
       out.println(ok(set, config.policiesDir() == null ? " (the embedded default policy)" : ""));
       return 0;
     }

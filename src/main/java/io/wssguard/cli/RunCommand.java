@@ -70,6 +70,11 @@ final class RunCommand implements Callable<Integer> {
       missing.forEach(m -> System.err.println(file + ": " + m));
       return 2;
     }
+    List<String> unshared = PolicyParser.fleetWithoutCluster(cfg, policies);
+    if (!unshared.isEmpty()) {
+      unshared.forEach(System.err::println);
+      return 2;
+    }
     BansConfig bansConfig = cfg.bans();
     JournalBans journal = null;
     Bans bans;
@@ -110,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
     }
     ProxyServer server;
     try {
-      server = ProxyServer.start(cfg, policies, bans);
+      server = ProxyServer.start(cfg, policies, bans, fleet == null ? null : fleet.ledger());
     } catch (StartupException e) {
       System.err.println(
           e.fileProblem() ? e.getMessage() : "wssguard: cannot start: " + e.getMessage());
@@ -120,15 +125,7 @@ final class RunCommand implements Callable<Integer> {
     }
     if (fleet != null) {
       fleet.events(server.observability().events());
-      server
-          .observability()
-          .metrics()
-          .cluster(
-              fleet,
-              FleetBans::connected,
-              FleetBans::published,
-              FleetBans::received,
-              FleetBans::refused);
+      server.observability().fleet(fleet);
     }
     FleetBans fleetToClose = fleet;
     JournalBans journalToClose = journal;

@@ -2,6 +2,7 @@ package io.wssguard.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -17,9 +18,16 @@ import java.util.regex.Pattern;
  * @param passwordFile the file holding the Redis password (AUTH, or the ACL user's password with a
  *     user in the URI), or {@code null} for none; read at start
  * @param keyPrefix the namespace of the fleet's keys and channel in a shared Redis
+ * @param syncInterval how often the node publishes its usage of {@code scope: fleet} budgets and
+ *     its heartbeat, and reads the other nodes': the fleet's overshoot of a shared budget is
+ *     bounded by one interval's worth per node (docs/FLEET.md)
  */
-public record ClusterConfig(List<URI> redis, String node, Path passwordFile, String keyPrefix) {
+public record ClusterConfig(
+    List<URI> redis, String node, Path passwordFile, String keyPrefix, Duration syncInterval) {
   public static final String DEFAULT_KEY_PREFIX = "wssguard";
+  public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(250);
+  public static final Duration MIN_SYNC_INTERVAL = Duration.ofMillis(10);
+  public static final Duration MAX_SYNC_INTERVAL = Duration.ofMillis(250);
 
   /** Node names: DNS-label-like, so they read well in logs, metrics and keys. */
   public static final Pattern NODE = Pattern.compile("[a-z0-9-]{1,63}");
@@ -31,6 +39,7 @@ public record ClusterConfig(List<URI> redis, String node, Path passwordFile, Str
     }
     Objects.requireNonNull(node, "node");
     Objects.requireNonNull(keyPrefix, "keyPrefix");
+    Objects.requireNonNull(syncInterval, "syncInterval");
     if (!NODE.matcher(node).matches()) {
       throw new IllegalArgumentException("cluster.node: '" + node + "' (expected: [a-z0-9-]+)");
     }

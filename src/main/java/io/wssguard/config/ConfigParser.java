@@ -132,11 +132,15 @@ public final class ConfigParser {
   private static final List<String> WIDEST_BAN_KEYS = List.of("ipv4", "ipv6");
   private static final List<String> LIMITS_KEYS = List.of("maxConnections");
   private static final List<String> CLUSTER_KEYS =
-      List.of("redis", "node", "passwordFile", "keyPrefix");
+      List.of("redis", "node", "passwordFile", "keyPrefix", "syncInterval");
   private static final String EXPECTED_REDIS =
       "redis:// or rediss:// URI with host, like redis://10.0.0.5:6379/0; port 1..65535;"
           + " database 0..65535; a user name at most (the password goes in cluster.passwordFile);"
           + " no query or fragment";
+  private static final String EXPECTED_SENTINEL =
+      "redis-sentinel://[user@]host[:port][,host[:port]...][/database]#primary, like"
+          + " redis-sentinel://10.0.0.5:26379,10.0.0.6:26379/0#wssguard; port default 26379,"
+          + " database 0..65535, primary 1..64 of A-Z a-z 0-9 . _ -";
   private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9:._-]{1,64}");
   private static final Pattern DATABASE = Pattern.compile("/?|/[0-9]{1,5}");
   private static final List<String> RECORD_KEYS = List.of("dir", "maxBytes", "sample");
@@ -1103,7 +1107,10 @@ public final class ConfigParser {
     int before = errors.size();
     YamlMapping m =
         yaml.mapping(
-            node, "cluster", "mapping with redis, node, passwordFile, keyPrefix", CLUSTER_KEYS);
+            node,
+            "cluster",
+            "mapping with redis, node, passwordFile, keyPrefix, syncInterval",
+            CLUSTER_KEYS);
     if (m == null) {
       return null;
     }
@@ -1128,10 +1135,17 @@ public final class ConfigParser {
             m.pathOf("keyPrefix") + ": " + found(prefixNode) + " (expected: " + expected + ")");
       }
     }
+    Duration syncInterval =
+        yaml.duration(
+            m.get("syncInterval"),
+            m.pathOf("syncInterval"),
+            ClusterConfig.DEFAULT_SYNC_INTERVAL,
+            ClusterConfig.MIN_SYNC_INTERVAL,
+            ClusterConfig.MAX_SYNC_INTERVAL);
     if (errors.size() > before) {
       return null;
     }
-    return new ClusterConfig(redis, name, passwordFile, keyPrefix);
+    return new ClusterConfig(redis, name, passwordFile, keyPrefix, syncInterval);
   }
 
   /** {@code redis:} one URI, or a list of them (tried in order). */
@@ -1150,11 +1164,33 @@ public final class ConfigParser {
     return distinctUris(items, path, this::redisUri);
   }
 
+  /** A {@code redis-sentinel://} URI in one spelling (see {@link SentinelSet}). */
+  private URI sentinelUri(Node node, String path, String text) {
+    int at = text.indexOf('@');
+    if (at > 0 && text.substring(0, at).indexOf(':', SentinelSet.SCHEME.length() + 1) >= 0) {
+      errors.at(
+          node,
+          path
+              + ": a password in the URI (expected: the user name only; the password goes in"
+              + " cluster.passwordFile, so it stays out of the configuration)");
+      return null;
+    }
+    SentinelSet set = SentinelSet.parse(text);
+    if (set == null) {
+      errors.at(node, path + ": " + found(node) + " (expected: " + EXPECTED_SENTINEL + ")");
+      return null;
+    }
+    return set.uri();
+  }
+
   /** The URI with scheme and host lower-cased and the default port (6379) made explicit. */
   private URI redisUri(Node node, String path) {
     String text = yaml.string(node, path, EXPECTED_REDIS);
     if (text == null) {
       return null;
+    }
+    if (Addresses.lowerCase(text).startsWith(SentinelSet.SCHEME + "://")) {
+      return sentinelUri(node, path, text);
     }
     URI uri;
     try {

@@ -6,7 +6,10 @@ import io.wssguard.ban.Bans;
 import io.wssguard.config.AdminConfig;
 import io.wssguard.config.ClusterConfig;
 import io.wssguard.event.SecurityEvents;
+import io.wssguard.limit.FleetLedger;
 import io.wssguard.net.Cidr;
+import io.wssguard.observe.FleetView;
+import io.wssguard.observe.JsonText;
 import io.wssguard.time.Ticker;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -40,8 +43,11 @@ import java.util.logging.Logger;
  * here is this node's. After each read of the hash, bans the fleet had and no longer has (lifted
  * while this node was away) are lifted here too; bans this node made while Redis was away are sent
  * first, so they are not among them.
+ *
+ * <p>Strikes and {@code scope: fleet} budgets travel through the same link ({@link FleetSync}):
+ * {@link #ledger} is what the proxy's admission and enforcement hand them to.
  */
-public final class FleetBans implements Bans, AutoCloseable {
+public final class FleetBans implements Bans, FleetView, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FleetBans.class.getName());
 
   /** How long a starting node waits for the fleet's bans before it serves without them. */
@@ -53,6 +59,8 @@ public final class FleetBans implements Bans, AutoCloseable {
   private final Ticker ticker;
   private final QuietLog quiet;
   private final RedisLink link;
+  private final FleetLedger ledger = new FleetLedger();
+  private final FleetSync sync;
   private final Map<Cidr, String> origins = new ConcurrentHashMap<>();
   private final CountDownLatch firstLoad = new CountDownLatch(1);
   private final AtomicLong received = new AtomicLong();
@@ -75,6 +83,7 @@ public final class FleetBans implements Bans, AutoCloseable {
     this.quiet = new QuietLog(LOG, ticker);
     this.link =
         new RedisLink(config.redis(), password, config.keyPrefix(), new LinkListener(), ticker);
+    this.sync = new FleetSync(link, config, ledger, ticker);
   }
 
   /**
@@ -90,6 +99,7 @@ public final class FleetBans implements Bans, AutoCloseable {
       throws IOException {
     FleetBans fleet = new FleetBans(config, password(config.passwordFile()), local, widest, ticker);
     fleet.link.start();
+    fleet.sync.start();
     return fleet;
   }
 
@@ -116,24 +126,93 @@ public final class FleetBans implements Bans, AutoCloseable {
     this.events = events;
   }
 
+  /** Where admission and enforcement hand strikes and {@code scope: fleet} usage to the fleet. */
+  public FleetLedger ledger() {
+    return ledger;
+  }
+
   /** Whether Redis is connected and the fleet's bans were read through it. */
+  @Override
   public boolean connected() {
     return link.connected();
   }
 
   /** Bans and unbans this node wrote to Redis. */
-  public long published() {
+  @Override
+  public long bansPublished() {
     return link.published();
   }
 
   /** Bans and unbans from other nodes that this node applied. */
-  public long received() {
+  @Override
+  public long bansReceived() {
     return received.get();
   }
 
   /** Entries and messages from Redis refused: malformed, too wide, too long, or never-ban here. */
-  public long refused() {
+  @Override
+  public long bansRefused() {
     return refused.get();
+  }
+
+  @Override
+  public long strikesPublished() {
+    return sync.strikesPublished();
+  }
+
+  @Override
+  public long syncs() {
+    return sync.syncs();
+  }
+
+  @Override
+  public double syncSeconds() {
+    return sync.syncSeconds();
+  }
+
+  @Override
+  public long syncFailures() {
+    return sync.syncFailures();
+  }
+
+  @Override
+  public double syncLagSeconds() {
+    return sync.syncLagSeconds();
+  }
+
+  @Override
+  public double syncIntervalSeconds() {
+    return sync.interval().toNanos() / 1e9;
+  }
+
+  @Override
+  public double redisRttSeconds() {
+    return sync.redisRttSeconds();
+  }
+
+  @Override
+  public int nodesAlive() {
+    return sync.nodesAlive();
+  }
+
+  @Override
+  public int sharedSources() {
+    return sync.shared();
+  }
+
+  @Override
+  public long connectionsClosed() {
+    return sync.connectionsClosed();
+  }
+
+  @Override
+  public long countsRefused() {
+    return sync.countsRefused();
+  }
+
+  @Override
+  public void status(JsonText json) {
+    sync.status(json, connected(), origins.size());
   }
 
   @Override

@@ -15,8 +15,10 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.wssguard.config.SentinelSet;
 import io.wssguard.net.Cidr;
 import io.wssguard.time.Ticker;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,8 +46,9 @@ import java.util.logging.Logger;
  * order. While Redis is away the queue keeps the newest notice per target, bounded; {@link #RETRY}
  * after a failure the URIs are tried again, in order.
  *
- * <p>Redis commands used: HSET, HDEL, HGETALL, PUBLISH, SUBSCRIBE, and PING and AUTH (SELECT for a
- * database other than 0) when connecting; docs/FLEET.md turns them into an ACL user.
+ * <p>Redis commands used here: HSET, HDEL, HGETALL, PUBLISH, SUBSCRIBE, and PING and AUTH (SELECT
+ * for a database other than 0) when connecting; {@link FleetSync} adds HMGET, PEXPIRE, SET and
+ * INCRBY; docs/FLEET.md turns them into an ACL user.
  */
 final class RedisLink implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
@@ -140,6 +143,9 @@ final class RedisLink implements AutoCloseable {
 
   /** A URI as the configuration checked it; a user name in it goes with the password file's. */
   private static RedisURI redisUri(URI uri, char[] password) {
+    if (uri.getScheme().equals(SentinelSet.SCHEME)) {
+      return sentinelUri(SentinelSet.parse(uri.toString()), password);
+    }
     RedisURI.Builder b =
         RedisURI.Builder.redis(uri.getHost().replace("[", "").replace("]", ""), uri.getPort())
             .withSsl(uri.getScheme().equals("rediss"))
@@ -151,6 +157,29 @@ final class RedisLink implements AutoCloseable {
     if (password != null) {
       if (uri.getUserInfo() != null) {
         b.withAuthentication(uri.getUserInfo(), password);
+      } else {
+        b.withPassword(password);
+      }
+    }
+    return b.build();
+  }
+
+  /**
+   * The primary the Sentinels of {@code set} name; the password (and user) are the primary's, the
+   * Sentinels are asked without one.
+   */
+  private static RedisURI sentinelUri(SentinelSet set, char[] password) {
+    InetSocketAddress first = set.sentinels().get(0);
+    RedisURI.Builder b =
+        RedisURI.Builder.sentinel(first.getHostString(), first.getPort(), set.primary())
+            .withDatabase(set.database())
+            .withTimeout(COMMAND_TIMEOUT);
+    for (InetSocketAddress s : set.sentinels().subList(1, set.sentinels().size())) {
+      b.withSentinel(s.getHostString(), s.getPort());
+    }
+    if (password != null) {
+      if (set.user() != null) {
+        b.withAuthentication(set.user(), password);
       } else {
         b.withPassword(password);
       }
@@ -171,6 +200,42 @@ final class RedisLink implements AutoCloseable {
             RESYNC.toMillis(),
             RESYNC.toMillis(),
             TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Runs {@code task} on the link's thread every {@code interval} (its time counts: the next run
+   * starts {@code interval} after the last ended).
+   */
+  void every(Duration interval, Runnable task) {
+    try {
+      var unused =
+          thread.scheduleWithFixedDelay(
+              () -> {
+                try {
+                  task.run();
+                } catch (RuntimeException e) {
+                  LOG.log(Level.WARNING, "fleet: unexpected failure", e);
+                }
+              },
+              interval.toNanos(),
+              interval.toNanos(),
+              TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  /**
+   * The command connection while Redis is connected, else null (the link's thread only). A caller
+   * that pipelines turns auto-flush off and on again around its batch.
+   */
+  StatefulRedisConnection<String, String> connection() {
+    return connected ? commands : null;
+  }
+
+  /** A batch on {@link #connection} timed out or the connection broke: reconnect. */
+  void failed(Throwable why) {
+    lost(why);
   }
 
   /** Whether both connections are up and the hash was loaded through them. */
@@ -364,6 +429,14 @@ final class RedisLink implements AutoCloseable {
   }
 
   private static String where(RedisURI uri) {
+    if (uri.getSentinelMasterId() != null) {
+      StringBuilder s = new StringBuilder("redis-sentinel://");
+      for (RedisURI sentinel : uri.getSentinels()) {
+        s.append(s.length() > 17 ? "," : "").append(sentinel.getHost()).append(':');
+        s.append(sentinel.getPort());
+      }
+      return s.append('#').append(uri.getSentinelMasterId()).toString();
+    }
     return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
   }
 

@@ -45,6 +45,9 @@ public final class CompiledPolicy {
 
   final long strikeWindowNanos;
 
+  /** Whether any per-IP budget is the fleet's ({@code scope: fleet}). */
+  public final boolean fleet;
+
   /**
    * The wider IPv6 blocks counted at admission, narrowest first, with their handshake and
    * connection budgets (a factor of the source's own; null where the source has no such limit).
@@ -63,10 +66,16 @@ public final class CompiledPolicy {
     strikes = p.strikes();
     strikeWindowNanos = strikes == null ? 0 : strikes.window().toNanos();
     PerIpLimits ip = p.perIp() == null ? PerIpLimits.NONE : p.perIp();
-    ipHandshakes = Limit.of("perIp.handshakes", ip.handshakes());
-    ipConnections = Limit.of("perIp.connections", ip.connections(), CloseCodes.POLICY_VIOLATION);
-    ipMessages = Limit.of("perIp.messages", ip.messages());
-    ipBytes = Limit.of("perIp.bytes", ip.bytes());
+    ipHandshakes = Limit.of("perIp.handshakes", ip.handshakes(), ip.fleet("handshakes"));
+    ipConnections =
+        Limit.of(
+            "perIp.connections",
+            ip.connections(),
+            CloseCodes.POLICY_VIOLATION,
+            ip.fleet("connections"));
+    ipMessages = Limit.of("perIp.messages", ip.messages(), ip.fleet("messages"));
+    ipBytes = Limit.of("perIp.bytes", ip.bytes(), ip.fleet("bytes"));
+    fleet = !ip.fleet().isEmpty();
     ipv6Blocks =
         ip.ipv6Blocks().stream()
             .filter(b -> b.prefix() < access.ipv6Prefix())
@@ -100,7 +109,8 @@ public final class CompiledPolicy {
                 0,
                 handshakes.action(),
                 handshakes.strike(),
-                handshakes.closeCode());
+                handshakes.closeCode(),
+                false);
     Limit conns =
         connections == null
             ? null
@@ -110,7 +120,8 @@ public final class CompiledPolicy {
                 connections.max() * b.factor(),
                 connections.action(),
                 connections.strike(),
-                connections.closeCode());
+                connections.closeCode(),
+                false);
     return new BlockLimits(b.prefix(), hs, conns);
   }
 

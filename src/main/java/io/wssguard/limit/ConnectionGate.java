@@ -101,14 +101,12 @@ public final class ConnectionGate implements FrameGate {
         return exceeded(p, p.bytes, p.bytes.rate().waitNanos(bytesTat, payloadLength, now));
       }
     }
-    if (countsAsMessage
-        && p.ipMessages != null
-        && !source.messages.tryTake(p.ipMessages.rate(), 1, now)) {
+    if (countsAsMessage && p.ipMessages != null && !source.takeMessages(p.ipMessages, 1, now)) {
       return exceeded(p, p.ipMessages, source.messages.waitNanos(p.ipMessages.rate(), 1, now));
     }
     if (payloadLength > 0
         && p.ipBytes != null
-        && !source.bytes.tryTake(p.ipBytes.rate(), payloadLength, now)) {
+        && !source.takeBytes(p.ipBytes, payloadLength, now)) {
       return exceeded(p, p.ipBytes, source.bytes.waitNanos(p.ipBytes.rate(), payloadLength, now));
     }
     if (nextMessages != 0) {

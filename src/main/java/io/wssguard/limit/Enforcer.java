@@ -21,6 +21,9 @@ public final class Enforcer {
   private final Ticker ticker;
   private final BlockBans blockBans = new BlockBans();
 
+  /** Where strikes go to be counted across the fleet too; null without a fleet. */
+  private volatile FleetLedger fleet;
+
   public Enforcer(Bans bans) {
     this(bans, SecurityEvents.NONE, Ticker.system());
   }
@@ -45,6 +48,11 @@ public final class Enforcer {
 
   public Bans bans() {
     return bans;
+  }
+
+  /** Counts every strike across the fleet too, through {@code ledger} (docs/FLEET.md). */
+  public void shareStrikes(FleetLedger ledger) {
+    this.fleet = ledger;
   }
 
   /**
@@ -75,6 +83,10 @@ public final class Enforcer {
     List<String> recent =
         source.strikes.add(now, policy.strikeWindowNanos, what, policy.strikes.maxStrikes());
     events.strike(client, policy.name(), what, recent.size(), policy.strikes.maxStrikes());
+    FleetLedger ledger = fleet;
+    if (ledger != null) {
+      ledger.struck(new FleetLedger.Strike(this, policy, source, client));
+    }
     if (recent.size() >= policy.strikes.maxStrikes()) {
       source.strikes.clear();
       int prefix = client instanceof Inet4Address ? 32 : policy.access.ipv6Prefix();
@@ -104,6 +116,31 @@ public final class Enforcer {
       events.banned(outcome.ban().target().toString(), policy.name(), banFor, reason, by);
     }
     return outcome.banned();
+  }
+
+  /**
+   * The fleet's count of a source's strikes reached the policy's maximum with a strike struck here
+   * (the fleet agent's thread): bans the source here, and so everywhere, unless it is banned
+   * already (this node's own count got there first, or another node's ban arrived). Only the node
+   * whose increment crossed the maximum in Redis gets here, so two nodes striking at once do not
+   * both ban.
+   */
+  void fleetStrikesReached(FleetLedger.Strike strike, long total) {
+    CompiledPolicy policy = strike.policy();
+    InetAddress client = strike.client();
+    if (policy.monitor || policy.strikes == null || bans.isBanned(client)) {
+      return;
+    }
+    strike.source().strikes.clear();
+    int prefix = client instanceof Inet4Address ? 32 : policy.access.ipv6Prefix();
+    String reason =
+        policy.strikes.maxStrikes()
+            + " strikes within "
+            + policy.strikes.window().toSeconds()
+            + "s across the fleet (policy "
+            + policy.name()
+            + ")";
+    ban(policy, client, prefix, reason, List.of("fleet: strike " + total), "fleet_strikes");
   }
 
   /**

@@ -12,11 +12,16 @@ import io.wssguard.policy.RateLimit;
  * @param name the limit's place in the policy file, e.g. {@code perConnection.messages} (for logs
  *     and metrics)
  * @param closeCode the code a CLOSE action sends: 1009 for sizes, 1008 otherwise
+ * @param fleet whether the budget is the fleet's ({@code scope: fleet}, see {@link FleetLedger})
  */
 public record Limit(
-    String name, Rate rate, long max, Action action, boolean strike, int closeCode) {
+    String name, Rate rate, long max, Action action, boolean strike, int closeCode, boolean fleet) {
 
   static Limit of(String name, RateLimit r) {
+    return of(name, r, false);
+  }
+
+  static Limit of(String name, RateLimit r, boolean fleet) {
     return r == null
         ? null
         : new Limit(
@@ -25,11 +30,18 @@ public record Limit(
             0,
             r.action(),
             r.strike(),
-            CloseCodes.POLICY_VIOLATION);
+            CloseCodes.POLICY_VIOLATION,
+            fleet);
   }
 
   static Limit of(String name, CountLimit c, int closeCode) {
-    return c == null ? null : new Limit(name, null, c.max(), c.action(), c.strike(), closeCode);
+    return of(name, c, closeCode, false);
+  }
+
+  static Limit of(String name, CountLimit c, int closeCode, boolean fleet) {
+    return c == null
+        ? null
+        : new Limit(name, null, c.max(), c.action(), c.strike(), closeCode, fleet);
   }
 
   /** The close reason: constant per limit, so the hot path builds no strings. */

@@ -31,6 +31,10 @@ public final class SourceBlocks {
   public static SourceBlocks lookUp(
       SourceTable table, InetAddress client, CompiledPolicy p, long now) {
     SourceState own = table.get(SourceKey.of(client, p.access.ipv6Prefix()), now);
+    FleetLedger ledger = table.fleet();
+    if (p.fleet && ledger != null) {
+      own.joinFleet(ledger, client, now);
+    }
     if (client instanceof Inet4Address || p.ipv6Blocks.length == 0) {
       return new SourceBlocks(own, NO_BLOCKS, p.ipv6Blocks);
     }
@@ -51,7 +55,7 @@ public final class SourceBlocks {
    * null. Blocks already passed keep the handshake taken: a refused attempt still costs.
    */
   public Limit takeHandshake(CompiledPolicy p, long now) {
-    if (p.ipHandshakes != null && !own.handshakesTake(p.ipHandshakes.rate(), now)) {
+    if (p.ipHandshakes != null && !own.takeHandshake(p.ipHandshakes, now)) {
       return p.ipHandshakes;
     }
     for (int i = 0; i < wider.length; i++) {
@@ -65,13 +69,19 @@ public final class SourceBlocks {
 
   /**
    * Counts a new connection on the source and each wider block; when one of them would go over its
-   * maximum, counts nothing and returns that limit.
+   * maximum, counts nothing and returns that limit. Under a fleet connection budget the source's
+   * count is this node's plus the other nodes' as of the last sync.
    */
   public Limit openConnection(CompiledPolicy p) {
     int open = own.connectionOpened();
-    if (p.ipConnections != null && open > p.ipConnections.max()) {
+    if (p.ipConnections != null
+        && open + own.remoteConnections(p.ipConnections) > p.ipConnections.max()) {
       own.connectionClosed();
       return p.ipConnections;
+    }
+    SourceFleet f = own.fleet();
+    if (f != null && p.ipConnections != null && p.ipConnections.fleet()) {
+      f.admittedUnder(p.ipConnections.max());
     }
     for (int i = 0; i < wider.length; i++) {
       Limit l = limits[i].connections();

@@ -14,6 +14,9 @@ import java.time.Duration;
 public final class SourceTable {
   private final Cache<SourceKey, SourceState> states;
 
+  /** Where sources under a {@code scope: fleet} budget are shared; null without a fleet. */
+  private volatile FleetLedger fleet;
+
   /** {@code ticker} also times the idle expiry, so a test or a replay controls it too. */
   public SourceTable(long maxSources, Duration idleExpiry, Ticker ticker) {
     this.states =
@@ -39,6 +42,15 @@ public final class SourceTable {
   public void touch(SourceKey key) {
     // Reading an entry refreshes its access time; the value itself is not needed.
     var unused = states.getIfPresent(key);
+  }
+
+  /** Shares the sources of {@code scope: fleet} budgets through {@code ledger}. */
+  public void fleet(FleetLedger ledger) {
+    this.fleet = ledger;
+  }
+
+  FleetLedger fleet() {
+    return fleet;
   }
 
   public long estimatedSize() {

@@ -29,10 +29,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
-import java.util.function.ToLongFunction;
 
 /**
  * Every {@code wssguard_*} meter, in one Prometheus registry per proxy (docs/OBSERVABILITY.md lists
@@ -390,29 +388,61 @@ public final class Metrics {
   }
 
   /**
-   * The fleet's link to Redis (docs/FLEET.md): whether it is up, and the bans and unbans sent,
-   * applied from other nodes, and refused as invalid or hostile; read from {@code fleet}, which the
-   * caller keeps for the life of the process (the registry holds it weakly).
+   * The fleet (docs/FLEET.md): its link to Redis, the bans and strikes it shares and the
+   * reconciliation of shared budgets; read from {@code fleet}, which the caller keeps for the life
+   * of the process (the registry holds it weakly).
    */
-  public <T> void cluster(
-      T fleet,
-      Predicate<T> connected,
-      ToLongFunction<T> published,
-      ToLongFunction<T> received,
-      ToLongFunction<T> refused) {
-    Gauge.builder("wssguard.cluster.connected", fleet, f -> connected.test(f) ? 1 : 0)
+  public void cluster(FleetView fleet) {
+    Gauge.builder("wssguard.cluster.connected", fleet, f -> f.connected() ? 1 : 0)
         .description("1 while the fleet's Redis is connected and its bans loaded, else 0")
         .register(registry);
-    FunctionCounter.builder("wssguard.cluster.bans.published", fleet, published::applyAsLong)
+    FunctionCounter.builder("wssguard.cluster.bans.published", fleet, FleetView::bansPublished)
         .description("Bans and unbans made here and written to the fleet's Redis")
         .register(registry);
-    FunctionCounter.builder("wssguard.cluster.bans.received", fleet, received::applyAsLong)
+    FunctionCounter.builder("wssguard.cluster.bans.received", fleet, FleetView::bansReceived)
         .description("Bans and unbans from other nodes applied here")
         .register(registry);
-    FunctionCounter.builder("wssguard.cluster.bans.refused", fleet, refused::applyAsLong)
+    FunctionCounter.builder("wssguard.cluster.bans.refused", fleet, FleetView::bansRefused)
         .description(
             "Entries and messages from the fleet's Redis refused: malformed, too wide, too long, or"
                 + " a never-ban block here")
+        .register(registry);
+    FunctionCounter.builder(
+            "wssguard.cluster.strikes.published", fleet, FleetView::strikesPublished)
+        .description("Strikes struck here and added to the fleet's count in Redis")
+        .register(registry);
+    FunctionCounter.builder("wssguard.cluster.syncs", fleet, FleetView::syncs)
+        .description("Reconciliations of shared budgets and heartbeats completed")
+        .register(registry);
+    FunctionCounter.builder("wssguard.cluster.sync.failures", fleet, FleetView::syncFailures)
+        .description("Reconciliations Redis did not answer in time")
+        .register(registry);
+    FunctionCounter.builder("wssguard.cluster.sync.seconds", fleet, FleetView::syncSeconds)
+        .description("Time spent in reconciliations (divide by wssguard_cluster_syncs_total)")
+        .register(registry);
+    Gauge.builder("wssguard.cluster.sync.lag.seconds", fleet, FleetView::syncLagSeconds)
+        .description("Time since the last completed reconciliation: how old the fleet's counts are")
+        .register(registry);
+    Gauge.builder("wssguard.cluster.sync.interval.seconds", fleet, FleetView::syncIntervalSeconds)
+        .description("cluster.syncInterval")
+        .register(registry);
+    Gauge.builder("wssguard.cluster.redis.rtt.seconds", fleet, FleetView::redisRttSeconds)
+        .description("Round trip of the last reconciliation's pipelined batch to Redis")
+        .register(registry);
+    Gauge.builder("wssguard.cluster.nodes", fleet, FleetView::nodesAlive)
+        .description("Nodes of the fleet with a recent heartbeat, this one included")
+        .register(registry);
+    Gauge.builder("wssguard.cluster.shared.sources", fleet, FleetView::sharedSources)
+        .description("Sources whose scope: fleet budgets this node shares now")
+        .register(registry);
+    FunctionCounter.builder(
+            "wssguard.cluster.connections.closed", fleet, FleetView::connectionsClosed)
+        .description(
+            "Connections closed with 1008 because the fleet held more than a shared"
+                + " perIp.connections max")
+        .register(registry);
+    FunctionCounter.builder("wssguard.cluster.counts.refused", fleet, FleetView::countsRefused)
+        .description("Counts and heartbeats read from Redis and refused as malformed")
         .register(registry);
   }
 

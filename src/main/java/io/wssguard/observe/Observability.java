@@ -32,6 +32,7 @@ public final class Observability implements AutoCloseable {
   final Instant started = Instant.now();
   private volatile PolicyReloads reloads;
   private volatile AnomalyWatch anomalies;
+  private volatile FleetView fleet;
 
   /** Traffic recording ({@code record}), null when off. */
   private final TrafficRecorder recorder;
@@ -119,6 +120,19 @@ public final class Observability implements AutoCloseable {
   /** The policy reloader, or null before one is connected. */
   public PolicyReloads reloads() {
     return reloads;
+  }
+
+  /** The fleet this proxy belongs to: its metrics, and its part of {@code /status}. */
+  public synchronized void fleet(FleetView fleet) {
+    if (this.fleet == null && fleet != null) {
+      metrics.cluster(fleet);
+    }
+    this.fleet = fleet;
+  }
+
+  /** The fleet, or null without a {@code cluster} block. */
+  public FleetView fleet() {
+    return fleet;
   }
 
   public Bans bans() {

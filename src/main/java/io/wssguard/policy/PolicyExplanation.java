@@ -161,6 +161,18 @@ public final class PolicyExplanation {
               + byteRate(l.bytes(), "over all its connections together")
               + overRate(l.bytes(), true));
     }
+    List<String> fleet = l.fleet().stream().map(f -> "perIp." + f.limit()).toList();
+    if (!fleet.isEmpty()) {
+      s.add(
+          "These per-IP budgets are the whole fleet's, counted over every node together (scope:"
+              + " fleet): "
+              + String.join(", ", fleet)
+              + ". Each node decides on its own count plus the other nodes' as of the last sync"
+              + " (cluster.syncInterval), so the fleet may admit up to one sync interval's worth"
+              + " more per node; connections the fleet holds above its maximum after a sync are"
+              + " closed with 1008, newest first (docs/FLEET.md). The other per-IP budgets are"
+              + " each node's own.");
+    }
   }
 
   private static void perConnection(List<String> s, PerConnectionLimits l) {

@@ -72,6 +72,13 @@ public final class PolicyParser {
   static final List<String> STRIKE_KEYS = List.of("max", "window", "ban");
   static final List<String> RATE_KEYS = List.of("rate", "burst", "action", "strike");
   static final List<String> COUNT_KEYS = List.of("max", "action", "strike");
+
+  /** A per-IP limit's keys add {@code scope}: this node's budget, or the fleet's. */
+  static final List<String> SCOPED_RATE_KEYS =
+      List.of("rate", "burst", "action", "strike", "scope");
+
+  static final List<String> SCOPED_COUNT_KEYS = List.of("max", "action", "strike", "scope");
+  static final List<String> SCOPES = List.of("node", "fleet");
   static final Map<String, Mode> MODES =
       YamlReader.choices(Map.entry("enforce", Mode.ENFORCE), Map.entry("monitor", Mode.MONITOR));
 
@@ -83,18 +90,25 @@ public final class PolicyParser {
    * One limit key: a rate (token bucket) or a plain maximum, counting things or bytes, and what it
    * may do.
    */
-  record LimitSpec(String key, boolean rate, boolean bytes, List<Action> actions) {
+  record LimitSpec(String key, boolean rate, boolean bytes, List<Action> actions, boolean scoped) {
     List<String> actionNames() {
       return actions.stream().map(a -> a.name().toLowerCase(Locale.ROOT)).toList();
+    }
+
+    List<String> keys() {
+      if (rate) {
+        return scoped ? SCOPED_RATE_KEYS : RATE_KEYS;
+      }
+      return scoped ? SCOPED_COUNT_KEYS : COUNT_KEYS;
     }
   }
 
   static final List<LimitSpec> PER_IP =
       List.of(
-          new LimitSpec("handshakes", true, false, REJECT_ONLY),
-          new LimitSpec("connections", false, false, REJECT_ONLY),
-          new LimitSpec("messages", true, false, FLOW),
-          new LimitSpec("bytes", true, true, FLOW));
+          new LimitSpec("handshakes", true, false, REJECT_ONLY, true),
+          new LimitSpec("connections", false, false, REJECT_ONLY, true),
+          new LimitSpec("messages", true, false, FLOW, true),
+          new LimitSpec("bytes", true, true, FLOW, true));
   static final String IPV6_BLOCKS = "ipv6Blocks";
   static final List<String> PER_IP_KEYS =
       Stream.concat(PER_IP.stream().map(LimitSpec::key), Stream.of(IPV6_BLOCKS)).toList();
@@ -103,12 +117,12 @@ public final class PolicyParser {
 
   static final List<LimitSpec> PER_CONNECTION =
       List.of(
-          new LimitSpec("messages", true, false, FLOW),
-          new LimitSpec("bytes", true, true, FLOW),
-          new LimitSpec("maxMessageBytes", false, true, SIZE),
-          new LimitSpec("maxFrameBytes", false, true, SIZE),
-          new LimitSpec("maxFragments", false, false, SIZE),
-          new LimitSpec("controlFrames", true, false, FLOW));
+          new LimitSpec("messages", true, false, FLOW, false),
+          new LimitSpec("bytes", true, true, FLOW, false),
+          new LimitSpec("maxMessageBytes", false, true, SIZE, false),
+          new LimitSpec("maxFrameBytes", false, true, SIZE, false),
+          new LimitSpec("maxFragments", false, false, SIZE, false),
+          new LimitSpec("controlFrames", true, false, FLOW, false));
 
   private static final long MAX_COUNT = 1_000_000;
   private static final long MAX_BURST_COUNT = 1_000_000_000;
@@ -136,6 +150,9 @@ public final class PolicyParser {
 
   /** Nodes of values that cross-checks point at, by path; cleared for each policy. */
   private final Map<String, Node> nodes = new HashMap<>();
+
+  /** The per-IP limits of the policy being read that say {@code scope: fleet}. */
+  private final List<PerIpLimits.FleetScope> fleetScoped = new ArrayList<>();
 
   private PolicyParser(ErrorList errors) {
     this.errors = errors;
@@ -226,6 +243,39 @@ public final class PolicyParser {
   }
 
   /**
+   * Every limit of {@code policies} written with {@code scope: fleet} when {@code config} has no
+   * {@code cluster} block, as {@code file:line:col: message}: without a fleet there is nothing to
+   * share the budget with, and counting it on this node alone would quietly give each node the
+   * whole budget, so the configuration is refused rather than run with a different meaning.
+   */
+  public static List<String> fleetWithoutCluster(ProxyConfig config, PolicySet policies) {
+    List<String> errors = new ArrayList<>();
+    if (config.cluster() != null) {
+      return errors;
+    }
+    for (Policy p : new TreeMap<>(policies.policies()).values()) {
+      if (p.perIp() == null) {
+        continue;
+      }
+      for (PerIpLimits.FleetScope f : p.perIp().fleet()) {
+        errors.add(
+            p.file()
+                + ":"
+                + f.line()
+                + ":"
+                + f.column()
+                + ": policies."
+                + p.name()
+                + ".perIp."
+                + f.limit()
+                + ".scope: fleet, but the configuration has no cluster block (expected: a"
+                + " cluster block, docs/FLEET.md, or scope: node)");
+      }
+    }
+    return errors;
+  }
+
+  /**
    * The routes whose policy is not in {@code policies}, one message each, e.g. {@code
    * routes[0].policy: unknown policy 'chat' (expected one of: default)}; empty when all exist.
    */
@@ -291,7 +341,7 @@ public final class PolicyParser {
       Map<String, List<String>> keys, String path, List<LimitSpec> specs) {
     keys.put(path, specs.stream().map(LimitSpec::key).toList());
     for (LimitSpec spec : specs) {
-      keys.put(path + "." + spec.key(), spec.rate() ? RATE_KEYS : COUNT_KEYS);
+      keys.put(path + "." + spec.key(), spec.keys());
     }
   }
 
@@ -486,7 +536,12 @@ public final class PolicyParser {
     return kept.size() == perIp.ipv6Blocks().size()
         ? perIp
         : new PerIpLimits(
-            perIp.handshakes(), perIp.connections(), perIp.messages(), perIp.bytes(), kept);
+            perIp.handshakes(),
+            perIp.connections(),
+            perIp.messages(),
+            perIp.bytes(),
+            kept,
+            perIp.fleet());
   }
 
   private static boolean absent(Node node) {
@@ -602,7 +657,9 @@ public final class PolicyParser {
     if (m == null) {
       return null;
     }
+    fleetScoped.clear();
     Map<String, Object> limits = limits(m, PER_IP);
+    List<PerIpLimits.FleetScope> fleet = List.copyOf(fleetScoped);
     List<PerIpLimits.Ipv6Block> blocks = ipv6Blocks(m.get(IPV6_BLOCKS), m.pathOf(IPV6_BLOCKS));
     if (errors.size() > before) {
       return null;
@@ -612,7 +669,8 @@ public final class PolicyParser {
         (CountLimit) limits.get("connections"),
         (RateLimit) limits.get("messages"),
         (RateLimit) limits.get("bytes"),
-        blocks);
+        blocks,
+        fleet);
   }
 
   /**
@@ -776,10 +834,12 @@ public final class PolicyParser {
 
   private RateLimit rateLimit(Node node, String path, LimitSpec spec) {
     int before = errors.size();
-    YamlMapping m = yaml.mapping(node, path, "mapping with rate, burst, action, strike", RATE_KEYS);
+    YamlMapping m =
+        yaml.mapping(node, path, "mapping with " + String.join(", ", spec.keys()), spec.keys());
     if (m == null) {
       return null;
     }
+    scope(m, spec);
     Node rateNode = m.required("rate");
     double perSecond = rate(rateNode, m.pathOf("rate"), spec.bytes());
     Node burstNode = m.required("burst");
@@ -825,10 +885,12 @@ public final class PolicyParser {
 
   private CountLimit countLimit(Node node, String path, LimitSpec spec) {
     int before = errors.size();
-    YamlMapping m = yaml.mapping(node, path, "mapping with max, action, strike", COUNT_KEYS);
+    YamlMapping m =
+        yaml.mapping(node, path, "mapping with " + String.join(", ", spec.keys()), spec.keys());
     if (m == null) {
       return null;
     }
+    scope(m, spec);
     Node maxNode = m.required("max");
     Long max = amount(maxNode, m.pathOf("max"), spec, MAX_MESSAGE_SIZE, MAX_COUNT);
     Action action = action(m.required("action"), m.pathOf("action"), spec);
@@ -848,6 +910,23 @@ public final class PolicyParser {
     return spec.bytes()
         ? yaml.size(node, path, -1, 1, maxBytes)
         : yaml.integer(node, path, -1, 1, maxCount);
+  }
+
+  /**
+   * A per-IP limit's {@code scope}: {@code node} (the default) or {@code fleet}, remembered with
+   * its position for {@link #fleetWithoutCluster}.
+   */
+  private void scope(YamlMapping m, LimitSpec spec) {
+    Node node = m.get("scope");
+    if (!spec.scoped() || node == null) {
+      return;
+    }
+    int index = yaml.oneOf(node, m.pathOf("scope"), SCOPES, 0);
+    if (index == 1) {
+      fleetScoped.add(
+          new PerIpLimits.FleetScope(
+              spec.key(), node.getStartMark().getLine() + 1, node.getStartMark().getColumn() + 1));
+    }
   }
 
   private Action action(Node node, String path, LimitSpec spec) {

@@ -146,8 +146,9 @@ public final class Relay {
   }
 
   /**
-   * Closes the conversation for a policy: {@code code} and {@code reason} to the client, 1001 to
-   * the backend. Safe to call from any thread; does nothing once it is ending.
+   * Closes the conversation for a policy (an anomaly rule, the fleet's connection budget): {@code
+   * code} and {@code reason} to the client, 1001 to the backend. Safe to call from any thread; does
+   * nothing once it is ending.
    */
   public void close(int code, String reason) {
     client
@@ -155,6 +156,7 @@ public final class Relay {
         .execute(
             () -> {
               if (state == State.OPEN || state == State.CLOSING_HANDSHAKE) {
+                closedFirst(TrafficRecorder.CLOSED_BY_PROXY, code);
                 terminate(code, reason, GOING_AWAY, "client closed by proxy");
               }
             });

@@ -14,6 +14,7 @@ import io.wssguard.config.RouteConfig;
 import io.wssguard.demo.DemoEchoBackend;
 import io.wssguard.handshake.HandshakeGate;
 import io.wssguard.limit.Enforcer;
+import io.wssguard.limit.FleetLedger;
 import io.wssguard.limit.PolicyStore;
 import io.wssguard.limit.PolicyView;
 import io.wssguard.limit.SourceTable;
@@ -151,12 +152,28 @@ public final class ProxyServer implements AutoCloseable {
    */
   public static ProxyServer start(ProxyConfig config, PolicySet policies, Bans bans, Ticker ticker)
       throws StartupException {
+    return start(config, policies, bans, ticker, (FleetLedger) null);
+  }
+
+  /**
+   * As {@link #start(ProxyConfig, PolicySet, Bans)} in a fleet: strikes and {@code scope: fleet}
+   * budgets are shared through {@code fleet} (null: none).
+   */
+  public static ProxyServer start(
+      ProxyConfig config, PolicySet policies, Bans bans, FleetLedger fleet)
+      throws StartupException {
+    return start(config, policies, bans, Ticker.system(), fleet);
+  }
+
+  private static ProxyServer start(
+      ProxyConfig config, PolicySet policies, Bans bans, Ticker ticker, FleetLedger fleet)
+      throws StartupException {
     DemoEchoBackend demo = null;
     try {
       if (config.demoBackend() != null) {
         demo = DemoEchoBackend.start(config.demoBackend().bind());
       }
-      return start(config, policies, bans, ticker, demo);
+      return start(config, policies, bans, ticker, demo, fleet);
     } catch (StartupException | RuntimeException e) {
       if (demo != null) {
         demo.close();
@@ -166,7 +183,12 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   private static ProxyServer start(
-      ProxyConfig config, PolicySet policySet, Bans bans, Ticker ticker, DemoEchoBackend demo)
+      ProxyConfig config,
+      PolicySet policySet,
+      Bans bans,
+      Ticker ticker,
+      DemoEchoBackend demo,
+      FleetLedger fleet)
       throws StartupException {
     Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
     PolicyStore policies = policyStore(config, policySet);
@@ -188,7 +210,12 @@ public final class ProxyServer implements AutoCloseable {
       throw new StartupException(e.getMessage(), e, true);
     }
     Enforcer enforcer = new Enforcer(bans, observe.events(), ticker);
-    PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(ticker), enforcer);
+    SourceTable sources = SourceTable.withDefaults(ticker);
+    if (fleet != null) {
+      enforcer.shareStrikes(fleet);
+      sources.fleet(fleet);
+    }
+    PolicyAdmission admission = new PolicyAdmission(sources, enforcer);
     tlsMetrics(observe, snapshot);
     AnomalyWatch anomalies = anomalyWatch(config, enforcer, ticker, current);
     observe.anomalies(anomalies);

@@ -94,7 +94,10 @@ final class RestartOnlySettings {
             + ", keyPrefix "
             + cluster.keyPrefix()
             + ", passwordFile "
-            + cluster.passwordFile();
+            + cluster.passwordFile()
+            + ", syncInterval "
+            + cluster.syncInterval().toMillis()
+            + "ms";
   }
 
   private static String demo(DemoBackendConfig demo) {

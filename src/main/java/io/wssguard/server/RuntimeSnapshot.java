@@ -72,6 +72,7 @@ public final class RuntimeSnapshot {
     String file = config.source() == null ? "<embedded defaults>" : config.source().toString();
     List<String> errors = new ArrayList<>();
     PolicyParser.missingPolicies(config, policies).forEach(m -> errors.add(file + ": " + m));
+    errors.addAll(PolicyParser.fleetWithoutCluster(config, policies));
 
     Map<String, ServerTls> tls = new HashMap<>();
     for (ListenerConfig l : config.listeners()) {

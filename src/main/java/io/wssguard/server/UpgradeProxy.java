@@ -12,6 +12,7 @@ import io.wssguard.backend.BackendResponse;
 import io.wssguard.backend.BackendServer;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.config.TimeoutsConfig;
+import io.wssguard.frame.CloseCodes;
 import io.wssguard.handshake.HandshakeGate;
 import io.wssguard.handshake.Rejection;
 import io.wssguard.handshake.RequestPath;
@@ -19,6 +20,7 @@ import io.wssguard.limit.CompiledPolicy;
 import io.wssguard.limit.ConnectionGate;
 import io.wssguard.limit.Enforcer;
 import io.wssguard.limit.HandshakeAdmission;
+import io.wssguard.limit.SourceFleet;
 import io.wssguard.observe.ConnectionMeter;
 import io.wssguard.observe.Observability;
 import io.wssguard.observe.RouteMeter;
@@ -188,6 +190,14 @@ final class UpgradeProxy implements HttpHandler {
                         exchange, route, timeouts, admitted, meter, recording, System.nanoTime())));
   }
 
+  /** The source's share of a fleet connection budget the route's policy has, or null. */
+  private static SourceFleet fleetConnection(HandshakeAdmission.Admitted admitted) {
+    if (admitted.source() == null || admitted.source().fleet() == null) {
+      return null;
+    }
+    return admitted.source().fleet().connectionsMax() > 0 ? admitted.source().fleet() : null;
+  }
+
   /** Answers the client according to what the backend did. */
   private final class Outcome implements BackendDialer.Outcome {
     private final HttpServerExchange exchange;
@@ -263,6 +273,8 @@ final class UpgradeProxy implements HttpHandler {
                         enforcer.ticker().nanos());
             AnomalyWatch anomalies = observe.anomalies();
             AnomalyWatch.Watched[] watched = {null};
+            SourceFleet fleet = fleetConnection(admitted);
+            Runnable[] overFleet = {null};
             Relay relay =
                 new Relay(
                     client,
@@ -277,8 +289,16 @@ final class UpgradeProxy implements HttpHandler {
                       if (anomalies != null) {
                         anomalies.closed(watched[0]);
                       }
+                      if (overFleet[0] != null) {
+                        fleet.ended(overFleet[0]);
+                      }
                     },
                     description);
+            if (fleet != null) {
+              // Closed, newest first, when the fleet holds more than the shared maximum.
+              overFleet[0] =
+                  fleet.opened(() -> relay.close(CloseCodes.POLICY_VIOLATION, "perIp.connections"));
+            }
             if (recording != null) {
               relay.record(recording.upgraded());
             }

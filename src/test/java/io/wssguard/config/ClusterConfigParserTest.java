@@ -86,7 +86,7 @@ class ClusterConfigParserTest {
             + "test.yaml:12:14: cluster.keyPrefix: a b (expected: 1..64 of A-Z, a-z, 0-9 and : ."
             + " _ -)\n"
             + "test.yaml:13:3: unknown key 'sentinel' in cluster (expected one of: redis, node,"
-            + " passwordFile, keyPrefix)",
+            + " passwordFile, keyPrefix, syncInterval)",
         errors(
                 MINIMAL
                     + "cluster:\n"
@@ -94,6 +94,53 @@ class ClusterConfigParserTest {
                     + "  node: GW 1\n"
                     + "  keyPrefix: a b\n"
                     + "  sentinel: x\n")
+            .strip());
+  }
+
+  @Test
+  void sentinelSet_andFailoverList_areAccepted_inOneSpelling() throws Exception {
+    ClusterConfig c =
+        parse(
+                MINIMAL
+                    + "cluster:\n"
+                    + "  redis:\n"
+                    + "    - redis-sentinel://wssguard@S1.example,10.0.0.6:26380/3#wssguard-eu\n"
+                    + "    - redis://10.0.0.9\n"
+                    + "  node: gw-1\n"
+                    + "  syncInterval: 100ms\n")
+            .cluster();
+    assertEquals(
+        List.of(
+            URI.create("redis-sentinel://wssguard@s1.example:26379,10.0.0.6:26380/3#wssguard-eu"),
+            URI.create("redis://10.0.0.9:6379/0")),
+        c.redis());
+    assertEquals(java.time.Duration.ofMillis(100), c.syncInterval());
+    assertEquals(
+        ClusterConfig.DEFAULT_SYNC_INTERVAL,
+        parse(MINIMAL + "cluster:\n  redis: redis://10.0.0.9\n  node: gw-1\n")
+            .cluster()
+            .syncInterval());
+  }
+
+  @Test
+  void badSentinelUris_andSyncInterval_areReportedWithPositions() {
+    assertEquals(
+        "test.yaml:11:7: cluster.redis[0]: redis-sentinel://10.0.0.5:26379 (expected:"
+            + " redis-sentinel://[user@]host[:port][,host[:port]...][/database]#primary, like"
+            + " redis-sentinel://10.0.0.5:26379,10.0.0.6:26379/0#wssguard; port default 26379,"
+            + " database 0..65535, primary 1..64 of A-Z a-z 0-9 . _ -)\n"
+            + "test.yaml:12:7: cluster.redis[1]: a password in the URI (expected: the user name"
+            + " only; the password goes in cluster.passwordFile, so it stays out of the"
+            + " configuration)\n"
+            + "test.yaml:14:17: cluster.syncInterval: 1s (expected: duration like 5s, 10 ms..250 ms)",
+        errors(
+                MINIMAL
+                    + "cluster:\n"
+                    + "  redis:\n"
+                    + "    - redis-sentinel://10.0.0.5:26379\n"
+                    + "    - redis-sentinel://u:secret@10.0.0.5#p\n"
+                    + "  node: gw-1\n"
+                    + "  syncInterval: 1s\n")
             .strip());
   }
 }

@@ -56,7 +56,12 @@ class FleetBansTest {
   private FleetBans join(String name, Bans local) throws Exception {
     FleetBans node =
         FleetBans.start(
-            new ClusterConfig(List.of(URI.create(redis.uri())), name, null, "test"),
+            new ClusterConfig(
+                List.of(URI.create(redis.uri())),
+                name,
+                null,
+                "test",
+                ClusterConfig.DEFAULT_SYNC_INTERVAL),
             local,
             AdminConfig.WidestBan.DEFAULT,
             Ticker.system());
@@ -97,11 +102,11 @@ class FleetBansTest {
     awaitBanned(a, "203.0.113.7", false);
     awaitBanned(c, "203.0.113.7", false);
 
-    Await.until(() -> c.received() == 2, WAIT, () -> "c applied the ban and the unban");
-    assertEquals(1, a.published());
-    assertEquals(1, b.published(), "b sent its unban, not the ban it received");
-    assertEquals(0, c.published());
-    assertEquals(1, a.received(), "a heard b's unban; its own ban's echo is not counted");
+    Await.until(() -> c.bansReceived() == 2, WAIT, () -> "c applied the ban and the unban");
+    assertEquals(1, a.bansPublished());
+    assertEquals(1, b.bansPublished(), "b sent its unban, not the ban it received");
+    assertEquals(0, c.bansPublished());
+    assertEquals(1, a.bansReceived(), "a heard b's unban; its own ban's echo is not counted");
     redis.admin(null, null, r -> assertEquals(Map.of(), r.hgetall("test:bans")));
   }
 
@@ -109,7 +114,7 @@ class FleetBansTest {
   void aNodeStartedLater_hasTheFleetsBans_onceLoaded() throws Exception {
     FleetBans a = node("gw-a");
     ban(a, "203.0.113.8");
-    Await.until(() -> a.published() == 1, WAIT, "a's ban in Redis");
+    Await.until(() -> a.bansPublished() == 1, WAIT, "a's ban in Redis");
 
     FleetBans late = node("gw-late");
     assertTrue(late.isBanned(ip("203.0.113.8")), "before awaitLoaded returned");
@@ -130,12 +135,12 @@ class FleetBansTest {
           r.publish("test:bans:changes", everything);
           r.publish("test:bans:changes", "not json");
         });
-    Await.until(() -> a.refused() == 2, WAIT, () -> "refused: " + a.refused());
+    Await.until(() -> a.bansRefused() == 2, WAIT, () -> "refused: " + a.bansRefused());
     FleetBans late = node("gw-late");
-    assertEquals(1, late.refused(), "the hash entry, at load");
+    assertEquals(1, late.bansRefused(), "the hash entry, at load");
     assertFalse(a.isBanned(ip("198.51.100.1")));
     assertFalse(late.isBanned(ip("198.51.100.1")));
-    assertEquals(0, a.received());
+    assertEquals(0, a.bansReceived());
   }
 
   @Test
@@ -148,7 +153,7 @@ class FleetBansTest {
     ban(a, "198.51.100.9");
     awaitBanned(b, "198.51.100.9", true);
     assertFalse(b.isBanned(ip("203.0.113.9")));
-    assertEquals(1, b.refused());
+    assertEquals(1, b.bansRefused());
   }
 
   @Test

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +50,10 @@ class FleetIT {
     "+hset",
     "+hdel",
     "+hgetall",
+    "+hmget",
+    "+pexpire",
+    "+set",
+    "+incrby",
     "+publish",
     "+subscribe",
     "+ping",
@@ -79,8 +85,26 @@ class FleetIT {
     }
   }
 
+  /**
+   * The policy of the strike and budget tests: five strikes in a minute ban for ten minutes, and a
+   * source may hold 64 connections across the whole fleet.
+   */
+  private static final String POLICY =
+      """
+      policies:
+        fleet:
+          strikes: {max: 5, window: 60s, ban: 10m}
+          perIp:
+            connections: {max: 64, action: reject, scope: fleet}
+      """;
+
+  private final List<RawClient> clients = new ArrayList<>();
+
   @AfterEach
   void stop() throws Exception {
+    for (RawClient c : clients) {
+      c.close();
+    }
     for (JarProxy p : running) {
       p.close();
     }
@@ -90,13 +114,30 @@ class FleetIT {
   }
 
   private Node start(String name) throws Exception {
+    return start(name, null);
+  }
+
+  /**
+   * Starts node {@code name}; with {@code policy} (a policy file's text), its routes use the policy
+   * {@code fleet} defined there, and the node syncs every 100 ms.
+   */
+  private Node start(String name, String policy) throws Exception {
     Path home = Files.createDirectories(dir.resolve(name));
+    if (policy != null) {
+      Files.createDirectories(home.resolve("policies"));
+      Files.writeString(home.resolve("policies/fleet.yaml"), policy);
+    }
     int port = FreePort.next();
     int adminPort = FreePort.next();
     Files.writeString(home.resolve("redis.password"), "fleet-secret\n");
+    String routes = PlainDemoConfig.yaml(port);
+    if (policy != null) {
+      routes = routes.replace("    backend: demo\n", "    backend: demo\n    policy: fleet\n");
+    }
     Files.writeString(
         home.resolve("wssguard.yaml"),
-        PlainDemoConfig.yaml(port)
+        routes
+            + (policy == null ? "" : "policies:\n  dir: policies\n")
             + "admin:\n  bind: 127.0.0.1:"
             + adminPort
             + "\nbans:\n  journal: state/bans.journal\n"
@@ -104,12 +145,29 @@ class FleetIT {
             + redis.port()
             + "/0\n  node: "
             + name
-            + "\n  passwordFile: redis.password\n");
+            + "\n  passwordFile: redis.password\n"
+            + (policy == null ? "" : "  syncInterval: 100ms\n"));
     running.add(JarProxy.start(home, "wssguard.yaml"));
     AdminClient admin =
         AdminClient.withTokenFrom(
             "http://127.0.0.1:" + adminPort + "/", home.toRealPath().resolve("state/admin.token"));
     return new Node(name, home, port, admin);
+  }
+
+  /** A handshake the gate refuses (426, a version other than 13): one strike for the source. */
+  private static void strike(Node on, String source) throws Exception {
+    try (RawClient c = RawClient.connect(on.port(), false, source)) {
+      String head = c.request(RawClient.upgradeRequest("/").replace("Version: 13", "Version: 8"));
+      assertEquals(426, RawClient.status(head), head);
+    }
+  }
+
+  private static double openEverywhere(Node... nodes) throws Exception {
+    double open = 0;
+    for (Node n : nodes) {
+      open += n.metric("wssguard_connections_open");
+    }
+    return open;
   }
 
   private static void ban(Node on, String source) throws Exception {
@@ -224,5 +282,129 @@ class FleetIT {
 
     // The ACL user of docs/FLEET.md was enough: Redis denied the nodes nothing.
     redis.admin("admin", "admin-secret", r -> assertEquals(List.of(), r.aclLog()));
+  }
+
+  @Test
+  void strikesSpreadOverThreeNodes_banTheSourceEverywhere_andOneUnbanLiftsIt() throws Exception {
+    redis = RedisServer.start(Files.createDirectories(dir.resolve("redis")), ACL);
+    Node a = start("node-a", POLICY);
+    Node b = start("node-b", POLICY);
+    Node c = start("node-c", POLICY);
+    String source = "127.0.0.50";
+
+    // Two strikes on A and two on B: under every node's own five, and under the fleet's.
+    strike(a, source);
+    strike(a, source);
+    strike(b, source);
+    strike(b, source);
+    a.admin().await(2, "wssguard_cluster_strikes_published_total");
+    b.admin().await(2, "wssguard_cluster_strikes_published_total");
+    for (Node n : List.of(a, b, c)) {
+      assertEquals(101, n.status(source), n.name() + " still lets the source in");
+    }
+
+    // The fifth, on C, bans it on all three.
+    long t0 = System.nanoTime();
+    strike(c, source);
+    long took = awaitEverywhere(source, true, t0, a, b, c);
+    assertTrue(took <= MAX_PROPAGATION_MILLIS, "fleet strikes ban took " + took + " ms" + logs());
+    Await.until(
+        () -> {
+          String listed = a.admin().get("/bans").body();
+          return listed.contains(
+                  "\"reason\":\"5 strikes within 60s across the fleet (policy fleet)\"")
+              && listed.contains("\"origin\":\"node-c\"");
+        },
+        WAIT,
+        () -> "A lists the fleet-strike ban from node-c" + logs());
+
+    // Lifted on B: back on all three.
+    assertEquals(200, b.admin().send("DELETE", "/bans/" + source, null).statusCode());
+    awaitEverywhere(source, false, System.nanoTime(), a, b, c);
+    for (Node n : List.of(a, b, c)) {
+      assertEquals(101, n.status(source), n.name() + " lets the source in again");
+    }
+  }
+
+  @Test
+  void fleetConnectionBudget_of64_holdsAcrossThreeNodes_closingTheNewestExcess() throws Exception {
+    redis = RedisServer.start(Files.createDirectories(dir.resolve("redis")), ACL);
+    Node a = start("node-a", POLICY);
+    Node b = start("node-b", POLICY);
+    Node c = start("node-c", POLICY);
+    String source = "127.0.0.60";
+
+    // 30 upgrades on each node, the three nodes at once: some of the later ones may be refused
+    // (429) by a node that already knows the others' counts.
+    List<Node> nodes = List.of(a, b, c);
+    List<Thread> threads = new ArrayList<>();
+    List<RawClient> admitted = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (Node n : nodes) {
+      Thread t =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 30; i++) {
+                  try {
+                    RawClient client = RawClient.connect(n.port(), false, source);
+                    String head = client.request(RawClient.upgradeRequest("/"));
+                    if (RawClient.status(head) == 101) {
+                      admitted.add(client);
+                    } else {
+                      client.close();
+                      if (RawClient.status(head) != 429) {
+                        failures.add(n.name() + ": " + head);
+                      }
+                    }
+                  } catch (Exception e) {
+                    failures.add(n.name() + ": " + e);
+                  }
+                }
+              });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join(WAIT.toMillis());
+    }
+    clients.addAll(admitted);
+    assertEquals(List.of(), failures);
+    assertTrue(admitted.size() >= 64, admitted.size() + " admitted");
+
+    // After a sync or two the fleet holds exactly its maximum: the excess was closed with 1008.
+    Await.until(
+        () -> openEverywhere(a, b, c) == 64,
+        WAIT,
+        () -> "64 connections open over the fleet" + logs());
+    int closed = 0;
+    for (RawClient client : admitted) {
+      if (client.in.available() > 0) {
+        assertEquals(1008, client.readCloseCode());
+        closed++;
+      }
+    }
+    assertEquals(admitted.size() - 64, closed);
+
+    // It stays there (several more syncs), and a new connection is refused on every node.
+    double syncs = a.metric("wssguard_cluster_syncs_total");
+    a.admin().await(syncs + 5, "wssguard_cluster_syncs_total");
+    assertEquals(64, openEverywhere(a, b, c));
+    for (Node n : nodes) {
+      assertEquals(429, n.status(source), n.name() + " refuses the 65th");
+    }
+    // The fleet's panels and alert rules name metrics a fleet node exports.
+    Set<String> fleetNames = new TreeSet<>(ObservabilityIT.shippedMetricNames());
+    fleetNames.removeIf(n -> !n.startsWith(ObservabilityIT.FLEET_METRICS));
+    assertTrue(fleetNames.size() >= 10, fleetNames.toString());
+    fleetNames.removeAll(AdminClient.parse(a.admin().scrape()).keySet());
+    assertEquals(
+        Set.of(), fleetNames, "fleet metrics the dashboard or alerts name but no node exports");
+    String status = a.admin().get("/status").body();
+    assertTrue(
+        status.matches(
+            "(?s).*\"fleet\":\\{\"node\":\"node-a\",\"connected\":true,.*"
+                + "\"nodes\":\\[\\{\"node\":\"node-a\".*\\{\"node\":\"node-b\".*"
+                + "\\{\"node\":\"node-c\".*"),
+        status);
   }
 }

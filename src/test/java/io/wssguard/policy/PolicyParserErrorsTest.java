@@ -1,9 +1,14 @@
 package io.wssguard.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.config.ConfigException;
+import io.wssguard.config.ConfigParser;
+import io.wssguard.config.MinimalConfig;
+import io.wssguard.config.ProxyConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +74,7 @@ class PolicyParserErrorsTest {
     line4(
         "    perIp: {handshakes: {rate: 20/s, burst: 40, action: reject, burts: 2}}",
         "p.yaml:4:%d: unknown key"
-            + " 'burts' in policies.chat.perIp.handshakes (expected one of: rate, burst, action, strike)",
+            + " 'burts' in policies.chat.perIp.handshakes (expected one of: rate, burst, action, strike, scope)",
         "burts");
   }
 
@@ -349,7 +354,7 @@ class PolicyParserErrorsTest {
     line4(
         "    perIp: {connections: 64}",
         "p.yaml:4:%d: policies.chat.perIp.connections: 64 (expected: mapping with"
-            + " max, action, strike)",
+            + " max, action, strike, scope)",
         "64");
   }
 
@@ -620,5 +625,34 @@ class PolicyParserErrorsTest {
             + latin1
             + ": cannot read: not UTF-8 text",
         e.getMessage());
+  }
+
+  @Test
+  void fleetScope_withoutAClusterBlock_isAnErrorAtItsPosition() throws Exception {
+    PolicySet set =
+        PolicyParser.parse(
+            """
+                policies:
+                  chat:
+                    perIp:
+                      connections: {max: 64, action: reject, scope: fleet}
+                      handshakes: {rate: 5/s, burst: 5, action: reject, scope: node}
+                """
+                .getBytes(StandardCharsets.UTF_8),
+            "p.yaml");
+    assertTrue(set.policies().get("chat").perIp().fleet("connections"));
+    assertFalse(set.policies().get("chat").perIp().fleet("handshakes"));
+    ProxyConfig config = ConfigParser.parse(MinimalConfig.MINIMAL, "w.yaml", Path.of("."));
+    assertEquals(
+        List.of(
+            "p.yaml:4:53: policies.chat.perIp.connections.scope: fleet, but the configuration has"
+                + " no cluster block (expected: a cluster block, docs/FLEET.md, or scope: node)"),
+        PolicyParser.fleetWithoutCluster(config, set));
+    assertEquals(
+        "p.yaml:4:53: policies.chat.perIp.connections.scope: everywhere (expected one of: node,"
+            + " fleet)",
+        errors(
+            "policies:\n  chat:\n    perIp:\n      connections: {max: 64, action: reject, scope:"
+                + " everywhere}\n"));
   }
 }

@@ -151,7 +151,8 @@ class PolicyParserTest {
                 new CountLimit(64, Action.REJECT, false),
                 new RateLimit(1000, 2000, Action.CLOSE, true),
                 new RateLimit(8 << 20, 16 << 20, Action.THROTTLE, false),
-                List.of(new PerIpLimits.Ipv6Block(48, 8), new PerIpLimits.Ipv6Block(40, 64))),
+                List.of(new PerIpLimits.Ipv6Block(48, 8), new PerIpLimits.Ipv6Block(40, 64)),
+                List.of()),
             new PerConnectionLimits(
                 new RateLimit(100, 200, Action.CLOSE, true),
                 new RateLimit(1 << 20, 2 << 20, Action.THROTTLE, false),
