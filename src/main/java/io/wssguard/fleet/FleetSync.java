@@ -156,9 +156,10 @@ final class FleetSync {
       c.setAutoFlushCommands(true);
     }
     if (!await(all, RedisLink.COMMAND_TIMEOUT.toNanos())) {
-      link.failed(new TimeoutException("strikes not answered in time"));
+      link.unanswered(new TimeoutException("strikes not answered in time"));
       return;
     }
+    link.answered();
     for (Map.Entry<String, RedisFuture<Long>> e : totals.entrySet()) {
       Tally t = byKey.get(e.getKey());
       Long after = valueOrNull(e.getValue(), "the strike count " + NoticeReader.clip(e.getKey()));
@@ -242,9 +243,10 @@ final class FleetSync {
     }
     if (!await(all, RedisLink.COMMAND_TIMEOUT.toNanos())) {
       syncFailures.incrementAndGet();
-      link.failed(new TimeoutException("the fleet's sync not answered in time"));
+      link.unanswered(new TimeoutException("the fleet's sync not answered in time"));
       return;
     }
+    link.answered();
     long rtt = System.nanoTime() - start;
     for (SourceFleet f : sources) {
       if (changed.containsKey(f.source())) {

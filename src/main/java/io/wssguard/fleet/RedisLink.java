@@ -56,6 +56,9 @@ final class RedisLink implements AutoCloseable {
   static final Duration RETRY = Duration.ofSeconds(1);
   static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
 
+  /** Batches in a row left unanswered on an open connection before it counts as lost. */
+  static final int SLOW_BATCHES = 3;
+
   /** How often the whole hash is read again while connected: a safety net, not the fast path. */
   static final Duration RESYNC = Duration.ofSeconds(30);
 
@@ -95,6 +98,7 @@ final class RedisLink implements AutoCloseable {
   private boolean closed;
 
   private volatile boolean connected;
+  private int unansweredInARow; // the link's thread only
 
   RedisLink(List<URI> redis, char[] password, String keyPrefix, Listener listener, Ticker ticker) {
     this.uris = redis.stream().map(u -> redisUri(u, password)).toList();
@@ -236,6 +240,26 @@ final class RedisLink implements AutoCloseable {
   /** A batch on {@link #connection} timed out or the connection broke: reconnect. */
   void failed(Throwable why) {
     lost(why);
+  }
+
+  /**
+   * A batch on {@link #connection} was not answered within {@link #COMMAND_TIMEOUT}. An open
+   * connection is only slow (a loaded Redis or machine): dropping it would drop the subscription
+   * too and hold every ban back for a reconnect and a full reload, so the batch is skipped and only
+   * {@link #SLOW_BATCHES} unanswered in a row, or a closed connection, count as Redis lost.
+   */
+  void unanswered(Throwable why) {
+    StatefulRedisConnection<String, String> c = commands;
+    if (c != null && c.isOpen() && ++unansweredInARow < SLOW_BATCHES) {
+      quiet.warn("slow", "fleet: Redis at " + connectedTo + " is slow (" + why(why) + ")");
+      return;
+    }
+    failed(why);
+  }
+
+  /** A batch on {@link #connection} was answered in time. */
+  void answered() {
+    unansweredInARow = 0;
   }
 
   /** Whether both connections are up and the hash was loaded through them. */
@@ -398,6 +422,7 @@ final class RedisLink implements AutoCloseable {
       return;
     }
     boolean was = connected;
+    unansweredInARow = 0;
     connected = false;
     StatefulRedisConnection<String, String> c = commands;
     StatefulRedisPubSubConnection<String, String> s = subscription;

@@ -223,4 +223,30 @@ class FleetSyncTest {
     }
     assertEquals(1, bans, "still the one ban");
   }
+
+  @Test
+  void aSlowRedis_skipsARound_butKeepsTheConnectionAndItsSubscription() throws Exception {
+    Node a = node("gw-a", new ManualTicker());
+    long before = connectionsReceived();
+    // Redis holds every client's commands for longer than one batch may wait for its answer.
+    long pause = RedisLink.COMMAND_TIMEOUT.toMillis() + 500;
+    redis.admin(null, null, r -> r.clientPause(pause));
+    a.awaitSyncs(3);
+    assertTrue(a.fleet().connected());
+    // Two connections are this test's own (the pause, the count); a reconnect would add two more.
+    assertEquals(before + 2, connectionsReceived(), "the node reconnected");
+  }
+
+  private long connectionsReceived() {
+    long[] n = {0};
+    redis.admin(
+        null,
+        null,
+        r ->
+            r.info("stats")
+                .lines()
+                .filter(l -> l.startsWith("total_connections_received:"))
+                .forEach(l -> n[0] = Long.parseLong(l.substring(l.indexOf(':') + 1).trim())));
+    return n[0];
+  }
 }
