@@ -9,6 +9,8 @@ import io.wssguard.policy.PolicyExplanation;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.replay.PolicyReplay;
+import io.wssguard.replay.PolicySuggestion;
+import io.wssguard.replay.RecordedBaseline;
 import io.wssguard.replay.ReplayReport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -30,11 +33,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "policy",
     mixinStandardHelpOptions = true,
-    description = "Check, explain and replay policy files (see docs/POLICIES.md).",
+    description = "Check, explain, replay and suggest policy files (see docs/POLICIES.md).",
     subcommands = {
       PolicyCommand.Check.class,
       PolicyCommand.Explain.class,
-      PolicyCommand.Replay.class
+      PolicyCommand.Replay.class,
+      PolicyCommand.Suggest.class
     })
 final class PolicyCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -259,6 +263,89 @@ final class PolicyCommand implements Runnable {
         p = set.policies().values().iterator().next();
       }
       return p;
+    }
+  }
+
+  /**
+   * A policy learned from recorded traffic: limits a margin above what the typical source did, each
+   * with the figure it came from, ready to edit, replay and check.
+   */
+  @Command(
+      name = "suggest",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print a policy file whose limits sit a margin above what the typical source of the"
+            + " recorded traffic did (the median over sources of each source's own p99 or largest"
+            + " figure, so a minority of abusive sources does not raise them), each limit with a"
+            + " comment giving its figure.",
+        "Exit 0 with the policy, 2 when the recording cannot be read."
+      })
+  static final class Suggest implements Callable<Integer> {
+    private static final Pattern POLICY_NAME = Pattern.compile("[a-z0-9-]+");
+    static final double MIN_MARGIN = 1;
+    static final double MAX_MARGIN = 100;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--traffic",
+        required = true,
+        paramLabel = "DIR",
+        description = "The recording directory (record.dir of the config).")
+    Path traffic;
+
+    @Option(
+        names = "--route",
+        paramLabel = "PATH",
+        description = "Learn from this route's traffic only (its label, e.g. /chat); default all.")
+    String route;
+
+    @Option(
+        names = "--margin",
+        paramLabel = "X",
+        defaultValue = "2",
+        description =
+            "How far above the typical source each limit sits, a factor 1..100 (default 2).")
+    double margin;
+
+    @Option(
+        names = "--name",
+        paramLabel = "POLICY",
+        defaultValue = "suggested",
+        description = "The suggested policy's name (default 'suggested').")
+    String name;
+
+    @Override
+    public Integer call() {
+      return withOutput(spec, this::suggest);
+    }
+
+    private int suggest(PrintWriter out, PrintWriter err) {
+      if (!(margin >= MIN_MARGIN && margin <= MAX_MARGIN)) {
+        err.println("--margin: " + margin + " (expected: a number 1..100)");
+        return 2;
+      }
+      if (!POLICY_NAME.matcher(name).matches()) {
+        err.println("--name: '" + name + "' (expected: lower-case letters, digits and -)");
+        return 2;
+      }
+      RecordedBaseline.Learned learned;
+      try {
+        learned = RecordedBaseline.learn(traffic, route);
+      } catch (IOException e) {
+        err.println(e.getMessage());
+        return 2;
+      }
+      if (learned.baseline().coverage().connections() == 0) {
+        err.println(
+            traffic
+                + ": no connections recorded"
+                + (route == null ? "" : " on route " + route)
+                + "; nothing to learn from");
+        return 2;
+      }
+      out.print(PolicySuggestion.yaml(learned, name, margin, traffic.toString()));
+      return 0;
     }
   }
 }

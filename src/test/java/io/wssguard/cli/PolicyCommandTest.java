@@ -2,7 +2,9 @@ package io.wssguard.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.traffic.SyntheticRecording;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -320,5 +322,44 @@ class PolicyCommandTest {
         wssguard("policy", "replay", "--traffic", dir.toString(), "--policy", file.toString());
     assertEquals(2, r.exit());
     assertEquals(dir + ": no recording files (expected: traffic-*.wsgt)\n", r.err());
+  }
+
+  private Path recording() throws Exception {
+    Path traffic = dir.resolve("traffic");
+    SyntheticRecording r = new SyntheticRecording();
+    for (int i = 0; i < 10; i++) {
+      r.client("10.0.0." + (10 + i), "/chat", 5, 100);
+    }
+    r.client("10.0.0.99", "/feed", 1, 100);
+    r.write(traffic, 3);
+    return traffic;
+  }
+
+  @Test
+  void suggest_printsAPolicyThatCheckAccepts() throws Exception {
+    Path traffic = recording();
+    Result r = wssguard("policy", "suggest", "--traffic", traffic.toString(), "--route", "/chat");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("(1 route: /chat)"), r.out());
+    assertTrue(r.out().contains("messages: {rate: 10/s, burst: 10,"), r.out());
+    Path file = write("suggested.yaml", r.out());
+    assertEquals(
+        new Result(0, "ok: 1 policy in 1 file\n", ""),
+        wssguard("policy", "check", file.toString()));
+  }
+
+  @Test
+  void suggest_exits2_forABadMarginOrName_orARouteWithNoTraffic() throws Exception {
+    Path traffic = recording();
+    assertEquals(
+        new Result(2, "", "--margin: 0.5 (expected: a number 1..100)\n"),
+        wssguard("policy", "suggest", "--traffic", traffic.toString(), "--margin", "0.5"));
+    assertEquals(
+        new Result(2, "", "--name: 'Chat' (expected: lower-case letters, digits and -)\n"),
+        wssguard("policy", "suggest", "--traffic", traffic.toString(), "--name", "Chat"));
+    assertEquals(
+        new Result(
+            2, "", traffic + ": no connections recorded on route /api; nothing to learn from\n"),
+        wssguard("policy", "suggest", "--traffic", traffic.toString(), "--route", "/api"));
   }
 }
