@@ -11,6 +11,7 @@ import io.wssguard.policy.PolicySet;
 import io.wssguard.replay.PolicyReplay;
 import io.wssguard.replay.PolicySuggestion;
 import io.wssguard.replay.RecordedBaseline;
+import io.wssguard.replay.ReplayDiff;
 import io.wssguard.replay.ReplayReport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -184,7 +185,9 @@ final class PolicyCommand implements Runnable {
         "Replay recorded traffic through a policy and report what it would have done: per limit the"
             + " handshakes refused, messages dropped or throttled, connections closed, strikes and"
             + " bans, and the sources affected.",
-        "Exit 0 with the report, 2 when the policy file or the recording cannot be read."
+        "With --against, what would change from another policy (the one in force, say): who would"
+            + " be newly affected, who no longer, who differently.",
+        "Exit 0 with the report, 2 when a policy file or the recording cannot be read."
       })
   static final class Replay implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -216,6 +219,22 @@ final class PolicyCommand implements Runnable {
             "Only the traffic of this route (its label, e.g. /chat); default every route.")
     String route;
 
+    @Option(
+        names = "--against",
+        paramLabel = "OLDFILE",
+        description =
+            "Compare with this policy file (the one in force, say): who would be newly affected,"
+                + " who no longer, who differently.")
+    Path against;
+
+    @Option(
+        names = "--against-name",
+        paramLabel = "POLICY",
+        description =
+            "Which policy of the --against file: default the --name given, else 'default', else"
+                + " the file's only policy.")
+    String againstName;
+
     @Option(names = "--json", description = "Print one JSON document instead of text.")
     boolean json;
 
@@ -225,42 +244,64 @@ final class PolicyCommand implements Runnable {
     }
 
     private int replay(PrintWriter out, PrintWriter err) throws ConfigException {
-      PolicySet set = PolicyParser.parseFiles(List.of(policy));
-      Policy chosen = choose(set);
+      Policy chosen = choose(policy, name, "--name", err);
       if (chosen == null) {
-        err.println(
-            policy
-                + ": no policy '"
-                + (name == null ? "default" : name)
-                + "' (expected one of: "
-                + String.join(", ", set.policies().keySet().stream().sorted().toList())
-                + (name == null ? "; or --name" : "")
-                + ")");
         return 2;
       }
-      ReplayReport report;
+      Policy old = null;
+      if (against != null) {
+        old = choose(against, againstName != null ? againstName : name, "--against-name", err);
+        if (old == null) {
+          return 2;
+        }
+      }
+      List<ReplayReport> reports;
       try {
-        report = PolicyReplay.run(traffic, new CompiledPolicy(chosen), route);
+        reports =
+            PolicyReplay.run(
+                traffic,
+                old == null
+                    ? List.of(new CompiledPolicy(chosen))
+                    : List.of(new CompiledPolicy(chosen), new CompiledPolicy(old)),
+                route);
       } catch (IOException e) {
         err.println(e.getMessage());
         return 2;
       }
-      if (json) {
-        out.println(report.json());
+      if (old != null) {
+        ReplayDiff diff = new ReplayDiff(reports.get(0), reports.get(1));
+        out.print(json ? diff.json() + "\n" : diff.text());
       } else {
-        out.print(report.text());
+        out.print(json ? reports.get(0).json() + "\n" : reports.get(0).text());
       }
       return 0;
     }
 
-    /** {@code --name}, else {@code default}, else the file's only policy; null when none fits. */
-    private Policy choose(PolicySet set) {
-      if (name != null) {
-        return set.policies().get(name);
+    /**
+     * The policy of {@code file} named {@code wanted}, else {@code default}, else the file's only
+     * one; null, with the error printed, when none fits.
+     */
+    private static Policy choose(Path file, String wanted, String option, PrintWriter err)
+        throws ConfigException {
+      PolicySet set = PolicyParser.parseFiles(List.of(file));
+      Policy p;
+      if (wanted != null) {
+        p = set.policies().get(wanted);
+      } else {
+        p = set.policies().get(ConfigParser.DEFAULT_POLICY);
+        if (p == null && set.policies().size() == 1) {
+          p = set.policies().values().iterator().next();
+        }
       }
-      Policy p = set.policies().get(ConfigParser.DEFAULT_POLICY);
-      if (p == null && set.policies().size() == 1) {
-        p = set.policies().values().iterator().next();
+      if (p == null) {
+        err.println(
+            file
+                + ": no policy '"
+                + (wanted == null ? ConfigParser.DEFAULT_POLICY : wanted)
+                + "' (expected one of: "
+                + String.join(", ", set.policies().keySet().stream().sorted().toList())
+                + (wanted == null ? "; or " + option : "")
+                + ")");
       }
       return p;
     }

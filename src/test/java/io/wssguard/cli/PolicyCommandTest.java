@@ -362,4 +362,40 @@ class PolicyCommandTest {
             2, "", traffic + ": no connections recorded on route /api; nothing to learn from\n"),
         wssguard("policy", "suggest", "--traffic", traffic.toString(), "--route", "/api"));
   }
+
+  @Test
+  void replayAgainst_choosesTheOldPolicyByAgainstName_elseByName() throws Exception {
+    Path traffic = recording();
+    Path now = write("now.yaml", "policies:\n  chat: {}\n");
+    Path old = write("old.yaml", "policies:\n  chat: {}\n  feed: {}\n");
+    String[] base = {
+      "policy",
+      "replay",
+      "--traffic",
+      traffic.toString(),
+      "--policy",
+      now.toString(),
+      "--against",
+      old.toString()
+    };
+    Result noName = wssguard(base);
+    assertEquals(2, noName.exit());
+    assertEquals(
+        old + ": no policy 'default' (expected one of: chat, feed; or --against-name)\n",
+        noName.err());
+    Result byName = wssguard(concat(base, "--name", "chat"));
+    assertEquals(0, byName.exit(), byName.err());
+    assertTrue(byName.out().contains("  against 'chat': 11 connections admitted"), byName.out());
+    Result byAgainstName = wssguard(concat(base, "--against-name", "feed", "--json"));
+    assertEquals(0, byAgainstName.exit(), byAgainstName.err());
+    assertTrue(
+        byAgainstName.out().contains("\"against\":{\"name\":\"feed\",\"connections\":11,"),
+        byAgainstName.out());
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
 }
