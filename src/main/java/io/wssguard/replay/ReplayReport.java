@@ -78,6 +78,11 @@ public final class ReplayReport {
     return route;
   }
 
+  /** Records read from the recording. */
+  public long records() {
+    return records;
+  }
+
   /** Handshakes replayed. */
   public long handshakes() {
     return handshakes;
