@@ -341,6 +341,13 @@ class PolicyCommandTest {
     Result r = wssguard("policy", "suggest", "--traffic", traffic.toString(), "--route", "/chat");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("(1 route: /chat)"), r.out());
+    // 10 sources but 10 connections: said, not hidden.
+    assertTrue(
+        r.out()
+            .contains(
+                "# CAUTION: too little traffic for figures to be trusted (at least 10 sources and"
+                    + " 20 connections wanted).\n"),
+        r.out());
     assertTrue(r.out().contains("messages: {rate: 10/s, burst: 10,"), r.out());
     Path file = write("suggested.yaml", r.out());
     assertEquals(
