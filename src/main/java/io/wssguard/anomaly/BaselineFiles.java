@@ -1,7 +1,7 @@
 package io.wssguard.anomaly;
 
-import io.wssguard.ban.JournalDirectory;
 import io.wssguard.baseline.Baselines;
+import io.wssguard.fs.StateDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -40,7 +40,7 @@ final class BaselineFiles {
    */
   static BaselineFiles in(Path dir) {
     try {
-      JournalDirectory.check(dir);
+      StateDirectory.check(dir, "learnt baselines");
       return new BaselineFiles(dir);
     } catch (IOException e) {
       LOG.warning("baselines are not saved: " + e.getMessage());

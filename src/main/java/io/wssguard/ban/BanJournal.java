@@ -1,6 +1,7 @@
 package io.wssguard.ban;
 
 import io.wssguard.fs.AtomicFile;
+import io.wssguard.fs.StateDirectory;
 import io.wssguard.net.Cidr;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -73,7 +74,7 @@ final class BanJournal implements AutoCloseable {
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----"));
 
   private final Path path;
-  private final JournalDirectory dir;
+  private final StateDirectory dir;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private FileChannel out;
@@ -81,7 +82,7 @@ final class BanJournal implements AutoCloseable {
   private Replay opened = new Replay(new LinkedHashMap<>(), List.of());
   private Path damagedCopy;
 
-  private BanJournal(Path path, JournalDirectory dir, FileChannel lockChannel, FileLock lock) {
+  private BanJournal(Path path, StateDirectory dir, FileChannel lockChannel, FileLock lock) {
     this.path = path;
     this.dir = dir;
     this.lockChannel = lockChannel;
@@ -98,7 +99,7 @@ final class BanJournal implements AutoCloseable {
   static BanJournal open(Path path, Instant now, Map<Cidr, Ban> into) throws IOException {
     Path parent = path.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    JournalDirectory dir = JournalDirectory.check(parent);
+    StateDirectory dir = StateDirectory.check(parent, "a ban journal");
     FileChannel lockChannel = openLock(lockPath(path), dir);
     FileLock lock;
     try {
@@ -294,7 +295,7 @@ final class BanJournal implements AutoCloseable {
    * The lock file: created new (and given to the directory's owner) or, when it exists, opened
    * without following a link and without being changed.
    */
-  private static FileChannel openLock(Path lock, JournalDirectory dir) throws IOException {
+  private static FileChannel openLock(Path lock, StateDirectory dir) throws IOException {
     try {
       FileChannel ch =
           FileChannel.open(

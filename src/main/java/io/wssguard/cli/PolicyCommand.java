@@ -9,6 +9,9 @@ import io.wssguard.policy.PolicyExplanation;
 import io.wssguard.policy.PolicyParser;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.replay.PolicyReplay;
+import io.wssguard.replay.PolicySuggestion;
+import io.wssguard.replay.RecordedBaseline;
+import io.wssguard.replay.ReplayDiff;
 import io.wssguard.replay.ReplayReport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -30,11 +34,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "policy",
     mixinStandardHelpOptions = true,
-    description = "Check, explain and replay policy files (see docs/POLICIES.md).",
+    description = "Check, explain, replay and suggest policy files (see docs/POLICIES.md).",
     subcommands = {
       PolicyCommand.Check.class,
       PolicyCommand.Explain.class,
-      PolicyCommand.Replay.class
+      PolicyCommand.Replay.class,
+      PolicyCommand.Suggest.class
     })
 final class PolicyCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -185,7 +190,9 @@ final class PolicyCommand implements Runnable {
         "Replay recorded traffic through a policy and report what it would have done: per limit the"
             + " handshakes refused, messages dropped or throttled, connections closed, strikes and"
             + " bans, and the sources affected.",
-        "Exit 0 with the report, 2 when the policy file or the recording cannot be read."
+        "With --against, what would change from another policy (the one in force, say): who would"
+            + " be newly affected, who no longer, who differently.",
+        "Exit 0 with the report, 2 when a policy file or the recording cannot be read."
       })
   static final class Replay implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -217,6 +224,22 @@ final class PolicyCommand implements Runnable {
             "Only the traffic of this route (its label, e.g. /chat); default every route.")
     String route;
 
+    @Option(
+        names = "--against",
+        paramLabel = "OLDFILE",
+        description =
+            "Compare with this policy file (the one in force, say): who would be newly affected,"
+                + " who no longer, who differently.")
+    Path against;
+
+    @Option(
+        names = "--against-name",
+        paramLabel = "POLICY",
+        description =
+            "Which policy of the --against file: default the --name given, else 'default', else"
+                + " the file's only policy.")
+    String againstName;
+
     @Option(names = "--json", description = "Print one JSON document instead of text.")
     boolean json;
 
@@ -226,44 +249,149 @@ final class PolicyCommand implements Runnable {
     }
 
     private int replay(PrintWriter out, PrintWriter err) throws ConfigException {
-      PolicySet set = PolicyParser.parseFiles(List.of(policy));
-      Policy chosen = choose(set);
+      Policy chosen = choose(policy, name, "--name", err);
       if (chosen == null) {
-        err.println(
-            policy
-                + ": no policy '"
-                + (name == null ? "default" : name)
-                + "' (expected one of: "
-                + String.join(", ", set.policies().keySet().stream().sorted().toList())
-                + (name == null ? "; or --name" : "")
-                + ")");
         return 2;
       }
-      ReplayReport report;
+      Policy old = null;
+      if (against != null) {
+        old = choose(against, againstName != null ? againstName : name, "--against-name", err);
+        if (old == null) {
+          return 2;
+        }
+      }
+      List<ReplayReport> reports;
       try {
-        report = PolicyReplay.run(traffic, new CompiledPolicy(chosen), route);
+        reports =
+            PolicyReplay.run(
+                traffic,
+                old == null
+                    ? List.of(new CompiledPolicy(chosen))
+                    : List.of(new CompiledPolicy(chosen), new CompiledPolicy(old)),
+                route);
       } catch (IOException e) {
         err.println(e.getMessage());
         return 2;
       }
-      if (json) {
-        out.println(report.json());
+      if (old != null) {
+        ReplayDiff diff = new ReplayDiff(reports.get(0), reports.get(1));
+        out.print(json ? diff.json() + "\n" : diff.text());
       } else {
-        out.print(report.text());
+        out.print(json ? reports.get(0).json() + "\n" : reports.get(0).text());
       }
       return 0;
     }
 
-    /** {@code --name}, else {@code default}, else the file's only policy; null when none fits. */
-    private Policy choose(PolicySet set) {
-      if (name != null) {
-        return set.policies().get(name);
+    /**
+     * The policy of {@code file} named {@code wanted}, else {@code default}, else the file's only
+     * one; null, with the error printed, when none fits.
+     */
+    private static Policy choose(Path file, String wanted, String option, PrintWriter err)
+        throws ConfigException {
+      PolicySet set = PolicyParser.parseFiles(List.of(file));
+      Policy p;
+      if (wanted != null) {
+        p = set.policies().get(wanted);
+      } else {
+        p = set.policies().get(ConfigParser.DEFAULT_POLICY);
+        if (p == null && set.policies().size() == 1) {
+          p = set.policies().values().iterator().next();
+        }
       }
-      Policy p = set.policies().get(ConfigParser.DEFAULT_POLICY);
-      if (p == null && set.policies().size() == 1) {
-        p = set.policies().values().iterator().next();
+      if (p == null) {
+        err.println(
+            file
+                + ": no policy '"
+                + (wanted == null ? ConfigParser.DEFAULT_POLICY : wanted)
+                + "' (expected one of: "
+                + String.join(", ", set.policies().keySet().stream().sorted().toList())
+                + (wanted == null ? "; or " + option : "")
+                + ")");
       }
       return p;
+    }
+  }
+
+  /**
+   * A policy learned from recorded traffic: limits a margin above what the typical source did, each
+   * with the figure it came from, ready to edit, replay and check.
+   */
+  @Command(
+      name = "suggest",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print a policy file whose limits sit a margin above what the typical source of the"
+            + " recorded traffic did (the median over sources of each source's own p99 or largest"
+            + " figure, so a minority of abusive sources does not raise them), each limit with a"
+            + " comment giving its figure.",
+        "Exit 0 with the policy, 2 when the recording cannot be read."
+      })
+  static final class Suggest implements Callable<Integer> {
+    private static final Pattern POLICY_NAME = Pattern.compile("[a-z0-9-]+");
+    static final double MIN_MARGIN = 1;
+    static final double MAX_MARGIN = 100;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--traffic",
+        required = true,
+        paramLabel = "DIR",
+        description = "The recording directory (record.dir of the config).")
+    Path traffic;
+
+    @Option(
+        names = "--route",
+        paramLabel = "PATH",
+        description = "Learn from this route's traffic only (its label, e.g. /chat); default all.")
+    String route;
+
+    @Option(
+        names = "--margin",
+        paramLabel = "X",
+        defaultValue = "2",
+        description =
+            "How far above the typical source each limit sits, a factor 1..100 (default 2).")
+    double margin;
+
+    @Option(
+        names = "--name",
+        paramLabel = "POLICY",
+        defaultValue = "suggested",
+        description = "The suggested policy's name (default 'suggested').")
+    String name;
+
+    @Override
+    public Integer call() {
+      return withOutput(spec, this::suggest);
+    }
+
+    private int suggest(PrintWriter out, PrintWriter err) {
+      if (!(margin >= MIN_MARGIN && margin <= MAX_MARGIN)) {
+        err.println("--margin: " + margin + " (expected: a number 1..100)");
+        return 2;
+      }
+      if (!POLICY_NAME.matcher(name).matches()) {
+        err.println("--name: '" + name + "' (expected: lower-case letters, digits and -)");
+        return 2;
+      }
+      RecordedBaseline.Learned learned;
+      try {
+        learned = RecordedBaseline.learn(traffic, route);
+      } catch (IOException e) {
+        err.println(e.getMessage());
+        return 2;
+      }
+      if (learned.baseline().coverage().connections() == 0) {
+        err.println(
+            traffic
+                + ": no connections recorded"
+                + (route == null ? "" : " on route " + route)
+                + "; nothing to learn from");
+        return 2;
+      }
+      out.print(PolicySuggestion.yaml(learned, name, margin, traffic.toString()));
+      return 0;
     }
   }
 }

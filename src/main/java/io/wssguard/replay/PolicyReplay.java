@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -68,13 +69,61 @@ public final class PolicyReplay implements TrafficReader.Visitor {
    */
   public static ReplayReport run(Path traffic, CompiledPolicy policy, String route)
       throws IOException {
-    PolicyReplay replay = new PolicyReplay(policy, route);
-    TrafficReader.Summary summary = TrafficReader.read(traffic, replay);
-    for (Connection c : replay.open.values()) {
-      replay.admission.release(c.admitted);
+    return run(traffic, List.of(policy), route).get(0);
+  }
+
+  /**
+   * Replays the recording under each of {@code policies} independently, in one read of it (for
+   * {@code --against}); the reports in the same order.
+   */
+  public static List<ReplayReport> run(Path traffic, List<CompiledPolicy> policies, String route)
+      throws IOException {
+    List<PolicyReplay> replays = new ArrayList<>();
+    for (CompiledPolicy p : policies) {
+      replays.add(new PolicyReplay(p, route));
     }
-    replay.report.traffic(summary.files(), summary.records(), summary.truncatedFiles());
-    return replay.report;
+    TrafficReader.Summary summary =
+        TrafficReader.read(traffic, replays.size() == 1 ? replays.get(0) : new Each(replays));
+    List<ReplayReport> reports = new ArrayList<>();
+    for (PolicyReplay replay : replays) {
+      for (Connection c : replay.open.values()) {
+        replay.admission.release(c.admitted);
+      }
+      replay.report.traffic(summary.files(), summary.records(), summary.truncatedFiles());
+      reports.add(replay.report);
+    }
+    return reports;
+  }
+
+  /** Hands every record to each replay in turn. */
+  private record Each(List<PolicyReplay> replays) implements TrafficReader.Visitor {
+    @Override
+    public void handshake(long conn, long epochMs, RecordedHandshake handshake) {
+      for (PolicyReplay r : replays) {
+        r.handshake(conn, epochMs, handshake);
+      }
+    }
+
+    @Override
+    public void frame(
+        long conn,
+        long epochMs,
+        boolean fromClient,
+        int opcode,
+        boolean fin,
+        boolean rsv1,
+        long size) {
+      for (PolicyReplay r : replays) {
+        r.frame(conn, epochMs, fromClient, opcode, fin, rsv1, size);
+      }
+    }
+
+    @Override
+    public void end(long conn, long epochMs, int who, int code) {
+      for (PolicyReplay r : replays) {
+        r.end(conn, epochMs, who, code);
+      }
+    }
   }
 
   /** One admitted connection's replay state. */

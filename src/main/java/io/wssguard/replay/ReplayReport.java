@@ -68,6 +68,21 @@ public final class ReplayReport {
     this.truncatedFiles = truncatedFiles;
   }
 
+  /** The policy replayed. */
+  public String policy() {
+    return policy;
+  }
+
+  /** The route replayed, null for all. */
+  public String route() {
+    return route;
+  }
+
+  /** Records read from the recording. */
+  public long records() {
+    return records;
+  }
+
   /** Handshakes replayed. */
   public long handshakes() {
     return handshakes;
@@ -120,12 +135,7 @@ public final class ReplayReport {
     if (route != null) {
       j.field("route", route);
     }
-    j.key("traffic")
-        .beginObject()
-        .field("files", files)
-        .field("records", records)
-        .field("truncatedFiles", truncatedFiles)
-        .endObject();
+    traffic(j);
     j.field("handshakes", handshakes).field("connections", connections);
     j.key("limits").beginArray();
     for (LimitTotal t : limits()) {
@@ -140,8 +150,23 @@ public final class ReplayReport {
       j.field("strikes", t.strikes()).endObject();
     }
     j.endArray();
-    j.key("affected").beginArray();
-    for (Affected a : affected()) {
+    affected(j, "affected", affected());
+    return j.endObject().toString();
+  }
+
+  void traffic(JsonText j) {
+    j.key("traffic")
+        .beginObject()
+        .field("files", files)
+        .field("records", records)
+        .field("truncatedFiles", truncatedFiles)
+        .endObject();
+  }
+
+  /** A list of {@code {source, route, limit, action, count}} under {@code key}. */
+  static void affected(JsonText j, String key, List<Affected> list) {
+    j.key(key).beginArray();
+    for (Affected a : list) {
       j.beginObject()
           .field("source", a.source())
           .field("route", a.route())
@@ -151,21 +176,13 @@ public final class ReplayReport {
           .endObject();
     }
     j.endArray();
-    return j.endObject().toString();
   }
 
   /** The report in lines for a person. */
   public String text() {
     StringBuilder sb = new StringBuilder();
-    sb.append("Replayed ")
-        .append(handshakes)
-        .append(" handshakes (")
-        .append(records)
-        .append(" records in ")
-        .append(files)
-        .append(files == 1 ? " file" : " files")
-        .append(truncatedFiles > 0 ? ", " + truncatedFiles + " cut short" : "")
-        .append(") under policy '")
+    replayed(sb)
+        .append(" under policy '")
         .append(policy)
         .append("'")
         .append(route == null ? "" : " on route " + route)
@@ -193,18 +210,35 @@ public final class ReplayReport {
     }
     sb.append("Sources affected:\n");
     for (Affected a : affected()) {
-      sb.append("  ")
-          .append(a.source())
-          .append(' ')
-          .append(a.route())
-          .append(' ')
-          .append(a.limit())
-          .append(' ')
-          .append(a.action())
-          .append(' ')
-          .append(a.count())
-          .append('\n');
+      line(sb.append("  "), a);
     }
     return sb.toString();
+  }
+
+  /** {@code Replayed 22 handshakes (1234 records in 1 file)}. */
+  StringBuilder replayed(StringBuilder sb) {
+    return sb.append("Replayed ")
+        .append(handshakes)
+        .append(" handshakes (")
+        .append(records)
+        .append(" records in ")
+        .append(files)
+        .append(files == 1 ? " file" : " files")
+        .append(truncatedFiles > 0 ? ", " + truncatedFiles + " cut short" : "")
+        .append(")");
+  }
+
+  /** {@code 127.0.0.50 / perConnection.messages close 1} and a newline. */
+  static void line(StringBuilder sb, Affected a) {
+    sb.append(a.source())
+        .append(' ')
+        .append(a.route())
+        .append(' ')
+        .append(a.limit())
+        .append(' ')
+        .append(a.action())
+        .append(' ')
+        .append(a.count())
+        .append('\n');
   }
 }

@@ -1,5 +1,6 @@
 package io.wssguard.traffic;
 
+import io.wssguard.fs.StateDirectory;
 import io.wssguard.time.Ticker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -104,12 +106,17 @@ public final class TrafficRecorder implements AutoCloseable {
     return r;
   }
 
-  /** Creates the directory (0750) and starts the writer thread. */
+  /**
+   * Creates the directory (0750) if need be, checks it ({@link StateDirectory#checkPrivate}: the
+   * recording holds addresses and header values, and nobody else may swap its files) and starts the
+   * writer thread.
+   */
   public void start() {
     try {
-      if (!Files.isDirectory(dir)) {
+      if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
         Files.createDirectories(dir, permissions("rwxr-x---"));
       }
+      StateDirectory.checkPrivate(dir, "a traffic recording");
     } catch (IOException e) {
       throw new UncheckedIOException("record.dir " + dir + ": " + e.getMessage(), e);
     }

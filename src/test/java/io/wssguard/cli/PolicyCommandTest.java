@@ -2,7 +2,9 @@ package io.wssguard.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.traffic.SyntheticRecording;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -320,5 +322,87 @@ class PolicyCommandTest {
         wssguard("policy", "replay", "--traffic", dir.toString(), "--policy", file.toString());
     assertEquals(2, r.exit());
     assertEquals(dir + ": no recording files (expected: traffic-*.wsgt)\n", r.err());
+  }
+
+  private Path recording() throws Exception {
+    Path traffic = dir.resolve("traffic");
+    SyntheticRecording r = new SyntheticRecording();
+    for (int i = 0; i < 10; i++) {
+      r.client("10.0.0." + (10 + i), "/chat", 5, 100);
+    }
+    r.client("10.0.0.99", "/feed", 1, 100);
+    r.write(traffic, 3);
+    return traffic;
+  }
+
+  @Test
+  void suggest_printsAPolicyThatCheckAccepts() throws Exception {
+    Path traffic = recording();
+    Result r = wssguard("policy", "suggest", "--traffic", traffic.toString(), "--route", "/chat");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("(1 route: /chat)"), r.out());
+    // 10 sources but 10 connections: said, not hidden.
+    assertTrue(
+        r.out()
+            .contains(
+                "# CAUTION: too little traffic for figures to be trusted (at least 10 sources and"
+                    + " 20 connections wanted).\n"),
+        r.out());
+    assertTrue(r.out().contains("messages: {rate: 10/s, burst: 10,"), r.out());
+    Path file = write("suggested.yaml", r.out());
+    assertEquals(
+        new Result(0, "ok: 1 policy in 1 file\n", ""),
+        wssguard("policy", "check", file.toString()));
+  }
+
+  @Test
+  void suggest_exits2_forABadMarginOrName_orARouteWithNoTraffic() throws Exception {
+    Path traffic = recording();
+    assertEquals(
+        new Result(2, "", "--margin: 0.5 (expected: a number 1..100)\n"),
+        wssguard("policy", "suggest", "--traffic", traffic.toString(), "--margin", "0.5"));
+    assertEquals(
+        new Result(2, "", "--name: 'Chat' (expected: lower-case letters, digits and -)\n"),
+        wssguard("policy", "suggest", "--traffic", traffic.toString(), "--name", "Chat"));
+    assertEquals(
+        new Result(
+            2, "", traffic + ": no connections recorded on route /api; nothing to learn from\n"),
+        wssguard("policy", "suggest", "--traffic", traffic.toString(), "--route", "/api"));
+  }
+
+  @Test
+  void replayAgainst_choosesTheOldPolicyByAgainstName_elseByName() throws Exception {
+    Path traffic = recording();
+    Path now = write("now.yaml", "policies:\n  chat: {}\n");
+    Path old = write("old.yaml", "policies:\n  chat: {}\n  feed: {}\n");
+    String[] base = {
+      "policy",
+      "replay",
+      "--traffic",
+      traffic.toString(),
+      "--policy",
+      now.toString(),
+      "--against",
+      old.toString()
+    };
+    Result noName = wssguard(base);
+    assertEquals(2, noName.exit());
+    assertEquals(
+        old + ": no policy 'default' (expected one of: chat, feed; or --against-name)\n",
+        noName.err());
+    Result byName = wssguard(concat(base, "--name", "chat"));
+    assertEquals(0, byName.exit(), byName.err());
+    assertTrue(byName.out().contains("  against 'chat': 11 connections admitted"), byName.out());
+    Result byAgainstName = wssguard(concat(base, "--against-name", "feed", "--json"));
+    assertEquals(0, byAgainstName.exit(), byAgainstName.err());
+    assertTrue(
+        byAgainstName.out().contains("\"against\":{\"name\":\"feed\",\"connections\":11,"),
+        byAgainstName.out());
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 }

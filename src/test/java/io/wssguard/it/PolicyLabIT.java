@@ -1,12 +1,15 @@
 package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wssguard.cli.Main;
 import io.wssguard.config.RecordConfig;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.demo.DemoEchoBackend;
+import io.wssguard.policy.Policy;
+import io.wssguard.policy.PolicyParser;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -26,7 +29,9 @@ import picocli.CommandLine;
  * The policy lab end to end: a proxy records a {@code policy: off} route carrying 20 well-behaved
  * clients (5 messages/s) and 2 abusive ones (150/s) from distinct loopback addresses for five
  * seconds; {@code wssguard policy replay} of that recording then names exactly the two abusers
- * under the default policy, and everyone under a 3 messages/s policy.
+ * under the default policy, and everyone under a 3 messages/s policy ({@code --against} the
+ * default: the 20 calm sources newly affected); {@code policy suggest} proposes a message rate
+ * between the two populations.
  */
 class PolicyLabIT {
   private static final int WELL_BEHAVED = 20;
@@ -59,18 +64,34 @@ class PolicyLabIT {
     }
   }
 
-  private static String replay(String... args) {
+  private static String wssguard(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    assertEquals(0, exit, err.toString());
+    return out.toString();
+  }
+
+  private static String replay(String... args) {
     List<String> all =
         new ArrayList<>(List.of("policy", "replay", "--traffic", traffic.toString()));
     all.addAll(List.of(args));
-    int exit = cli.execute(all.toArray(String[]::new));
-    assertEquals(0, exit, err.toString());
-    return out.toString();
+    return wssguard(all.toArray(String[]::new));
+  }
+
+  /** A policy closing any connection above 3 messages/s. */
+  private static Path tightPolicy() throws Exception {
+    return Files.writeString(
+        dir.resolve("tight.yaml"),
+        """
+        policies:
+          tight:
+            perConnection:
+              messages: {rate: 3/s, burst: 3, action: close}
+        """);
   }
 
   private static String closedBy(String limit, List<String> sources) {
@@ -100,15 +121,7 @@ class PolicyLabIT {
 
   @Test
   void threeMessagesPerSecond_wouldCloseEveryConnection() throws Exception {
-    Path tight = dir.resolve("tight.yaml");
-    Files.writeString(
-        tight,
-        """
-        policies:
-          tight:
-            perConnection:
-              messages: {rate: 3/s, burst: 3, action: close}
-        """);
+    Path tight = tightPolicy();
     List<String> everyone = new ArrayList<>(CALM);
     everyone.addAll(ABUSIVE);
     String json = replay("--policy", tight.toString(), "--json");
@@ -122,5 +135,38 @@ class PolicyLabIT {
     assertTrue(
         text.contains("  perConnection.messages: close (1008) 2 times, 2 sources, 2 strikes\n"),
         text);
+  }
+
+  @Test
+  void suggest_proposesAMessageRateBetweenTheCalmAndTheAbusive() throws Exception {
+    String yaml = wssguard("policy", "suggest", "--traffic", traffic.toString());
+    assertTrue(yaml.contains("# rate: typical source's p99: "), yaml);
+    Path file = Files.writeString(dir.resolve("suggested.yaml"), yaml);
+    Policy suggested = PolicyParser.parseFiles(List.of(file)).policies().get("suggested");
+    double rate = suggested.perConnection().messages().perSecond();
+    assertTrue(rate > 5 && rate < 150, "suggested " + rate + "/s:\n" + yaml);
+    // Replayed on the same traffic, it leaves the calm sources alone.
+    String json = replay("--policy", file.toString(), "--json");
+    for (String calm : CALM) {
+      assertFalse(json.contains("\"source\":\"" + calm + "\""), json);
+    }
+  }
+
+  @Test
+  void against_theDefaultPolicy_aThreePerSecondPolicyNamesTheTwentyNewlyAffected()
+      throws Exception {
+    String json =
+        replay(
+            "--policy", tightPolicy().toString(), "--against", "policies/default.yaml", "--json");
+    assertTrue(
+        json.contains(
+            closedBy("perConnection.messages", CALM).replace("affected", "newlyAffected")),
+        json);
+    assertTrue(json.contains("\"noLongerAffected\":[],\"changed\":[]"), json);
+    assertTrue(
+        json.contains(
+            "\"policy\":{\"name\":\"tight\",\"connections\":22,\"sourcesAffected\":22},"
+                + "\"against\":{\"name\":\"default\",\"connections\":22,\"sourcesAffected\":2}"),
+        json);
   }
 }

@@ -218,4 +218,23 @@ class TrafficRecorderTest {
     IOException e = assertThrows(IOException.class, () -> readBack());
     assertEquals(dir + ": no recording files (expected: traffic-*.wsgt)", e.getMessage());
   }
+
+  @Test
+  void start_refusesADirectoryOthersMayWrite() throws Exception {
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    TrafficRecorder r =
+        new TrafficRecorder(shared, 1 << 30, 1 << 20, 1.0, TrafficRecorder.DEFAULT_CAPACITY, clock);
+    java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, r::start);
+    assertEquals(
+        "record.dir "
+            + shared
+            + ": "
+            + shared
+            + ": writable by group or others (rwxrwxrwx); refusing to keep a traffic recording"
+            + " there (chmod go-w "
+            + shared
+            + ")",
+        e.getMessage());
+  }
 }
