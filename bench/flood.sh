@@ -9,7 +9,9 @@
 #   TARGETS=wssguard bench/flood.sh              # one
 #
 # Knobs: TARGETS ("wssguard nginx") ESTABLISHED (1000) RATE (2 msg/s each) FLOOD (60 s) WARM (30 s: JIT) BASE (30 s) AFTER (15 s)
-# FLOOD_WORKERS (2 processes) FLOOD_PAR (64 loops each) HOT (10 addresses at a time) HOT_MS (600 ms each) NGINX_WORKERS (2) JVM_OPTS.
+# FLOOD_WORKERS (2 processes) FLOOD_PAR (64 loops each) PER_ADDR (20 attempts in a row from each address)
+# FLOOD_NICE (5: the flood runs this much nicer than the rest) WARM_FLOOD (10 s of the same flood from other addresses
+# at the end of the warm-up, so a JIT meets the flood warm) NGINX_WORKERS (2) JVM_OPTS.
 # Ports: backend 127.0.0.1:9201, wssguard 9645 (admin 9290), nginx 9643. Results: bench/results/<UTC>-flood/.
 set -euo pipefail
 
@@ -20,7 +22,7 @@ REPO=$(cd "$BENCH/.." && pwd)
 
 TARGETS=${TARGETS:-"wssguard nginx"}
 ESTABLISHED=${ESTABLISHED:-1000}; RATE=${RATE:-2}; FLOOD=${FLOOD:-60}; BASE=${BASE:-30}; AFTER=${AFTER:-15}; WARM=${WARM:-30}
-FLOOD_WORKERS=${FLOOD_WORKERS:-2}; FLOOD_PAR=${FLOOD_PAR:-64}; HOT=${HOT:-10}; HOT_MS=${HOT_MS:-600}; NGINX_WORKERS=${NGINX_WORKERS:-2}
+FLOOD_WORKERS=${FLOOD_WORKERS:-2}; FLOOD_PAR=${FLOOD_PAR:-64}; PER_ADDR=${PER_ADDR:-20}; FLOOD_NICE=${FLOOD_NICE:-5}; WARM_FLOOD=${WARM_FLOOD:-10}; NGINX_WORKERS=${NGINX_WORKERS:-2}
 # 1,000 conversations hold ~6 MB of live heap; the packaged heap is 512 MiB, 256 MiB is plenty here. The default
 # I/O threads (one per core) match nginx's NGINX_WORKERS=2.
 JVM_OPTS=${JVM_OPTS:-"-Xms256m -Xmx256m -XX:+UseSerialGC"}
@@ -44,7 +46,7 @@ wait_port "$BACKEND_PORT" 127.0.0.1 "$WORK/flood-backend.log"
 {
   echo "date_utc: ${OUT##*/}"; meta_common
   echo "nginx: $(nginx -v 2>&1 || true); workers $NGINX_WORKERS"; echo "wssguard JVM: $JVM_OPTS (default I/O threads: one per core)"
-  echo "knobs: TARGETS=$TARGETS ESTABLISHED=$ESTABLISHED RATE=$RATE FLOOD=$FLOOD WARM=$WARM BASE=$BASE AFTER=$AFTER FLOOD_WORKERS=$FLOOD_WORKERS FLOOD_PAR=$FLOOD_PAR HOT=$HOT HOT_MS=$HOT_MS"
+  echo "knobs: TARGETS=$TARGETS ESTABLISHED=$ESTABLISHED RATE=$RATE FLOOD=$FLOOD WARM=$WARM BASE=$BASE AFTER=$AFTER FLOOD_WORKERS=$FLOOD_WORKERS FLOOD_PAR=$FLOOD_PAR PER_ADDR=$PER_ADDR FLOOD_NICE=$FLOOD_NICE WARM_FLOOD=$WARM_FLOOD"
   echo "nice: $(nice)"
 } >"$OUT/meta.txt"
 
@@ -67,9 +69,14 @@ for t in $TARGETS; do
   esac
   log "$t pid $PROXY_PID on $target"
   node "$BENCH/load/flood.js" --name "$t" --target "$target" --established "$ESTABLISHED" --rate "$RATE" --flood "$FLOOD" \
-    --warm "$WARM" --base "$BASE" --after "$AFTER" --flood-workers "$FLOOD_WORKERS" --flood-par "$FLOOD_PAR" --hot "$HOT" --hot-ms "$HOT_MS" \
+    --warm "$WARM" --base "$BASE" --after "$AFTER" --flood-workers "$FLOOD_WORKERS" --flood-par "$FLOOD_PAR" --per-addr "$PER_ADDR" \
+    --flood-nice "$FLOOD_NICE" --warm-flood "$WARM_FLOOD" --backend-pid "$ECHO_PID" \
     --proxy-pid "$PROXY_PID" --out "$OUT/$t.json" </dev/null | tee "$OUT/$t.txt" || log "flood.js ($t) exited $?"
   if [ "$t" = wssguard ]; then
+    # CPU seconds per thread over the whole run: I/O threads, workers, GC and JIT told apart
+    for t in /proc/"$PROXY_PID"/task/*; do
+      printf '%s %s\n' "$(tr ' ' _ <"$t/comm")" "$(sed 's/.*) //' "$t/stat" | awk '{print ($12+$13)/100}')"
+    done | awk '{s[$1]+=$2} END {for (k in s) printf "%-28s %8.2f s\n", k, s[k]}' | sort -k2 -rn >"$OUT/wssguard-threads.txt" || true
     curl -s "http://$ADMIN/metrics" | grep -E '^wssguard_(connections_refused_total|handshakes_total|bans_added_total|bans_active|strikes_total|tls_handshake_failures_total)' \
       >"$OUT/wssguard-metrics.txt" || true
     grep -E 'SEVERE|WARN|Exception' "$log_file" | sed -E 's/[0-9]{4}-[0-9-]+T[0-9:.]+Z?//' | sort | uniq -c | sort -rn | head -30 >"$OUT/wssguard-log-summary.txt" || true

@@ -161,8 +161,10 @@ async function master(A) {
     ws.push(fork(__filename, [], { env: { ...process.env, SCALE_WORKER: JSON.stringify(wp) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   }
   const ask = (type, cmd) => Promise.all(ws.map((w) => new Promise((resolve) => {
-    const h = (m) => { if (m.type === type) { w.off('message', h); resolve(m); } };
-    w.on('message', h); w.once('exit', () => resolve({ type, dead: true }));
+    const done = (m) => { w.off('message', h); w.off('exit', dead); resolve(m); };
+    const h = (m) => { if (m.type === type) done(m); };
+    const dead = () => done({ type, dead: true });
+    w.on('message', h); w.once('exit', dead);
     if (cmd) w.send({ cmd });
   })));
   const tc0 = performance.now();
