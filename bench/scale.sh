@@ -9,7 +9,7 @@
 # Knobs: N (10000) ADDRS (100 source addresses from 127.0.1.1) DURATION (30m; s or m) SAMPLE (60 s) ACTIVE (0.01)
 # RATE (10 msg/s per active conversation) SIZE (128 B) CONNECT_RATE (500/s) WORKERS (2 load processes) TLS (0)
 # JVM_OPTS STRICT (1: refuse to start when the proxy's descriptor limit cannot hold N; 0: run and let the excess be
-# refused at accept, counted as errors).
+# refused at accept for capacity, reported apart from other errors).
 # Starts the anchors' Node `ws` echo backend (127.0.0.1:9101) and wssguard (bench/wssguard-scale.yaml: 127.0.0.1:9182
 # plain, :9545 TLS, admin :9190), runs bench/load/scale.js, stops both by PID. Results: bench/results/<UTC>-scale/
 # (params.json, samples.jsonl: one JSON line a minute, summary.txt/json, meta.txt, wssguard-log-summary.txt).
@@ -54,7 +54,7 @@ problems=()
 [ "$ADDRS" -le 65000 ] || problems+=("ADDRS above 65000")
 if [ ${#problems[@]} -gt 0 ]; then
   for p in "${problems[@]}"; do echo "scale.sh: $p" >&2; done
-  if [ "$STRICT" = 1 ]; then echo "scale.sh: refusing to start (STRICT=0 runs anyway; the excess then counts as errors)" >&2; exit 2; fi
+  if [ "$STRICT" = 1 ]; then echo "scale.sh: refusing to start (STRICT=0 runs anyway: wssguard then refuses the excess at accept, reported apart from other errors)" >&2; exit 2; fi
   log "STRICT=0: running anyway"
 fi
 
