@@ -17,14 +17,11 @@ set -euo pipefail
 
 BENCH=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
-WORK=$BENCH/work
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 MODE=${1:-all}
 case $MODE in all|main|idle|heap) ;; *) echo "usage: bench/run.sh [all|main|idle|heap]" >&2; exit 2;; esac
 
-ANCHORS_DIR=${ANCHORS_DIR:-$REPO/../shared/anchors}
-[ -d "$ANCHORS_DIR" ] || { echo "anchors not found at $ANCHORS_DIR (set ANCHORS_DIR)" >&2; exit 1; }
-A=$WORK/anchors
-JAR=$REPO/target/wssguard.jar
 CONFIG=${CONFIG:-$BENCH/wssguard-bench.yaml}   # bench/wssguard-bench-cluster.yaml: the fleet on
 WSSGUARD_IO_THREADS=${WSSGUARD_IO_THREADS:-1}
 # The heap is fixed, as the packages will ship it, so RSS is not a function of heap growth policy.
@@ -38,67 +35,22 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$BENCH/results/$STAMP
 LOG=$WORK/wssguard.log
 
-log() { echo "[bench $(date -u +%H:%M:%S)] $*"; }
-
 # ---------------------------------------------------------------- prerequisites
-mkdir -p "$WORK/tls"
 ulimit -n "$(ulimit -Hn)"   # 2 fds per proxied connection
-if [ ! -f "$JAR" ]; then
-  log "building $JAR"
-  (cd "$REPO" && mvn -q -B package -DskipTests)
-fi
-log "anchors from $ANCHORS_DIR -> $A"
-mkdir -p "$A"
-# Copy everything but results; keep node_modules across runs.
-(cd "$ANCHORS_DIR" && tar cf - --exclude=./node/node_modules --exclude=./results --exclude=./run \
-  --exclude=./results.json --exclude=./results.txt .) | (cd "$A" && tar xf -)
-chmod -R u+w "$A"
-if [ ! -d "$A/node/node_modules/ws" ] || ! cmp -s "$A/node/package-lock.json" "$A/node/node_modules/.package-lock.json.copy"; then
-  log "npm ci"
-  npm ci --prefix "$A/node" --no-audit --no-fund --loglevel=error
-  cp "$A/node/package-lock.json" "$A/node/node_modules/.package-lock.json.copy"
-fi
-for tool in nginx haproxy; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-      log "$tool missing: apt-get install -y nginx haproxy"
-      apt-get install -y nginx haproxy
-    else
-      echo "$tool is missing: install it (apt-get install -y nginx haproxy) or run with ANCHORS=0" >&2; exit 1
-    fi
-  fi
-done
-
-# The anchors' certificate, with the key as PKCS#8 (wssguard reads PKCS#8 only).
-cp "$A/conf/cert.pem" "$WORK/tls/cert.pem"
-if grep -q 'BEGIN EC PRIVATE KEY' "$A/conf/key.pem"; then
-  log "anchors' key is SEC1: converting to PKCS#8"
-  openssl pkcs8 -topk8 -nocrypt -in "$A/conf/key.pem" -out "$WORK/tls/key.pem"
-else
-  cp "$A/conf/key.pem" "$WORK/tls/key.pem"
-fi
+bench_prepare
+need_tool nginx; need_tool haproxy
 
 # ---------------------------------------------------------------- wssguard process
 WSS_PID=""; ECHO_PID=""
-stop_pid() {
-  local p=$1; [ -z "$p" ] && return 0
-  kill -TERM "$p" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null || true; return 0; }; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true
-}
 cleanup() { stop_pid "$WSS_PID"; WSS_PID=""; stop_pid "$ECHO_PID"; ECHO_PID=""; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-wait_port() { # port [host]
-  for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "port $1 did not come up; wssguard log:" >&2; tail -20 "$LOG" >&2; return 1
-}
 start_wssguard() { # [extra JVM options]
   local extra=${1:-}
   # shellcheck disable=SC2086
   java $JVM_OPTS $extra -Dwssguard.ioThreads="$WSSGUARD_IO_THREADS" -jar "$JAR" run --config "$CONFIG" >>"$LOG" 2>&1 &
   WSS_PID=$!
-  wait_port 9082; wait_port 9083 127.0.0.2; wait_port 9445; wait_port 9446
+  wait_port 9082 127.0.0.1 "$LOG"; wait_port 9083 127.0.0.2 "$LOG"; wait_port 9445 127.0.0.1 "$LOG"; wait_port 9446 127.0.0.1 "$LOG"
   sleep 0.5
   log "wssguard pid $WSS_PID ($JVM_OPTS $extra -Dwssguard.ioThreads=$WSSGUARD_IO_THREADS)"
 }

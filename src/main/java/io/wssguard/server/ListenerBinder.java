@@ -32,11 +32,18 @@ import org.xnio.ssl.SslConnection;
  * again when one cannot be bound.
  */
 final class ListenerBinder {
+  /**
+   * The accept queue asked of listen(). The kernel caps it at {@code net.core.somaxconn}, so ask
+   * for the most and let that sysctl decide ({@code iptables/sysctl-wssguard.conf} raises it for
+   * reconnect storms); a smaller number here would silently undo the raise.
+   */
+  static final int BACKLOG = 65_535;
+
   private static final OptionMap SOCKET_OPTIONS =
       OptionMap.builder()
           .set(Options.TCP_NODELAY, true)
           .set(Options.REUSE_ADDRESSES, true)
-          .set(Options.BACKLOG, 4096)
+          .set(Options.BACKLOG, BACKLOG)
           .getMap();
 
   private final XnioWorker worker;
