@@ -10,10 +10,12 @@ import io.wssguard.config.BansConfig;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.config.RouteConfig;
+import io.wssguard.console.SourceLookup;
 import io.wssguard.demo.DemoEchoBackend;
 import io.wssguard.handshake.HandshakeGate;
 import io.wssguard.limit.Enforcer;
 import io.wssguard.limit.PolicyStore;
+import io.wssguard.limit.SourceState;
 import io.wssguard.limit.SourceTable;
 import io.wssguard.observe.Observability;
 import io.wssguard.policy.PolicySet;
@@ -184,7 +186,16 @@ public final class ProxyServer implements AutoCloseable {
       throw new StartupException(e.getMessage(), e, true);
     }
     Enforcer enforcer = new Enforcer(bans, observe.events(), ticker);
-    PolicyAdmission admission = new PolicyAdmission(SourceTable.withDefaults(ticker), enforcer);
+    SourceTable sourceTable = SourceTable.withDefaults(ticker);
+    PolicyAdmission admission = new PolicyAdmission(sourceTable, enforcer);
+    // What the console shows of a source: read from the table admission keeps, never created.
+    SourceLookup sourceLookup =
+        address -> {
+          SourceState s = sourceTable.peek(address, SourceLookup.IPV6_PREFIX);
+          return s == null
+              ? null
+              : new SourceLookup.Facts(s.connections(), s.strikes(ticker.nanos()));
+        };
     tlsMetrics(observe, snapshot);
     XnioWorker worker;
     try {
@@ -219,7 +230,9 @@ public final class ProxyServer implements AutoCloseable {
               () -> urls(sockets.get().values()),
               policies,
               new ServerReadiness(
-                  () -> sockets.get().values(), () -> current.get().groups().values(), policies));
+                  () -> sockets.get().values(), () -> current.get().groups().values(), policies),
+              () -> current.get().config().routes(),
+              sourceLookup);
       bound.values().forEach(ListenerSocket::resumeAccepts);
       sockets.set(Collections.unmodifiableMap(bound));
       return new ProxyServer(
@@ -282,13 +295,16 @@ public final class ProxyServer implements AutoCloseable {
       Observability observe,
       Supplier<List<String>> listenerUrls,
       PolicyStore policies,
-      ServerReadiness readiness)
+      ServerReadiness readiness,
+      Supplier<List<RouteConfig>> routes,
+      SourceLookup sources)
       throws StartupException {
     if (!config.admin().enabled()) {
       return null;
     }
     try {
-      return AdminServer.start(config.admin(), observe, listenerUrls, policies::current, readiness);
+      return AdminServer.start(
+          config.admin(), observe, listenerUrls, policies::current, readiness, routes, sources);
     } catch (IOException e) {
       if (config.admin().explicit()) {
         // A bad token file is the configuration's fault (exit 2); a taken port is not (exit 1).
