@@ -166,12 +166,16 @@ public final class ConsoleViews {
     j.endObject();
   }
 
-  /** Seconds per count between two readings (all since start when the window saw none), scaled. */
+  /**
+   * Seconds per count between two readings (all since start when the window saw none), scaled; NaN
+   * before anything was measured.
+   */
   private static double perCount(MetricsSample.Timed now, MetricsSample.Timed then, double scale) {
     if (then != null && now.count() > then.count()) {
       return (now.seconds() - then.seconds()) / (now.count() - then.count()) * scale;
     }
-    return now.count() == 0 ? 0 : now.seconds() / now.count() * scale;
+    // Nothing measured yet: null in the JSON, a dash on the page.
+    return now.count() == 0 ? Double.NaN : now.seconds() / now.count() * scale;
   }
 
   private static void series(JsonText j, List<MetricsSample> samples, long sinceMillis) {

@@ -113,6 +113,10 @@ public final class SecurityLog implements SecurityEvents {
   public void handshakeRejected(
       InetAddress client, String route, String reason, int status, String detail) {
     metrics.handshake(reason);
+    // A malformed handshake is the client's doing; a backend's trouble is not.
+    if (client != null && !reason.startsWith("backend_")) {
+      violations.add(client.getHostAddress(), 1, route);
+    }
     JsonText line = rejection("handshake_rejected", ip(client), route);
     if (line == null) {
       return;

@@ -145,6 +145,7 @@
     document.querySelectorAll('.view').forEach((s) => s.classList.toggle('hidden', s.id !== name));
     document.querySelectorAll('#nav a').forEach((a) => a.classList.toggle('active', a.dataset.view === name));
     if (location.hash.slice(1) !== name) history.replaceState(null, '', '#' + name);
+    window.scrollTo(0, 0);
     if (name === 'overview') resizeCharts();
     startPolling();
   }
@@ -193,7 +194,7 @@
     const opts = {
       width: Math.max(200, target.clientWidth || 300),
       height: 170,
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [{ stroke: '#5b6676' }, { stroke: '#5b6676', size: 56, values: (u, v) => v.map((x) => unit === 'bytes' ? bytes(x) : num(x)) }],
@@ -251,9 +252,11 @@
     setText('refused-rate', num(refused));
     setText('tls-rate', num(o.tlsPerSecond));
     const ins = o.overhead.inspectionMicrosPerMessage;
-    setText('inspection-cost', num(ins.client_to_backend) + ' µs');
-    setText('inspection-detail', 'in ' + num(ins.client_to_backend) + ' µs · out ' + num(ins.backend_to_client) + ' µs (sampled)');
-    setText('handshake-cost', num(o.overhead.tlsHandshakeMillis) + ' ms · ' + num(o.overhead.admissionMicros) + ' µs');
+    const us = (x) => (x === null || x === undefined ? '–' : num(x) + ' µs');
+    setText('inspection-cost', us(ins.client_to_backend));
+    setText('inspection-detail', 'client→backend; the other way ' + us(ins.backend_to_client) + '; sampled');
+    setText('tls-cost', o.overhead.tlsHandshakeMillis === null ? '–' : num(o.overhead.tlsHandshakeMillis) + ' ms');
+    setText('admission-cost', 'policy admission ' + us(o.overhead.admissionMicros));
 
     fillTable('routes-table', o.routes.map((rt) => el('tr', null,
       el('td', null, rt.route), el('td', { class: 'num' }, num(rt.open, 0)),

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,8 +37,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -63,12 +65,14 @@ class ConsoleIT {
   private static final Path SHOTS = Path.of("target", "console-screenshots");
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   private DemoEchoBackend demo;
   private TestProxy proxy;
   private WebDriver browser;
   private HttpServer otherSite;
   private String token;
+  private int width;
+  private int height;
 
   @BeforeAll
   void start() throws Exception {
@@ -128,7 +132,7 @@ class ConsoleIT {
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        "--window-size=1280,800");
+        "--window-size=1400,1000");
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
@@ -153,7 +157,20 @@ class ConsoleIT {
 
   @BeforeEach
   void laptopSize() {
-    browser.manage().window().setSize(new Dimension(1280, 800));
+    screen(1280, 800);
+  }
+
+  /**
+   * The page's viewport as a laptop's or a phone's (Chrome's device emulation; the page's layout
+   * follows the width, so no mobile user agent or touch is needed).
+   */
+  private void screen(int width, int height) {
+    ((ChromeDriver) browser)
+        .executeCdpCommand(
+            "Emulation.setDeviceMetricsOverride",
+            Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
+    this.width = width;
+    this.height = height;
   }
 
   private String admin() {
@@ -194,9 +211,8 @@ class ConsoleIT {
 
   private void screenshot(String name) throws Exception {
     Files.createDirectories(SHOTS);
-    Dimension size = browser.manage().window().getSize();
     byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-    Files.write(SHOTS.resolve(name + "-" + size.width + "x" + size.height + ".png"), png);
+    Files.write(SHOTS.resolve(name + "-" + width + "x" + height + ".png"), png);
   }
 
   private List<String> cspViolations() {
@@ -269,13 +285,21 @@ class ConsoleIT {
         () -> api().get("/bans").body().contains("\"target\":\"203.0.113.7/32\""),
         WAIT,
         "GET /bans lists the ban made with the form");
-    String listed = api().get("/bans").body();
-    assertTrue(listed.contains("\"by\":\"console\""), listed);
-    WebElement row = rowOf("bans-table", "203.0.113.7/32");
+    // Noted as the console's a moment after the ban is in force.
+    Await.until(
+        () -> api().get("/bans").body().contains("\"by\":\"console\""),
+        WAIT,
+        "the ban noted as the console's in GET /bans");
+    Await.until(
+        () -> rowOf("bans-table", "203.0.113.7/32").contains("console"),
+        WAIT,
+        "the ban's origin on the page");
+    String row = rowOf("bans-table", "203.0.113.7/32");
     assertTrue(
-        row.getText().contains("<img src=x onerror=alert(1)> probing"),
-        "the reason is shown as text: " + row.getText());
-    assertTrue(row.getText().contains("console"), row.getText());
+        row.contains("<img src=x onerror=alert(1)> probing"),
+        "the reason is shown as text: " + row);
+    assertTrue(
+        browser.findElements(By.cssSelector("#bans-table img")).isEmpty(), "no element from it");
     screenshot("bans");
 
     // A refusal is shown next to the field, in the server's words.
@@ -287,9 +311,7 @@ class ConsoleIT {
         () -> "the too-wide refusal, not: " + byId("ban-error").getText());
     byId("ban-address").clear();
 
-    rowOf("bans-table", "203.0.113.7/32")
-        .findElement(By.xpath(".//button[normalize-space()='Unban']"))
-        .click();
+    clickInRow("bans-table", "203.0.113.7/32", "Unban");
     Await.until(
         () -> !api().get("/bans").body().contains("203.0.113.7"),
         WAIT,
@@ -298,9 +320,45 @@ class ConsoleIT {
         () -> !byId("bans-table").getText().contains("203.0.113.7"), WAIT, "the row is gone");
   }
 
-  private WebElement rowOf(String table, String text) throws Exception {
-    Await.until(() -> byId(table).getText().contains(text), WAIT, () -> text + " in #" + table);
+  /**
+   * The text of the row of {@code table} whose cell reads {@code text}. The page redraws its tables
+   * every second, so an element found may be gone a moment later: look again.
+   */
+  private String rowOf(String table, String text) throws Exception {
+    String[] found = {null};
+    Await.until(
+        () -> {
+          try {
+            found[0] = row(table, text).getText();
+            return true;
+          } catch (NoSuchElementException | StaleElementReferenceException e) {
+            return false;
+          }
+        },
+        WAIT,
+        () -> text + " in #" + table);
+    return found[0];
+  }
+
+  private WebElement row(String table, String text) {
     return byId(table).findElement(By.xpath(".//tr[td[normalize-space()='" + text + "']]"));
+  }
+
+  /** Clicks the button named {@code button} in the row of {@code table} that reads {@code text}. */
+  private void clickInRow(String table, String text, String button) throws Exception {
+    Await.until(
+        () -> {
+          try {
+            row(table, text)
+                .findElement(By.xpath(".//button[normalize-space()='" + button + "']"))
+                .click();
+            return true;
+          } catch (NoSuchElementException | StaleElementReferenceException e) {
+            return false;
+          }
+        },
+        WAIT,
+        () -> "the " + button + " button of " + text + " in #" + table);
   }
 
   @Test
@@ -328,7 +386,7 @@ class ConsoleIT {
         Duration.ofSeconds(2),
         "the strike-made ban on the page within 2 s, without a reload");
     assertTrue(System.nanoTime() - banned < Duration.ofSeconds(2).toNanos());
-    assertTrue(rowOf("bans-table", "127.0.0.42/32").getText().contains("strikes"));
+    assertTrue(rowOf("bans-table", "127.0.0.42/32").contains("strikes"));
 
     view("events");
     Await.until(
@@ -352,7 +410,7 @@ class ConsoleIT {
   @Order(5)
   void everyView_atPhoneSize() throws Exception {
     openSignedIn();
-    browser.manage().window().setSize(new Dimension(390, 844));
+    screen(390, 844);
     for (String v : List.of("overview", "sources", "bans", "policies", "events")) {
       view(v);
       screenshot(v);
