@@ -212,6 +212,8 @@
     }
   }
   window.addEventListener('resize', resizeCharts);
+  // Also when the layout changes without a window resize (a view shown, a phone turned).
+  if (window.ResizeObserver) new ResizeObserver(resizeCharts).observe($('overview'));
 
   function append(arr, values) { for (const v of values) arr.push(v); }
 
