@@ -100,7 +100,7 @@
     $('sign-out').classList.remove('hidden');
     $('token').value = '';
     setText('signin-error', '');
-    show(location.hash.slice(1));
+    show(viewInHash());
   }
 
   $('signin-form').addEventListener('submit', async (ev) => {
@@ -144,13 +144,16 @@
     view = name;
     document.querySelectorAll('.view').forEach((s) => s.classList.toggle('hidden', s.id !== name));
     document.querySelectorAll('#nav a').forEach((a) => a.classList.toggle('active', a.dataset.view === name));
-    if (location.hash.slice(1) !== name) history.replaceState(null, '', '#' + name);
+    if (viewInHash() !== name) history.replaceState(null, '', '#/' + name);
     window.scrollTo(0, 0);
     if (name === 'overview') resizeCharts();
     startPolling();
   }
 
-  window.addEventListener('hashchange', () => { if (csrf) show(location.hash.slice(1)); });
+  // '#/bans', not '#bans': a fragment naming an element would scroll the page to it.
+  function viewInHash() { return location.hash.replace(/^#\/?/, ''); }
+
+  window.addEventListener('hashchange', () => { if (csrf) show(viewInHash()); });
 
   function startPolling() {
     stopPolling();
@@ -301,7 +304,7 @@
     $('ban-reason').value = 'from the console\u2019s top sources';
     setText('ban-error', '');
     setText('ban-done', '');
-    location.hash = '#bans';
+    location.hash = '#/bans';
     $('ban-duration').focus();
   }
 

@@ -399,6 +399,10 @@ class ConsoleIT {
         WAIT,
         "the source among the most refused");
     screenshot("sources");
+    // One click from a source to the ban form, filled in.
+    clickInRow("busiest-table", "127.0.0.1", "Ban…");
+    Await.until(() -> byId("bans").isDisplayed(), WAIT, "the bans view");
+    assertEquals("127.0.0.1", byId("ban-address").getAttribute("value"));
     view("policies");
     Await.until(
         () -> byId("policy-routes").getText().contains("Monitor mode"),
