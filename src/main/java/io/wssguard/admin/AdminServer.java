@@ -6,6 +6,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.server.RoutingHandler;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
@@ -13,7 +14,13 @@ import io.undertow.util.PathTemplateMatcher;
 import io.wssguard.ban.BanOutcome;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.AdminConfig;
+import io.wssguard.config.RouteConfig;
+import io.wssguard.console.ConsoleViews;
+import io.wssguard.console.History;
+import io.wssguard.console.Sessions;
+import io.wssguard.console.SourceLookup;
 import io.wssguard.net.Cidr;
+import io.wssguard.observe.BanNotes;
 import io.wssguard.observe.FleetView;
 import io.wssguard.observe.JsonText;
 import io.wssguard.observe.Observability;
@@ -23,6 +30,7 @@ import io.wssguard.observe.RouteMeter;
 import io.wssguard.observe.TopSources;
 import io.wssguard.policy.PolicySet;
 import io.wssguard.quantity.Quantities;
+import io.wssguard.time.Ticker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -35,6 +43,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.xnio.IoUtils;
 import org.xnio.Options;
@@ -43,7 +52,9 @@ import org.xnio.Options;
  * The admin listener: a small Undertow HTTP server of its own (one IO thread, a few workers), apart
  * from the proxy's listeners and worker, serving {@code /metrics} (Prometheus text), {@code
  * /healthz}, {@code /ready} and a JSON admin API ({@code /status}, {@code /top}, {@code /bans},
- * {@code /reload}; docs/OBSERVABILITY.md).
+ * {@code /reload}; docs/OBSERVABILITY.md) and the security console at {@code /} (its views {@code
+ * /overview}, {@code /sources}, {@code /policies}, {@code /events}, its sign-in {@code /session};
+ * docs/CONSOLE.md).
  *
  * <p>The listener is treated as hostile-facing even on loopback, since every web page the
  * operator's browser opens can reach it. So, in this order:
@@ -54,8 +65,10 @@ import org.xnio.Options;
  *   <li>Undertow's {@link RoutingHandler} picks the endpoint: 404 for an unknown path, 405 with
  *       {@code Allow} for a method the path does not take;
  *   <li>every endpoint needs {@code Authorization: Bearer <token>} ({@link AdminToken}, compared in
- *       constant time), 401 otherwise; only {@code /metrics}, {@code /healthz} and {@code /ready}
- *       on a loopback bind are open (Prometheus and health checkers; they carry no addresses);
+ *       constant time), or the console's session cookie ({@link ConsoleSignIn}: with its CSRF token
+ *       on state changes), 401 otherwise; only {@code /metrics}, {@code /healthz} and {@code
+ *       /ready} on a loopback bind are open (Prometheus and health checkers; they carry no
+ *       addresses), and the console's files ({@link ConsolePages}; no data in them);
  *   <li>a state-changing request needs {@code Content-Type: application/json}, 415 otherwise: a
  *       cross-site form can only send the simple types, so it never gets this far;
  *   <li>a body is read strictly ({@link BanRequest}), 400 with the reason otherwise.
@@ -73,6 +86,10 @@ public final class AdminServer implements AutoCloseable {
   static final int READ_TIMEOUT_MILLIS = 5_000;
 
   private static final int WORKERS = 4;
+
+  /** The console session a request was let in with (none: the bearer token). */
+  private static final AttachmentKey<Sessions.Session> SESSION =
+      AttachmentKey.create(Sessions.Session.class);
 
   /** Whether the proxy can take traffic: empty when it can, else why not (for {@code /ready}). */
   @FunctionalInterface
@@ -100,6 +117,8 @@ public final class AdminServer implements AutoCloseable {
   private final PathTemplateMatcher<Set<String>> allowed = new PathTemplateMatcher<>();
   private final Undertow undertow;
   private final String url;
+  private final ConsoleSignIn console;
+  private final History history;
 
   /** Set once the listener is bound (port 0 is chosen then); requests before that get 503. */
   private volatile AdminHosts hosts;
@@ -110,7 +129,9 @@ public final class AdminServer implements AutoCloseable {
       Supplier<List<String>> listeners,
       Supplier<PolicySet> policies,
       Readiness readiness,
-      AdminToken token) {
+      AdminToken token,
+      Supplier<List<RouteConfig>> routeConfigs,
+      SourceLookup sources) {
     this.observe = observe;
     this.listeners = listeners;
     this.policies = policies;
@@ -130,6 +151,19 @@ public final class AdminServer implements AutoCloseable {
     route(routes, Methods.POST, "/bans", guarded(jsonOnly(withBody(this::addBan))));
     route(routes, Methods.DELETE, "/bans/*", guarded(jsonOnly(onWorker(this::removeBan))));
     route(routes, Methods.POST, "/reload", guarded(jsonOnly(onWorker(this::reload))));
+    // The console: its files (open), its sign-in, and its views (like every other endpoint).
+    this.console = new ConsoleSignIn(Ticker.system(), () -> this.token);
+    ConsolePages pages = new ConsolePages();
+    pages.paths().forEach(path -> route(routes, Methods.GET, path, pages));
+    route(routes, Methods.GET, "/session", onWorker(console::describe));
+    route(routes, Methods.POST, "/session", jsonOnly(onWorker(console::signIn)));
+    route(routes, Methods.DELETE, "/session", guarded(jsonOnly(onWorker(console::signOut))));
+    this.history = History.start(observe);
+    ConsoleViews views = new ConsoleViews(observe, history, routeConfigs, policies, sources);
+    route(routes, Methods.GET, "/overview", guarded(onWorker(numbered("since", views::overview))));
+    route(routes, Methods.GET, "/sources", guarded(onWorker(e -> json(e, 200, views.sources(20)))));
+    route(routes, Methods.GET, "/policies", guarded(onWorker(e -> json(e, 200, views.policies()))));
+    route(routes, Methods.GET, "/events", guarded(onWorker(numbered("after", views::events))));
     methodsByPath.forEach(allowed::add);
     routes.setFallbackHandler(
         e ->
@@ -140,7 +174,8 @@ public final class AdminServer implements AutoCloseable {
                     "no such endpoint: "
                         + clip(e.getRequestPath())
                         + " (expected one of: /metrics, /healthz, /ready, /status, /top, /bans,"
-                        + " /bans/<target>, /reload)")));
+                        + " /bans/<target>, /reload, /session, /overview, /sources, /policies,"
+                        + " /events, or the console at /)")));
     routes.setInvalidMethodHandler(this::notAllowed);
 
     this.undertow =
@@ -160,6 +195,7 @@ public final class AdminServer implements AutoCloseable {
       undertow.start();
     } catch (RuntimeException e) {
       undertow.stop();
+      history.close();
       throw e;
     }
     InetSocketAddress bound = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
@@ -175,6 +211,8 @@ public final class AdminServer implements AutoCloseable {
    *
    * @param listeners the URLs of the proxy's listeners now, for {@code /status}
    * @param readiness what {@code /ready} reports
+   * @param routes the routes now, for the console's policies
+   * @param sources the proxy's per-source state, for the console's top sources
    * @throws AdminTokenException the token file is missing or unusable
    * @throws IOException the address cannot be bound
    */
@@ -183,11 +221,14 @@ public final class AdminServer implements AutoCloseable {
       Observability observe,
       Supplier<List<String>> listeners,
       Supplier<PolicySet> policies,
-      Readiness readiness)
+      Readiness readiness,
+      Supplier<List<RouteConfig>> routes,
+      SourceLookup sources)
       throws IOException {
     AdminToken token = AdminToken.load(config.tokenFile(), config.generateToken());
     try {
-      return new AdminServer(config, observe, listeners, policies, readiness, token);
+      return new AdminServer(
+          config, observe, listeners, policies, readiness, token, routes, sources);
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IOException(
@@ -216,12 +257,17 @@ public final class AdminServer implements AutoCloseable {
       hosts = new AdminHosts(h.bound(), config.hostNames());
     }
     this.widest = config.widestBan();
+    AdminToken old = this.token;
     this.token = token;
+    if (!token.sameAs(old)) {
+      console.tokenChanged();
+    }
   }
 
   @Override
   public void close() {
     undertow.stop();
+    history.close();
   }
 
   // ---- the guards, outermost first ----
@@ -260,9 +306,29 @@ public final class AdminServer implements AutoCloseable {
     return loopback ? next : guarded(next);
   }
 
+  /**
+   * The bearer token (tools), else the console's session cookie, whose state changes must also
+   * carry its CSRF token and come from its own page.
+   */
   private HttpHandler guarded(HttpHandler next) {
     return exchange -> {
-      if (!token.matches(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION))) {
+      String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+      if (authorization == null && ConsoleSignIn.hasCookie(exchange)) {
+        Sessions.Session session = console.session(exchange);
+        if (session == null) {
+          json(exchange, 401, error("the console session has ended: sign in again"));
+          return;
+        }
+        String refusal = ConsoleSignIn.refusal(exchange, session);
+        if (refusal != null) {
+          json(exchange, 403, error(refusal));
+          return;
+        }
+        exchange.putAttachment(SESSION, session);
+        next.handleRequest(exchange);
+        return;
+      }
+      if (!token.matches(authorization)) {
         exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"wssguard\"");
         json(exchange, 401, error("a valid 'Authorization: Bearer <token>' header is required"));
         return;
@@ -469,9 +535,23 @@ public final class AdminServer implements AutoCloseable {
       if (origin != null) {
         j.field("origin", origin);
       }
+      BanNotes.Note note = observe.banNotes().of(b.target().toString());
+      if (note != null) {
+        j.field("started", note.started().toString()).field("by", note.by());
+      }
       j.endObject();
     }
-    return j.endArray().endObject().toString();
+    j.endArray();
+    Observability.Kernel kernel = observe.kernel();
+    if (kernel != null) {
+      j.key("kernel")
+          .beginObject()
+          .field("backend", kernel.backend())
+          .field("updates", kernel.updates().getAsLong())
+          .field("failing", kernel.failing().getAsBoolean())
+          .endObject();
+    }
+    return j.endObject().toString();
   }
 
   /**
@@ -524,6 +604,10 @@ public final class AdminServer implements AutoCloseable {
       return;
     }
     observe.events().banned(target.toString(), null, duration, request.reason(), "admin");
+    observe
+        .banNotes()
+        .madeBy(
+            target.toString(), exchange.getAttachment(SESSION) != null ? "console" : "admin API");
     boolean made = outcome.kind() == BanOutcome.Kind.MADE;
     json(
         exchange,
@@ -573,6 +657,24 @@ public final class AdminServer implements AutoCloseable {
 
   // ---- helpers ----
 
+  /** A view that takes a whole number {@code name} from the query (0 when absent), 400 if bad. */
+  private static HttpHandler numbered(String name, LongFunction<String> view) {
+    return exchange -> {
+      String text = query(exchange, name, "0");
+      long n;
+      try {
+        n = Long.parseLong(text);
+      } catch (NumberFormatException e) {
+        n = -1;
+      }
+      if (n < 0) {
+        json(exchange, 400, error(name + ": '" + clip(text) + "' (expected: a whole number >= 0)"));
+        return;
+      }
+      json(exchange, 200, view.apply(n));
+    };
+  }
+
   private static String query(HttpServerExchange exchange, String name, String otherwise) {
     Deque<String> values = exchange.getQueryParameters().get(name);
     return values == null || values.isEmpty()
@@ -581,15 +683,15 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /** Client text echoed in an answer, cut short. */
-  private static String clip(String text) {
+  static String clip(String text) {
     return text.length() <= 100 ? text : text.substring(0, 100) + "...";
   }
 
-  private static String error(String message) {
+  static String error(String message) {
     return new JsonText().beginObject().field("error", message).endObject().toString();
   }
 
-  private static void json(HttpServerExchange exchange, int status, String body) {
+  static void json(HttpServerExchange exchange, int status, String body) {
     exchange.setStatusCode(status);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
     exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");

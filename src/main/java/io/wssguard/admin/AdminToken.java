@@ -135,6 +135,11 @@ public final class AdminToken {
     return MessageDigest.isEqual(given, token);
   }
 
+  /** Whether {@code other} is the same token (a reload that did not rotate it). */
+  public boolean sameAs(AdminToken other) {
+    return other != null && MessageDigest.isEqual(token, other.token);
+  }
+
   private static void create(Path file) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     if (dir != null && !Files.isDirectory(dir)) {

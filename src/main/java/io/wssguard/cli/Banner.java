@@ -33,7 +33,7 @@ final class Banner {
     if (server.adminUrl() != null) {
       sb.append("  admin ")
           .append(server.adminUrl())
-          .append(" (metrics, health, status, bans, reload; token in ")
+          .append(" (console, metrics, health, status, bans, reload; token in ")
           .append(cfg.admin().tokenFile())
           .append(")\n");
     }

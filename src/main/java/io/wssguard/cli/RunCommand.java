@@ -22,6 +22,7 @@ import io.wssguard.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -77,6 +78,7 @@ final class RunCommand implements Callable<Integer> {
     }
     BansConfig bansConfig = cfg.bans();
     JournalBans journal = null;
+    FirewallSync kernel = null;
     Bans bans;
     if (bansConfig == null || bansConfig.journal() == null) {
       bans = new MemoryBans();
@@ -90,8 +92,9 @@ final class RunCommand implements Callable<Integer> {
       bans = journal;
       BansConfig.Firewall fw = bansConfig.firewall();
       if (fw != null) {
-        FirewallSync.start(
-            journal, FirewallCommand.kernelRules(fw), fw.rulesFile(), new FirewallApplier());
+        kernel =
+            FirewallSync.start(
+                journal, FirewallCommand.kernelRules(fw), fw.rulesFile(), new FirewallApplier());
       }
     }
     FleetBans fleet = null;
@@ -122,6 +125,16 @@ final class RunCommand implements Callable<Integer> {
       closeQuietly(fleet);
       closeQuietly(journal);
       return e.fileProblem() ? 2 : 1;
+    }
+    if (kernel != null) {
+      BansConfig.Firewall fw = bansConfig.firewall();
+      server
+          .observability()
+          .kernel(
+              fw.backend().toString().toLowerCase(Locale.ROOT)
+                  + (fw.apply() ? "" : " (rules written to " + fw.rulesFile() + ")"),
+              kernel::failing,
+              kernel::updates);
     }
     if (fleet != null) {
       fleet.events(server.observability().events());

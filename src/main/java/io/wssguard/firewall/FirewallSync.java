@@ -52,8 +52,9 @@ public final class FirewallSync {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicLong updates = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  // Written on the background thread only; read by listings.
+  private volatile boolean failing;
   // Only touched on the background thread.
-  private boolean failing;
   private boolean retryScheduled;
   private long lastErrorLoggedNanos;
   private boolean errorLogged;
@@ -102,6 +103,11 @@ public final class FirewallSync {
   /** Updates run, successful or not. */
   public long updates() {
     return updates.get();
+  }
+
+  /** Whether the last update failed (the kernel's copy of the bans is behind). */
+  public boolean failing() {
+    return failing;
   }
 
   /** Updates that failed. */

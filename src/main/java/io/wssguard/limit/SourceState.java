@@ -33,6 +33,11 @@ public final class SourceState {
     return connections.get();
   }
 
+  /** The source's strikes within its policy's strike window at {@code now}. */
+  public int strikes(long now) {
+    return strikes.count(now);
+  }
+
   /** Takes one handshake from the source's handshake bucket. */
   public boolean handshakesTake(Rate rate, long now) {
     return handshakes.tryTake(rate, 1, now);

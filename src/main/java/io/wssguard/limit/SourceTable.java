@@ -3,6 +3,7 @@ package io.wssguard.limit;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.wssguard.time.Ticker;
+import java.net.InetAddress;
 import java.time.Duration;
 
 /**
@@ -33,6 +34,14 @@ public final class SourceTable {
 
   public SourceState get(SourceKey key, long now) {
     return states.get(key, k -> new SourceState(k, now));
+  }
+
+  /**
+   * The state of {@code address}'s source (its IPv6 block of {@code ipv6Prefix} bits), or null when
+   * none is held; looking does not count as activity, so it never keeps a source from expiring.
+   */
+  public SourceState peek(InetAddress address, int ipv6Prefix) {
+    return states.policy().getIfPresentQuietly(SourceKey.of(address, ipv6Prefix));
   }
 
   /**

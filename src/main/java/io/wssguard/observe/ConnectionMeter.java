@@ -49,7 +49,7 @@ public final class ConnectionMeter {
       route.messages[i].increment((double) m);
       flushedMessages[i] += m;
       if (i == 0) {
-        observe.topMessages.add(clientText, m);
+        observe.topMessages.add(clientText, m, route.label);
       }
     }
     if (b > 0) {
@@ -73,8 +73,9 @@ public final class ConnectionMeter {
   /** A peer broke RFC 6455 and is answered with {@code code}. */
   public void violation(boolean fromClient, int code) {
     observe.metrics.protocolViolation(fromClient, code);
+    observe.events.protocolViolation(clientText, route.label, fromClient, code);
     if (fromClient) {
-      observe.topViolations.add(clientText, 1);
+      observe.topViolations.add(clientText, 1, route.label);
     }
   }
 

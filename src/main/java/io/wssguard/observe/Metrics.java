@@ -23,7 +23,10 @@ import io.wssguard.frame.CloseCodes;
 import io.wssguard.traffic.TrafficRecorder;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -210,6 +213,84 @@ public final class Metrics {
 
   public String scrape() {
     return registry.scrape();
+  }
+
+  // ---- read back, for the console (off the relay's path) ----
+
+  /** The overview's counters now (see {@link MetricsSample}). */
+  public MetricsSample sample() {
+    Map<String, Long> outcomes = new LinkedHashMap<>();
+    handshakes.forEach((k, c) -> outcomes.put(k, (long) c.count()));
+    Map<String, Long> refused = new LinkedHashMap<>();
+    refusedAtAccept.forEach((k, c) -> refused.put(k, (long) c.count()));
+    List<MetricsSample.Route> perRoute = new ArrayList<>();
+    for (RouteMeter r : routesByLabel.values()) {
+      perRoute.add(
+          new MetricsSample.Route(
+              r.label,
+              r.open.get(),
+              (long) r.messages[0].count(),
+              (long) r.messages[1].count(),
+              (long) r.bytes[0].count(),
+              (long) r.bytes[1].count()));
+    }
+    perRoute.sort(Comparator.comparing(MetricsSample.Route::route));
+    Map<String, MetricsSample.Timed> inspected = new LinkedHashMap<>();
+    for (int i = 0; i < 2; i++) {
+      inspected.put(
+          direction(i == 0),
+          new MetricsSample.Timed(
+              (long) inspectedMessages[i].count(), inspection[i].totalTime(TimeUnit.SECONDS)));
+    }
+    List<MetricsSample.Backend> servers = new ArrayList<>();
+    for (Gauge g : registry.find("wssguard.backend.up").gauges()) {
+      String group = g.getId().getTag("group");
+      String server = g.getId().getTag("server");
+      Gauge conns =
+          registry
+              .find("wssguard.backend.connections")
+              .tag("group", group)
+              .tag("server", server)
+              .gauge();
+      servers.add(
+          new MetricsSample.Backend(
+              group, server, g.value() > 0, conns == null ? 0 : (long) conns.value()));
+    }
+    return new MetricsSample(
+        System.currentTimeMillis(),
+        outcomes,
+        refused,
+        perRoute,
+        timed(tlsPhase),
+        timed(admissionPhase),
+        inspected,
+        servers);
+  }
+
+  /** One counter of what a monitor-mode policy would have done. */
+  public record WouldHave(String policy, String limit, String action, long count) {}
+
+  /**
+   * What monitor-mode policies would have done ({@code wssguard_policy_decisions_total} with {@code
+   * enforced=false}), by policy, limit and action.
+   */
+  public List<WouldHave> wouldHave() {
+    List<WouldHave> out = new ArrayList<>();
+    for (Counter c :
+        registry.find("wssguard.policy.decisions").tag("enforced", "false").counters()) {
+      out.add(
+          new WouldHave(
+              c.getId().getTag("policy"),
+              c.getId().getTag("limit"),
+              c.getId().getTag("action"),
+              (long) c.count()));
+    }
+    out.sort(Comparator.comparing(WouldHave::policy).thenComparing(WouldHave::limit));
+    return out;
+  }
+
+  private static MetricsSample.Timed timed(Timer t) {
+    return new MetricsSample.Timed(t.count(), t.totalTime(TimeUnit.SECONDS));
   }
 
   // ---- handshakes ----

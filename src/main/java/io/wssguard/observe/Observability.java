@@ -10,6 +10,8 @@ import io.wssguard.traffic.TrafficRecorder;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.xnio.ChannelListener;
 import org.xnio.StreamConnection;
 
@@ -33,6 +35,7 @@ public final class Observability implements AutoCloseable {
   private volatile PolicyReloads reloads;
   private volatile AnomalyWatch anomalies;
   private volatile FleetView fleet;
+  private volatile Kernel kernel;
 
   /** Traffic recording ({@code record}), null when off. */
   private final TrafficRecorder recorder;
@@ -147,6 +150,32 @@ public final class Observability implements AutoCloseable {
   public TopSources topMessages() {
     return topMessages;
   }
+
+  /** The last security events, for the console. */
+  public RecentEvents recentEvents() {
+    return events.recent();
+  }
+
+  /** When and by whom this process's bans started. */
+  public BanNotes banNotes() {
+    return events.banNotes();
+  }
+
+  /**
+   * Connects the kernel firewall's state for listings: {@code backend} (ipset, nftables, iptables),
+   * and whether its last update failed.
+   */
+  public void kernel(String backend, BooleanSupplier failing, LongSupplier updates) {
+    this.kernel = new Kernel(backend, failing, updates);
+  }
+
+  /** The kernel firewall's state, or null when bans stay in the proxy. */
+  public Kernel kernel() {
+    return kernel;
+  }
+
+  /** The kernel firewall bans are copied to. */
+  public record Kernel(String backend, BooleanSupplier failing, LongSupplier updates) {}
 
   /** Sources by violations. */
   public TopSources topViolations() {

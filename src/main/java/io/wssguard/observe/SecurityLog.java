@@ -22,6 +22,11 @@ public final class SecurityLog implements SecurityEvents {
   private final TopSources violations;
   private final SourceLineLimit perSource = new SourceLineLimit();
   private final LongSupplier nanoClock;
+  private final RecentEvents recent = new RecentEvents(RECENT);
+  private final BanNotes banNotes = new BanNotes();
+
+  /** Lines the console's event view can page back through. */
+  static final int RECENT = 2048;
 
   SecurityLog(Metrics metrics, JsonLog log, TopSources violations) {
     this(metrics, log, violations, System::nanoTime);
@@ -33,6 +38,45 @@ public final class SecurityLog implements SecurityEvents {
     this.violations = violations;
     this.nanoClock = nanoClock;
     metrics.logSuppressed(perSource);
+  }
+
+  /** The last lines written (and protocol violations), for the console. */
+  RecentEvents recent() {
+    return recent;
+  }
+
+  /** When and by whom this process's bans started. */
+  BanNotes banNotes() {
+    return banNotes;
+  }
+
+  private void write(String line) {
+    log.write(line);
+    recent.add(line);
+  }
+
+  private void writeImportant(String line) {
+    log.writeImportant(line);
+    recent.add(line);
+  }
+
+  /**
+   * A peer broke RFC 6455 and was answered with {@code code}: counted by the metrics ({@link
+   * ConnectionMeter#violation}); shown in the console's events, not logged (one per ended
+   * connection, and the log's vocabulary stays as documented).
+   */
+  void protocolViolation(String client, String route, boolean fromClient, int code) {
+    recent.add(
+        event("protocol_violation", client, route)
+            .field("action", "close")
+            .field("enforced", true)
+            .key("values")
+            .beginObject()
+            .field("from", fromClient ? "client" : "backend")
+            .field("code", code)
+            .endObject()
+            .endObject()
+            .toString());
   }
 
   /**
@@ -69,11 +113,15 @@ public final class SecurityLog implements SecurityEvents {
   public void handshakeRejected(
       InetAddress client, String route, String reason, int status, String detail) {
     metrics.handshake(reason);
+    // A malformed handshake is the client's doing; a backend's trouble is not.
+    if (client != null && !reason.startsWith("backend_")) {
+      violations.add(client.getHostAddress(), 1, route);
+    }
     JsonText line = rejection("handshake_rejected", ip(client), route);
     if (line == null) {
       return;
     }
-    log.write(
+    write(
         line.field("action", "refuse")
             .field("enforced", true)
             .key("values")
@@ -111,13 +159,13 @@ public final class SecurityLog implements SecurityEvents {
       metrics.handshake(outcomeOf(limit));
     }
     if (client != null) {
-      violations.add(client.getHostAddress(), 1);
+      violations.add(client.getHostAddress(), 1, route);
     }
     JsonText line = rejection("handshake_rejected", ip(client), route);
     if (line == null) {
       return;
     }
-    log.write(
+    write(
         line.field("policy", policy)
             .field("limit", limit)
             .field("action", "refuse")
@@ -143,7 +191,7 @@ public final class SecurityLog implements SecurityEvents {
       String detail) {
     metrics.decision(policy, limit, action, !monitor);
     if (client != null) {
-      violations.add(client.getHostAddress(), 1);
+      violations.add(client.getHostAddress(), 1, null);
     }
     String event =
         !monitor && action.equals("close") ? "connection_closed_by_policy" : "limit_exceeded";
@@ -151,7 +199,7 @@ public final class SecurityLog implements SecurityEvents {
     if (line == null) {
       return;
     }
-    log.write(
+    write(
         line.field("policy", policy)
             .field("limit", limit)
             .field("action", action)
@@ -206,7 +254,7 @@ public final class SecurityLog implements SecurityEvents {
   @Override
   public void strike(InetAddress client, String policy, String limit, int count, int max) {
     metrics.strike(policy, limit);
-    log.writeImportant(
+    writeImportant(
         event("strike", ip(client), null)
             .field("policy", policy)
             .field("limit", limit)
@@ -224,8 +272,9 @@ public final class SecurityLog implements SecurityEvents {
   @Override
   public void banned(String target, String policy, Duration duration, String reason, String by) {
     metrics.banAdded(by);
+    banNotes.banned(target, by, Instant.now(), duration);
     int slash = target.indexOf('/');
-    log.writeImportant(
+    writeImportant(
         event("ban", slash < 0 ? target : target.substring(0, slash), null)
             .field("policy", policy)
             .field("action", "ban")
@@ -244,8 +293,9 @@ public final class SecurityLog implements SecurityEvents {
   @Override
   public void unbanned(String target, String by) {
     metrics.banRemoved();
+    banNotes.unbanned(target);
     int slash = target.indexOf('/');
-    log.writeImportant(
+    writeImportant(
         event("unban", slash < 0 ? target : target.substring(0, slash), null)
             .field("action", "unban")
             .field("enforced", true)
@@ -260,7 +310,7 @@ public final class SecurityLog implements SecurityEvents {
 
   @Override
   public void policyReload(String trigger, boolean applied, String detail) {
-    log.writeImportant(
+    writeImportant(
         event("policy_reload", null, null)
             .field("action", applied ? "applied" : "rejected")
             .field("enforced", applied)

@@ -15,43 +15,68 @@ import java.util.Map;
  * <p>Fed at relay flushes and security events, never per frame; a lock is fine at that rate.
  */
 public final class TopSources {
-  public record Entry(String source, long count, long error) {}
+  /**
+   * A source, its count (at most {@code error} too high) and the route it was last counted on (null
+   * when not known).
+   */
+  public record Entry(String source, long count, long error, String route) {}
+
+  /** A tracked source's count, overcount and last route. */
+  private static final class Count {
+    long count;
+    long error;
+    String route;
+
+    Count(long count, long error, String route) {
+      this.count = count;
+      this.error = error;
+      this.route = route;
+    }
+  }
 
   private final int capacity;
-  private final Map<String, long[]> counts = new HashMap<>();
+  private final Map<String, Count> counts = new HashMap<>();
 
   TopSources(int capacity) {
     this.capacity = capacity;
   }
 
-  public synchronized void add(String source, long n) {
+  public void add(String source, long n) {
+    add(source, n, null);
+  }
+
+  /** Counts {@code n} for {@code source}, seen on {@code route} (null: keep the last one known). */
+  public synchronized void add(String source, long n, String route) {
     if (n <= 0) {
       return;
     }
-    long[] c = counts.get(source);
+    Count c = counts.get(source);
     if (c != null) {
-      c[0] += n;
+      c.count += n;
+      if (route != null) {
+        c.route = route;
+      }
       return;
     }
     if (counts.size() < capacity) {
-      counts.put(source, new long[] {n, 0});
+      counts.put(source, new Count(n, 0, route));
       return;
     }
     String smallest = null;
     long min = Long.MAX_VALUE;
-    for (Map.Entry<String, long[]> e : counts.entrySet()) {
-      if (e.getValue()[0] < min) {
-        min = e.getValue()[0];
+    for (Map.Entry<String, Count> e : counts.entrySet()) {
+      if (e.getValue().count < min) {
+        min = e.getValue().count;
         smallest = e.getKey();
       }
     }
     counts.remove(smallest);
-    counts.put(source, new long[] {min + n, min});
+    counts.put(source, new Count(min + n, min, route));
   }
 
   public synchronized List<Entry> top(int n) {
     List<Entry> all = new ArrayList<>(counts.size());
-    counts.forEach((k, v) -> all.add(new Entry(k, v[0], v[1])));
+    counts.forEach((k, v) -> all.add(new Entry(k, v.count, v.error, v.route)));
     all.sort((a, b) -> Long.compare(b.count(), a.count()));
     return List.copyOf(all.subList(0, Math.min(n, all.size())));
   }

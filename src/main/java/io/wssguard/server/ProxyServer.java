@@ -11,12 +11,14 @@ import io.wssguard.config.BansConfig;
 import io.wssguard.config.ListenerConfig;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.config.RouteConfig;
+import io.wssguard.console.SourceLookup;
 import io.wssguard.demo.DemoEchoBackend;
 import io.wssguard.handshake.HandshakeGate;
 import io.wssguard.limit.Enforcer;
 import io.wssguard.limit.FleetLedger;
 import io.wssguard.limit.PolicyStore;
 import io.wssguard.limit.PolicyView;
+import io.wssguard.limit.SourceState;
 import io.wssguard.limit.SourceTable;
 import io.wssguard.observe.Metrics;
 import io.wssguard.observe.Observability;
@@ -216,6 +218,14 @@ public final class ProxyServer implements AutoCloseable {
       sources.fleet(fleet);
     }
     PolicyAdmission admission = new PolicyAdmission(sources, enforcer);
+    // What the console shows of a source: read from the table admission keeps, never created.
+    SourceLookup sourceLookup =
+        address -> {
+          SourceState s = sources.peek(address, SourceLookup.IPV6_PREFIX);
+          return s == null
+              ? null
+              : new SourceLookup.Facts(s.connections(), s.strikes(ticker.nanos()));
+        };
     tlsMetrics(observe, snapshot);
     AnomalyWatch anomalies = anomalyWatch(config, enforcer, ticker, current);
     observe.anomalies(anomalies);
@@ -253,7 +263,9 @@ public final class ProxyServer implements AutoCloseable {
               () -> urls(sockets.get().values()),
               policies,
               new ServerReadiness(
-                  () -> sockets.get().values(), () -> current.get().groups().values(), policies));
+                  () -> sockets.get().values(), () -> current.get().groups().values(), policies),
+              () -> current.get().config().routes(),
+              sourceLookup);
       anomalies.start();
       bound.values().forEach(ListenerSocket::resumeAccepts);
       sockets.set(Collections.unmodifiableMap(bound));
@@ -342,13 +354,16 @@ public final class ProxyServer implements AutoCloseable {
       Observability observe,
       Supplier<List<String>> listenerUrls,
       PolicyStore policies,
-      ServerReadiness readiness)
+      ServerReadiness readiness,
+      Supplier<List<RouteConfig>> routes,
+      SourceLookup sources)
       throws StartupException {
     if (!config.admin().enabled()) {
       return null;
     }
     try {
-      return AdminServer.start(config.admin(), observe, listenerUrls, policies::current, readiness);
+      return AdminServer.start(
+          config.admin(), observe, listenerUrls, policies::current, readiness, routes, sources);
     } catch (IOException e) {
       if (config.admin().explicit()) {
         // A bad token file is the configuration's fault (exit 2); a taken port is not (exit 1).

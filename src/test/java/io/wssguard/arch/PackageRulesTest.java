@@ -46,6 +46,7 @@ class PackageRulesTest {
             "io.wssguard.quantity..",
             "io.wssguard.time..",
             "io.wssguard.event..",
+            "io.wssguard.console..",
             "io.wssguard.fleet..",
             "io.wssguard.traffic..",
             "io.wssguard.baseline..",

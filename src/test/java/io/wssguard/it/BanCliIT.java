@@ -153,7 +153,7 @@ class BanCliIT {
       assertTrue(
           bans.matches(
               "(?s)\\{\"bans\":\\[\\{\"target\":\"127\\.0\\.0\\.77/32\",\"until\":\"[^\"]+\","
-                  + "\"reason\":\"cli test\"}]}\\s*"),
+                  + "\"reason\":\"cli test\",\"started\":\"[^\"]+\",\"by\":\"admin API\"}]}\\s*"),
           bans);
       assertEquals(RawClient.CLOSED, RawClient.upgradeStatus(port, "127.0.0.77", "/"));
       assertEquals(101, RawClient.upgradeStatus(port, "127.0.0.78", "/"));

@@ -64,4 +64,26 @@ class ObserveUnitsTest {
     assertEquals("4xxx", Metrics.closeCodeLabel(4321));
     assertEquals("other", Metrics.closeCodeLabel(1016));
   }
+
+  @Test
+  void recentEvents_givesWhatCameAfterANumber_andForgetsWhatTheRingOverwrote() {
+    RecentEvents recent = new RecentEvents(4);
+    assertEquals(List.of(), recent.after(0, 10));
+    for (int i = 1; i <= 6; i++) {
+      recent.add("{\"n\":" + i + "}");
+    }
+    assertEquals(6, recent.last());
+    assertEquals(
+        List.of(
+            new RecentEvents.Line(3, "{\"n\":3}"),
+            new RecentEvents.Line(4, "{\"n\":4}"),
+            new RecentEvents.Line(5, "{\"n\":5}"),
+            new RecentEvents.Line(6, "{\"n\":6}")),
+        recent.after(0, 10),
+        "1 and 2 were overwritten");
+    assertEquals(List.of(new RecentEvents.Line(6, "{\"n\":6}")), recent.after(5, 10));
+    assertEquals(List.of(new RecentEvents.Line(6, "{\"n\":6}")), recent.after(0, 1), "newest");
+    assertEquals(List.of(), recent.after(6, 10));
+    assertEquals(List.of(), recent.after(99, 10), "a number from before a restart");
+  }
 }
