@@ -6,6 +6,8 @@
 #   bench/run.sh main     # only the SINGLE_TESTS pass (idle, if listed, is measured on the long-running process)
 #   bench/run.sh idle     # only the idle passes (fresh wssguard per listener) and the heap step
 #   bench/run.sh heap     # only the live-heap step
+#   bench/run.sh resume   # CPU per TLS 1.3 handshake, full and resumed with a session ticket, nginx beside wssguard
+#                         # (bench/tlsresume.js; RESUME_REPEATS default 2, RESUME_WARMUP 3 s, RESUME_DUR 8 s, RESUME_PAR 32)
 #   QUICK=1 bench/run.sh  # smoke run (~3 min)
 #
 # Every harness knob passes through the environment (SIZE CPU_CONNS CPU_RATE CPU_DUR LAT_CONNS LAT_RATE LAT_DUR
@@ -18,7 +20,7 @@ BENCH=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
 WORK=$BENCH/work
 MODE=${1:-all}
-case $MODE in all|main|idle|heap) ;; *) echo "usage: bench/run.sh [all|main|idle|heap]" >&2; exit 2;; esac
+case $MODE in all|main|idle|heap|resume) ;; *) echo "usage: bench/run.sh [all|main|idle|heap|resume]" >&2; exit 2;; esac
 
 ANCHORS_DIR=${ANCHORS_DIR:-$REPO/../shared/anchors}
 [ -d "$ANCHORS_DIR" ] || { echo "anchors not found at $ANCHORS_DIR (set ANCHORS_DIR)" >&2; exit 1; }
@@ -78,14 +80,14 @@ else
 fi
 
 # ---------------------------------------------------------------- wssguard process
-WSS_PID=""; ECHO_PID=""
+WSS_PID=""; ECHO_PID=""; NGINX_PID=""
 stop_pid() {
   local p=$1; [ -z "$p" ] && return 0
   kill -TERM "$p" 2>/dev/null || true
   for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null || true; return 0; }; sleep 0.1; done
   kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true
 }
-cleanup() { stop_pid "$WSS_PID"; WSS_PID=""; stop_pid "$ECHO_PID"; ECHO_PID=""; }
+cleanup() { stop_pid "$WSS_PID"; WSS_PID=""; stop_pid "$ECHO_PID"; ECHO_PID=""; stop_pid "$NGINX_PID"; NGINX_PID=""; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 wait_port() { # port [host]
@@ -184,6 +186,43 @@ if [ "$MODE" = all ] || [ "$MODE" = idle ] || [ "$MODE" = heap ]; then
   stop_pid "$ECHO_PID"; ECHO_PID=""
 fi
 
+# ---------------------------------------------------------------- resumption: full vs resumed handshakes
+# The harness's tlshs test offers no session; here both proxies serve the same certificate and the same client,
+# once without a session and once offering a ticket, alternating targets. nginx runs the harness's own template
+# (one worker, TLS 1.3 only) with ssl_session_tickets on (its default, stated).
+if [ "$MODE" = resume ]; then
+  for port in 9443 9445; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is taken: another run in progress?" >&2; exit 1; fi
+  done
+  restart_wssguard
+  NRUN=$WORK/nginx-resume; mkdir -p "$NRUN/nginx-body" "$NRUN/nginx-proxy"
+  sed -e "s#@WORKERS@#1#" -e "s#@RUN@#$NRUN#g" -e "s#@CONF@#$A/conf#g" \
+    -e 's#ssl_protocols TLSv1.3;#ssl_protocols TLSv1.3;\n    ssl_session_tickets on;#' "$A/conf/nginx.conf.tmpl" >"$NRUN/nginx.conf"
+  nginx -p "$NRUN" -e "$NRUN/nginx-error.log" -c "$NRUN/nginx.conf" & NGINX_PID=$!
+  wait_port 9443
+  mkdir -p "$OUT/resume"
+  for rep in $(seq 1 "${RESUME_REPEATS:-2}"); do
+    for spec in "nginx-tls:9443:$NGINX_PID" "wssguard-tls:9445:$WSS_PID"; do
+      IFS=: read -r name port pid <<<"$spec"
+      for m in full resume; do
+        timeout 120 node "$BENCH/tlsresume.js" --target "127.0.0.1:$port" --proxy-pids "$pid" --mode "$m" --name "$name" \
+          --par "${RESUME_PAR:-32}" --warmup "${RESUME_WARMUP:-3}" --duration "${RESUME_DUR:-8}" --out "$OUT/resume/$name-$m-$rep.json"
+      done
+    done
+  done
+  stop_pid "$NGINX_PID"; NGINX_PID=""
+  node -e '
+    const fs = require("fs"), d = process.argv[1], by = {};
+    for (const f of fs.readdirSync(d).sort()) { const r = JSON.parse(fs.readFileSync(d + "/" + f, "utf8")); (by[r.name + " " + r.mode] ??= []).push(r); }
+    const med = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor((s.length - 1) / 2)]; };
+    console.log("# proxy CPU per TLS 1.3 handshake (us, schedstat), median [all runs]; resumed = share the server resumed");
+    for (const [k, rs] of Object.entries(by)) {
+      const us = rs.map((r) => r.proxy_cpu_us_per_handshake);
+      console.log(k.padEnd(22), String(med(us)).padStart(8), " [" + us.join(", ") + "]", " hs/s", med(rs.map((r) => r.handshakes_per_s)),
+        " resumed", med(rs.map((r) => r.resumed_pct)) + "%", " failed", rs.reduce((n, r) => n + r.failed, 0));
+    }' "$OUT/resume" >"$OUT/resume.txt"
+fi
+
 # ---------------------------------------------------------------- collect
 stop_pid "$WSS_PID"; WSS_PID=""
 if [ "$RAN_HARNESS" = 1 ]; then
@@ -222,6 +261,7 @@ grep -E 'SEVERE|WARNING|Exception|Error' "$LOG" | sort | uniq -c | sort -rn | he
 echo
 [ -f "$OUT/results.txt" ] && cat "$OUT/results.txt"
 [ -f "$OUT/heap.txt" ] && { echo; cat "$OUT/heap.txt"; }
+[ -f "$OUT/resume.txt" ] && { echo; cat "$OUT/resume.txt"; }
 echo; cat "$OUT/errors.txt" 2>/dev/null || true
 [ -s "$OUT/wssguard-log-summary.txt" ] && { echo "wssguard log warnings (count, line):"; cat "$OUT/wssguard-log-summary.txt"; }
 log "results in ${OUT#"$REPO"/}"
