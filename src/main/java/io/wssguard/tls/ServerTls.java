@@ -86,6 +86,7 @@ public final class ServerTls {
   private final List<Served> served;
   private final Duration ticketKeyRotation;
   private final OpenSslSessionContext ticketContext;
+  private final boolean certificateChosenNatively;
 
   /**
    * One configured certificate as operators name it: its SNI names joined by commas ({@code
@@ -103,8 +104,10 @@ public final class ServerTls {
       List<String> exposedKeys,
       List<Served> served,
       Duration ticketKeyRotation,
-      OpenSslSessionContext ticketContext) {
+      OpenSslSessionContext ticketContext,
+      boolean certificateChosenNatively) {
     this.context = context;
+    this.certificateChosenNatively = certificateChosenNatively;
     this.ticketKeyRotation = ticketKeyRotation;
     this.ticketContext = ticketContext;
     this.engine = engine;
@@ -172,10 +175,13 @@ public final class ServerTls {
     ListenerSslContext context;
     String description;
     OpenSslSessionContext ticketContext = null;
+    boolean natively = false;
     if (engine == TlsEngine.BORINGSSL) {
       boolean sniDecides =
           config.certificates().size() > 1 && names.stream().anyMatch(n -> !n.isEmpty());
-      SslContext netty = boringSsl(keyManager, sniDecides ? List.of() : entries, protocols);
+      boolean credentials = !sniDecides && OpenSslCredential.isAvailable();
+      SslContext netty = boringSsl(keyManager, credentials ? entries : List.of(), protocols);
+      natively = credentials && NativeContext.withoutCertificateCallback(netty);
       if (config.sessionTickets()) {
         ticketContext = (OpenSslSessionContext) netty.sessionContext();
         ticketContext.setSessionTimeout((int) config.ticketKeyRotation().toSeconds());
@@ -201,7 +207,8 @@ public final class ServerTls {
         List.copyOf(exposedKeys),
         List.copyOf(served),
         config.ticketKeyRotation(),
-        ticketContext);
+        ticketContext,
+        natively);
   }
 
   private static Served served(
@@ -227,12 +234,10 @@ public final class ServerTls {
     List<OpenSslCredential> credentials = new ArrayList<>();
     SslContext netty;
     try {
-      if (OpenSslCredential.isAvailable()) {
-        for (SniKeyManager.Entry e : fixed) {
-          credentials.add(
-              OpenSslCredentialBuilder.forX509(e.key(), e.chain().toArray(new X509Certificate[0]))
-                  .build());
-        }
+      for (SniKeyManager.Entry e : fixed) {
+        credentials.add(
+            OpenSslCredentialBuilder.forX509(e.key(), e.chain().toArray(new X509Certificate[0]))
+                .build());
       }
       netty =
           SslContextBuilder.forServer(
@@ -250,9 +255,6 @@ public final class ServerTls {
     } finally {
       // The context holds its own references.
       credentials.forEach(ReferenceCounted::release);
-    }
-    if (!credentials.isEmpty()) {
-      NativeContext.withoutCertificateCallback(netty);
     }
     return netty;
   }
@@ -322,6 +324,14 @@ public final class ServerTls {
     if (ticketContext != null) {
       ticketContext.setTicketKeys(keys);
     }
+  }
+
+  /**
+   * Whether BoringSSL serves this listener's certificates without calling back into Java during a
+   * handshake (no SNI choice to make, and the callback could be removed).
+   */
+  boolean certificateChosenNatively() {
+    return certificateChosenNatively;
   }
 
   /** The engine actually in use: JDK after a configured fallback. */

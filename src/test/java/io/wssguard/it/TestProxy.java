@@ -77,6 +77,8 @@ final class TestProxy implements AutoCloseable {
     private AdminConfig admin;
     private LimitsConfig limits = LimitsConfig.DEFAULT;
     private RecordConfig record;
+    private boolean sessionTickets = true;
+    private Duration ticketKeyRotation = TlsConfig.DEFAULT_TICKET_KEY_ROTATION;
 
     Builder(Path certDir) {
       this.certDir = certDir;
@@ -165,6 +167,15 @@ final class TestProxy implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Session tickets of the TLS listeners ({@code tls.sessionTickets}, {@code ticketKeyRotation}).
+     */
+    Builder sessionTickets(boolean on, Duration keyRotation) {
+      this.sessionTickets = on;
+      this.ticketKeyRotation = keyRotation;
+      return this;
+    }
+
     Builder timeouts(TimeoutsConfig timeouts) {
       this.timeouts = timeouts;
       return this;
@@ -175,8 +186,15 @@ final class TestProxy implements AutoCloseable {
           new CertificateConfig(
               certDir.resolve("cert.pem"), certDir.resolve("key.pem"), List.of(), true);
       InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+      List<String> protocols = List.of("TLSv1.3", "TLSv1.2");
       TlsConfig boring =
-          new TlsConfig(TlsEngine.BORINGSSL, false, List.of(cert), List.of("TLSv1.3", "TLSv1.2"));
+          new TlsConfig(
+              TlsEngine.BORINGSSL,
+              false,
+              List.of(cert),
+              protocols,
+              sessionTickets,
+              ticketKeyRotation);
       List<ListenerConfig> listeners =
           new ArrayList<>(
               List.of(
@@ -185,7 +203,12 @@ final class TestProxy implements AutoCloseable {
                       "jdk",
                       any,
                       new TlsConfig(
-                          TlsEngine.JDK, false, List.of(cert), List.of("TLSv1.3", "TLSv1.2"))),
+                          TlsEngine.JDK,
+                          false,
+                          List.of(cert),
+                          protocols,
+                          sessionTickets,
+                          ticketKeyRotation)),
                   new ListenerConfig("plain", any, null)));
       if (!proxyProtocolFrom.isEmpty()) {
         listeners.add(new ListenerConfig("proxied", any, null, proxyProtocolFrom));
