@@ -12,7 +12,7 @@
 #
 # Every harness knob passes through the environment (SIZE CPU_CONNS CPU_RATE CPU_DUR LAT_CONNS LAT_RATE LAT_DUR
 # LAT_REPEATS IDLE_N HS_PAR HS_DUR WORKERS VARIANTS SINGLE_TESTS MULTI_TESTS ...; see ../shared/anchors/README.md).
-# Own knobs: ANCHORS_DIR, JVM_OPTS, WSSGUARD_IO_THREADS (default 1), HEAP_N (default IDLE_N).
+# Own knobs: ANCHORS_DIR, JVM_OPTS, WSSGUARD_IO_THREADS (default 1), HEAP_N (default IDLE_N), WSSGUARD_JAR.
 # Loopback only; every load is bounded by the harness (per-run durations, watchdogs, timeout).
 set -euo pipefail
 
@@ -25,7 +25,7 @@ case $MODE in all|main|idle|heap|resume) ;; *) echo "usage: bench/run.sh [all|ma
 ANCHORS_DIR=${ANCHORS_DIR:-$REPO/../shared/anchors}
 [ -d "$ANCHORS_DIR" ] || { echo "anchors not found at $ANCHORS_DIR (set ANCHORS_DIR)" >&2; exit 1; }
 A=$WORK/anchors
-JAR=$REPO/target/wssguard.jar
+JAR=${WSSGUARD_JAR:-$REPO/target/wssguard.jar}   # another build to compare: WSSGUARD_JAR=/path/old.jar
 CONFIG=$BENCH/wssguard-bench.yaml
 WSSGUARD_IO_THREADS=${WSSGUARD_IO_THREADS:-1}
 # The heap is fixed, as the packages will ship it, so RSS is not a function of heap growth policy.
@@ -250,6 +250,7 @@ grep -E 'SEVERE|WARNING|Exception|Error' "$LOG" | sort | uniq -c | sort -rn | he
   echo "date_utc: $STAMP"
   echo "mode: $MODE"
   echo "git: $(git -C "$REPO" rev-parse --short HEAD) ($(git -C "$REPO" rev-parse --abbrev-ref HEAD))"
+  echo "jar: $JAR ($(sha256sum "$JAR" | cut -c1-16))"
   echo "host: $(uname -srm); cpus: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/\s\+/ /g')"
   echo "java: $(java -version 2>&1 | sed -n 2p)"
   echo "nginx: $(nginx -v 2>&1)"; echo "haproxy: $(haproxy -v | head -1)"; echo "node: $(node --version)"
