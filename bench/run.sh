@@ -191,9 +191,12 @@ fi
 # once without a session and once offering a ticket, alternating targets. nginx runs the harness's own template
 # (one worker, TLS 1.3 only) with ssl_session_tickets on (its default, stated).
 if [ "$MODE" = resume ]; then
-  for port in 9443 9445; do
+  for port in 9001 9443 9445; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is taken: another run in progress?" >&2; exit 1; fi
   done
+  # The echo backend answers the upgrade each loop sends once to be given its ticket.
+  node "$A/node/echo-server.js" 127.0.0.1 9001 >"$WORK/resume-backend.log" 2>&1 & ECHO_PID=$!
+  wait_port 9001
   restart_wssguard
   NRUN=$WORK/nginx-resume; mkdir -p "$NRUN/nginx-body" "$NRUN/nginx-proxy"
   sed -e "s#@WORKERS@#1#" -e "s#@RUN@#$NRUN#g" -e "s#@CONF@#$A/conf#g" \
@@ -210,7 +213,7 @@ if [ "$MODE" = resume ]; then
       done
     done
   done
-  stop_pid "$NGINX_PID"; NGINX_PID=""
+  stop_pid "$NGINX_PID"; NGINX_PID=""; stop_pid "$ECHO_PID"; ECHO_PID=""
   node -e '
     const fs = require("fs"), d = process.argv[1], by = {};
     for (const f of fs.readdirSync(d).sort()) { const r = JSON.parse(fs.readFileSync(d + "/" + f, "utf8")); (by[r.name + " " + r.mode] ??= []).push(r); }
