@@ -4,7 +4,7 @@
 
 WORK=$BENCH/work
 A=$WORK/anchors
-JAR=$REPO/target/wssguard.jar
+JAR=${WSSGUARD_JAR:-$REPO/target/wssguard.jar}   # another build to compare: WSSGUARD_JAR=/path/old.jar
 
 log() { echo "[bench $(date -u +%H:%M:%S)] $*"; }
 

@@ -6,12 +6,15 @@
 #   bench/run.sh main     # only the SINGLE_TESTS pass (idle, if listed, is measured on the long-running process)
 #   bench/run.sh idle     # only the idle passes (fresh wssguard per listener) and the heap step
 #   bench/run.sh heap     # only the live-heap step
+#   bench/run.sh resume   # CPU per TLS 1.3 handshake, full and resumed with a session ticket, nginx beside wssguard
+#                         # (bench/tlsresume.js; RESUME_REPEATS default 2, RESUME_WARMUP 3 s, RESUME_DUR 8 s, RESUME_PAR 32)
 #   QUICK=1 bench/run.sh  # smoke run (~3 min)
 #
 # Every harness knob passes through the environment (SIZE CPU_CONNS CPU_RATE CPU_DUR LAT_CONNS LAT_RATE LAT_DUR
 # LAT_REPEATS IDLE_N HS_PAR HS_DUR WORKERS VARIANTS SINGLE_TESTS MULTI_TESTS ...; see ../shared/anchors/README.md).
 # Own knobs: ANCHORS_DIR, JVM_OPTS, WSSGUARD_IO_THREADS (default 1), HEAP_N (default IDLE_N), CONFIG (the
-# wssguard config; bench/wssguard-bench-cluster.yaml measures the fleet on, see BENCHMARKS.md "Fleet").
+# wssguard config; bench/wssguard-bench-cluster.yaml measures the fleet on, see BENCHMARKS.md "Fleet"), WSSGUARD_JAR
+# (another build to compare).
 # Loopback only; every load is bounded by the harness (per-run durations, watchdogs, timeout).
 set -euo pipefail
 
@@ -20,7 +23,7 @@ REPO=$(cd "$BENCH/.." && pwd)
 # shellcheck source=bench/lib.sh
 . "$BENCH/lib.sh"
 MODE=${1:-all}
-case $MODE in all|main|idle|heap) ;; *) echo "usage: bench/run.sh [all|main|idle|heap]" >&2; exit 2;; esac
+case $MODE in all|main|idle|heap|resume) ;; *) echo "usage: bench/run.sh [all|main|idle|heap|resume]" >&2; exit 2;; esac
 
 CONFIG=${CONFIG:-$BENCH/wssguard-bench.yaml}   # bench/wssguard-bench-cluster.yaml: the fleet on
 WSSGUARD_IO_THREADS=${WSSGUARD_IO_THREADS:-1}
@@ -41,8 +44,8 @@ bench_prepare
 need_tool nginx; need_tool haproxy
 
 # ---------------------------------------------------------------- wssguard process
-WSS_PID=""; ECHO_PID=""
-cleanup() { stop_pid "$WSS_PID"; WSS_PID=""; stop_pid "$ECHO_PID"; ECHO_PID=""; }
+WSS_PID=""; ECHO_PID=""; NGINX_PID=""
+cleanup() { stop_pid "$WSS_PID"; WSS_PID=""; stop_pid "$ECHO_PID"; ECHO_PID=""; stop_pid "$NGINX_PID"; NGINX_PID=""; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 start_wssguard() { # [extra JVM options]
@@ -137,6 +140,46 @@ if [ "$MODE" = all ] || [ "$MODE" = idle ] || [ "$MODE" = heap ]; then
   stop_pid "$ECHO_PID"; ECHO_PID=""
 fi
 
+# ---------------------------------------------------------------- resumption: full vs resumed handshakes
+# The harness's tlshs test offers no session; here both proxies serve the same certificate and the same client,
+# once without a session and once offering a ticket, alternating targets. nginx runs the harness's own template
+# (one worker, TLS 1.3 only) with ssl_session_tickets on (its default, stated).
+if [ "$MODE" = resume ]; then
+  for port in 9001 9443 9445; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is taken: another run in progress?" >&2; exit 1; fi
+  done
+  # The echo backend answers the upgrade each loop sends once to be given its ticket.
+  node "$A/node/echo-server.js" 127.0.0.1 9001 >"$WORK/resume-backend.log" 2>&1 & ECHO_PID=$!
+  wait_port 9001
+  restart_wssguard
+  NRUN=$WORK/nginx-resume; mkdir -p "$NRUN/nginx-body" "$NRUN/nginx-proxy"
+  sed -e "s#@WORKERS@#1#" -e "s#@RUN@#$NRUN#g" -e "s#@CONF@#$A/conf#g" \
+    -e 's#ssl_protocols TLSv1.3;#ssl_protocols TLSv1.3;\n    ssl_session_tickets on;#' "$A/conf/nginx.conf.tmpl" >"$NRUN/nginx.conf"
+  nginx -p "$NRUN" -e "$NRUN/nginx-error.log" -c "$NRUN/nginx.conf" & NGINX_PID=$!
+  wait_port 9443
+  mkdir -p "$OUT/resume"
+  for rep in $(seq 1 "${RESUME_REPEATS:-2}"); do
+    for spec in "nginx-tls:9443:$NGINX_PID" "wssguard-tls:9445:$WSS_PID"; do
+      IFS=: read -r name port pid <<<"$spec"
+      for m in full resume; do
+        timeout 120 node "$BENCH/tlsresume.js" --target "127.0.0.1:$port" --proxy-pids "$pid" --mode "$m" --name "$name" \
+          --par "${RESUME_PAR:-32}" --warmup "${RESUME_WARMUP:-3}" --duration "${RESUME_DUR:-8}" --out "$OUT/resume/$name-$m-$rep.json"
+      done
+    done
+  done
+  stop_pid "$NGINX_PID"; NGINX_PID=""; stop_pid "$ECHO_PID"; ECHO_PID=""
+  node -e '
+    const fs = require("fs"), d = process.argv[1], by = {};
+    for (const f of fs.readdirSync(d).sort()) { const r = JSON.parse(fs.readFileSync(d + "/" + f, "utf8")); (by[r.name + " " + r.mode] ??= []).push(r); }
+    const med = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor((s.length - 1) / 2)]; };
+    console.log("# proxy CPU per TLS 1.3 handshake (us, schedstat), median [all runs]; resumed = share the server resumed");
+    for (const [k, rs] of Object.entries(by)) {
+      const us = rs.map((r) => r.proxy_cpu_us_per_handshake);
+      console.log(k.padEnd(22), String(med(us)).padStart(8), " [" + us.join(", ") + "]", " hs/s", med(rs.map((r) => r.handshakes_per_s)),
+        " resumed", med(rs.map((r) => r.resumed_pct)) + "%", " failed", rs.reduce((n, r) => n + r.failed, 0));
+    }' "$OUT/resume" >"$OUT/resume.txt"
+fi
+
 # ---------------------------------------------------------------- collect
 stop_pid "$WSS_PID"; WSS_PID=""
 if [ "$RAN_HARNESS" = 1 ]; then
@@ -164,6 +207,7 @@ grep -E 'SEVERE|WARNING|Exception|Error' "$LOG" | sort | uniq -c | sort -rn | he
   echo "date_utc: $STAMP"
   echo "mode: $MODE"
   echo "git: $(git -C "$REPO" rev-parse --short HEAD) ($(git -C "$REPO" rev-parse --abbrev-ref HEAD))"
+  echo "jar: $JAR ($(sha256sum "$JAR" | cut -c1-16))"
   echo "host: $(uname -srm); cpus: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/\s\+/ /g')"
   echo "java: $(java -version 2>&1 | sed -n 2p)"
   echo "nginx: $(nginx -v 2>&1)"; echo "haproxy: $(haproxy -v | head -1)"; echo "node: $(node --version)"
@@ -175,6 +219,7 @@ grep -E 'SEVERE|WARNING|Exception|Error' "$LOG" | sort | uniq -c | sort -rn | he
 echo
 [ -f "$OUT/results.txt" ] && cat "$OUT/results.txt"
 [ -f "$OUT/heap.txt" ] && { echo; cat "$OUT/heap.txt"; }
+[ -f "$OUT/resume.txt" ] && { echo; cat "$OUT/resume.txt"; }
 echo; cat "$OUT/errors.txt" 2>/dev/null || true
 [ -s "$OUT/wssguard-log-summary.txt" ] && { echo "wssguard log warnings (count, line):"; cat "$OUT/wssguard-log-summary.txt"; }
 log "results in ${OUT#"$REPO"/}"

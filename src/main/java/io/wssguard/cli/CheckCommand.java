@@ -146,7 +146,13 @@ final class CheckCommand implements Callable<Integer> {
           new ListenerConfig(
               l.name(),
               l.bind(),
-              new TlsConfig(t.engine(), t.fallbackToJdk(), certs, t.protocols()),
+              new TlsConfig(
+                  t.engine(),
+                  t.fallbackToJdk(),
+                  certs,
+                  t.protocols(),
+                  t.sessionTickets(),
+                  t.ticketKeyRotation()),
               l.proxyProtocolFrom()));
     }
     return new ProxyConfig(

@@ -83,7 +83,13 @@ public final class ConfigParser {
   private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls", "proxyProtocol");
   private static final List<String> PROXY_PROTOCOL_KEYS = List.of("trusted");
   private static final List<String> TLS_KEYS =
-      List.of("engine", "fallbackToJdk", "protocols", "certificates");
+      List.of(
+          "engine",
+          "fallbackToJdk",
+          "protocols",
+          "certificates",
+          "sessionTickets",
+          "ticketKeyRotation");
   private static final List<String> CERTIFICATE_KEYS =
       List.of("chain", "key", "serverNames", "generateIfMissing");
 
@@ -328,10 +334,19 @@ public final class ConfigParser {
     List<String> protocols = protocols(m.get("protocols"), m.pathOf("protocols"));
     List<CertificateConfig> certificates =
         certificates(m.required("certificates"), m.pathOf("certificates"));
+    Boolean sessionTickets = yaml.bool(m.get("sessionTickets"), m.pathOf("sessionTickets"), true);
+    Duration ticketKeyRotation =
+        yaml.duration(
+            m.get("ticketKeyRotation"),
+            m.pathOf("ticketKeyRotation"),
+            TlsConfig.DEFAULT_TICKET_KEY_ROTATION,
+            TlsConfig.MIN_TICKET_KEY_ROTATION,
+            TlsConfig.MAX_TICKET_KEY_ROTATION);
     if (errors.size() > before) {
       return null;
     }
-    return new TlsConfig(engine, fallbackToJdk, certificates, protocols);
+    return new TlsConfig(
+        engine, fallbackToJdk, certificates, protocols, sessionTickets, ticketKeyRotation);
   }
 
   private List<String> protocols(Node node, String path) {

@@ -624,6 +624,18 @@ public final class Metrics {
     tlsPhase.record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  void tlsResumed(String listener) {
+    decisions
+        .computeIfAbsent(
+            "r\0" + listener,
+            k ->
+                Counter.builder("wssguard.tls.handshakes.resumed")
+                    .description("TLS handshakes that resumed a session instead of running in full")
+                    .tag("listener", listener)
+                    .register(registry))
+        .increment();
+  }
+
   void tlsFailure(String listener, String reason) {
     decisions
         .computeIfAbsent(

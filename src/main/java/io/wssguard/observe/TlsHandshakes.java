@@ -1,5 +1,7 @@
 package io.wssguard.observe;
 
+import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.wssguard.tls.Resumption;
 import org.xnio.ChannelListener;
 import org.xnio.StreamConnection;
 import org.xnio.ssl.SslConnection;
@@ -9,7 +11,8 @@ import org.xnio.ssl.SslConnection;
  * listener), without touching the TLS engine. A connection that closes before its handshake
  * completed counts as a failure with reason {@code closed_before_handshake}: Undertow's SSL conduit
  * swallows the engine's exception and closes, so why it failed (protocol version, no common cipher,
- * an alert from the client, a port scan that sent nothing) is not visible at this level.
+ * an alert from the client, a port scan that sent nothing) is not visible at this level. A
+ * completed handshake that resumed a session (BoringSSL only) is also counted as resumed.
  */
 final class TlsHandshakes implements ChannelListener<StreamConnection> {
   private final Metrics metrics;
@@ -35,6 +38,9 @@ final class TlsHandshakes implements ChannelListener<StreamConnection> {
           if (!done[0]) {
             done[0] = true;
             metrics.tlsHandshake(listener, System.nanoTime() - accepted);
+            if (Resumption.resumed(UndertowXnioSsl.getSslEngine(c))) {
+              metrics.tlsResumed(listener);
+            }
           }
         };
     ssl.getHandshakeSetter().set(handshaken);

@@ -75,7 +75,7 @@ final class ListenerBinder {
    * @throws IOException the address cannot be bound
    */
   ListenerSocket bind(ListenerConfig l, ServerTls tls, TimeoutsConfig timeouts) throws IOException {
-    TlsSlot slot = tls == null ? null : new TlsSlot(tls);
+    TlsSlot slot = tls == null ? null : new TlsSlot(tls, enforcer.ticker());
     RelayRegistry relays = new RelayRegistry();
     HttpOpenListener http =
         httpListener(

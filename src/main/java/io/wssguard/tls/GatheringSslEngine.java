@@ -1,5 +1,7 @@
 package io.wssguard.tls;
 
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.internal.tcnative.SSL;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -100,6 +102,15 @@ final class GatheringSslEngine extends SSLEngine {
   @Override
   public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts) throws SSLException {
     return delegate.unwrap(src, dsts);
+  }
+
+  /** Whether the finished handshake resumed a session; false once the engine is freed. */
+  boolean resumed() {
+    if (!(delegate instanceof ReferenceCountedOpenSslEngine openSsl)) {
+      return false;
+    }
+    long ssl = openSsl.sslPointer();
+    return ssl != 0 && SSL.isSessionReused(ssl);
   }
 
   @Override

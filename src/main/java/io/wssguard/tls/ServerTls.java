@@ -4,16 +4,25 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
+import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.OpenSslCredential;
+import io.netty.handler.ssl.OpenSslCredentialBuilder;
+import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.internal.tcnative.SSL;
+import io.netty.util.ReferenceCounted;
 import io.wssguard.config.CertificateConfig;
 import io.wssguard.config.TlsConfig;
 import io.wssguard.config.TlsEngine;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,9 +42,22 @@ import javax.net.ssl.SSLParameters;
  * <p><b>BoringSSL</b> is Netty's OpenSSL engine over netty-tcnative-boringssl-static, built with
  * {@link SslProvider#OPENSSL} (its engines free native state when closed or collected; {@code
  * OPENSSL_REFCNT} engines would leak because Undertow never calls {@code release()}). Each engine
- * is wrapped in a {@link GatheringSslEngine}. BoringSSL servers never renegotiate. Key material is
- * cached per alias in native form ({@link OpenSslCachingX509KeyManagerFactory}) so a handshake does
- * not re-encode the chain.
+ * is wrapped in a {@link GatheringSslEngine}. BoringSSL servers never renegotiate.
+ *
+ * <p>Per full handshake, as little as possible runs in Java (measured in BENCHMARKS.md). Where a
+ * listener's choice of certificate does not depend on SNI (one certificate, or several none of
+ * which names a server), each is given to BoringSSL once as a credential and Netty's certificate
+ * callback is removed from the native context: BoringSSL picks the credential the client's
+ * signature algorithms allow, with no call back into Java. Where SNI decides, Netty's callback asks
+ * the {@link SniKeyManager}, with key material cached per alias in native form ({@link
+ * OpenSslCachingX509KeyManagerFactory}). Either way the callback, if any, runs inside the handshake
+ * call ({@code USE_TASKS} off), not as a delegated task that Undertow would send round the IO
+ * thread's queue.
+ *
+ * <p>Session tickets (TLS 1.3 PSK resumption, and TLS 1.2 tickets) are encrypted with the keys
+ * {@link #useTicketKeys} gives, which the listener's {@link TlsSlot} rotates: a ticket resumes
+ * while its key lives, at most two rotation periods. With {@code sessionTickets: false} every
+ * engine is told to issue none and the session cache is off, so every handshake is a full one.
  *
  * <p>The native library is unpacked into {@code java.io.tmpdir} and loaded from there; where tmp is
  * mounted {@code noexec} (systemd {@code PrivateTmp}, hardened hosts) the operator must set {@code
@@ -62,6 +84,9 @@ public final class ServerTls {
   private final List<String> fingerprints;
   private final List<String> exposedKeys;
   private final List<Served> served;
+  private final Duration ticketKeyRotation;
+  private final OpenSslSessionContext ticketContext;
+  private final boolean certificateChosenNatively;
 
   /**
    * One configured certificate as operators name it: its SNI names joined by commas ({@code
@@ -77,8 +102,14 @@ public final class ServerTls {
       String description,
       List<String> fingerprints,
       List<String> exposedKeys,
-      List<Served> served) {
+      List<Served> served,
+      Duration ticketKeyRotation,
+      OpenSslSessionContext ticketContext,
+      boolean certificateChosenNatively) {
     this.context = context;
+    this.certificateChosenNatively = certificateChosenNatively;
+    this.ticketKeyRotation = ticketKeyRotation;
+    this.ticketContext = ticketContext;
     this.engine = engine;
     this.engineDescription = description;
     this.fingerprints = fingerprints;
@@ -143,8 +174,21 @@ public final class ServerTls {
 
     ListenerSslContext context;
     String description;
+    OpenSslSessionContext ticketContext = null;
+    boolean natively = false;
     if (engine == TlsEngine.BORINGSSL) {
-      context = boringSsl(keyManager, protocols);
+      boolean sniDecides =
+          config.certificates().size() > 1 && names.stream().anyMatch(n -> !n.isEmpty());
+      boolean credentials = !sniDecides && OpenSslCredential.isAvailable();
+      SslContext netty = boringSsl(keyManager, credentials ? entries : List.of(), protocols);
+      natively = credentials && NativeContext.withoutCertificateCallback(netty);
+      if (config.sessionTickets()) {
+        ticketContext = (OpenSslSessionContext) netty.sessionContext();
+        ticketContext.setSessionTimeout((int) config.ticketKeyRotation().toSeconds());
+      } else {
+        ((OpenSslSessionContext) netty.sessionContext()).setSessionCacheEnabled(false);
+      }
+      context = listenerContext(netty, protocols, config.sessionTickets());
       description =
           "BoringSSL (netty-tcnative "
               + BoringSslLibrary.version()
@@ -161,7 +205,10 @@ public final class ServerTls {
         description,
         List.copyOf(fingerprints),
         List.copyOf(exposedKeys),
-        List.copyOf(served));
+        List.copyOf(served),
+        config.ticketKeyRotation(),
+        ticketContext,
+        natively);
   }
 
   private static Served served(
@@ -177,10 +224,21 @@ public final class ServerTls {
     return new Served(name, notAfter);
   }
 
-  private static ListenerSslContext boringSsl(SniKeyManager keyManager, String[] protocols)
+  /**
+   * Netty's OpenSSL context. {@code fixed} are the certificates to hand BoringSSL once, as
+   * credentials, when the choice among them does not depend on SNI; empty when it does.
+   */
+  private static SslContext boringSsl(
+      SniKeyManager keyManager, List<SniKeyManager.Entry> fixed, String[] protocols)
       throws TlsSetupException {
+    List<OpenSslCredential> credentials = new ArrayList<>();
     SslContext netty;
     try {
+      for (SniKeyManager.Entry e : fixed) {
+        credentials.add(
+            OpenSslCredentialBuilder.forX509(e.key(), e.chain().toArray(new X509Certificate[0]))
+                .build());
+      }
       netty =
           SslContextBuilder.forServer(
                   new OpenSslCachingX509KeyManagerFactory(FixedKeyManagerFactory.of(keyManager)))
@@ -188,17 +246,33 @@ public final class ServerTls {
               .protocols(protocols)
               .ciphers(TlsPolicy.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
               .applicationProtocolConfig(ApplicationProtocolConfig.DISABLED)
+              .option(OpenSslContextOption.USE_TASKS, false)
+              .addCredentials(credentials)
               .build();
     } catch (SSLException | RuntimeException e) {
       throw new TlsSetupException(
           "tls.engine BORINGSSL: cannot build the server context: " + e.getMessage(), e);
+    } finally {
+      // The context holds its own references.
+      credentials.forEach(ReferenceCounted::release);
     }
+    return netty;
+  }
+
+  private static ListenerSslContext listenerContext(
+      SslContext netty, String[] protocols, boolean sessionTickets) {
     SSLParameters parameters =
         new SSLParameters(TlsPolicy.CIPHER_SUITES.toArray(new String[0]), protocols);
     return ListenerSslContext.create(
-        (host, port) ->
-            new GatheringSslEngine(
-                netty.newEngine(ByteBufAllocator.DEFAULT, host, port), host, port),
+        (host, port) -> {
+          SSLEngine engine = netty.newEngine(ByteBufAllocator.DEFAULT, host, port);
+          if (!sessionTickets) {
+            // Netty clears this per engine whenever TLS 1.3 is enabled; set it back.
+            SSL.setOptions(
+                ((ReferenceCountedOpenSslEngine) engine).sslPointer(), SSL.SSL_OP_NO_TICKET);
+          }
+          return new GatheringSslEngine(engine, host, port);
+        },
         parameters,
         netty.sessionContext(),
         null);
@@ -234,6 +308,30 @@ public final class ServerTls {
   /** Give to Undertow's {@code addHttpsListener}. */
   public SSLContext sslContext() {
     return context;
+  }
+
+  /** How long one ticket key encrypts new tickets (and how long a ticket lives). */
+  Duration ticketKeyRotation() {
+    return ticketKeyRotation;
+  }
+
+  /**
+   * Session tickets from now on are encrypted with {@code keys[0]}; tickets under any of {@code
+   * keys} resume. Ignored where this listener issues no tickets or the JDK engine serves it (JSSE
+   * keeps and rotates its own keys).
+   */
+  void useTicketKeys(OpenSslSessionTicketKey[] keys) {
+    if (ticketContext != null) {
+      ticketContext.setTicketKeys(keys);
+    }
+  }
+
+  /**
+   * Whether BoringSSL serves this listener's certificates without calling back into Java during a
+   * handshake (no SNI choice to make, and the callback could be removed).
+   */
+  boolean certificateChosenNatively() {
+    return certificateChosenNatively;
   }
 
   /** The engine actually in use: JDK after a configured fallback. */

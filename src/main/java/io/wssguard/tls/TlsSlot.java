@@ -1,5 +1,6 @@
 package io.wssguard.tls;
 
+import io.wssguard.time.Ticker;
 import java.security.KeyManagementException;
 import java.security.Provider;
 import java.security.SecureRandom;
@@ -22,6 +23,10 @@ import javax.net.ssl.TrustManager;
  * <p>An old {@link ServerTls} is released by reachability: once no engine it made is open any more
  * and the slot no longer points at it, nothing refers to it. BoringSSL contexts built with {@code
  * SslProvider.OPENSSL} free their native state when collected, so there is no count to keep.
+ *
+ * <p>The slot also holds the listener's {@link SessionTicketKeys}: every context it serves gets the
+ * same keys, so a ticket issued before a reload still resumes after it. The keys rotate at the
+ * first handshake after their period ends, on the slot's clock.
  */
 public final class TlsSlot {
   private static final Provider PROVIDER =
@@ -31,8 +36,16 @@ public final class TlsSlot {
 
   private volatile ServerTls current;
   private final SSLContext context;
+  private final Ticker ticker;
+  private final SessionTicketKeys tickets;
 
-  public TlsSlot(ServerTls initial) {
+  /**
+   * @param ticker the clock that ticket keys rotate on
+   */
+  public TlsSlot(ServerTls initial, Ticker ticker) {
+    this.ticker = ticker;
+    this.tickets = new SessionTicketKeys(ticker.nanos(), initial.ticketKeyRotation());
+    initial.useTicketKeys(tickets.keys());
     this.current = initial;
     this.context = new SSLContext(new Spi(this), PROVIDER, "TLS") {};
   }
@@ -47,9 +60,24 @@ public final class TlsSlot {
     return current;
   }
 
-  /** New handshakes get engines from {@code next} from now on. */
-  public void replace(ServerTls next) {
+  /** New handshakes get engines from {@code next} from now on, with this slot's ticket keys. */
+  public synchronized void replace(ServerTls next) {
+    tickets.rotate(ticker.nanos(), next.ticketKeyRotation());
+    next.useTicketKeys(tickets.keys());
     current = next;
+  }
+
+  /** The context for the next engine, its ticket keys rotated first where due. */
+  private ServerTls forHandshake() {
+    long now = ticker.nanos();
+    if (tickets.due(now)) {
+      synchronized (this) {
+        if (tickets.rotate(now, current.ticketKeyRotation())) {
+          current.useTicketKeys(tickets.keys());
+        }
+      }
+    }
+    return current;
   }
 
   private static final class Spi extends SSLContextSpi {
@@ -67,12 +95,12 @@ public final class TlsSlot {
 
     @Override
     protected SSLEngine engineCreateSSLEngine() {
-      return slot.current.sslContext().createSSLEngine();
+      return slot.forHandshake().sslContext().createSSLEngine();
     }
 
     @Override
     protected SSLEngine engineCreateSSLEngine(String host, int port) {
-      return slot.current.sslContext().createSSLEngine(host, port);
+      return slot.forHandshake().sslContext().createSSLEngine(host, port);
     }
 
     @Override

@@ -400,6 +400,22 @@ class ConfigParserErrorsTest {
   }
 
   @Test
+  void rejectsTicketSettings_outOfRangeOrNotBoolean() {
+    assertEquals(
+        """
+        test.yaml:5:23: listeners[0].tls.sessionTickets: maybe (expected: true or false)
+        test.yaml:6:26: listeners[0].tls.ticketKeyRotation: 30s (expected: duration like 5s, 1 m..1 d)""",
+        errors(
+            TLS
+                + """
+                  sessionTickets: maybe
+                  ticketKeyRotation: 30s
+                  certificates: [{chain: a.pem, key: a.key}]
+            """
+                + REST));
+  }
+
+  @Test
   void rejectsEmptyProtocols() {
     assertEquals(
         "test.yaml:5:18: listeners[0].tls.protocols: [] (expected: at least one protocol)",

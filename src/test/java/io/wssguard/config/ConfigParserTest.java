@@ -103,6 +103,8 @@ class ConfigParserTest {
     TlsConfig tls = config.listeners().get(0).tls();
     assertEquals(TlsEngine.BORINGSSL, tls.engine());
     assertEquals(true, tls.fallbackToJdk());
+    assertEquals(true, tls.sessionTickets());
+    assertEquals(Duration.ofHours(2), tls.ticketKeyRotation());
     assertEquals(
         new CertificateConfig(
             examplesDir.resolveSibling("certs/chat-example-com.pem"),

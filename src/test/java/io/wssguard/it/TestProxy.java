@@ -79,6 +79,8 @@ final class TestProxy implements AutoCloseable {
     private LimitsConfig limits = LimitsConfig.DEFAULT;
     private RecordConfig record;
     private BansConfig bansConfig;
+    private boolean sessionTickets = true;
+    private Duration ticketKeyRotation = TlsConfig.DEFAULT_TICKET_KEY_ROTATION;
 
     Builder(Path certDir) {
       this.certDir = certDir;
@@ -176,6 +178,15 @@ final class TestProxy implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Session tickets of the TLS listeners ({@code tls.sessionTickets}, {@code ticketKeyRotation}).
+     */
+    Builder sessionTickets(boolean on, Duration keyRotation) {
+      this.sessionTickets = on;
+      this.ticketKeyRotation = keyRotation;
+      return this;
+    }
+
     Builder timeouts(TimeoutsConfig timeouts) {
       this.timeouts = timeouts;
       return this;
@@ -186,8 +197,15 @@ final class TestProxy implements AutoCloseable {
           new CertificateConfig(
               certDir.resolve("cert.pem"), certDir.resolve("key.pem"), List.of(), true);
       InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+      List<String> protocols = List.of("TLSv1.3", "TLSv1.2");
       TlsConfig boring =
-          new TlsConfig(TlsEngine.BORINGSSL, false, List.of(cert), List.of("TLSv1.3", "TLSv1.2"));
+          new TlsConfig(
+              TlsEngine.BORINGSSL,
+              false,
+              List.of(cert),
+              protocols,
+              sessionTickets,
+              ticketKeyRotation);
       List<ListenerConfig> listeners =
           new ArrayList<>(
               List.of(
@@ -196,7 +214,12 @@ final class TestProxy implements AutoCloseable {
                       "jdk",
                       any,
                       new TlsConfig(
-                          TlsEngine.JDK, false, List.of(cert), List.of("TLSv1.3", "TLSv1.2"))),
+                          TlsEngine.JDK,
+                          false,
+                          List.of(cert),
+                          protocols,
+                          sessionTickets,
+                          ticketKeyRotation)),
                   new ListenerConfig("plain", any, null)));
       if (!proxyProtocolFrom.isEmpty()) {
         listeners.add(new ListenerConfig("proxied", any, null, proxyProtocolFrom));
