@@ -192,6 +192,24 @@ class FleetIT {
     return (System.nanoTime() - since) / 1_000_000;
   }
 
+  /** Each node's open connections and its /status fleet view, for a failure message. */
+  private static String fleetViews(Node... nodes) {
+    StringBuilder s = new StringBuilder();
+    for (Node n : nodes) {
+      try {
+        s.append("\n--- ")
+            .append(n.name())
+            .append(": open ")
+            .append(n.metric("wssguard_connections_open"))
+            .append(", status ")
+            .append(n.admin().get("/status").body());
+      } catch (Exception e) {
+        s.append("\n--- ").append(n.name()).append(": ").append(e);
+      }
+    }
+    return s.toString();
+  }
+
   private String logs() {
     StringBuilder s = new StringBuilder();
     for (JarProxy p : running) {
@@ -375,7 +393,7 @@ class FleetIT {
     Await.until(
         () -> openEverywhere(a, b, c) == 64,
         WAIT,
-        () -> "64 connections open over the fleet" + logs());
+        () -> "64 connections open over the fleet" + fleetViews(a, b, c) + logs());
     int closed = 0;
     for (RawClient client : admitted) {
       if (client.in.available() > 0) {
