@@ -268,7 +268,7 @@ final class FleetSync {
   /** {@code "handshakes messages bytes connections"}: this node's counts of {@code f}. */
   private static String counts(SourceFleet f) {
     long[] used = f.used();
-    return used[0] + " " + used[1] + " " + used[2] + " " + Math.max(0, f.connections());
+    return used[0] + " " + used[1] + " " + used[2] + " " + f.established();
   }
 
   private void heartbeats(Map<String, String> fields, Instant wall) {
@@ -364,7 +364,7 @@ final class FleetSync {
    */
   private void closeOverBudget(SourceFleet f, Map<String, Integer> remote) {
     long max = f.connectionsMax();
-    int local = f.connections();
+    int local = f.established();
     if (max <= 0 || local <= 0 || remote.isEmpty()) {
       return;
     }

@@ -89,6 +89,17 @@ public final class SourceFleet {
     return state.connections();
   }
 
+  /**
+   * Connections upgraded here and not being closed for the fleet's budget: what this node reports
+   * to the others and may close. Unlike {@link #connections()} it never counts a handshake still
+   * being admitted (it may yet be refused) or a connection already told to close (it may take a
+   * close handshake to end): another node that read such a passing count would close connections it
+   * should keep, and that cannot be undone.
+   */
+  public int established() {
+    return open.size();
+  }
+
   /** Handshakes, messages and bytes the other nodes used since the last sync, to charge here. */
   public void owe(long handshakes, long messages, long bytes) {
     owed[0].addAndGet(handshakes);
