@@ -63,8 +63,12 @@ class FirewallSyncTest {
     FirewallConfig cfg = FirewallConfig.of(FirewallConfig.Backend.NFTABLES, List.of(8443));
     FirewallSync sync = FirewallSync.start(bans, cfg, rules, new FirewallApplier());
 
+    // An update counts once its write returned, a moment after the file can be read.
     Await.until(
-        () -> Files.exists(rules) && read(rules).contains("203.0.113.7 timeout"),
+        () ->
+            Files.exists(rules)
+                && read(rules).contains("203.0.113.7 timeout")
+                && sync.updates() >= 1,
         Duration.ofSeconds(10),
         "replayed ban in " + rules);
     assertEquals(1, sync.updates());
