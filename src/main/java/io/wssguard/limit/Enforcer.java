@@ -89,7 +89,7 @@ public final class Enforcer {
     }
     if (recent.size() >= policy.strikes.maxStrikes()) {
       source.strikes.clear();
-      int prefix = client instanceof Inet4Address ? 32 : policy.access.ipv6Prefix();
+      int prefix = sourcePrefix(policy, client);
       String reason =
           recent.size()
               + " strikes within "
@@ -110,12 +110,12 @@ public final class Enforcer {
    */
   public boolean ban(
       CompiledPolicy policy, InetAddress client, Duration banFor, String reason, String by) {
-    int prefix = client instanceof Inet4Address ? 32 : policy.access.ipv6Prefix();
-    BanOutcome outcome = bans.ban(client, prefix, banFor, reason, List.of(by));
-    if (outcome.banned()) {
-      events.banned(outcome.ban().target().toString(), policy.name(), banFor, reason, by);
-    }
-    return outcome.banned();
+    return ban(policy, client, sourcePrefix(policy, client), banFor, reason, List.of(by), by);
+  }
+
+  /** What a ban of {@code client} covers: an IPv4 address, or the policy's IPv6 prefix. */
+  private static int sourcePrefix(CompiledPolicy policy, InetAddress client) {
+    return client instanceof Inet4Address ? 32 : policy.access.ipv6Prefix();
   }
 
   /**
@@ -132,7 +132,7 @@ public final class Enforcer {
       return;
     }
     strike.source().strikes.clear();
-    int prefix = client instanceof Inet4Address ? 32 : policy.access.ipv6Prefix();
+    int prefix = sourcePrefix(policy, client);
     String reason =
         policy.strikes.maxStrikes()
             + " strikes within "
@@ -179,10 +179,21 @@ public final class Enforcer {
       String reason,
       List<String> history,
       String by) {
-    BanOutcome outcome = bans.ban(client, prefix, policy.strikes.banFor(), reason, history);
+    return ban(policy, client, prefix, policy.strikes.banFor(), reason, history, by);
+  }
+
+  /** Bans the {@code prefix} block around {@code client} for {@code banFor} and reports it. */
+  private boolean ban(
+      CompiledPolicy policy,
+      InetAddress client,
+      int prefix,
+      Duration banFor,
+      String reason,
+      List<String> history,
+      String by) {
+    BanOutcome outcome = bans.ban(client, prefix, banFor, reason, history);
     if (outcome.banned()) {
-      events.banned(
-          outcome.ban().target().toString(), policy.name(), policy.strikes.banFor(), reason, by);
+      events.banned(outcome.ban().target().toString(), policy.name(), banFor, reason, by);
     }
     return outcome.banned();
   }
