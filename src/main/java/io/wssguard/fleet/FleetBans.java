@@ -75,7 +75,8 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
       char[] password,
       Bans local,
       AdminConfig.WidestBan widest,
-      Ticker ticker) {
+      Ticker ticker,
+      Duration heartbeat) {
     this.local = local;
     this.node = config.node();
     this.reader = new NoticeReader(widest);
@@ -83,7 +84,7 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
     this.quiet = new QuietLog(LOG, ticker);
     this.link =
         new RedisLink(config.redis(), password, config.keyPrefix(), new LinkListener(), ticker);
-    this.sync = new FleetSync(link, config, ledger, ticker);
+    this.sync = new FleetSync(link, config, ledger, ticker, heartbeat);
   }
 
   /**
@@ -97,7 +98,19 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
   public static FleetBans start(
       ClusterConfig config, Bans local, AdminConfig.WidestBan widest, Ticker ticker)
       throws IOException {
-    FleetBans fleet = new FleetBans(config, password(config.passwordFile()), local, widest, ticker);
+    return start(config, local, widest, ticker, FleetSync.HEARTBEAT);
+  }
+
+  /** {@link #start} with another pace for a node that has nothing to reconcile (tests). */
+  static FleetBans start(
+      ClusterConfig config,
+      Bans local,
+      AdminConfig.WidestBan widest,
+      Ticker ticker,
+      Duration heartbeat)
+      throws IOException {
+    FleetBans fleet =
+        new FleetBans(config, password(config.passwordFile()), local, widest, ticker, heartbeat);
     fleet.link.start();
     fleet.sync.start();
     return fleet;
@@ -182,7 +195,7 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
 
   @Override
   public double syncIntervalSeconds() {
-    return sync.interval().toNanos() / 1e9;
+    return sync.pace().toNanos() / 1e9;
   }
 
   @Override

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,6 +51,13 @@ import java.util.regex.Pattern;
  * read is charged to the source's buckets here at its next take; its open connections are added to
  * this node's count at admission.
  *
+ * <p>A round trip every interval is only needed while there is something to reconcile: this node
+ * shares a source and another node is alive. Otherwise (alone in the fleet, or no traffic under a
+ * fleet budget here) the agent goes once per {@link #HEARTBEAT}, which keeps the heartbeat and lets
+ * this node notice a joining one, and a source's first fleet-scoped handshake wakes it at once.
+ * Each wake-up and round trip costs the fleet thread and Lettuce's I/O thread a fixed amount of CPU
+ * whatever it carries (BENCHMARKS.md, "Fleet"), so an idle or single node pays a quarter of it.
+ *
  * <p>Connections admitted beyond the fleet's maximum in the race between two syncs are closed with
  * 1008, newest first, on the nodes that come last in an order every node computes alike (a hash of
  * node and source, so no node always loses): each node keeps at most the maximum less what the
@@ -61,6 +69,14 @@ final class FleetSync {
 
   /** How long a source may go unused (and hold no connection) before it is no longer shared. */
   static final Duration IDLE = Duration.ofSeconds(60);
+
+  /** How often a node with nothing to reconcile still talks to Redis (heartbeat, usage). */
+  static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
+  private final Duration heartbeat;
+
+  /** The pace now: the interval while there is something to reconcile, else the heartbeat. */
+  private volatile Duration pace;
 
   /** Heartbeat fields older than this are deleted by whichever node reads them. */
   static final Duration FORGET_NODE = Duration.ofHours(1);
@@ -101,7 +117,16 @@ final class FleetSync {
   /** Per source, the value last written to this node's usage hash. */
   private final Map<SourceFleet, String> written = new IdentityHashMap<>();
 
-  FleetSync(RedisLink link, ClusterConfig config, FleetLedger ledger, Ticker ticker) {
+  /** Sources forgotten here whose fields still wait to be deleted from the usage hash. */
+  private final List<String> gone = new ArrayList<>();
+
+  /** The next sync, as scheduled; the link's thread only. */
+  private ScheduledFuture<?> next;
+
+  FleetSync(
+      RedisLink link, ClusterConfig config, FleetLedger ledger, Ticker ticker, Duration heartbeat) {
+    this.heartbeat = heartbeat;
+    this.pace = config.syncInterval();
     this.link = link;
     this.ledger = ledger;
     this.ticker = ticker;
@@ -119,7 +144,35 @@ final class FleetSync {
 
   void start() {
     ledger.onStrike(() -> link.run(this::sendStrikes));
-    link.every(interval, this::sync);
+    ledger.onNewSource(() -> link.run(this::hurry));
+    link.run(() -> syncIn(interval));
+  }
+
+  private void tick() {
+    if (link.connection() == null || sync()) { // away: look again soon, cheaply
+      syncIn(interval);
+    } else {
+      syncIn(heartbeat);
+      // Another node is alive but nothing here is shared: a first source would be.
+      ledger.slow(!othersAlive().isEmpty());
+    }
+  }
+
+  /** A source joined while the agent was slow: reconcile now, not at the next heartbeat. */
+  private void hurry() {
+    if (next != null
+        && next.getDelay(TimeUnit.NANOSECONDS) > interval.toNanos()
+        && next.cancel(false)) {
+      syncIn(Duration.ZERO);
+    }
+  }
+
+  private void syncIn(Duration delay) {
+    ledger.slow(false);
+    if (delay.compareTo(interval) >= 0) {
+      pace = delay;
+    }
+    next = link.after(delay, this::tick);
   }
 
   // ---- strikes ----
@@ -177,11 +230,15 @@ final class FleetSync {
 
   // ---- budgets and heartbeats ----
 
-  /** One reconciliation: publish, read back, charge, close what is over; then note the time. */
-  void sync() {
+  /**
+   * One reconciliation: publish, read back, charge, close what is over; then note the time. Returns
+   * whether there is something to reconcile at the next interval: a source shared here while
+   * another node is alive.
+   */
+  boolean sync() {
     StatefulRedisConnection<String, String> c = link.connection();
     if (c == null) {
-      return;
+      return false;
     }
     long start = System.nanoTime();
     long now = ticker.nanos();
@@ -189,8 +246,6 @@ final class FleetSync {
     String mine = usageKey(node);
 
     List<SourceFleet> sources = new ArrayList<>();
-    Map<String, String> changed = new LinkedHashMap<>();
-    List<String> gone = new ArrayList<>();
     for (SourceFleet f : ledger.sources()) {
       if (f.connections() <= 0 && now - f.lastUsedNanos() > IDLE.toNanos()) {
         ledger.forget(f);
@@ -201,18 +256,17 @@ final class FleetSync {
         continue;
       }
       sources.add(f);
+    }
+    shared = sources.size();
+    List<String> others = othersAlive();
+    Map<String, String> changed = new LinkedHashMap<>();
+    for (SourceFleet f : sources) {
       String value = counts(f);
       if (!value.equals(written.get(f))) {
         changed.put(f.source(), value);
       }
     }
-    shared = sources.size();
     String[] fields = sources.stream().map(SourceFleet::source).toArray(String[]::new);
-    List<String> others =
-        nodes.stream()
-            .filter(n -> n.alive() && !n.node().equals(node))
-            .map(NodeSeen::node)
-            .toList();
 
     List<RedisFuture<?>> all = new ArrayList<>();
     RedisFuture<Map<String, String>> heartbeats;
@@ -223,11 +277,11 @@ final class FleetSync {
       all.add(redis.hset(prefix + ":nodes", node, Long.toString(wall.toEpochMilli())));
       heartbeats = redis.hgetall(prefix + ":nodes");
       all.add(heartbeats);
+      if (!gone.isEmpty()) { // first: a source forgotten and back since is in changed too
+        all.add(redis.hdel(mine, gone.toArray(String[]::new)));
+      }
       if (!changed.isEmpty()) {
         all.add(redis.hset(mine, changed));
-      }
-      if (!gone.isEmpty()) {
-        all.add(redis.hdel(mine, gone.toArray(String[]::new)));
       }
       if (!sources.isEmpty()) {
         all.add(redis.pexpire(mine, alive.toMillis()));
@@ -244,10 +298,11 @@ final class FleetSync {
     if (!await(all, RedisLink.COMMAND_TIMEOUT.toNanos())) {
       syncFailures.incrementAndGet();
       link.unanswered(new TimeoutException("the fleet's sync not answered in time"));
-      return;
+      return false;
     }
     link.answered();
     long rtt = System.nanoTime() - start;
+    gone.clear();
     for (SourceFleet f : sources) {
       if (changed.containsKey(f.source())) {
         written.put(f, changed.get(f.source()));
@@ -259,6 +314,17 @@ final class FleetSync {
     syncNanos.addAndGet(System.nanoTime() - start);
     syncs.incrementAndGet();
     lastSyncNanos = ticker.nanos();
+    return !sources.isEmpty() && !othersAlive().isEmpty();
+  }
+
+  private List<String> othersAlive() {
+    List<String> others = new ArrayList<>();
+    for (NodeSeen n : nodes) {
+      if (n.alive() && !n.node().equals(node)) {
+        others.add(n.node());
+      }
+    }
+    return others;
   }
 
   private String usageKey(String name) {
@@ -465,8 +531,9 @@ final class FleetSync {
     return (ticker.nanos() - lastSyncNanos) / 1e9;
   }
 
-  Duration interval() {
-    return interval;
+  /** How often this node reconciles now: {@code cluster.syncInterval}, or the heartbeat's pace. */
+  Duration pace() {
+    return pace;
   }
 
   double redisRttSeconds() {
@@ -498,7 +565,7 @@ final class FleetSync {
     j.beginObject()
         .field("node", node)
         .field("connected", connected)
-        .field("syncIntervalMillis", interval.toMillis())
+        .field("syncIntervalMillis", pace.toMillis())
         .field("syncLagMillis", Math.round(syncLagSeconds() * 1000))
         .field("redisRttMillis", lastRttNanos / 1e6)
         .field("sharedSources", shared)

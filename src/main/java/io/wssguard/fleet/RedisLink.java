@@ -15,6 +15,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.util.HashedWheelTimer;
 import io.wssguard.config.SentinelSet;
 import io.wssguard.net.Cidr;
 import io.wssguard.time.Ticker;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -86,6 +88,7 @@ final class RedisLink implements AutoCloseable {
   private final Listener listener;
   private final QuietLog quiet;
   private final ClientResources resources;
+  private final HashedWheelTimer timer;
   private final List<RedisClient> clients = new ArrayList<>();
   private final ScheduledThreadPoolExecutor thread;
   private final AtomicLong published = new AtomicLong();
@@ -106,10 +109,24 @@ final class RedisLink implements AutoCloseable {
     this.channel = keyPrefix + ":bans:changes";
     this.listener = listener;
     this.quiet = new QuietLog(LOG, ticker);
+    // Lettuce's own timer ticks ten times a second for the life of the process; nothing here
+    // times out in less than a second (connects and commands: COMMAND_TIMEOUT), so one tick a
+    // second will do and costs a tenth of the wake-ups.
+    this.timer =
+        new HashedWheelTimer(
+            r -> {
+              Thread t = new Thread(r, "wssguard-fleet-timer");
+              t.setDaemon(true);
+              return t;
+            },
+            1,
+            TimeUnit.SECONDS,
+            16);
     this.resources =
         DefaultClientResources.builder()
             .ioThreadPoolSize(1)
             .computationThreadPoolSize(1)
+            .timer(timer)
             .commandLatencyRecorder(CommandLatencyRecorder.disabled())
             .build();
     ClientOptions options =
@@ -118,7 +135,10 @@ final class RedisLink implements AutoCloseable {
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             // RESP2: AUTH rather than HELLO, the smallest set of commands for an ACL user.
             .protocolVersion(ProtocolVersion.RESP2)
-            .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+            // No per-command timeouts: every wait here has its own (the sync API's from the URI,
+            // FleetSync's batches theirs), and Lettuce's would wake its timer thread ten times a
+            // second for as long as the proxy runs.
+            .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
             .socketOptions(
                 SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).keepAlive(true).build())
             .build();
@@ -207,25 +227,23 @@ final class RedisLink implements AutoCloseable {
   }
 
   /**
-   * Runs {@code task} on the link's thread every {@code interval} (its time counts: the next run
-   * starts {@code interval} after the last ended).
+   * Runs {@code task} on the link's thread once, {@code delay} from now; null if the link is
+   * closed. Cancelling the answer before it ran means it never runs.
    */
-  void every(Duration interval, Runnable task) {
+  ScheduledFuture<?> after(Duration delay, Runnable task) {
     try {
-      var unused =
-          thread.scheduleWithFixedDelay(
-              () -> {
-                try {
-                  task.run();
-                } catch (RuntimeException e) {
-                  LOG.log(Level.WARNING, "fleet: unexpected failure", e);
-                }
-              },
-              interval.toNanos(),
-              interval.toNanos(),
-              TimeUnit.NANOSECONDS);
+      return thread.schedule(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              LOG.log(Level.WARNING, "fleet: unexpected failure", e);
+            }
+          },
+          delay.toNanos(),
+          TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
-      // closed
+      return null; // closed
     }
   }
 
@@ -519,5 +537,6 @@ final class RedisLink implements AutoCloseable {
     } catch (ExecutionException e) {
       LOG.log(Level.FINE, "fleet: Redis client threads did not stop cleanly", e);
     }
+    var unused = timer.stop(); // given to Lettuce, which does not stop a timer it was given
   }
 }

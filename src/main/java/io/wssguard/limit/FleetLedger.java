@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -57,10 +58,27 @@ public final class FleetLedger {
   private final ConcurrentLinkedQueue<Strike> strikes = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queuedStrikes = new AtomicInteger();
   private volatile Runnable wake = () -> {};
+  private volatile Runnable hurry = () -> {};
+
+  /** Whether the fleet agent syncs at its slow pace and a new source would change that. */
+  private final AtomicBoolean slow = new AtomicBoolean();
 
   /** What the fleet agent runs when a strike waits (it sends strikes at once, not at its tick). */
   public void onStrike(Runnable wake) {
     this.wake = wake;
+  }
+
+  /**
+   * What the fleet agent runs when a source starts sharing while it is {@link #slow}: once per slow
+   * period, so a flood of new sources wakes it once, not once per handshake.
+   */
+  public void onNewSource(Runnable hurry) {
+    this.hurry = hurry;
+  }
+
+  /** The fleet agent says whether it now wants to hear of a new source ({@link #onNewSource}). */
+  public void slow(boolean slow) {
+    this.slow.set(slow);
   }
 
   /** The sharing state of {@code state}, made on its first fleet-scoped handshake; null if full. */
@@ -75,6 +93,9 @@ public final class FleetLedger {
     SourceFleet made = new SourceFleet(state, client, now);
     // A source evicted from the table and made again replaces its old state's entry.
     sources.put(state.key, made);
+    if (slow.get() && slow.compareAndSet(true, false)) {
+      hurry.run();
+    }
     return made;
   }
 

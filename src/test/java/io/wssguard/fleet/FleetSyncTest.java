@@ -77,21 +77,26 @@ class FleetSyncTest {
   }
 
   private Node node(String name, Ticker ticker) throws Exception {
+    return node(name, ticker, FleetSync.HEARTBEAT);
+  }
+
+  private Node node(String name, Ticker ticker, Duration heartbeat) throws Exception {
     FleetBans fleet =
         FleetBans.start(
             new ClusterConfig(List.of(URI.create(redis.uri())), name, null, "test", INTERVAL),
             new MemoryBans(),
             AdminConfig.WidestBan.DEFAULT,
-            ticker);
+            ticker,
+            heartbeat);
     nodes.add(fleet);
     assertTrue(fleet.awaitLoaded(WAIT));
     Enforcer enforcer = new Enforcer(fleet, SecurityEvents.NONE, ticker);
     enforcer.shareStrikes(fleet.ledger());
     SourceTable table = SourceTable.withDefaults(ticker);
     table.fleet(fleet.ledger());
-    Node n = new Node(fleet, table, enforcer);
-    n.awaitSyncs(1);
-    return n;
+    // Its first sync (there is one only once connected and loaded) has read the others' heartbeats.
+    Await.until(() -> fleet.syncs() >= 1, WAIT, "the first sync");
+    return new Node(fleet, table, enforcer);
   }
 
   /** 10 handshakes a second, in bursts of 10, shared by the fleet; 4 strikes ban. */
@@ -164,6 +169,28 @@ class FleetSyncTest {
           r.hset("test:usage:gw-x", "203.0.113.9", "1 2 x 4");
         });
     Await.until(() -> a.fleet().countsRefused() > 0, WAIT, "the bad count refused");
+  }
+
+  @Test
+  void aNodeWithNothingToReconcile_syncsAtTheHeartbeatsPace_andItsFirstSharedSourceHurriesIt()
+      throws Exception {
+    ManualTicker ticker = new ManualTicker();
+    Duration heartbeat = Duration.ofSeconds(60); // far beyond WAIT: only a hurried sync is seen
+    Node a = node("gw-a", ticker, heartbeat);
+    Await.until(() -> a.fleet().syncIntervalSeconds() == 60, WAIT, "a alone, at the slow pace");
+    Node b = node("gw-b", ticker, heartbeat);
+    Await.until(
+        () -> b.fleet().syncIntervalSeconds() == 60, WAIT, "b shares nothing: the slow pace");
+    assertEquals(2, b.fleet().nodesAlive(), "b read a's heartbeat at its first sync");
+
+    long before = b.fleet().syncs();
+    handshakes(b, policy(), InetAddress.getByName("203.0.113.9"), ticker);
+    Await.until(() -> b.fleet().syncs() > before, WAIT, "b's first shared source syncs at once");
+    Await.until(
+        () -> b.fleet().syncIntervalSeconds() == INTERVAL.toNanos() / 1e9,
+        WAIT,
+        "b shares a source with a live node: every syncInterval");
+    assertEquals(60, a.fleet().syncIntervalSeconds(), "a shares nothing yet: still slow");
   }
 
   @Test
