@@ -64,6 +64,7 @@ final class UpgradeProxy implements HttpHandler {
   private final AtomicReference<RuntimeSnapshot> current;
 
   private final RelayRegistry relays;
+  private final HandshakeRegistry handshakes;
   private final PolicyAdmission admission;
   private final Enforcer enforcer;
   private final Observability observe;
@@ -71,11 +72,13 @@ final class UpgradeProxy implements HttpHandler {
   UpgradeProxy(
       AtomicReference<RuntimeSnapshot> current,
       RelayRegistry relays,
+      HandshakeRegistry handshakes,
       PolicyAdmission admission,
       Enforcer enforcer,
       Observability observe) {
     this.current = current;
     this.relays = relays;
+    this.handshakes = handshakes;
     this.admission = admission;
     this.enforcer = enforcer;
     this.observe = observe;
@@ -262,6 +265,7 @@ final class UpgradeProxy implements HttpHandler {
       exchange.upgradeChannel(
           (client, ex) -> {
             handedOver[0] = true;
+            handshakes.upgraded(client); // the channel HTTP was given at accept
             ConnectionGate gate =
                 admitted.source() == null
                     ? null
