@@ -234,6 +234,14 @@ final class UpgradeProxy implements HttpHandler {
         StreamConnection backend,
         BackendResponse response,
         ByteBuffer early) {
+      if (!exchange.getConnection().isOpen()) {
+        // The client left during the dial, or a ban dropped it: a close listener added now would
+        // never run, so the backend connection and the counts are given back here.
+        IoUtils.safeClose(backend);
+        server.connectionClosed();
+        admission.release(admitted);
+        return;
+      }
       observe.metrics().backendConnected(route.config().backend(), System.nanoTime() - dialStart);
       observe.metrics().accepted();
       for (String name : response.headerNames()) {

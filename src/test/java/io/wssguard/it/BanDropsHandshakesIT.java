@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
@@ -43,10 +44,20 @@ class BanDropsHandshakesIT {
   private static final String OTHER = "127.0.0.6";
   private static final String LOAD_BALANCER = "127.0.0.1";
   private static final Duration WITHIN = Duration.ofSeconds(10);
+  private static final String LATE_101 =
+      String.join(
+          "\r\n",
+          "HTTP/1.1 101 Switching Protocols",
+          "Upgrade: websocket",
+          "Connection: Upgrade",
+          "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+          "",
+          "");
 
   @TempDir Path dir;
   private DemoEchoBackend demo;
   private TestProxy proxy;
+  private ServerSocket slowBackend; // answers only when a test says so
   private final List<Socket> sockets = new ArrayList<>();
 
   @AfterEach
@@ -60,13 +71,19 @@ class BanDropsHandshakesIT {
     if (demo != null) {
       demo.close();
     }
+    if (slowBackend != null) {
+      slowBackend.close();
+    }
   }
 
   private TestProxy start(MemoryBans bans) throws Exception {
     demo = DemoEchoBackend.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    slowBackend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     proxy =
         TestProxy.builder(dir)
             .backend("demo", "ws://127.0.0.1:" + demo.address().getPort() + "/")
+            .backend("slow", "ws://127.0.0.1:" + slowBackend.getLocalPort() + "/")
+            .route("/slow", "slow")
             .route("/", "demo")
             .proxyProtocolFrom(List.of(Cidr.parse(LOAD_BALANCER + "/32")))
             .bans(bans)
@@ -126,6 +143,11 @@ class BanDropsHandshakesIT {
   private static String upgrade(Socket s) throws IOException {
     s.getOutputStream().write(RawClient.upgradeRequest("/").getBytes(StandardCharsets.US_ASCII));
     s.getOutputStream().flush();
+    return readHead(s);
+  }
+
+  /** Reads up to the blank line that ends a head. */
+  private static String readHead(Socket s) throws IOException {
     InputStream in = s.getInputStream();
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
@@ -243,5 +265,37 @@ class BanDropsHandshakesIT {
     assertTrue(endedWithoutAnswer(viaBalancer), "the banned client's connection is dropped");
     assertEquals(1.0, metric("wssguard_connections_dropped_banned_total", "stage", "in_handshake"));
     Await.until(() -> proxy.server.openHandshakes() == 0, WITHIN, "it has left the registry");
+  }
+
+  @Test
+  void banDuringTheBackendDial_dropsTheClient_andGivesTheBackendConnectionBack() throws Exception {
+    start(new MemoryBans());
+    Socket client = connect(BANNED, "plain");
+    client
+        .getOutputStream()
+        .write(RawClient.upgradeRequest("/slow").getBytes(StandardCharsets.US_ASCII));
+    client.getOutputStream().flush();
+    slowBackend.setSoTimeout(5000);
+    try (Socket backend = slowBackend.accept()) {
+      backend.setSoTimeout(5000);
+      readHead(backend); // the proxy is waiting for the backend's 101 now
+
+      banThroughAdminApi(BANNED);
+      assertTrue(endedWithoutAnswer(client), "dropped while its backend was being dialled");
+
+      // The backend accepts late (the answer to RFC 6455's sample key): the proxy, its client
+      // gone, closes the backend connection instead of keeping it for a conversation that is not.
+      backend.getOutputStream().write(LATE_101.getBytes(StandardCharsets.US_ASCII));
+      backend.getOutputStream().flush();
+      assertTrue(endedWithoutAnswer(backend), "the backend connection is closed");
+    }
+    Await.until(
+        () ->
+            metric("wssguard_backend_connections", "group", "slow")
+                    + proxy.server.openHandshakes()
+                    + proxy.server.openRelays()
+                == 0,
+        WITHIN,
+        "no backend connection, handshake or relay left");
   }
 }
