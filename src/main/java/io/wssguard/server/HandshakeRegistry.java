@@ -5,6 +5,7 @@ import io.wssguard.observe.Metrics;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
@@ -54,7 +55,11 @@ final class HandshakeRegistry {
     open.forEach(
         (connection, client) -> {
           if (banned.contains(client)) {
-            connection.getIoThread().execute(() -> drop(connection, "in_handshake"));
+            try {
+              connection.getIoThread().execute(() -> drop(connection, "in_handshake"));
+            } catch (RejectedExecutionException stopping) {
+              // The IO threads are stopping: they close every connection themselves.
+            }
           }
         });
   }
