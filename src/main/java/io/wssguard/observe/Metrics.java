@@ -79,6 +79,13 @@ public final class Metrics {
   public static final List<String> REFUSED_AT_ACCEPT =
       List.of("banned", "capacity", "proxy_untrusted", "proxy_timeout");
 
+  /**
+   * Where a connection of a banned source was dropped before its upgrade, as counted by {@code
+   * wssguard_connections_dropped_banned_total}: when its ban landed, or when its TLS handshake
+   * completed.
+   */
+  public static final List<String> DROPPED_BANNED = List.of("in_handshake", "after_tls");
+
   private static final Duration[] HANDSHAKE_BUCKETS =
       durations(
           10_000,
@@ -117,6 +124,7 @@ public final class Metrics {
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Counter> handshakes = new HashMap<>();
   private final Map<String, Counter> refusedAtAccept = new HashMap<>();
+  private final Map<String, Counter> droppedBanned = new HashMap<>();
   // Routes come and go with reloads: a route's meters are found by its config, and shared by label
   // (one Micrometer series per label, whichever configuration it came from).
   private final Map<RouteConfig, RouteMeter> routes = new ConcurrentHashMap<>();
@@ -141,6 +149,15 @@ public final class Metrics {
           Counter.builder("wssguard.connections.refused")
               .description("Connections closed right after accept, before TLS and HTTP, by reason")
               .tag("reason", reason)
+              .register(registry));
+    }
+    for (String stage : DROPPED_BANNED) {
+      droppedBanned.put(
+          stage,
+          Counter.builder("wssguard.connections.dropped.banned")
+              .description(
+                  "Connections of a banned source closed before their upgrade, without an answer")
+              .tag("stage", stage)
               .register(registry));
     }
     for (RouteConfig rc : routeConfigs) {
@@ -317,6 +334,14 @@ public final class Metrics {
    */
   public void connectionRefused(String reason) {
     refusedAtAccept.get(reason).increment();
+  }
+
+  /**
+   * A connection of a banned source closed before its upgrade; {@code stage} is one of {@link
+   * #DROPPED_BANNED}.
+   */
+  public void droppedBanned(String stage) {
+    droppedBanned.get(stage).increment();
   }
 
   /** The open client connections and the cap they are held to. */

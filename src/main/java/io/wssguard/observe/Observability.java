@@ -5,15 +5,18 @@ import io.wssguard.backend.BackendGroup;
 import io.wssguard.ban.Bans;
 import io.wssguard.config.ProxyConfig;
 import io.wssguard.event.SecurityEvents;
+import io.wssguard.net.Cidr;
 import io.wssguard.tls.BoringSslLibrary;
 import io.wssguard.traffic.TrafficRecorder;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.xnio.ChannelListener;
 import org.xnio.StreamConnection;
+import org.xnio.ssl.SslConnection;
 
 /**
  * Everything one proxy reports about itself: its metrics registry, the JSON event log and the
@@ -90,10 +93,24 @@ public final class Observability implements AutoCloseable {
     metrics.certificates(listener, notAfter);
   }
 
-  /** Wraps a TLS listener's open listener so that its handshakes are timed. */
+  /**
+   * Wraps a TLS listener's open listener so that its handshakes are timed; each completed one is
+   * then handed to {@code handshaken}.
+   */
   public ChannelListener<StreamConnection> timeTls(
-      String listener, ChannelListener<StreamConnection> open) {
-    return new TlsHandshakes(metrics, listener, open);
+      String listener,
+      ChannelListener<StreamConnection> open,
+      ChannelListener<? super SslConnection> handshaken) {
+    return new TlsHandshakes(metrics, listener, open, handshaken);
+  }
+
+  /**
+   * Tells {@code watch} of every ban made or received from now on, whatever made it (strikes,
+   * anomaly rules, the admin API, the fleet: each reports it as a {@code ban} event), on the thread
+   * that made it.
+   */
+  public void watchBans(Consumer<Cidr> watch) {
+    events.watchBans(watch);
   }
 
   /**

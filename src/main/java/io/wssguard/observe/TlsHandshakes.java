@@ -12,17 +12,24 @@ import org.xnio.ssl.SslConnection;
  * completed counts as a failure with reason {@code closed_before_handshake}: Undertow's SSL conduit
  * swallows the engine's exception and closes, so why it failed (protocol version, no common cipher,
  * an alert from the client, a port scan that sent nothing) is not visible at this level. A
- * completed handshake that resumed a session (BoringSSL only) is also counted as resumed.
+ * completed handshake that resumed a session (BoringSSL only) is also counted as resumed, then
+ * handed to {@code handshaken} (the accept gate asks the bans again there).
  */
 final class TlsHandshakes implements ChannelListener<StreamConnection> {
   private final Metrics metrics;
   private final String listener;
   private final ChannelListener<StreamConnection> next;
+  private final ChannelListener<? super SslConnection> handshaken;
 
-  TlsHandshakes(Metrics metrics, String listener, ChannelListener<StreamConnection> next) {
+  TlsHandshakes(
+      Metrics metrics,
+      String listener,
+      ChannelListener<StreamConnection> next,
+      ChannelListener<? super SslConnection> handshaken) {
     this.metrics = metrics;
     this.listener = listener;
     this.next = next;
+    this.handshaken = handshaken;
   }
 
   @Override
@@ -33,7 +40,7 @@ final class TlsHandshakes implements ChannelListener<StreamConnection> {
     }
     long accepted = System.nanoTime();
     boolean[] done = {false};
-    ChannelListener<SslConnection> handshaken =
+    ChannelListener<SslConnection> timed =
         c -> {
           if (!done[0]) {
             done[0] = true;
@@ -41,9 +48,10 @@ final class TlsHandshakes implements ChannelListener<StreamConnection> {
             if (Resumption.resumed(UndertowXnioSsl.getSslEngine(c))) {
               metrics.tlsResumed(listener);
             }
+            handshaken.handleEvent(c);
           }
         };
-    ssl.getHandshakeSetter().set(handshaken);
+    ssl.getHandshakeSetter().set(timed);
     next.handleEvent(connection);
     // XNIO's StreamConnection.setCloseListener adds to the listeners already set (the accept
     // gate's,

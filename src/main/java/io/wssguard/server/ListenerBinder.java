@@ -68,6 +68,11 @@ final class ListenerBinder {
     this.enforcer = enforcer;
   }
 
+  /** The connections of every listener bound here that are still in their handshake. */
+  HandshakeRegistry handshakes() {
+    return gate.handshakes();
+  }
+
   /**
    * Binds {@code l}, accepts suspended.
    *
@@ -81,7 +86,7 @@ final class ListenerBinder {
         httpListener(
             timeouts,
             new HandshakeGate(
-                new UpgradeProxy(current, relays, admission, enforcer, observe),
+                new UpgradeProxy(current, relays, gate.handshakes(), admission, enforcer, observe),
                 timeouts.maxHeaderBytes()));
     return new ListenerSocket(l, open(l, slot, http, timeouts), slot, http, relays);
   }
@@ -155,7 +160,7 @@ final class ListenerBinder {
     ChannelListener<? super AcceptingChannel<SslConnection>> sslAccept =
         (ChannelListener)
             ChannelListeners.openListenerAdapter(
-                gate.wrap(observe.timeTls(l.name(), openListener)));
+                gate.wrap(observe.timeTls(l.name(), openListener, gate::afterTls)));
     return ssl.createSslConnectionServer(worker, l.bind(), sslAccept, SOCKET_OPTIONS);
   }
 }

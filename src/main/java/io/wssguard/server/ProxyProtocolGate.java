@@ -44,11 +44,11 @@ import org.xnio.conduits.PushBackStreamSourceConduit;
  *
  * <p>The header must be complete within {@code timeouts.handshake} of accept (neither step has a
  * clock of its own, and a load balancer's connection that never finishes one would be held
- * forever). Once it is, the client it names meets the ban check of the {@link AcceptGate}. A header
- * that names no client ({@code UNKNOWN} in v1, {@code LOCAL} in v2: the load balancer's own health
- * checks) leaves the load balancer as the peer; the load balancer is never the counted, struck or
- * banned client, so such a connection never reaches routes and policies: {@link UnaddressedAnswer}
- * answers it.
+ * forever). Once it is, the client it names enters the {@link AcceptGate} (its ban check, and the
+ * registry of connections in their handshake that a later ban closes). A header that names no
+ * client ({@code UNKNOWN} in v1, {@code LOCAL} in v2: the load balancer's own health checks) leaves
+ * the load balancer as the peer; the load balancer is never the counted, struck or banned client,
+ * so such a connection never reaches routes and policies: {@link UnaddressedAnswer} answers it.
  */
 final class ProxyProtocolGate implements ChannelListener<StreamConnection> {
   private static final Logger LOG = Logger.getLogger(ProxyProtocolGate.class.getName());
@@ -223,7 +223,7 @@ final class ProxyProtocolGate implements ChannelListener<StreamConnection> {
         unaddressed.handleEvent(connection, buffer);
         return;
       }
-      if (gate.banned(connection, client.getAddress())) {
+      if (!gate.enter(connection, client.getAddress())) {
         if (buffer != null) {
           buffer.close();
         }

@@ -238,14 +238,10 @@ public final class ProxyServer implements AutoCloseable {
       throw e;
     }
 
-    ListenerBinder binder =
-        new ListenerBinder(
-            worker,
-            new AcceptGate(bans, ConnectionCap.of(config.limits()), observe.metrics()),
-            observe,
-            current,
-            admission,
-            enforcer);
+    AcceptGate gate = new AcceptGate(bans, ConnectionCap.of(config.limits()), observe.metrics());
+    // Every ban, by whatever path, closes the banned block's connections still in their handshake.
+    observe.watchBans(gate.handshakes()::banned);
+    ListenerBinder binder = new ListenerBinder(worker, gate, observe, current, admission, enforcer);
     Map<String, ListenerSocket> bound = new LinkedHashMap<>();
     AtomicReference<Map<String, ListenerSocket>> sockets = new AtomicReference<>(bound);
     try {
@@ -582,6 +578,11 @@ public final class ProxyServer implements AutoCloseable {
 
   public int openRelays() {
     return everySocket().stream().mapToInt(s -> s.relays().size()).sum();
+  }
+
+  /** Client connections accepted and not yet upgraded (nor closed), on every listener. */
+  public int openHandshakes() {
+    return binder.handshakes().size();
   }
 
   /** The listeners in force and those still draining after a reload removed them. */

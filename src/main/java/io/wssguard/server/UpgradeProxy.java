@@ -64,6 +64,7 @@ final class UpgradeProxy implements HttpHandler {
   private final AtomicReference<RuntimeSnapshot> current;
 
   private final RelayRegistry relays;
+  private final HandshakeRegistry handshakes;
   private final PolicyAdmission admission;
   private final Enforcer enforcer;
   private final Observability observe;
@@ -71,11 +72,13 @@ final class UpgradeProxy implements HttpHandler {
   UpgradeProxy(
       AtomicReference<RuntimeSnapshot> current,
       RelayRegistry relays,
+      HandshakeRegistry handshakes,
       PolicyAdmission admission,
       Enforcer enforcer,
       Observability observe) {
     this.current = current;
     this.relays = relays;
+    this.handshakes = handshakes;
     this.admission = admission;
     this.enforcer = enforcer;
     this.observe = observe;
@@ -231,6 +234,14 @@ final class UpgradeProxy implements HttpHandler {
         StreamConnection backend,
         BackendResponse response,
         ByteBuffer early) {
+      if (!exchange.getConnection().isOpen()) {
+        // The client left during the dial, or a ban dropped it: a close listener added now would
+        // never run, so the backend connection and the counts are given back here.
+        IoUtils.safeClose(backend);
+        server.connectionClosed();
+        admission.release(admitted);
+        return;
+      }
       observe.metrics().backendConnected(route.config().backend(), System.nanoTime() - dialStart);
       observe.metrics().accepted();
       for (String name : response.headerNames()) {
@@ -262,6 +273,7 @@ final class UpgradeProxy implements HttpHandler {
       exchange.upgradeChannel(
           (client, ex) -> {
             handedOver[0] = true;
+            handshakes.upgraded(client); // the channel HTTP was given at accept
             ConnectionGate gate =
                 admitted.source() == null
                     ? null

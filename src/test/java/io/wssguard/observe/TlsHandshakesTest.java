@@ -96,7 +96,7 @@ class TlsHandshakesTest {
                   });
           c.getSourceChannel().resumeReads();
         };
-    TlsHandshakes timed = new TlsHandshakes(metrics, "test", wrapped);
+    TlsHandshakes timed = new TlsHandshakes(metrics, "test", wrapped, c -> {});
     // Before it, as the accept gate; after it, a marker merged last, so it runs after the rest.
     ChannelListener<StreamConnection> accepted =
         c -> {
