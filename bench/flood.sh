@@ -77,7 +77,7 @@ for t in $TARGETS; do
     for t in /proc/"$PROXY_PID"/task/*; do
       printf '%s %s\n' "$(tr ' ' _ <"$t/comm")" "$(sed 's/.*) //' "$t/stat" | awk '{print ($12+$13)/100}')"
     done | awk '{s[$1]+=$2} END {for (k in s) printf "%-28s %8.2f s\n", k, s[k]}' | sort -k2 -rn >"$OUT/wssguard-threads.txt" || true
-    curl -s "http://$ADMIN/metrics" | grep -E '^wssguard_(connections_refused_total|handshakes_total|bans_added_total|bans_active|strikes_total|tls_handshake_failures_total)' \
+    curl -s "http://$ADMIN/metrics" | grep -E '^wssguard_(connections_refused_total|connections_dropped_banned_total|handshakes_total|bans_added_total|bans_active|strikes_total|tls_handshake_failures_total)' \
       >"$OUT/wssguard-metrics.txt" || true
     grep -E 'SEVERE|WARN|Exception' "$log_file" | sed -E 's/[0-9]{4}-[0-9-]+T[0-9:.]+Z?//' | sort | uniq -c | sort -rn | head -30 >"$OUT/wssguard-log-summary.txt" || true
   else
