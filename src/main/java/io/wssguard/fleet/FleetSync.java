@@ -73,11 +73,6 @@ final class FleetSync {
   /** How often a node with nothing to reconcile still talks to Redis (heartbeat, usage). */
   static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
-  private final Duration heartbeat;
-
-  /** The pace now: the interval while there is something to reconcile, else the heartbeat. */
-  private volatile Duration pace;
-
   /** Heartbeat fields older than this are deleted by whichever node reads them. */
   static final Duration FORGET_NODE = Duration.ofHours(1);
 
@@ -98,6 +93,12 @@ final class FleetSync {
 
   /** A node not heard from for this long is taken as gone; its usage key expires after it too. */
   private final Duration alive;
+
+  /** The pace with nothing to reconcile: {@link #HEARTBEAT} but in tests. */
+  private final Duration heartbeat;
+
+  /** The pace now: the interval while there is something to reconcile, else the heartbeat. */
+  private volatile Duration pace;
 
   private final AtomicLong strikesPublished = new AtomicLong();
   private final AtomicLong syncs = new AtomicLong();
