@@ -27,11 +27,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -505,6 +507,19 @@ final class RedisLink implements AutoCloseable {
     }
   }
 
+  private static void awaitClosed(CompletableFuture<Void> closing) {
+    if (closing == null) {
+      return;
+    }
+    try {
+      closing.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.log(Level.FINE, "fleet: a Redis connection did not close cleanly", e);
+    }
+  }
+
   /** Sends what is queued if Redis answers (within the command timeout), then lets go of it. */
   @Override
   public void close() {
@@ -513,8 +528,10 @@ final class RedisLink implements AutoCloseable {
           flush();
           closed = true;
           connected = false;
-          closeQuietly(commands);
-          closeQuietly(subscription);
+          // Closed and waited for here, so that the clients' shutdown below finds nothing left to
+          // close: Lettuce warns of a second close, which an operator would read as trouble.
+          awaitClosed(commands == null ? null : commands.closeAsync());
+          awaitClosed(subscription == null ? null : subscription.closeAsync());
           commands = null;
           subscription = null;
         });

@@ -19,6 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +112,43 @@ class FleetBansTest {
     assertEquals(0, c.bansPublished());
     assertEquals(1, a.bansReceived(), "a heard b's unban; its own ban's echo is not counted");
     redis.admin(null, null, r -> assertEquals(Map.of(), r.hgetall("test:bans")));
+  }
+
+  @Test
+  void close_afterWork_logsNoWarning() throws Exception {
+    FleetBans a = node("gw-a");
+    ban(a, "203.0.113.40");
+    List<LogRecord> warnings = new ArrayList<>();
+    Handler catcher =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+              synchronized (warnings) {
+                warnings.add(r);
+              }
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger root = Logger.getLogger("");
+    root.addHandler(catcher);
+    try {
+      nodes.remove(a);
+      a.close(); // a clean stop: an operator reads any warning here as trouble
+    } finally {
+      root.removeHandler(catcher);
+    }
+    synchronized (warnings) {
+      assertEquals(
+          List.of(),
+          warnings.stream().map(r -> r.getLoggerName() + ": " + r.getMessage()).toList());
+    }
   }
 
   @Test
