@@ -7,16 +7,14 @@ import io.wssguard.ban.BanList;
 import io.wssguard.ban.JournalBans;
 import io.wssguard.net.Cidr;
 import io.wssguard.testing.Await;
+import io.wssguard.testing.CapturedLog;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,25 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 class FirewallSyncTest {
   @TempDir Path dir;
   private JournalBans bans;
-  private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-  private final Logger logger = Logger.getLogger(FirewallSync.class.getName());
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          logged.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private CapturedLog logged;
 
   @AfterEach
   void close() throws Exception {
-    logger.removeHandler(capture);
+    if (logged != null) {
+      logged.close();
+    }
     if (bans != null) {
       bans.close();
     }
@@ -88,7 +74,7 @@ class FirewallSyncTest {
 
   @Test
   void failingApply_logsOneErrorNamingTheCause_andTheBanStillHolds() throws Exception {
-    logger.addHandler(capture);
+    logged = CapturedLog.of(FirewallSync.class.getName());
     bans = JournalBans.open(dir.resolve("bans.journal"), List.of());
     // Whatever this machine has installed, a command behind a missing program fails.
     FirewallApplier broken = new FirewallApplier(List.of("/nonexistent/wssguard-test"));
@@ -103,7 +89,7 @@ class FirewallSyncTest {
       Await.until(() -> sync.failures() > before, Duration.ofSeconds(10), "update after ban " + i);
     }
     List<LogRecord> severe =
-        logged.stream().filter(r -> r.getLevel().equals(Level.SEVERE)).toList();
+        logged.records().stream().filter(r -> r.getLevel().equals(Level.SEVERE)).toList();
     assertEquals(
         1,
         severe.size(),

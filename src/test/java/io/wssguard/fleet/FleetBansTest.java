@@ -10,6 +10,7 @@ import io.wssguard.config.AdminConfig;
 import io.wssguard.config.ClusterConfig;
 import io.wssguard.net.Cidr;
 import io.wssguard.testing.Await;
+import io.wssguard.testing.CapturedLog;
 import io.wssguard.testing.RedisServer;
 import io.wssguard.time.Ticker;
 import java.net.InetAddress;
@@ -19,10 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,36 +116,14 @@ class FleetBansTest {
   void close_afterWork_logsNoWarning() throws Exception {
     FleetBans a = node("gw-a");
     ban(a, "203.0.113.40");
-    List<LogRecord> warnings = new ArrayList<>();
-    Handler catcher =
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-              synchronized (warnings) {
-                warnings.add(r);
-              }
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger root = Logger.getLogger("");
-    root.addHandler(catcher);
-    try {
+    try (CapturedLog log = CapturedLog.of("")) {
       nodes.remove(a);
       a.close(); // a clean stop: an operator reads any warning here as trouble
-    } finally {
-      root.removeHandler(catcher);
-    }
-    synchronized (warnings) {
       assertEquals(
           List.of(),
-          warnings.stream().map(r -> r.getLoggerName() + ": " + r.getMessage()).toList());
+          log.atLeast(Level.WARNING).stream()
+              .map(r -> r.getLoggerName() + ": " + r.getMessage())
+              .toList());
     }
   }
 

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wssguard.testing.CapturedLog;
 import io.wssguard.time.ManualTicker;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
@@ -19,20 +17,7 @@ class QuietLogTest {
   void oneWarningPerKindAMinute_withTheCountLeftOut() {
     Logger logger = Logger.getAnonymousLogger();
     logger.setUseParentHandlers(false);
-    List<String> lines = new ArrayList<>();
-    logger.addHandler(
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            lines.add(r.getMessage());
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        });
+    CapturedLog lines = CapturedLog.of(logger);
     ManualTicker clock = new ManualTicker();
     QuietLog log = new QuietLog(logger, clock);
 
@@ -53,6 +38,6 @@ class QuietLogTest {
             "bad entry",
             "redis down (2 more like it in the last minute)",
             "redis down"),
-        lines);
+        lines.messages());
   }
 }

@@ -2,13 +2,10 @@ package io.wssguard.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.wssguard.testing.CapturedLog;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,25 +25,7 @@ class BackendAnswersIT {
   static AnsweringBackend forbidden;
   static NodeBackend node;
   static TestProxy proxy;
-  static final List<LogRecord> warnings = new ArrayList<>();
-  static final Logger DIALER = Logger.getLogger("io.wssguard.backend.BackendDialer");
-  static final Handler CAPTURE =
-      new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-            synchronized (warnings) {
-              warnings.add(r);
-            }
-          }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  static CapturedLog dialer;
 
   @BeforeAll
   static void start() throws Exception {
@@ -56,7 +35,7 @@ class BackendAnswersIT {
     redirect2 = AnsweringBackend.start("302 Found", "Location: /elsewhere");
     forbidden = AnsweringBackend.start("403 Forbidden");
     node = NodeBackend.start();
-    DIALER.addHandler(CAPTURE);
+    dialer = CapturedLog.of("io.wssguard.backend.BackendDialer");
     proxy =
         TestProxy.builder(certs)
             .backend("errors", error1.url(), error2.url())
@@ -72,7 +51,7 @@ class BackendAnswersIT {
 
   @AfterAll
   static void stop() throws Exception {
-    DIALER.removeHandler(CAPTURE);
+    dialer.close();
     proxy.close();
     node.close();
     for (AnsweringBackend b : List.of(error1, error2, redirect1, redirect2, forbidden)) {
@@ -87,9 +66,9 @@ class BackendAnswersIT {
   }
 
   private static long warningsAbout(AnsweringBackend b) {
-    synchronized (warnings) {
-      return warnings.stream().filter(r -> r.getMessage().startsWith(b.url())).count();
-    }
+    return dialer.atLeast(Level.WARNING).stream()
+        .filter(r -> r.getMessage().startsWith(b.url()))
+        .count();
   }
 
   private static void answers502WithOneDialPerRequest(

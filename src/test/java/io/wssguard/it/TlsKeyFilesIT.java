@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.wssguard.testing.CapturedLog;
 import io.wssguard.tls.DevCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,30 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TlsKeyFilesIT {
   @TempDir Path certs;
-  private final List<String> warnings = new CopyOnWriteArrayList<>();
-  private final Logger tlsLog = Logger.getLogger("io.wssguard.tls.ServerTls");
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-          warnings.add(r.getMessage());
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private CapturedLog tlsLog;
 
   @BeforeEach
   void captureTlsWarnings() {
-    tlsLog.addHandler(capture);
+    tlsLog = CapturedLog.of("io.wssguard.tls.ServerTls");
   }
 
   @AfterEach
   void stopCapturing() {
-    tlsLog.removeHandler(capture);
+    tlsLog.close();
   }
 
   private Path key() {
@@ -75,12 +58,14 @@ class TlsKeyFilesIT {
         metrics.contains("wssguard_tls_key_files_insecure{listener=\"boring\"} 1.0"), metrics);
     assertTrue(metrics.contains("wssguard_tls_key_files_insecure{listener=\"jdk\"} 1.0"), metrics);
     assertTrue(
-        warnings.contains(
-            key()
-                + ": private key file is world-readable (mode 0644); chmod o-r "
-                + key()
-                + " (the packaged layout is root:wssguard 0640)"),
-        warnings.toString());
+        tlsLog
+            .messages()
+            .contains(
+                key()
+                    + ": private key file is world-readable (mode 0644); chmod o-r "
+                    + key()
+                    + " (the packaged layout is root:wssguard 0640)"),
+        tlsLog.messages().toString());
   }
 
   @Test
@@ -90,7 +75,8 @@ class TlsKeyFilesIT {
     String metrics = scrape();
     assertTrue(
         metrics.contains("wssguard_tls_key_files_insecure{listener=\"boring\"} 0.0"), metrics);
-    assertEquals(List.of(), warnings.stream().filter(w -> w.contains("private key")).toList());
+    assertEquals(
+        List.of(), tlsLog.messages().stream().filter(w -> w.contains("private key")).toList());
   }
 
   @Test
@@ -103,11 +89,13 @@ class TlsKeyFilesIT {
     assertTrue(
         metrics.contains("wssguard_tls_key_files_insecure{listener=\"boring\"} 1.0"), metrics);
     assertTrue(
-        warnings.contains(
-            key()
-                + ": private key file is readable by group 65534, which is not this process's"
-                + " group 0 (mode 0640); chgrp it to the service's group or chmod g-r "
-                + key()),
-        warnings.toString());
+        tlsLog
+            .messages()
+            .contains(
+                key()
+                    + ": private key file is readable by group 65534, which is not this process's"
+                    + " group 0 (mode 0640); chgrp it to the service's group or chmod g-r "
+                    + key()),
+        tlsLog.messages().toString());
   }
 }
