@@ -2,6 +2,8 @@ package io.wssguard.server;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.HttpUpgradeListener;
+import io.undertow.server.ServerConnection;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -21,7 +23,6 @@ import io.wssguard.limit.ConnectionGate;
 import io.wssguard.limit.Enforcer;
 import io.wssguard.limit.HandshakeAdmission;
 import io.wssguard.limit.SourceFleet;
-import io.wssguard.observe.ConnectionMeter;
 import io.wssguard.observe.Observability;
 import io.wssguard.observe.RouteMeter;
 import io.wssguard.relay.Relay;
@@ -259,75 +260,11 @@ final class UpgradeProxy implements HttpHandler {
               deflate,
               timeouts.ping().toNanos(),
               timeouts.idle().toNanos());
-      boolean[] handedOver = {false};
-      exchange
-          .getConnection()
-          .addCloseListener(
-              c -> {
-                if (!handedOver[0]) { // the client left before its 101 went out
-                  IoUtils.safeClose(backend);
-                  server.connectionClosed();
-                  admission.release(admitted);
-                }
-              });
-      exchange.upgradeChannel(
-          (client, ex) -> {
-            handedOver[0] = true;
-            handshakes.upgraded(client); // the channel HTTP was given at accept
-            ConnectionGate gate =
-                admitted.source() == null
-                    ? null
-                    : new ConnectionGate(
-                        route.policy(),
-                        admitted.source(),
-                        enforcer,
-                        admitted.client(),
-                        enforcer.ticker().nanos());
-            AnomalyWatch anomalies = observe.anomalies();
-            AnomalyWatch.Watched[] watched = {null};
-            SourceFleet fleet = fleetConnection(admitted);
-            Runnable[] overFleet = {null};
-            Relay relay =
-                new Relay(
-                    client,
-                    backend,
-                    ex.getConnection().getByteBufferPool(),
-                    settings,
-                    gate,
-                    r -> {
-                      server.connectionClosed();
-                      admission.release(admitted);
-                      relays.remove(r);
-                      if (anomalies != null) {
-                        anomalies.closed(watched[0]);
-                      }
-                      if (overFleet[0] != null) {
-                        fleet.ended(overFleet[0]);
-                      }
-                    },
-                    description);
-            if (fleet != null) {
-              // Closed, newest first, when the fleet holds more than the shared maximum.
-              overFleet[0] =
-                  fleet.opened(() -> relay.close(CloseCodes.POLICY_VIOLATION, "perIp.connections"));
-            }
-            if (recording != null) {
-              relay.record(recording.upgraded());
-            }
-            relays.add(relay);
-            ConnectionMeter connectionMeter = observe.connection(meter, admitted.client());
-            relay.meter(connectionMeter);
-            if (anomalies != null) {
-              watched[0] =
-                  anomalies.opened(
-                      meter.label(),
-                      route.policy(),
-                      admitted.source(),
-                      admitted.client(),
-                      new WatchedRelay(relay));
-            }
-            relay.start(early);
-          });
+      Handover handover =
+          new Handover(
+              server, backend, early, settings, description, route, admitted, meter, recording);
+      exchange.getConnection().addCloseListener(handover);
+      exchange.upgradeChannel(handover);
       exchange.endExchange();
     }
 
@@ -371,6 +308,112 @@ final class UpgradeProxy implements HttpHandler {
           .handshakeRejected(admitted.client(), meter.label(), "backend_failed", 502, reason);
       admission.release(admitted);
       Rejection.send(exchange, 502, "the backend did not accept the connection");
+    }
+  }
+
+  /**
+   * Hands the client connection, once its 101 is out, and the backend connection to a new {@link
+   * Relay}; gives the backend connection and the counts back if the client leaves before that.
+   *
+   * <p>Undertow's HTTP connection keeps this object (as its upgrade and close listener) for the
+   * conversation's whole life, so it holds nothing of the exchange, and lets go of what only the
+   * start needed.
+   */
+  private final class Handover implements HttpUpgradeListener, ServerConnection.CloseListener {
+    private final BackendServer server;
+    private final HandshakeAdmission.Admitted admitted;
+    private StreamConnection backend;
+    private ByteBuffer early;
+    private Relay.Settings settings;
+    private String description;
+    private Route route;
+    private RouteMeter meter;
+    private HandshakeRecording recording;
+    private boolean handedOver;
+
+    Handover(
+        BackendServer server,
+        StreamConnection backend,
+        ByteBuffer early,
+        Relay.Settings settings,
+        String description,
+        Route route,
+        HandshakeAdmission.Admitted admitted,
+        RouteMeter meter,
+        HandshakeRecording recording) {
+      this.server = server;
+      this.backend = backend;
+      this.early = early;
+      this.settings = settings;
+      this.description = description;
+      this.route = route;
+      this.admitted = admitted;
+      this.meter = meter;
+      this.recording = recording;
+    }
+
+    @Override
+    public void closed(ServerConnection connection) {
+      if (!handedOver) { // the client left before its 101 went out
+        IoUtils.safeClose(backend);
+        server.connectionClosed();
+        admission.release(admitted);
+      }
+    }
+
+    @Override
+    public void handleUpgrade(StreamConnection client, HttpServerExchange exchange) {
+      handedOver = true;
+      handshakes.upgraded(client); // the channel HTTP was given at accept
+      ConnectionGate gate =
+          admitted.source() == null
+              ? null
+              : new ConnectionGate(
+                  route.policy(),
+                  admitted.source(),
+                  enforcer,
+                  admitted.client(),
+                  enforcer.ticker().nanos());
+      SourceFleet fleet = fleetConnection(admitted);
+      AnomalyWatch anomalies = observe.anomalies();
+      RelayEnd end = new RelayEnd(server, admission, admitted, relays, anomalies, fleet);
+      Relay relay =
+          new Relay(
+              client,
+              backend,
+              exchange.getConnection().getByteBufferPool(),
+              settings,
+              gate,
+              end,
+              description);
+      if (fleet != null) {
+        // Closed, newest first, when the fleet holds more than the shared maximum.
+        end.overFleet(
+            fleet.opened(() -> relay.close(CloseCodes.POLICY_VIOLATION, "perIp.connections")));
+      }
+      if (recording != null) {
+        relay.record(recording.upgraded());
+      }
+      relays.add(relay);
+      relay.meter(observe.connection(meter, admitted.client()));
+      if (anomalies != null) {
+        end.watched(
+            anomalies.opened(
+                meter.label(),
+                route.policy(),
+                admitted.source(),
+                admitted.client(),
+                new WatchedRelay(relay)));
+      }
+      ByteBuffer earlyBytes = early;
+      backend = null;
+      early = null;
+      settings = null;
+      description = null;
+      route = null;
+      meter = null;
+      recording = null;
+      relay.start(earlyBytes);
     }
   }
 }
