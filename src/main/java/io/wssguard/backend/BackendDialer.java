@@ -40,6 +40,13 @@ public final class BackendDialer {
   private static final Logger LOG = Logger.getLogger(BackendDialer.class.getName());
   private static final OptionMap SOCKET_OPTIONS = OptionMap.create(Options.TCP_NODELAY, true);
 
+  /**
+   * The first buffer for a backend's answer: a 101 head is a few hundred bytes. Every conversation
+   * makes one, so it starts small and doubles up to {@link BackendResponse#MAX_HEAD_BYTES} for the
+   * rare longer head (a full-size buffer was 8 KB of garbage per conversation).
+   */
+  static final int FIRST_ANSWER_BYTES = 1024;
+
   /** What became of a dial; exactly one method is called, on the IO thread that dialed. */
   public interface Outcome {
     /**
@@ -113,6 +120,10 @@ public final class BackendDialer {
     private StreamConnection connection;
     private XnioExecutor.Key timer;
     private ByteBuffer request;
+
+    /**
+     * The backend's answer so far; grows from {@link #FIRST_ANSWER_BYTES} when a head is longer.
+     */
     private ByteBuffer answer;
 
     Attempt(
@@ -251,7 +262,7 @@ public final class BackendDialer {
         }
       }
       request = upgrade.requestHead().duplicate();
-      answer = ByteBuffer.allocate(BackendResponse.MAX_HEAD_BYTES);
+      answer = ByteBuffer.allocate(FIRST_ANSWER_BYTES);
       ConduitStreamSinkChannel sink = c.getSinkChannel();
       sink.getWriteSetter().set(ch -> writeRequest());
       ConduitStreamSourceChannel source = c.getSourceChannel();
@@ -298,8 +309,14 @@ public final class BackendDialer {
             break;
           }
           if (!answer.hasRemaining()) {
-            answeredBadly("answered with a head over " + BackendResponse.MAX_HEAD_BYTES + " bytes");
-            return;
+            if (answer.capacity() == BackendResponse.MAX_HEAD_BYTES) {
+              answeredBadly(
+                  "answered with a head over " + BackendResponse.MAX_HEAD_BYTES + " bytes");
+              return;
+            }
+            answer =
+                ByteBuffer.allocate(Math.min(answer.capacity() * 2, BackendResponse.MAX_HEAD_BYTES))
+                    .put(answer.flip());
           }
         }
       } catch (SSLException e) {

@@ -23,6 +23,8 @@ class BackendAnswersIT {
   static AnsweringBackend redirect1;
   static AnsweringBackend redirect2;
   static AnsweringBackend forbidden;
+  static AnsweringBackend longHead;
+  static AnsweringBackend overlongHead;
   static NodeBackend node;
   static TestProxy proxy;
   static CapturedLog dialer;
@@ -34,6 +36,10 @@ class BackendAnswersIT {
     redirect1 = AnsweringBackend.start("302 Found", "Location: /elsewhere");
     redirect2 = AnsweringBackend.start("302 Found", "Location: /elsewhere");
     forbidden = AnsweringBackend.start("403 Forbidden");
+    // 6,000 and 9,000 bytes of headers: beyond the dialer's first answer buffer, and beyond the
+    // longest head it reads.
+    longHead = AnsweringBackend.start("403 Forbidden", "X-Padding: " + "p".repeat(6000));
+    overlongHead = AnsweringBackend.start("403 Forbidden", "X-Padding: " + "p".repeat(9000));
     node = NodeBackend.start();
     dialer = CapturedLog.of("io.wssguard.backend.BackendDialer");
     proxy =
@@ -41,10 +47,14 @@ class BackendAnswersIT {
             .backend("errors", error1.url(), error2.url())
             .backend("redirects", redirect1.url(), redirect2.url())
             .backend("forbidden", forbidden.url())
+            .backend("long", longHead.url())
+            .backend("overlong", overlongHead.url())
             .backend("named", "ws://localhost:" + node.port() + "/")
             .route("/errors", "errors")
             .route("/redirects", "redirects")
             .route("/forbidden", "forbidden")
+            .route("/long", "long")
+            .route("/overlong", "overlong")
             .route("/named", "named")
             .start();
   }
@@ -54,7 +64,8 @@ class BackendAnswersIT {
     dialer.close();
     proxy.close();
     node.close();
-    for (AnsweringBackend b : List.of(error1, error2, redirect1, redirect2, forbidden)) {
+    for (AnsweringBackend b :
+        List.of(error1, error2, redirect1, redirect2, forbidden, longHead, overlongHead)) {
       b.close();
     }
   }
@@ -104,6 +115,15 @@ class BackendAnswersIT {
     String head = upgrade("/forbidden");
     assertEquals(403, RawClient.status(head), head);
     assertEquals(before + 1, forbidden.accepted());
+  }
+
+  @Test
+  void readsALongAnswerHead_upToTheLimit_andAnswers502Beyond() throws Exception {
+    String head = upgrade("/long");
+    assertEquals(403, RawClient.status(head), head);
+    head = upgrade("/overlong");
+    assertEquals(502, RawClient.status(head), head);
+    assertEquals(1, overlongHead.accepted());
   }
 
   @Test
