@@ -3,6 +3,7 @@
 # side-by-side run to resolve (see BENCHMARKS.md "Idle memory per conversation", "Tried and not kept").
 #
 #   bench/ab.sh OLD.jar NEW.jar                  # proxy CPU per relayed message on the plain listener
+#   TLS=1 bench/ab.sh OLD.jar NEW.jar            # the same on the BoringSSL listener
 #   TEST=tlshs bench/ab.sh OLD.jar NEW.jar       # proxy CPU per full TLS handshake on the BoringSSL listener
 #   IO_THREADS=2 REPEATS=4 bench/ab.sh A.jar B.jar
 #   JVM_OPTS_B="-Xms256m -Xmx256m -XX:+UseG1GC" bench/ab.sh X.jar X.jar   # one build under two sets of JVM flags
@@ -11,7 +12,7 @@
 # warm-up load, then the measured one; the jars run A B B A, repeated REPEATS/2 times. The VM's speed drifts by
 # more than such changes move, and the load generator's own CPU per message drifts with it, so each run's figure
 # is also given normalised: proxy CPU ÷ load-generator CPU in the same run (the load does not depend on the build).
-# Knobs: TEST (cpu | tlshs), REPEATS (4: runs per jar), DUR (15 s measured), WARM (8 s), CPU_CONNS (200),
+# Knobs: TEST (cpu | tlshs), TLS (1: the cpu test over BoringSSL), REPEATS (4: runs per jar), DUR (15 s measured), WARM (8 s), CPU_CONNS (200),
 # CPU_RATE (50), HS_PAR (32), IO_THREADS (1), JVM_OPTS, JVM_OPTS_A and JVM_OPTS_B (default JVM_OPTS). Raw results: bench/results/<UTC timestamp>-ab/.
 # Loopback only; every process is stopped by PID; every load is bounded (wsbench's watchdogs and `timeout`).
 set -euo pipefail
@@ -25,6 +26,7 @@ REPO=$(cd "$BENCH/.." && pwd)
 JAR_A=$(readlink -f "$1"); JAR_B=$(readlink -f "$2")
 TEST=${TEST:-cpu}
 case $TEST in cpu) PORT=9082; TLSARG="";; tlshs) PORT=9445; TLSARG=--tls;; *) echo "TEST must be cpu or tlshs" >&2; exit 2;; esac
+[ "$TEST" = cpu ] && [ "${TLS:-0}" = 1 ] && { PORT=9445; TLSARG=--tls; }
 REPEATS=${REPEATS:-4}; [ $((REPEATS % 2)) = 0 ] || { echo "REPEATS must be even (ABBA)" >&2; exit 2; }
 DUR=${DUR:-15}; WARM=${WARM:-8}; CPU_CONNS=${CPU_CONNS:-200}; CPU_RATE=${CPU_RATE:-50}; HS_PAR=${HS_PAR:-32}
 IO_THREADS=${IO_THREADS:-1}
@@ -38,7 +40,7 @@ bench_prepare
 port_free 127.0.0.1:9001 127.0.0.1:9082 127.0.0.1:9445
 mkdir -p "$OUT/raw"
 { meta_common; echo "A: $JAR_A ($(sha256sum "$JAR_A" | cut -c1-12))"; echo "B: $JAR_B ($(sha256sum "$JAR_B" | cut -c1-12))"
-  echo "test: $TEST; repeats per jar: $REPEATS; measured ${DUR}s after ${WARM}s warm-up; io threads: $IO_THREADS"
+  echo "test: $TEST on 127.0.0.1:$PORT ${TLSARG:-plain}; repeats per jar: $REPEATS; measured ${DUR}s after ${WARM}s warm-up; io threads: $IO_THREADS"
   echo "jvm A: $JVM_OPTS_A"; echo "jvm B: $JVM_OPTS_B"; } >"$OUT/meta.txt"
 
 WSS_PID=""; ECHO_PID=""
