@@ -10,6 +10,7 @@
 //   /close?code=C  after the first message, close with code C
 //   /deflate       like /echo but with permessage-deflate enabled on the server
 //   any path with ?say=url   send the request target it was asked for (path and query) first, then echo
+//   any path with ?greet=N   send a text message of N bytes first, with the 101 if the socket allows, then echo
 'use strict';
 const fs = require('fs');
 const http = require('http');
@@ -37,6 +38,9 @@ function serve(ws, req) {
   }
   if (url.searchParams.get('say') === 'url') {
     ws.send(req.url);
+  }
+  if (url.searchParams.has('greet')) {
+    ws.send('g'.repeat(+url.searchParams.get('greet')));
   }
   let first = true;
   ws.on('message', (data, isBinary) => {

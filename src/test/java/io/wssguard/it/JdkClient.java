@@ -43,6 +43,15 @@ final class JdkClient implements WebSocket.Listener {
     return c;
   }
 
+  /** The next message, which must be text, without sending anything. */
+  String awaitText() throws Exception {
+    Object m = messages.poll(10, TimeUnit.SECONDS);
+    if (!(m instanceof String text)) {
+      throw new AssertionError("expected a text message, got " + m);
+    }
+    return text;
+  }
+
   String sendTextAndAwait(String s) throws Exception {
     ws.sendText(s, true).get(10, TimeUnit.SECONDS);
     Object m = messages.poll(10, TimeUnit.SECONDS);

@@ -76,6 +76,17 @@ class RelayIT {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {500, 5000, 100_000})
+  void relaysWhatTheBackendSendsWithIts101(int bytes) throws Exception {
+    for (String listener : new String[] {"boring", "plain"}) {
+      JdkClient c = JdkClient.connect(uri(listener, "/echo?greet=" + bytes));
+      assertEquals("g".repeat(bytes), c.awaitText());
+      assertEquals("then echo", c.sendTextAndAwait("then echo"));
+      c.ws.sendClose(1000, "").get();
+    }
+  }
+
   @Test
   void usesBoringSsl_forConnectionsOnTheBoringSslListener() throws Exception {
     var boring = proxy.server.listener("boring").tls();

@@ -74,6 +74,16 @@ class TlsBackendIT {
   }
 
   @Test
+  void relaysWhatTheBackendSendsWithIts101_beyondTheDialersFirstBuffer() throws Exception {
+    // 5,000 bytes right behind the 101 (one TLS flight): more than the dialer reads with the head,
+    // so the rest waits decrypted or undecrypted in the TLS conduit for the relay.
+    JdkClient c = JdkClient.connect(proxy.wss("/trusted/echo?greet=5000"));
+    assertEquals("g".repeat(5000), c.awaitText());
+    assertEquals("after the greeting", c.sendTextAndAwait("after the greeting"));
+    c.ws.sendClose(1000, "").get();
+  }
+
+  @Test
   void answers502_whenBackendCertificateIsNotTrusted() throws Exception {
     assertEquals(502, status("/default/echo"));
   }
