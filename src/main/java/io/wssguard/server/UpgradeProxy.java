@@ -316,18 +316,19 @@ final class UpgradeProxy implements HttpHandler {
    * Relay}; gives the backend connection and the counts back if the client leaves before that.
    *
    * <p>Undertow's HTTP connection keeps this object (as its upgrade and close listener) for the
-   * conversation's whole life, so it holds nothing of the exchange, and lets go of what only the
-   * start needed.
+   * conversation's whole life, so it holds nothing of the exchange, and lets go of the two things
+   * only the start needed that nothing else keeps: the backend's early bytes and the handshake's
+   * recording (which holds the exchange). The rest the relay holds anyway, or is shared.
    */
   private final class Handover implements HttpUpgradeListener, ServerConnection.CloseListener {
     private final BackendServer server;
     private final HandshakeAdmission.Admitted admitted;
-    private StreamConnection backend;
+    private final StreamConnection backend;
+    private final Relay.Settings settings;
+    private final String description;
+    private final Route route;
+    private final RouteMeter meter;
     private ByteBuffer early;
-    private Relay.Settings settings;
-    private String description;
-    private Route route;
-    private RouteMeter meter;
     private HandshakeRecording recording;
     private boolean handedOver;
 
@@ -406,12 +407,7 @@ final class UpgradeProxy implements HttpHandler {
                 new WatchedRelay(relay)));
       }
       ByteBuffer earlyBytes = early;
-      backend = null;
       early = null;
-      settings = null;
-      description = null;
-      route = null;
-      meter = null;
       recording = null;
       relay.start(earlyBytes);
     }
