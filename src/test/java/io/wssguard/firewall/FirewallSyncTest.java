@@ -88,8 +88,7 @@ class FirewallSyncTest {
           InetAddress.getByName("203.0.113." + i), 32, Duration.ofMinutes(5), "test", List.of());
       Await.until(() -> sync.failures() > before, Duration.ofSeconds(10), "update after ban " + i);
     }
-    List<LogRecord> severe =
-        logged.records().stream().filter(r -> r.getLevel().equals(Level.SEVERE)).toList();
+    List<LogRecord> severe = logged.atLeast(Level.SEVERE);
     assertEquals(
         1,
         severe.size(),

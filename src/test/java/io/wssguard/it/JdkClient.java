@@ -54,11 +54,7 @@ final class JdkClient implements WebSocket.Listener {
 
   String sendTextAndAwait(String s) throws Exception {
     ws.sendText(s, true).get(10, TimeUnit.SECONDS);
-    Object m = messages.poll(10, TimeUnit.SECONDS);
-    if (!(m instanceof String text)) {
-      throw new AssertionError("expected a text message, got " + m);
-    }
-    return text;
+    return awaitText();
   }
 
   byte[] sendBinaryAndAwait(byte[] data) throws Exception {
