@@ -13,7 +13,7 @@
 # more than such changes move, and the load generator's own CPU per message drifts with it, so each run's figure
 # is also given normalised: proxy CPU ÷ load-generator CPU in the same run (the load does not depend on the build).
 # Knobs: TEST (cpu | tlshs), TLS (1: the cpu test over BoringSSL), REPEATS (4: runs per jar), DUR (15 s measured), WARM (8 s), CPU_CONNS (200),
-# CPU_RATE (50), HS_PAR (32), IO_THREADS (1), JVM_OPTS, JVM_OPTS_A and JVM_OPTS_B (default JVM_OPTS). Raw results: bench/results/<UTC timestamp>-ab/.
+# CPU_RATE (50), HS_PAR (32), WORKERS (2: load-generator processes), IO_THREADS (1), JVM_OPTS, JVM_OPTS_A and JVM_OPTS_B (default JVM_OPTS). Raw results: bench/results/<UTC timestamp>-ab/.
 # Loopback only; every process is stopped by PID; every load is bounded (wsbench's watchdogs and `timeout`).
 set -euo pipefail
 
@@ -28,7 +28,7 @@ TEST=${TEST:-cpu}
 case $TEST in cpu) PORT=9082; TLSARG="";; tlshs) PORT=9445; TLSARG=--tls;; *) echo "TEST must be cpu or tlshs" >&2; exit 2;; esac
 [ "$TEST" = cpu ] && [ "${TLS:-0}" = 1 ] && { PORT=9445; TLSARG=--tls; }
 REPEATS=${REPEATS:-4}; [ $((REPEATS % 2)) = 0 ] || { echo "REPEATS must be even (ABBA)" >&2; exit 2; }
-DUR=${DUR:-15}; WARM=${WARM:-8}; CPU_CONNS=${CPU_CONNS:-200}; CPU_RATE=${CPU_RATE:-50}; HS_PAR=${HS_PAR:-32}
+DUR=${DUR:-15}; WARM=${WARM:-8}; CPU_CONNS=${CPU_CONNS:-200}; CPU_RATE=${CPU_RATE:-50}; HS_PAR=${HS_PAR:-32}; WORKERS=${WORKERS:-2}
 IO_THREADS=${IO_THREADS:-1}
 JVM_OPTS=${JVM_OPTS:-"-Xms256m -Xmx256m -XX:+UseSerialGC"}   # as bench/run.sh
 JVM_OPTS_A=${JVM_OPTS_A:-$JVM_OPTS}; JVM_OPTS_B=${JVM_OPTS_B:-$JVM_OPTS}
@@ -40,7 +40,7 @@ bench_prepare
 port_free 127.0.0.1:9001 127.0.0.1:9082 127.0.0.1:9445
 mkdir -p "$OUT/raw"
 { meta_common; echo "A: $JAR_A ($(sha256sum "$JAR_A" | cut -c1-12))"; echo "B: $JAR_B ($(sha256sum "$JAR_B" | cut -c1-12))"
-  echo "test: $TEST on 127.0.0.1:$PORT ${TLSARG:-plain}; repeats per jar: $REPEATS; measured ${DUR}s after ${WARM}s warm-up; io threads: $IO_THREADS"
+  echo "test: $TEST on 127.0.0.1:$PORT ${TLSARG:-plain}; repeats per jar: $REPEATS; measured ${DUR}s after ${WARM}s warm-up; io threads: $IO_THREADS; load workers: $WORKERS; handshake loops: $HS_PAR; cpu: $CPU_CONNS conns x $CPU_RATE/s"
   echo "jvm A: $JVM_OPTS_A"; echo "jvm B: $JVM_OPTS_B"; } >"$OUT/meta.txt"
 
 WSS_PID=""; ECHO_PID=""
@@ -55,7 +55,7 @@ load() { # name seconds out
   local args=(--conns "$CPU_CONNS" --rate "$CPU_RATE"); [ "$TEST" = tlshs ] && args=(--conns "$HS_PAR")
   # shellcheck disable=SC2086
   (cd "$A" && timeout $(( $2 + 120 )) node node/wsbench.js --name "$1" --test "$TEST" --target "127.0.0.1:$PORT" $TLSARG \
-    --proxy-pids "$WSS_PID" --duration "$2" --warmup 2 --workers 2 "${args[@]}" --out "$3" </dev/null)
+    --proxy-pids "$WSS_PID" --duration "$2" --warmup 2 --workers "$WORKERS" "${args[@]}" --out "$3" </dev/null)
 }
 
 order=""; for _ in $(seq 1 $((REPEATS / 2))); do order="$order A B B A"; done
