@@ -126,8 +126,8 @@ check "the sysctl file is installed as an example, not under /etc/sysctl.d" \
 check "launcher: exec java \$WSSGUARD_JAVA_OPTS -jar /usr/share/wssguard/wssguard.jar" \
   grep -qF '$WSSGUARD_JAVA_OPTS -jar /usr/share/wssguard/wssguard.jar "$@"' "$work/root/usr/bin/wssguard"
 check "launcher parses (sh -n)" sh -n "$work/root/usr/bin/wssguard"
-check "defaults set a fixed heap and the netty native workdir" \
-  grep -qE '^WSSGUARD_JAVA_OPTS=".*-Xms([0-9]+[mg]) -Xmx\1.*-Dio.netty.native.workdir=/var/lib/wssguard/native' \
+check "defaults set a fixed heap, the collector the benchmarks measure and the netty native workdir" \
+  grep -qE '^WSSGUARD_JAVA_OPTS=".*-Xms([0-9]+[mg]) -Xmx\1 .*-XX:\+UseSerialGC .*-Dio.netty.native.workdir=/var/lib/wssguard/native' \
   "$work/root/etc/default/wssguard"
 
 echo "-- lintian"
