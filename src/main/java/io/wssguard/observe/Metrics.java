@@ -139,6 +139,7 @@ public final class Metrics {
   private final Counter[] inspectedMessages = new Counter[2];
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Map<String, Meter> certificates = new HashMap<>();
+  private final Map<String, Meter> insecureKeyFiles = new HashMap<>();
 
   public Metrics(List<RouteConfig> routeConfigs) {
     handshakes.put("accepted", handshakeCounter("accepted"));
@@ -636,13 +637,32 @@ public final class Metrics {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** Private key files of {@code listener} readable by more than the service (logged at start). */
-  public void tlsKeyFilesInsecure(String listener, int count) {
-    Gauge.builder("wssguard.tls.key.files.insecure", () -> count)
-        .description(
-            "Private key files readable by others, or by a group other than the service's own")
-        .tag("listener", listener)
-        .register(registry);
+  /**
+   * Private key files of {@code listener} readable by more than the service (logged at start and at
+   * every reload); replaces the count a previous start or reload set.
+   */
+  public synchronized void tlsKeyFilesInsecure(String listener, int count) {
+    removeKeyFilesGauge(listener);
+    insecureKeyFiles.put(
+        listener,
+        Gauge.builder("wssguard.tls.key.files.insecure", () -> count)
+            .description(
+                "Private key files readable by others, or by a group other than the service's own")
+            .tag("listener", listener)
+            .register(registry));
+  }
+
+  /** {@code listener} no longer serves TLS (removed, or plain now): its TLS series go. */
+  synchronized void tlsGone(String listener) {
+    certificates(listener, Map.of());
+    removeKeyFilesGauge(listener);
+  }
+
+  private void removeKeyFilesGauge(String listener) {
+    Meter old = insecureKeyFiles.remove(listener);
+    if (old != null) {
+      registry.remove(old);
+    }
   }
 
   void tlsHandshake(String listener, long nanos) {

@@ -94,6 +94,14 @@ public final class Observability implements AutoCloseable {
   }
 
   /**
+   * {@code listener} no longer serves TLS (removed, or plain now): its certificate and key series
+   * go.
+   */
+  public void tlsGone(String listener) {
+    metrics.tlsGone(listener);
+  }
+
+  /**
    * Wraps a TLS listener's open listener so that its handshakes are timed; each completed one is
    * then handed to {@code handshaken}.
    */

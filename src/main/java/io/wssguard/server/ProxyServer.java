@@ -312,12 +312,13 @@ public final class ProxyServer implements AutoCloseable {
 
   /**
    * Per TLS listener of {@code snapshot}: when each certificate expires, and how many key files
-   * others can read (set at start and again at every reload).
+   * others can read; a plain listener has neither (set at start and again at every reload).
    */
   private static void tlsMetrics(Observability observe, RuntimeSnapshot snapshot) {
     for (ListenerConfig l : snapshot.config().listeners()) {
       ServerTls tls = l.tls() == null ? null : snapshot.tls(l.name());
       if (tls == null) {
+        observe.tlsGone(l.name());
         continue;
       }
       Map<String, Instant> notAfter = new LinkedHashMap<>();
@@ -533,7 +534,7 @@ public final class ProxyServer implements AutoCloseable {
     old.stopAccepting();
     retiring.add(old);
     if (!moved) {
-      observe.certificates(old.name(), Map.of());
+      observe.tlsGone(old.name());
     }
     LOG.info(
         () ->
