@@ -74,6 +74,7 @@ public final class FrameInspector {
   private int violationCode;
   private String violationReason = "";
   private boolean violationMidFrame;
+  private boolean violationByGate;
 
   // The data frame whose header has been consumed and whose payload has not all been.
   private boolean inPayload;
@@ -379,6 +380,7 @@ public final class FrameInspector {
       throttled = true;
       return p;
     }
+    violationByGate = true;
     return violate(gate.closeCode(), gate.closeReason());
   }
 
@@ -509,6 +511,14 @@ public final class FrameInspector {
   /** A short constant ASCII description of the violation; empty while there is none. */
   public String violationReason() {
     return violationReason;
+  }
+
+  /**
+   * Whether the close was the gate's (a policy limit with action close), not a breach of RFC 6455:
+   * the policy's own event and metrics report it.
+   */
+  public boolean violationByGate() {
+    return violationByGate;
   }
 
   /** Whether the offending frame began in an earlier call, so part of it was already forwarded. */

@@ -212,11 +212,11 @@ public final class Relay {
             description
                 + ": "
                 + (offender.fromClient ? "client" : "backend")
-                + " violated the protocol: "
+                + (insp.violationByGate() ? " closed by policy: " : " violated the protocol: ")
                 + insp.violationCode()
                 + " "
                 + insp.violationReason());
-    if (meter != null) {
+    if (meter != null && !insp.violationByGate()) {
       meter.violation(offender.fromClient, insp.violationCode());
     }
     closedFirst(

@@ -125,6 +125,11 @@ class PolicyIT {
       }
       c.send(text("one too many"));
       assertEquals(1008, c.readCloseCode());
+      String metrics = p.server.observability().metrics().scrape();
+      assertTrue(metrics.contains("wssguard_policy_decisions_total{action=\"close\""), metrics);
+      assertFalse(
+          metrics.contains("wssguard_protocol_violations_total{"),
+          "a policy's close is the policy's event, not a protocol violation: " + metrics);
     }
   }
 
@@ -405,6 +410,11 @@ class PolicyIT {
         c.send(RawClient.frame(0x81, new byte[] {(byte) 0xFF}));
         assertEquals(1007, c.readCloseCode(), "RFC checks still apply");
       }
+      String metrics = p.server.observability().metrics().scrape();
+      assertTrue(
+          metrics.contains(
+              "wssguard_protocol_violations_total{code=\"1007\",direction=\"client_to_backend\"}"),
+          metrics);
       assertEquals(101, handshake(p, "127.0.0.31"));
       assertEquals(429, handshake(p, "127.0.0.31"), "the other route keeps its policy");
     }
