@@ -6,11 +6,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The last security events as the JSON lines the log wrote (plus protocol violations, which the log
- * leaves to the metrics), numbered, for the console's event view. A fixed ring that writers never
- * wait on: a slot is claimed with one atomic increment and overwritten when the ring comes round,
- * so a flood of events costs a reference store each and memory stays bounded. A reader asks for
- * what came after the last number it saw; lines already overwritten are simply gone.
+ * The last security events as the JSON lines the log wrote, numbered, for the console's event view.
+ * A fixed ring that writers never wait on: a slot is claimed with one atomic increment and
+ * overwritten when the ring comes round, so a flood of events costs a reference store each and
+ * memory stays bounded. A reader asks for what came after the last number it saw; lines already
+ * overwritten are simply gone.
  */
 public final class RecentEvents {
   /** One event: its number (from 1) and its JSON line. */

@@ -15,8 +15,8 @@ import java.util.function.LongSupplier;
  * vocabulary is listed in docs/OBSERVABILITY.md.
  *
  * <p>Strike, ban, unban and reload lines take the log's important lane and are never dropped.
- * Rejection lines (handshake refusals, limits exceeded) are limited per source by {@link
- * SourceLineLimit}; their metrics count every event.
+ * Rejection lines (handshake refusals, limits exceeded, protocol violations) are limited per source
+ * by {@link SourceLineLimit}; their metrics count every event.
  */
 public final class SecurityLog implements SecurityEvents {
   private final Metrics metrics;
@@ -48,7 +48,7 @@ public final class SecurityLog implements SecurityEvents {
     banWatch = watch;
   }
 
-  /** The last lines written (and protocol violations), for the console. */
+  /** The last lines written, for the console. */
   RecentEvents recent() {
     return recent;
   }
@@ -70,13 +70,16 @@ public final class SecurityLog implements SecurityEvents {
 
   /**
    * A peer broke RFC 6455 and was answered with {@code code}: counted by the metrics ({@link
-   * ConnectionMeter#violation}); shown in the console's events, not logged (one per ended
-   * connection, and the log's vocabulary stays as documented).
+   * ConnectionMeter#violation}) and logged as a rejection line (one per ended connection, limited
+   * per source like the others, so malformed frames from one scanner cannot fill the log).
    */
   void protocolViolation(String client, String route, boolean fromClient, int code) {
-    recent.add(
-        event("protocol_violation", client, route)
-            .field("action", "close")
+    JsonText line = rejection("protocol_violation", client, route);
+    if (line == null) {
+      return;
+    }
+    write(
+        line.field("action", "close")
             .field("enforced", true)
             .key("values")
             .beginObject()

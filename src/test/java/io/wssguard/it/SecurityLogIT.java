@@ -88,6 +88,17 @@ class SecurityLogIT {
       String close = proxy.awaitOut("\"event\":\"connection_close\"", "\"client\":\"127.0.0.32\"");
       assertTrue(close.contains("\"messagesIn\":1,\"bytesIn\":4,\"messagesOut\":1,"), close);
       assertTrue(close.contains("\"closeFromClient\":1000,\"closeFromBackend\":1000"), close);
+
+      try (RawClient c = RawClient.connect(port, false, "127.0.0.33").upgrade("/")) {
+        c.send(RawClient.frame(0x81, "hi".getBytes(StandardCharsets.UTF_8), false)); // unmasked
+        assertEquals(1002, c.readCloseCode());
+      }
+      String violation =
+          proxy.awaitOut("\"event\":\"protocol_violation\"", "\"client\":\"127.0.0.33\"");
+      assertTrue(
+          violation.endsWith(
+              "\"action\":\"close\",\"enforced\":true,\"values\":{\"from\":\"client\",\"code\":1002}}"),
+          violation);
     }
   }
 }
