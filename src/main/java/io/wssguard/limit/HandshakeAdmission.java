@@ -293,10 +293,44 @@ public final class HandshakeAdmission {
     return client;
   }
 
-  /** An address literal, bracketed IPv6 too; never a DNS lookup (host names are not addresses). */
-  private static InetAddress literal(String hop) {
-    boolean bracketed = hop.length() > 2 && hop.startsWith("[") && hop.endsWith("]");
-    return Cidr.address(bracketed ? hop.substring(1, hop.length() - 1) : hop);
+  /**
+   * An address literal, never a DNS lookup (host names are not addresses): IPv4, IPv6, bracketed
+   * IPv6, and IPv4 or bracketed IPv6 followed by a port ({@code 192.0.2.1:4711}, {@code
+   * [2001:db8::1]:4711}), as some load balancers write them; the port is not part of the client.
+   * Null for anything else.
+   */
+  static InetAddress literal(String hop) {
+    if (hop.startsWith("[")) {
+      int close = hop.indexOf(']');
+      if (close < 2) {
+        return null;
+      }
+      String after = hop.substring(close + 1);
+      boolean port = after.startsWith(":") && isPort(after.substring(1));
+      if (!after.isEmpty() && !port) {
+        return null;
+      }
+      return Cidr.address(hop.substring(1, close));
+    }
+    int colon = hop.indexOf(':');
+    // One colon is IPv4 with a port; an IPv6 literal has at least two.
+    if (colon >= 0 && colon == hop.lastIndexOf(':')) {
+      return isPort(hop.substring(colon + 1)) ? Cidr.address(hop.substring(0, colon)) : null;
+    }
+    return Cidr.address(hop);
+  }
+
+  /** 1 to 65535 in decimal, without a sign or leading zeros. */
+  private static boolean isPort(String s) {
+    if (s.isEmpty() || s.length() > 5 || s.charAt(0) == '0') {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return Integer.parseInt(s) <= 65_535;
   }
 
   private static boolean anyMatches(List<Pattern> patterns, String path) {

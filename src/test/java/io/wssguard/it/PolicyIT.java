@@ -361,7 +361,9 @@ class PolicyIT {
     AccessRules access =
         new AccessRules(
             List.of(),
-            List.of(new Cidr(InetAddress.getByName("203.0.113.0"), 24)),
+            List.of(
+                new Cidr(InetAddress.getByName("203.0.113.0"), 24),
+                new Cidr(InetAddress.getByName("2001:db8:bad::"), 48)),
             List.of(new Cidr(InetAddress.getByName("127.0.0.20"), 32)),
             64);
     Policy policy = TestPolicies.accessOnly("default", access);
@@ -370,6 +372,12 @@ class PolicyIT {
       assertEquals(403, statusFrom(p, "127.0.0.20", xff), "a trusted proxy names a denied client");
       assertEquals(101, statusFrom(p, "127.0.0.21", xff), "an untrusted peer's header is ignored");
       assertEquals(101, statusFrom(p, "127.0.0.20", "X-Forwarded-For: 198.51.100.1"));
+      assertEquals(
+          403,
+          statusFrom(p, "127.0.0.20", "X-Forwarded-For: 203.0.113.9:4711"),
+          "a port after the address (some load balancers write one) still names the client");
+      assertEquals(
+          403, statusFrom(p, "127.0.0.20", "X-Forwarded-For: [2001:db8:bad::9]:4711"), "IPv6");
     }
   }
 
