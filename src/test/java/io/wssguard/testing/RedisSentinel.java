@@ -1,0 +1,118 @@
+package io.wssguard.testing;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A real Redis Sentinel ({@code redis-server --sentinel}) on a free loopback port, watching one
+ * primary under a name, with a quorum of one and a one-second down-after so that a test's failover
+ * takes seconds.
+ */
+public final class RedisSentinel implements AutoCloseable {
+  private final int port;
+  private final String name;
+  private Process process;
+
+  private RedisSentinel(int port, String name) {
+    this.port = port;
+    this.name = name;
+  }
+
+  /** Starts one in {@code dir} watching the primary on {@code primaryPort} as {@code name}. */
+  public static RedisSentinel start(Path dir, String name, int primaryPort) throws Exception {
+    RedisServer.assumeInstalled();
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    RedisSentinel sentinel = new RedisSentinel(port, name);
+    // Sentinel rewrites its configuration file as it learns, so it gets one of its own.
+    Path conf = dir.resolve("sentinel.conf");
+    Files.writeString(
+        conf,
+        String.join(
+            "\n",
+            "port " + port,
+            "bind 127.0.0.1",
+            "daemonize no",
+            "dir " + dir,
+            "sentinel monitor " + name + " 127.0.0.1 " + primaryPort + " 1",
+            "sentinel down-after-milliseconds " + name + " 1000",
+            "sentinel failover-timeout " + name + " 10000",
+            ""));
+    sentinel.process =
+        new ProcessBuilder(
+                Files.isExecutable(RedisServer.BINARY)
+                    ? RedisServer.BINARY.toString()
+                    : "redis-server",
+                conf.toString(),
+                "--sentinel")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("sentinel.log").toFile())
+            .start();
+    Await.until(
+        () -> sentinel.accepts() || !sentinel.process.isAlive(),
+        Duration.ofSeconds(20),
+        () -> "redis sentinel on port " + port);
+    if (!sentinel.process.isAlive()) {
+      throw new IllegalStateException(
+          "redis sentinel exited: " + Files.readString(dir.resolve("sentinel.log")));
+    }
+    return sentinel;
+  }
+
+  private boolean accepts() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The port of the primary this Sentinel names now. */
+  public int primaryPort() {
+    return ask(s -> ((InetSocketAddress) s.getMasterAddrByName(name)).getPort());
+  }
+
+  /** How many replicas of the primary this Sentinel knows. */
+  public int replicas() {
+    return ask(s -> s.replicas(name).size());
+  }
+
+  private <T> T ask(Function<RedisSentinelCommands<String, String>, T> question) {
+    RedisClient client = RedisClient.create(RedisURI.Builder.redis("127.0.0.1", port).build());
+    try (StatefulRedisSentinelConnection<String, String> c = client.connectSentinel()) {
+      return question.apply(c.sync());
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (process != null) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      process = null;
+    }
+  }
+}
