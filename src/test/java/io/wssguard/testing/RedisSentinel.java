@@ -4,11 +4,9 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,7 +61,7 @@ public final class RedisSentinel implements AutoCloseable {
             .redirectOutput(dir.resolve("sentinel.log").toFile())
             .start();
     Await.until(
-        () -> sentinel.accepts() || !sentinel.process.isAlive(),
+        () -> RedisServer.accepts(port) || !sentinel.process.isAlive(),
         Duration.ofSeconds(20),
         () -> "redis sentinel on port " + port);
     if (!sentinel.process.isAlive()) {
@@ -71,15 +69,6 @@ public final class RedisSentinel implements AutoCloseable {
           "redis sentinel exited: " + Files.readString(dir.resolve("sentinel.log")));
     }
     return sentinel;
-  }
-
-  private boolean accepts() {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   public int port() {

@@ -117,6 +117,11 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private boolean accepts() {
+    return accepts(port);
+  }
+
+  /** Whether something on loopback accepts a connection on {@code port} now. */
+  static boolean accepts(int port) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
       return true;
