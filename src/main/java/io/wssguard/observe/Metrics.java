@@ -642,7 +642,7 @@ public final class Metrics {
    * every reload); replaces the count a previous start or reload set.
    */
   public synchronized void tlsKeyFilesInsecure(String listener, int count) {
-    removeKeyFilesGauge(listener);
+    removeMeter(insecureKeyFiles, listener);
     insecureKeyFiles.put(
         listener,
         Gauge.builder("wssguard.tls.key.files.insecure", () -> count)
@@ -655,11 +655,14 @@ public final class Metrics {
   /** {@code listener} no longer serves TLS (removed, or plain now): its TLS series go. */
   synchronized void tlsGone(String listener) {
     certificates(listener, Map.of());
-    removeKeyFilesGauge(listener);
+    removeMeter(insecureKeyFiles, listener);
   }
 
-  private void removeKeyFilesGauge(String listener) {
-    Meter old = insecureKeyFiles.remove(listener);
+  /**
+   * Unregisters the meter {@code meters} holds under {@code key}, if any, so it can be replaced.
+   */
+  private void removeMeter(Map<String, Meter> meters, String key) {
+    Meter old = meters.remove(key);
     if (old != null) {
       registry.remove(old);
     }
@@ -736,10 +739,7 @@ public final class Metrics {
             });
     notAfter.forEach(
         (name, end) -> {
-          Meter old = certificates.remove(prefix + name);
-          if (old != null) {
-            registry.remove(old);
-          }
+          removeMeter(certificates, prefix + name);
           Supplier<Number> left = () -> Duration.between(Instant.now(), end).toMillis() / 1000.0;
           certificates.put(
               prefix + name,
