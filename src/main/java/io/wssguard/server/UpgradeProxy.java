@@ -202,6 +202,17 @@ final class UpgradeProxy implements HttpHandler {
     return admitted.source().fleet().connectionsMax() > 0 ? admitted.source().fleet() : null;
   }
 
+  /**
+   * A conversation that will not start after its backend answered: closes the backend connection
+   * and gives back the server's count and the source's admission.
+   */
+  private void abandon(
+      BackendServer server, StreamConnection backend, HandshakeAdmission.Admitted admitted) {
+    IoUtils.safeClose(backend);
+    server.connectionClosed();
+    admission.release(admitted);
+  }
+
   /** Answers the client according to what the backend did. */
   private final class Outcome implements BackendDialer.Outcome {
     private final HttpServerExchange exchange;
@@ -238,9 +249,7 @@ final class UpgradeProxy implements HttpHandler {
       if (!exchange.getConnection().isOpen()) {
         // The client left during the dial, or a ban dropped it: a close listener added now would
         // never run, so the backend connection and the counts are given back here.
-        IoUtils.safeClose(backend);
-        server.connectionClosed();
-        admission.release(admitted);
+        abandon(server, backend, admitted);
         return;
       }
       observe.metrics().backendConnected(route.config().backend(), System.nanoTime() - dialStart);
@@ -356,9 +365,7 @@ final class UpgradeProxy implements HttpHandler {
     @Override
     public void closed(ServerConnection connection) {
       if (!handedOver) { // the client left before its 101 went out
-        IoUtils.safeClose(backend);
-        server.connectionClosed();
-        admission.release(admitted);
+        abandon(server, backend, admitted);
       }
     }
 
