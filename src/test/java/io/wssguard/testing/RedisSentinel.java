@@ -4,13 +4,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -31,10 +29,7 @@ public final class RedisSentinel implements AutoCloseable {
   /** Starts one in {@code dir} watching the primary on {@code primaryPort} as {@code name}. */
   public static RedisSentinel start(Path dir, String name, int primaryPort) throws Exception {
     RedisServer.assumeInstalled();
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = RedisServer.freePort();
     RedisSentinel sentinel = new RedisSentinel(port, name);
     // Sentinel rewrites its configuration file as it learns, so it gets one of its own.
     Path conf = dir.resolve("sentinel.conf");
@@ -51,23 +46,8 @@ public final class RedisSentinel implements AutoCloseable {
             "sentinel failover-timeout " + name + " 10000",
             ""));
     sentinel.process =
-        new ProcessBuilder(
-                Files.isExecutable(RedisServer.BINARY)
-                    ? RedisServer.BINARY.toString()
-                    : "redis-server",
-                conf.toString(),
-                "--sentinel")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("sentinel.log").toFile())
-            .start();
-    Await.until(
-        () -> RedisServer.accepts(port) || !sentinel.process.isAlive(),
-        Duration.ofSeconds(20),
-        () -> "redis sentinel on port " + port);
-    if (!sentinel.process.isAlive()) {
-      throw new IllegalStateException(
-          "redis sentinel exited: " + Files.readString(dir.resolve("sentinel.log")));
-    }
+        RedisServer.launch(
+            List.of(conf.toString(), "--sentinel"), dir.resolve("sentinel.log"), port);
     return sentinel;
   }
 
@@ -97,10 +77,7 @@ public final class RedisSentinel implements AutoCloseable {
   @Override
   public void close() throws Exception {
     if (process != null) {
-      process.destroy();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      RedisServer.stop(process);
       process = null;
     }
   }

@@ -64,11 +64,7 @@ public final class RedisServer implements AutoCloseable {
    */
   public static RedisServer start(Path dir, String... extra) throws Exception {
     assumeInstalled();
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    RedisServer redis = new RedisServer(dir, port, List.of(extra));
+    RedisServer redis = new RedisServer(dir, freePort(), List.of(extra));
     redis.start();
     return redis;
   }
@@ -82,10 +78,44 @@ public final class RedisServer implements AutoCloseable {
     return "redis://127.0.0.1:" + port + "/0";
   }
 
+  /** A free loopback port for a Redis process. */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /**
+   * Runs {@code redis-server} with {@code args}, its output in {@code log}; returns it once it
+   * accepts connections on {@code port}.
+   */
+  static Process launch(List<String> args, Path log, int port) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Files.isExecutable(BINARY) ? BINARY.toString() : "redis-server");
+    cmd.addAll(args);
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Await.until(
+        () -> accepts(port) || !p.isAlive(),
+        Duration.ofSeconds(20),
+        () -> "redis-server " + args + " on port " + port);
+    if (!p.isAlive()) {
+      throw new IllegalStateException("redis-server exited: " + Files.readString(log));
+    }
+    return p;
+  }
+
+  /** SIGTERM, then SIGKILL if it has not gone within 10 s. */
+  static void stop(Process process) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
   /** Starts it (again, on the same port); returns once it answers. */
   public void start() throws Exception {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Files.isExecutable(BINARY) ? BINARY.toString() : "redis-server");
     cmd.addAll(
         List.of(
             "--port",
@@ -101,27 +131,11 @@ public final class RedisServer implements AutoCloseable {
             "--daemonize",
             "no"));
     cmd.addAll(extra);
-    process =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("redis.log").toFile())
-            .start();
-    Await.until(
-        () -> accepts() || !process.isAlive(),
-        Duration.ofSeconds(20),
-        () -> "redis-server on port " + port);
-    if (!process.isAlive()) {
-      throw new IllegalStateException(
-          "redis-server exited: " + Files.readString(dir.resolve("redis.log")));
-    }
-  }
-
-  private boolean accepts() {
-    return accepts(port);
+    process = launch(cmd, dir.resolve("redis.log"), port);
   }
 
   /** Whether something on loopback accepts a connection on {@code port} now. */
-  static boolean accepts(int port) {
+  private static boolean accepts(int port) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
       return true;
@@ -177,10 +191,7 @@ public final class RedisServer implements AutoCloseable {
       if (process.isAlive()) {
         resume(); // a paused one would not hear the SIGTERM
       }
-      process.destroy();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      stop(process);
       process = null;
     }
   }
