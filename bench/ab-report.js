@@ -9,7 +9,7 @@ const runs = fs.readdirSync(`${dir}/raw`).filter((f) => f.startsWith('run-')).ma
   const norm = r.proxy_cpu.sched_s / r.client_cpu.sched_s;
   return { f, jar, cpu, norm };
 });
-const med = (a) => { const s = [...a].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const med = require('./stats').median;
 const unit = test === 'tlshs' ? 'us/handshake' : 'us/msg';
 const out = [];
 for (const j of ['A', 'B']) {

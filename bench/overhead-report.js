@@ -53,10 +53,7 @@ function threadShares(stem) {
 const us = (r) => r.proxy_us_per_relayed_msg_sched;
 const norm = (r) => r.proxy_us_per_relayed_msg_sched / r.backend_us_per_relayed_msg_sched;
 const part = (r, cat) => (r.threads ? us(r) * (r.threads[cat] ?? 0) : NaN);
-const med = (xs) => {
-  const s = [...xs].sort((x, y) => x - y), n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
+const med = require('./stats').median;
 const f2 = (x) => x.toFixed(2);
 const pct = (x) => (x >= 1 ? '+' : '') + ((x - 1) * 100).toFixed(1) + '%';
 const range = (xs, f = f2) => `[${f(Math.min(...xs))}, ${f(Math.max(...xs))}]`;
