@@ -10,6 +10,7 @@ import io.wssguard.limit.FleetLedger;
 import io.wssguard.net.Cidr;
 import io.wssguard.observe.FleetView;
 import io.wssguard.observe.JsonText;
+import io.wssguard.quantity.Quantities;
 import io.wssguard.time.Ticker;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -40,9 +41,11 @@ import java.util.logging.Logger;
  * kernel firewall — and never sent on again.
  *
  * <p>Which ban came from which node is kept here ({@link #origin}) for the listings; a ban made
- * here is this node's. After each read of the hash, bans the fleet had and no longer has (lifted
- * while this node was away) are lifted here too; bans this node made while Redis was away are sent
- * first, so they are not among them.
+ * here is this node's. After each read of the hashes, a ban the fleet had and has since lifted
+ * (while this node was away) is lifted here too; bans this node made while Redis was away are sent
+ * first, so they are not among them. A ban the fleet had that is gone from the bans hash with no
+ * record of its lifting was lost by the store (an asynchronous failover, a hash emptied by hand): a
+ * node that still holds it writes it back, so a store's loss never lifts a ban.
  *
  * <p>Strikes and {@code scope: fleet} budgets travel through the same link ({@link FleetSync}):
  * {@link #ledger} is what the proxy's admission and enforcement hand them to.
@@ -265,12 +268,27 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
   /** Lifts the ban here and, through Redis, on every node; true if there was one here or there. */
   @Override
   public boolean unban(Cidr target) {
+    Instant until = heldUntil(target);
     boolean here = local.unban(target);
     boolean fromFleet = origins.remove(target) != null;
     if (here || fromFleet) {
-      link.send(BanNotice.unban(target, node));
+      // The fleet keeps the record as long as the ban would have lasted here; a ban held here only
+      // in the fleet's name was refused here (never-ban), so its end is not known: the longest.
+      link.send(
+          BanNotice.unban(
+              target, until != null ? until : ticker.instant().plus(Quantities.MAX_BAN), node));
     }
     return here || fromFleet;
+  }
+
+  /** When this node's ban of exactly {@code target} ends, or null (rare: a scan of the list). */
+  private Instant heldUntil(Cidr target) {
+    for (Entry e : local.active()) {
+      if (e.target().equals(target)) {
+        return e.until();
+      }
+    }
+    return null;
   }
 
   @Override
@@ -364,66 +382,108 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
     }
 
     @Override
-    public List<String> loaded(Map<String, String> bans) {
+    public RedisLink.Repairs loaded(Map<String, String> bans, Map<String, String> lifted) {
       Instant now = ticker.instant();
-      Map<Cidr, Instant> here = new HashMap<>();
+      Map<Cidr, Entry> here = new HashMap<>();
       for (Entry e : local.active()) {
-        here.put(e.target(), e.until());
+        here.put(e.target(), e);
       }
-      Set<Cidr> present = new HashSet<>();
-      List<String> ended = new ArrayList<>();
-      int added = 0;
-      for (Map.Entry<String, String> e : bans.entrySet()) {
-        BanNotice n;
-        try {
-          n = reader.read(e.getValue(), now);
-        } catch (NoticeReader.Refused r) {
-          refuse(
-              "the entry " + NoticeReader.clip(e.getKey()) + " of the bans hash", r.getMessage());
-          continue;
-        }
-        if (n.kind() != BanNotice.Kind.BAN || !n.field().equals(e.getKey())) {
-          refuse(
-              "the entry " + NoticeReader.clip(e.getKey()) + " of the bans hash",
-              "not a ban of " + NoticeReader.clip(e.getKey()));
+      List<String> endedLifts = new ArrayList<>();
+      Map<Cidr, String> liftRecords = new HashMap<>();
+      for (Map.Entry<String, String> e : lifted.entrySet()) {
+        BanNotice n = entry(e, BanNotice.Kind.UNBAN, now, "lifted");
+        if (n == null) {
           continue;
         }
         if (!n.until().isAfter(now)) {
-          ended.add(e.getKey());
+          endedLifts.add(e.getKey());
+        } else {
+          liftRecords.put(n.target(), e.getKey());
+        }
+      }
+      Set<Cidr> present = new HashSet<>();
+      List<String> endedBans = new ArrayList<>();
+      int added = 0;
+      for (Map.Entry<String, String> e : bans.entrySet()) {
+        BanNotice n = entry(e, BanNotice.Kind.BAN, now, "bans");
+        if (n == null) {
+          continue;
+        }
+        if (!n.until().isAfter(now)) {
+          endedBans.add(e.getKey());
           continue;
         }
         present.add(n.target());
-        Instant until = here.get(n.target());
-        if (until == null || until.isBefore(n.until().minusSeconds(1))) {
-          if (apply(n, false) && until == null) {
+        Entry held = here.get(n.target());
+        if (held == null || held.until().isBefore(n.until().minusSeconds(1))) {
+          if (apply(n, false) && held == null) {
             added++;
           }
         } else if (!n.origin().equals(node)) {
           origins.put(n.target(), n.origin());
         }
+        String record = liftRecords.remove(n.target());
+        if (record != null) {
+          endedLifts.add(record); // banned again since: the ban stands
+        }
       }
-      int lifted = 0;
+      int liftedHere = 0;
+      Map<String, String> restored = new HashMap<>();
       for (Cidr gone : inFleet) {
-        if (!present.contains(gone) && !link.queued(gone)) {
-          origins.remove(gone);
-          if (local.unban(gone)) {
-            lifted++;
-          }
+        if (present.contains(gone) || link.queued(gone)) {
+          continue;
+        }
+        Entry held = here.get(gone);
+        if (held != null && !liftRecords.containsKey(gone)) {
+          BanNotice n = BanNotice.ban(gone, held.until(), shareable(held.reason()), origin(gone));
+          restored.put(n.field(), n.json());
+          present.add(gone);
+          continue;
+        }
+        origins.remove(gone);
+        if (local.unban(gone)) {
+          liftedHere++;
         }
       }
       inFleet = present;
-      if (firstLoad.getCount() > 0 || added > 0 || lifted > 0) {
+      if (!restored.isEmpty()) {
+        LOG.warning(
+            "fleet: "
+                + restored.size()
+                + " ban(s) this node holds were gone from Redis with no record of their lifting"
+                + " (a failover that lost writes, or the hash emptied by hand): written back");
+      }
+      if (firstLoad.getCount() > 0 || added > 0 || liftedHere > 0) {
         LOG.info(
             "fleet: "
                 + present.size()
                 + " fleet ban(s) in Redis; "
                 + added
                 + " new here, "
-                + lifted
+                + liftedHere
                 + " lifted here (lifted in the fleet meanwhile)");
       }
       firstLoad.countDown();
-      return ended;
+      return new RedisLink.Repairs(endedBans, endedLifts, restored);
+    }
+
+    /** An entry of the {@code hash} hash read as a notice of {@code kind}, or null if refused. */
+    private BanNotice entry(
+        Map.Entry<String, String> e, BanNotice.Kind kind, Instant now, String hash) {
+      String what = "the entry " + NoticeReader.clip(e.getKey()) + " of the " + hash + " hash";
+      BanNotice n;
+      try {
+        n = reader.read(e.getValue(), now);
+      } catch (NoticeReader.Refused r) {
+        refuse(what, r.getMessage());
+        return null;
+      }
+      if (n.kind() != kind || n.until() == null || !n.field().equals(e.getKey())) {
+        String op = kind == BanNotice.Kind.BAN ? "a ban" : "an unban with its until";
+        refuse(what, "not " + op + " of " + NoticeReader.clip(e.getKey()));
+        return null;
+      }
+      return n;
     }
 
     @Override

@@ -99,28 +99,15 @@ final class NoticeReader {
     if (!ClusterConfig.NODE.matcher(origin).matches()) {
       throw new Refused("origin: '" + clip(origin) + "' (expected: a node name, [a-z0-9-]+)");
     }
-    if (op.equals("unban")) {
-      if (values.containsKey("until") || values.containsKey("reason")) {
-        throw new Refused("an unban with until or reason");
-      }
-      return BanNotice.unban(target, origin);
-    }
-    if (!op.equals("ban")) {
+    if (!op.equals("ban") && !op.equals("unban")) {
       throw new Refused("op: '" + clip(op) + "' (expected: ban or unban)");
     }
-    Instant until;
-    try {
-      until = Instant.parse(required(values, "until"));
-    } catch (DateTimeParseException e) {
-      throw new Refused("until: '" + clip(values.get("until")) + "' (expected: an ISO instant)");
-    }
-    if (until.isAfter(now.plus(Quantities.MAX_BAN).plusSeconds(60))) {
-      throw new Refused(
-          "until: "
-              + until
-              + " (expected: at most "
-              + Quantities.MAX_BAN.toDays()
-              + " days from now, the longest ban)");
+    Instant until = op.equals("ban") || values.containsKey("until") ? until(values, now) : null;
+    if (op.equals("unban")) {
+      if (values.containsKey("reason")) {
+        throw new Refused("an unban with a reason");
+      }
+      return BanNotice.unban(target, until, origin);
     }
     String reason = required(values, "reason");
     if (reason.isBlank()
@@ -135,6 +122,25 @@ final class NoticeReader {
               + ", one line without control characters, not blank)");
     }
     return BanNotice.ban(target, until, reason, origin);
+  }
+
+  /** When a ban ends (or an unban's record goes): an instant no later than the longest ban. */
+  private static Instant until(Map<String, String> values, Instant now) throws Refused {
+    Instant until;
+    try {
+      until = Instant.parse(required(values, "until"));
+    } catch (DateTimeParseException e) {
+      throw new Refused("until: '" + clip(values.get("until")) + "' (expected: an ISO instant)");
+    }
+    if (until.isAfter(now.plus(Quantities.MAX_BAN).plusSeconds(60))) {
+      throw new Refused(
+          "until: "
+              + until
+              + " (expected: at most "
+              + Quantities.MAX_BAN.toDays()
+              + " days from now, the longest ban)");
+    }
+    return until;
   }
 
   private Cidr target(String text) throws Refused {

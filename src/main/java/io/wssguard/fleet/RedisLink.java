@@ -75,17 +75,29 @@ final class RedisLink implements AutoCloseable {
     void received(String message);
 
     /**
-     * The whole bans hash, read after a (re)connect and every {@link #RESYNC}; returns the fields
-     * to delete (bans that have ended).
+     * The whole bans hash and lifted hash, read after a (re)connect and every {@link #RESYNC};
+     * returns what to change in them.
      */
-    List<String> loaded(Map<String, String> bans);
+    Repairs loaded(Map<String, String> bans, Map<String, String> lifted);
 
     /** {@code notice} is in Redis now and was published. */
     void sent(BanNotice notice);
   }
 
+  /**
+   * What a node changes in the hashes after reading them.
+   *
+   * @param endedBans fields of the bans hash to delete: bans that have ended
+   * @param endedLifts fields of the lifted hash to delete: records whose ban would have ended, or
+   *     that a later ban of the same block replaced
+   * @param restored bans the hash lost (neither there nor lifted) that this node still holds, field
+   *     to value, to write back
+   */
+  record Repairs(List<String> endedBans, List<String> endedLifts, Map<String, String> restored) {}
+
   private final List<RedisURI> uris;
   private final String bansKey;
+  private final String liftedKey;
   private final String channel;
   private final Listener listener;
   private final QuietLog quiet;
@@ -108,6 +120,7 @@ final class RedisLink implements AutoCloseable {
   RedisLink(List<URI> redis, char[] password, String keyPrefix, Listener listener, Ticker ticker) {
     this.uris = redis.stream().map(u -> redisUri(u, password)).toList();
     this.bansKey = keyPrefix + ":bans";
+    this.liftedKey = keyPrefix + ":bans:lifted";
     this.channel = keyPrefix + ":bans:changes";
     this.listener = listener;
     this.quiet = new QuietLog(LOG, ticker);
@@ -397,9 +410,12 @@ final class RedisLink implements AutoCloseable {
         if (n.kind() == BanNotice.Kind.BAN) {
           redis.hset(bansKey, n.field(), n.json());
         } else {
+          // The record first: from a store that has lost the ban and has no record of its lifting,
+          // the nodes that hold the ban write it back.
+          redis.hset(liftedKey, n.field(), n.json());
           redis.hdel(bansKey, n.field());
         }
-        redis.publish(channel, n.json());
+        redis.publish(channel, n.message());
       } catch (RuntimeException e) {
         lost(e);
         return;
@@ -410,13 +426,19 @@ final class RedisLink implements AutoCloseable {
     }
   }
 
-  /** Reads the whole hash and deletes the ended bans the listener names; false if Redis failed. */
+  /** Reads both hashes and makes the changes the listener names; false if Redis failed. */
   private boolean load() {
     try {
-      Map<String, String> all = commands.sync().hgetall(bansKey);
-      List<String> ended = listener.loaded(all);
-      if (!ended.isEmpty()) {
-        commands.sync().hdel(bansKey, ended.toArray(new String[0]));
+      RedisCommands<String, String> redis = commands.sync();
+      Repairs repairs = listener.loaded(redis.hgetall(bansKey), redis.hgetall(liftedKey));
+      if (!repairs.endedBans().isEmpty()) {
+        redis.hdel(bansKey, repairs.endedBans().toArray(new String[0]));
+      }
+      if (!repairs.endedLifts().isEmpty()) {
+        redis.hdel(liftedKey, repairs.endedLifts().toArray(new String[0]));
+      }
+      if (!repairs.restored().isEmpty()) {
+        redis.hset(bansKey, repairs.restored());
       }
       return true;
     } catch (RuntimeException e) {

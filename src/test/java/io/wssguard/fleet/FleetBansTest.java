@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lettuce.core.KillArgs;
 import io.wssguard.ban.Bans;
 import io.wssguard.ban.MemoryBans;
 import io.wssguard.config.AdminConfig;
@@ -17,9 +18,11 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,6 +113,82 @@ class FleetBansTest {
     assertEquals(0, c.bansPublished());
     assertEquals(1, a.bansReceived(), "a heard b's unban; its own ban's echo is not counted");
     redis.admin(null, null, r -> assertEquals(Map.of(), r.hgetall("test:bans")));
+    String record = liftedInRedis().get("203.0.113.7/32");
+    assertTrue(record != null && record.contains("\"origin\":\"gw-b\""), "lifted: " + record);
+  }
+
+  @Test
+  void bansTheStoreLost_areWrittenBackByTheNodesThatHoldThem() throws Exception {
+    FleetBans a = node("gw-a");
+    FleetBans b = node("gw-b");
+    ban(a, "203.0.113.50");
+    awaitBanned(b, "203.0.113.50", true);
+
+    try (CapturedLog log = CapturedLog.of(FleetBans.class.getName())) {
+      // A Redis without persistence comes back empty: as a replica promoted before the ban
+      // reached it, it has neither the ban nor any record of its lifting.
+      redis.kill();
+      redis.start();
+      Await.until(
+          () -> bansInRedis().containsKey("203.0.113.50/32"),
+          WAIT,
+          () -> "written back: " + bansInRedis());
+      Await.until(() -> a.connected() && b.connected(), WAIT, "both reconnected");
+      assertTrue(
+          log.atLeast(Level.WARNING).stream()
+              .anyMatch(r -> r.getMessage().contains("with no record of their lifting")),
+          "an operator is told the store lost bans");
+    }
+    assertTrue(bansInRedis().get("203.0.113.50/32").contains("\"origin\":\"gw-a\""));
+    assertTrue(a.isBanned(ip("203.0.113.50")));
+    assertTrue(b.isBanned(ip("203.0.113.50")));
+    assertTrue(node("gw-late").isBanned(ip("203.0.113.50")), "a node that starts now has it");
+  }
+
+  @Test
+  void aBanLiftedWhileANodeWasAway_isLiftedThereByItsRecord_andEndedRecordsGo() throws Exception {
+    FleetBans a = node("gw-a");
+    ban(a, "203.0.113.60");
+    Await.until(() -> bansInRedis().containsKey("203.0.113.60/32"), WAIT, "a's ban in Redis");
+    // What node gw-c's unban leaves in Redis, its message missed by a.
+    Instant now = Instant.now();
+    redis.admin(
+        null,
+        null,
+        r -> {
+          r.hdel("test:bans", "203.0.113.60/32");
+          r.hset(
+              "test:bans:lifted",
+              Map.of(
+                  "203.0.113.60/32",
+                  BanNotice.unban(Cidr.parse("203.0.113.60/32"), now.plusSeconds(600), "gw-c")
+                      .json(),
+                  "203.0.113.61/32",
+                  BanNotice.unban(Cidr.parse("203.0.113.61/32"), now.minusSeconds(1), "gw-c")
+                      .json()));
+          r.clientKill(KillArgs.Builder.typePubsub()); // a reconnects and reads the hashes again
+        });
+
+    awaitBanned(a, "203.0.113.60", false);
+    Await.until(
+        () -> liftedInRedis().keySet().equals(Set.of("203.0.113.60/32")),
+        WAIT,
+        () -> "the ended record deleted: " + liftedInRedis());
+    assertEquals(Map.of(), bansInRedis(), "not written back");
+  }
+
+  private Map<String, String> bansInRedis() {
+    return hash("test:bans");
+  }
+
+  private Map<String, String> liftedInRedis() {
+    return hash("test:bans:lifted");
+  }
+
+  private Map<String, String> hash(String key) {
+    List<Map<String, String>> all = new ArrayList<>();
+    redis.admin(null, null, r -> all.add(r.hgetall(key)));
+    return all.get(0);
   }
 
   @Test

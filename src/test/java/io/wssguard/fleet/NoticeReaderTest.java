@@ -42,6 +42,28 @@ class NoticeReaderTest {
   }
 
   @Test
+  void unbanRecord_keepsItsUntilInTheHash_butTravelsWithoutItOnTheChannel() throws Exception {
+    BanNotice lifted = BanNotice.unban(Cidr.parse("203.0.113.7/32"), NOW.plusSeconds(600), "gw-b");
+    assertEquals(
+        "{\"op\":\"unban\",\"target\":\"203.0.113.7/32\",\"until\":\"2026-01-01T00:10:00Z\","
+            + "\"origin\":\"gw-b\"}",
+        lifted.json());
+    assertEquals(lifted, reader.read(lifted.json(), NOW));
+    // Nodes that keep no records refuse an unban with an until: the message is the old one.
+    assertEquals(
+        "{\"op\":\"unban\",\"target\":\"203.0.113.7/32\",\"origin\":\"gw-b\"}", lifted.message());
+    assertEquals(
+        "until: 2027-06-01T00:00:00Z (expected: at most 365 days from now, the longest ban)",
+        refusal(
+            "{\"op\":\"unban\",\"target\":\"10.0.0.1/32\",\"until\":\"2027-06-01T00:00:00Z\","
+                + "\"origin\":\"gw-b\"}"));
+    assertEquals(
+        "an unban with a reason",
+        refusal(
+            "{\"op\":\"unban\",\"target\":\"10.0.0.1/32\",\"reason\":\"x\",\"origin\":\"gw-b\"}"));
+  }
+
+  @Test
   void everyAddressAndTooWideBlocks_areRefused() {
     assertEquals(
         "target: 0.0.0.0/0 is every address (never banned)",
