@@ -46,9 +46,9 @@ import java.util.logging.Logger;
  *
  * <p>Reconnecting is done here rather than by Lettuce, because a reconnect means more than a new
  * socket: it re-subscribes first (so nothing published from then on is missed), sends what queued
- * up meanwhile, then reloads the whole bans hash (so what was missed before is caught up), in that
- * order. While Redis is away the queue keeps the newest notice per target, bounded; {@link #RETRY}
- * after a failure the URIs are tried again, in order.
+ * up meanwhile, then reloads the bans and lifted hashes whole (so what was missed before is caught
+ * up), in that order. While Redis is away the queue keeps the newest notice per target, bounded;
+ * {@link #RETRY} after a failure the URIs are tried again, in order.
  *
  * <p>Redis commands used here: HSET, HDEL, HGETALL, PUBLISH, SUBSCRIBE, and PING and AUTH (SELECT
  * for a database other than 0) when connecting; {@link FleetSync} adds HMGET, PEXPIRE, SET and
@@ -63,7 +63,7 @@ final class RedisLink implements AutoCloseable {
   /** Batches in a row left unanswered on an open connection before it counts as lost. */
   static final int SLOW_BATCHES = 3;
 
-  /** How often the whole hash is read again while connected: a safety net, not the fast path. */
+  /** How often the hashes are read again while connected: a safety net, not the fast path. */
   static final Duration RESYNC = Duration.ofSeconds(30);
 
   /** Notices queued while Redis is away, at most (the oldest goes first beyond it). */
