@@ -18,6 +18,8 @@ import java.net.InetAddress;
  */
 public final class ConnectionGate implements FrameGate {
   private static final int OP_CLOSE = 0x8;
+  private static final int PROTOCOL_ERROR = 1002;
+  private static final int INVALID_PAYLOAD = 1007;
   private static final long REPORT_INTERVAL_NANOS = 1_000_000_000L;
 
   private final PolicyView policy;
@@ -145,6 +147,21 @@ public final class ConnectionGate implements FrameGate {
       return DROP;
     }
     return CLOSE;
+  }
+
+  /**
+   * The client broke RFC 6455 and the proxy closed the connection with {@code code}: a strike under
+   * {@code protocol.<code>} when the policy's strikes count protocol violations (1002, 1007; other
+   * codes are limits, not breaches of the protocol). Not in monitor mode, which never bans.
+   */
+  public void protocolViolation(int code) {
+    CompiledPolicy p = policy.current();
+    if ((code == PROTOCOL_ERROR || code == INVALID_PAYLOAD)
+        && p.strikes != null
+        && p.strikes.protocolViolations()
+        && !p.monitor) {
+      enforcer.strike(source, p, client, "protocol." + code);
+    }
   }
 
   /** The limit behind the last verdict other than PASS (for replay's report); null before one. */

@@ -303,6 +303,11 @@ public final class PolicyExplanation {
             + ": until then its new connections are closed right after accept, before TLS and HTTP"
             + " (behind a PROXY-protocol load balancer, right after the header), with no answer; a"
             + " client named by a trusted proxy's X-Forwarded-For gets 403.");
+    if (r.protocolViolations()) {
+      s.add(
+          "A client that breaks the WebSocket protocol after the upgrade (closed with 1002, or 1007"
+              + " for invalid UTF-8) counts as a strike.");
+    }
     List<PerIpLimits.Ipv6Block> blocks = p.perIp().ipv6Blocks();
     if (!blocks.isEmpty()) {
       int widest = blocks.get(blocks.size() - 1).prefix();

@@ -69,7 +69,7 @@ public final class PolicyParser {
   static final List<String> HANDSHAKE_KEYS =
       List.of("maxHeaderBytes", "origins", "subprotocols", "requiredHeaders", "paths");
   static final List<String> ACCESS_KEYS = List.of("allow", "deny", "trustedProxies", "ipv6Prefix");
-  static final List<String> STRIKE_KEYS = List.of("max", "window", "ban");
+  static final List<String> STRIKE_KEYS = List.of("max", "window", "ban", "protocolViolations");
   static final List<String> RATE_KEYS = List.of("rate", "burst", "action", "strike");
   static final List<String> COUNT_KEYS = List.of("max", "action", "strike");
 
@@ -1022,10 +1022,16 @@ public final class PolicyParser {
     Duration ban =
         yaml.duration(
             m.required("ban"), m.pathOf("ban"), null, Duration.ofSeconds(1), Quantities.MAX_BAN);
-    if (errors.size() > before || max == null || window == null || ban == null) {
+    Boolean protocol =
+        yaml.bool(m.get("protocolViolations"), m.pathOf("protocolViolations"), false);
+    if (errors.size() > before
+        || max == null
+        || window == null
+        || ban == null
+        || protocol == null) {
       return null;
     }
-    return new StrikeRules(max.intValue(), window, ban);
+    return new StrikeRules(max.intValue(), window, ban, protocol);
   }
 
   /**

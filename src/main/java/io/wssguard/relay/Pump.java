@@ -49,7 +49,7 @@ final class Pump {
   private ByteBuffer trailer;
 
   /** The policy asking about each frame (client direction only), or null. */
-  private final ConnectionGate gate;
+  final ConnectionGate gate;
 
   /** Reads are suspended until a throttle timer fires. */
   private boolean throttledUntilResume;

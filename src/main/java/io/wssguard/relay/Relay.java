@@ -216,8 +216,13 @@ public final class Relay {
                 + insp.violationCode()
                 + " "
                 + insp.violationReason());
-    if (meter != null && !insp.violationByGate()) {
-      meter.violation(offender.fromClient, insp.violationCode());
+    if (!insp.violationByGate()) {
+      if (meter != null) {
+        meter.violation(offender.fromClient, insp.violationCode());
+      }
+      if (offender.gate != null) {
+        offender.gate.protocolViolation(insp.violationCode());
+      }
     }
     closedFirst(
         TrafficRecorder.CLOSED_BY_PROXY, offender.fromClient ? insp.violationCode() : BAD_GATEWAY);

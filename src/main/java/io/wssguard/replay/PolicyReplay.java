@@ -12,6 +12,7 @@ import io.wssguard.limit.Limit;
 import io.wssguard.limit.SourceTable;
 import io.wssguard.traffic.RecordedHandshake;
 import io.wssguard.traffic.TrafficReader;
+import io.wssguard.traffic.TrafficRecorder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -239,6 +240,13 @@ public final class PolicyReplay implements TrafficReader.Visitor {
     Connection c = open.remove(conn);
     if (c != null) {
       clock.moveTo(epochMs, c.lagNanos);
+      currentRoute = c.route;
+      if (who == TrafficRecorder.CLOSED_BY_PROXY) {
+        // Not the replay's own policy close (that connection is gone from open): the recorded
+        // proxy closed it for a breach of the protocol (or for a limit of the policy recorded
+        // under, which the gate ignores by its code).
+        c.gate.protocolViolation(code);
+      }
       admission.release(c.admitted);
     }
   }

@@ -255,7 +255,7 @@ class PolicyCommandTest {
               connections: {max: 10, action: reject}
               ipv6Blocks: {40: {factor: 8}}
             access: {ipv6Prefix: 56}
-            strikes: {max: 2, window: 1m, ban: 1h}
+            strikes: {max: 2, window: 1m, ban: 1h, protocolViolations: true}
           flat:
             perIp:
               handshakes: {rate: 5/s, burst: 5, action: reject}
@@ -275,6 +275,8 @@ class PolicyCommandTest {
                 + " its new connections are closed right after accept, before TLS and HTTP (behind a"
                 + " PROXY-protocol load balancer, right after the header), with no answer; a client"
                 + " named by a trusted proxy's X-Forwarded-For gets 403.",
+            "  A client that breaks the WebSocket protocol after the upgrade (closed with 1002, or"
+                + " 1007 for invalid UTF-8) counts as a strike.",
             "  3 such bans inside one IPv6 /40 within 1 minute ban the whole /40 for 1 hour.",
             "  IPv6 clients are counted per /64 block only: no wider block has a budget of its own,"
                 + " so a client that rotates through the blocks of its network gets the per-IP"
@@ -283,7 +285,13 @@ class PolicyCommandTest {
                 + " its new connections are closed right after accept, before TLS and HTTP (behind a"
                 + " PROXY-protocol load balancer, right after the header), with no answer; a client"
                 + " named by a trusted proxy's X-Forwarded-For gets 403."),
-        out.lines().filter(l -> l.contains("IPv6") || l.contains("strikes within")).toList());
+        out.lines()
+            .filter(
+                l ->
+                    l.contains("IPv6")
+                        || l.contains("strikes within")
+                        || l.contains("WebSocket protocol"))
+            .toList());
     assertFalse(out.contains("refused with 403 until"), out);
   }
 

@@ -270,6 +270,33 @@ class PolicyIT {
   }
 
   @Test
+  void protocolViolations_areStrikes_onlyWhereThePolicySaysSo() throws Exception {
+    PerIpLimits ip =
+        new PerIpLimits(new RateLimit(100, 100, Action.REJECT, true), null, null, null);
+    for (boolean counted : new boolean[] {true, false}) {
+      StrikeRules strikes =
+          new StrikeRules(2, Duration.ofMinutes(10), Duration.ofMinutes(5), counted);
+      try (TestProxy p = proxy(limits(Mode.ENFORCE, ip, PerConnectionLimits.NONE, strikes))) {
+        try (RawClient c =
+            RawClient.connect(p.port("plain"), false, "127.0.0.15").upgrade("/echo")) {
+          c.send(RawClient.frame(0x82, new byte[4], false)); // unmasked
+          assertEquals(1002, c.readCloseCode());
+        }
+        try (RawClient c =
+            RawClient.connect(p.port("plain"), false, "127.0.0.15").upgrade("/echo")) {
+          c.send(RawClient.frame(0x81, new byte[] {(byte) 0xC3, 0x28})); // invalid UTF-8
+          assertEquals(1007, c.readCloseCode());
+        }
+        assertEquals(
+            counted ? RawClient.CLOSED : 101,
+            handshake(p, "127.0.0.15"),
+            counted ? "two breaches, two strikes: banned" : "not counted: not banned");
+        assertEquals(101, handshake(p, "127.0.0.16"));
+      }
+    }
+  }
+
+  @Test
   void monitorMode_letsEverythingThrough() throws Exception {
     PerIpLimits ip = new PerIpLimits(new RateLimit(0.1, 1, Action.REJECT, true), null, null, null);
     PerConnectionLimits conn =

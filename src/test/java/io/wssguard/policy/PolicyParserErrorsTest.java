@@ -569,6 +569,14 @@ class PolicyParserErrorsTest {
         errors(BASE + "    strikes: {max: 5, ban: 500ms}\n"));
   }
 
+  @Test
+  void rejectsProtocolViolationsOtherThanTrueOrFalse() {
+    line4(
+        "    strikes: {max: 5, window: 10m, ban: 15m, protocolViolations: 1002}",
+        "p.yaml:4:%d: policies.chat.strikes.protocolViolations: 1002 (expected: true or false)",
+        "1002}");
+  }
+
   // ---- files ----
 
   @Test

@@ -131,7 +131,7 @@ class PolicyParserTest {
               deny: [10.66.0.0/16, 192.0.2.7]
               trustedProxies: ["::1"]
               ipv6Prefix: 56
-            strikes: {max: 3, window: 1m, ban: 1h}
+            strikes: {max: 3, window: 1m, ban: 1h, protocolViolations: true}
         """);
 
     Policy p = PolicyParser.parseFiles(List.of(file)).policies().get("chat");
@@ -166,7 +166,7 @@ class PolicyParserTest {
                     Cidr.parse("10.66.0.0/16"), new Cidr(InetAddress.getByName("192.0.2.7"), 32)),
                 List.of(new Cidr(Cidr.address("::1"), 128)),
                 56),
-            new StrikeRules(3, Duration.ofMinutes(1), Duration.ofHours(1)),
+            new StrikeRules(3, Duration.ofMinutes(1), Duration.ofHours(1), true),
             file.toString(),
             2),
         p);

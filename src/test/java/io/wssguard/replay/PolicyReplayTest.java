@@ -160,6 +160,46 @@ class PolicyReplayTest {
   }
 
   @Test
+  void protocolViolations_recordedAsTheProxysCloses_areStrikes_whereThePolicyCountsThem()
+      throws Exception {
+    Path closes = dir.resolve("closes");
+    Files.createDirectories(closes);
+    ManualTicker clock = new ManualTicker();
+    TrafficRecorder r =
+        new TrafficRecorder(closes, 1 << 30, 1 << 20, 1.0, TrafficRecorder.DEFAULT_CAPACITY, clock);
+    // 127.0.0.60 breaks the protocol twice (1002, 1007); 127.0.0.61 was closed twice by the
+    // recorded policy (1008, 1009), which is not a breach of the protocol.
+    String[][] ends = {{"127.0.0.60", "1002"}, {"127.0.0.60", "1007"}, {"127.0.0.61", "1008"}};
+    for (String[] e : ends) {
+      ConnectionTap t = r.connection(r.handshake(handshake(e[0], null)));
+      t.fromClient().frame(1, 20, true, false);
+      clock.advance(Duration.ofMillis(10));
+      t.ended(TrafficRecorder.CLOSED_BY_PROXY, Integer.parseInt(e[1]));
+    }
+    ConnectionTap big = r.connection(r.handshake(handshake("127.0.0.61", null)));
+    big.ended(TrafficRecorder.CLOSED_BY_PROXY, 1009);
+    r.close();
+
+    for (boolean counted : new boolean[] {true, false}) {
+      ReplayReport report =
+          PolicyReplay.run(
+              closes,
+              policy(
+                  "policies:\n  try:\n    strikes: {max: 2, window: 1m, ban: 1h,"
+                      + " protocolViolations: "
+                      + counted
+                      + "}\n"),
+              null);
+      assertEquals(
+          counted
+              ? List.of(new ReplayReport.Affected("127.0.0.60/32", "/", "strikes", "ban", 1))
+              : List.of(),
+          report.affected(),
+          report.text());
+    }
+  }
+
+  @Test
   void route_selectsOnlyThatRoutesTraffic() throws Exception {
     ReplayReport report = PolicyReplay.run(traffic, defaultPolicy(), "/other");
     assertEquals(0, report.handshakes());
