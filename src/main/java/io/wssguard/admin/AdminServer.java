@@ -20,7 +20,6 @@ import io.wssguard.console.History;
 import io.wssguard.console.Sessions;
 import io.wssguard.console.SourceLookup;
 import io.wssguard.net.Cidr;
-import io.wssguard.observe.BanNotes;
 import io.wssguard.observe.FleetView;
 import io.wssguard.observe.JsonText;
 import io.wssguard.observe.Observability;
@@ -535,9 +534,12 @@ public final class AdminServer implements AutoCloseable {
       if (origin != null) {
         j.field("origin", origin);
       }
-      BanNotes.Note note = observe.banNotes().of(b.target().toString());
-      if (note != null) {
-        j.field("started", note.started().toString()).field("by", note.by());
+      if (b.started() != null) {
+        j.field("started", b.started().toString());
+      }
+      String by = observe.banNotes().by(b.target().toString());
+      if (by != null) {
+        j.field("by", by);
       }
       j.endObject();
     }

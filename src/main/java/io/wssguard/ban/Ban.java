@@ -2,6 +2,7 @@ package io.wssguard.ban;
 
 import io.wssguard.net.Cidr;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,13 +14,19 @@ import java.util.Objects;
  *     again)
  * @param reason why, one line, for people reading {@code wssguard ban list} and the logs
  * @param history short descriptions of the strikes that led here, oldest first
+ * @param started when the ban began (an extension keeps it), or {@code null} when unknown: a ban
+ *     journalled by a version that kept no start
  */
-public record Ban(Cidr target, Instant until, String reason, List<String> history) {
+public record Ban(
+    Cidr target, Instant until, String reason, List<String> history, Instant started) {
   public Ban {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(until, "until");
     Objects.requireNonNull(reason, "reason");
     history = List.copyOf(history);
+    // To the millisecond, as the journal keeps it: a listing says the same before and after a
+    // restart.
+    started = started == null ? null : started.truncatedTo(ChronoUnit.MILLIS);
   }
 
   /** Whether the ban still holds at {@code now}. */

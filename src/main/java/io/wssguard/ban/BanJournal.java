@@ -36,20 +36,24 @@ import java.util.logging.Logger;
  * the change it records is reported done. Replaying the lines in order gives the ban list.
  *
  * <pre>
- * # wssguard bans v1
- * ban&lt;TAB&gt;203.0.113.7&lt;TAB&gt;1767225600000&lt;TAB&gt;reason&lt;TAB&gt;strike 1&lt;TAB&gt;strike 2 ...
+ * # wssguard bans v2
+ * ban&lt;TAB&gt;203.0.113.7&lt;TAB&gt;1767225600000&lt;TAB&gt;reason&lt;TAB&gt;strike 1&lt;TAB&gt;strike 2 ...&lt;TAB&gt;started=1767224700000
  * unban&lt;TAB&gt;203.0.113.0/24
  * expire&lt;TAB&gt;198.51.100.7
  * </pre>
  *
  * A {@code ban} line states the whole ban (an extended ban is written again), {@code until} is
  * epoch milliseconds, and tab, newline, carriage return and backslash inside text are written
- * {@code \t \n \r \\}. A line is complete only with its newline: a crash in the middle of an append
- * leaves a last line without one (or with garbage), and that line alone is skipped with a warning.
- * Any other bad line makes the journal <em>damaged</em>: {@link #open} keeps every valid line,
- * moves the file aside to {@code <journal>.damaged-<UTC time>} for the operator, names each skipped
- * line as {@code file:line} in one error, and writes a fresh journal, so a damaged file never keeps
- * the proxy down (it would otherwise exit and be restarted by systemd forever).
+ * {@code \t \n \r \\}. The last field, {@code started=}, is when the ban began, in epoch
+ * milliseconds, or {@code ?} when unknown; it is last so that a version 1 reader (an older
+ * wssguard, after a downgrade) takes it for one more strike and keeps every ban. A version 1
+ * journal (no {@code started=}) is read too, its starts unknown, and rewritten as version 2 when
+ * opened. A line is complete only with its newline: a crash in the middle of an append leaves a
+ * last line without one (or with garbage), and that line alone is skipped with a warning. Any other
+ * bad line makes the journal <em>damaged</em>: {@link #open} keeps every valid line, moves the file
+ * aside to {@code <journal>.damaged-<UTC time>} for the operator, names each skipped line as {@code
+ * file:line} in one error, and writes a fresh journal, so a damaged file never keeps the proxy down
+ * (it would otherwise exit and be restarted by systemd forever).
  *
  * <p>The directory belongs to the service account, and {@code wssguard ban} may run as root, so no
  * name in it is trusted: nothing is opened through a symbolic link ({@code NOFOLLOW_LINKS}), the
@@ -66,7 +70,9 @@ import java.util.logging.Logger;
  */
 final class BanJournal implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(BanJournal.class.getName());
-  static final String HEADER = "# wssguard bans v1";
+  static final String HEADER = "# wssguard bans v2";
+  private static final String HEADER_V1 = "# wssguard bans v1";
+  private static final String STARTED = "started=";
 
   private static final DateTimeFormatter ASIDE_TIME =
       DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -170,6 +176,7 @@ final class BanJournal implements AutoCloseable {
     }
     int lineNo = 0;
     int start = 0;
+    boolean withStarts = false;
     while (start < text.length()) {
       int end = text.indexOf('\n', start);
       lineNo++;
@@ -184,11 +191,15 @@ final class BanJournal implements AutoCloseable {
                 + ": last line is incomplete (no newline; an interrupted write), skipped");
         break;
       }
+      if (line.equals(HEADER) || line.equals(HEADER_V1)) {
+        withStarts = line.equals(HEADER);
+        continue;
+      }
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }
       try {
-        apply(line, bans);
+        apply(line, bans, withStarts);
       } catch (IllegalArgumentException e) {
         String where = path + ":" + lineNo + ": ";
         if (last && damage.isEmpty()) {
@@ -212,7 +223,11 @@ final class BanJournal implements AutoCloseable {
     return damagedCopy;
   }
 
-  private static void apply(String line, Map<Cidr, Ban> bans) {
+  /**
+   * Applies one line; {@code withStarts}: the journal is version 2, its ban lines end with {@code
+   * started=}.
+   */
+  private static void apply(String line, Map<Cidr, Ban> bans, boolean withStarts) {
     List<String> fields = split(line);
     String event = fields.get(0);
     switch (event) {
@@ -229,8 +244,17 @@ final class BanJournal implements AutoCloseable {
           throw new IllegalArgumentException(
               "until '" + fields.get(2) + "' is not epoch milliseconds");
         }
+        if (withStarts && fields.size() < 5) {
+          throw new IllegalArgumentException(
+              "ban needs started= as its last field after the reason (found "
+                  + (fields.size() - 1)
+                  + " fields)");
+        }
+        Instant started = withStarts ? started(fields.get(fields.size() - 1)) : null;
+        int historyEnd = withStarts ? fields.size() - 1 : fields.size();
         bans.remove(target);
-        bans.put(target, new Ban(target, until, fields.get(3), fields.subList(4, fields.size())));
+        bans.put(
+            target, new Ban(target, until, fields.get(3), fields.subList(4, historyEnd), started));
       }
       case "unban", "expire" -> {
         if (fields.size() != 2) {
@@ -242,6 +266,20 @@ final class BanJournal implements AutoCloseable {
       default ->
           throw new IllegalArgumentException(
               "unknown event '" + event + "' (expected ban, unban or expire)");
+    }
+  }
+
+  /** The last field of a version 2 ban line: {@code started=<epoch ms>} or {@code started=?}. */
+  private static Instant started(String field) {
+    String value = field.startsWith(STARTED) ? field.substring(STARTED.length()) : null;
+    if ("?".equals(value)) {
+      return null;
+    }
+    try {
+      return Instant.ofEpochMilli(Long.parseLong(value));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "last field '" + field + "' (expected: started=<epoch milliseconds> or started=?)");
     }
   }
 
@@ -396,6 +434,12 @@ final class BanJournal implements AutoCloseable {
     escape(ban.reason(), line);
     for (String strike : ban.history()) {
       escape(strike, line.append('\t'));
+    }
+    line.append('\t').append(STARTED);
+    if (ban.started() == null) {
+      line.append('?');
+    } else {
+      line.append(ban.started().toEpochMilli());
     }
     return line.append('\n').toString();
   }

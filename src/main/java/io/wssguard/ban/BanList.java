@@ -215,7 +215,7 @@ public final class BanList implements AutoCloseable {
       if (strikes.size() > MAX_HISTORY) {
         strikes = strikes.subList(strikes.size() - MAX_HISTORY, strikes.size());
       }
-      ban = new Ban(target, until, reason, strikes);
+      ban = new Ban(target, until, reason, strikes, extended ? old.started() : now);
       bans.put(target, ban);
       publish();
       persist(

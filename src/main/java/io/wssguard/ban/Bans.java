@@ -8,8 +8,11 @@ import java.util.List;
 
 /** Where strikes end up: the ban list consulted at every handshake. */
 public interface Bans {
-  /** One ban in force: the banned block, when it ends, and why. */
-  record Entry(Cidr target, Instant until, String reason) {}
+  /**
+   * One ban in force: the banned block, when it ends, why, and when it began ({@code null} when
+   * unknown, see {@link Ban#started}).
+   */
+  record Entry(Cidr target, Instant until, String reason, Instant started) {}
 
   /** Whether {@code address} is banned now (fast: asked once per handshake). */
   boolean isBanned(InetAddress address);

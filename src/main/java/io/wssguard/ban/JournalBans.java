@@ -51,10 +51,12 @@ public final class JournalBans implements Bans, AutoCloseable {
   private static final class Pending {
     final Instant until;
     final List<String> history;
+    final Instant started;
 
-    Pending(Instant until, List<String> history) {
+    Pending(Instant until, List<String> history, Instant started) {
       this.until = until;
       this.history = history;
+      this.started = started;
     }
   }
 
@@ -151,7 +153,9 @@ public final class JournalBans implements Bans, AutoCloseable {
       until = queued.until.isAfter(until) ? queued.until : until;
     }
     strikes.addAll(history);
-    Pending mark = new Pending(until, List.copyOf(history));
+    Instant started =
+        before != null ? before.started() : queued != null && extended ? queued.started : now;
+    Pending mark = new Pending(until, List.copyOf(history), started);
     pending.put(target, mark);
     try {
       background.execute(
@@ -174,7 +178,7 @@ public final class JournalBans implements Bans, AutoCloseable {
     }
     int keep = Math.max(0, strikes.size() - BanList.MAX_HISTORY);
     return BanOutcome.of(
-        new Ban(target, until, reason, strikes.subList(keep, strikes.size())), extended);
+        new Ban(target, until, reason, strikes.subList(keep, strikes.size()), started), extended);
   }
 
   /**
@@ -207,7 +211,7 @@ public final class JournalBans implements Bans, AutoCloseable {
   @Override
   public List<Entry> active() {
     return list.active(clock.instant()).stream()
-        .map(b -> new Entry(b.target(), b.until(), b.reason()))
+        .map(b -> new Entry(b.target(), b.until(), b.reason(), b.started()))
         .toList();
   }
 

@@ -23,7 +23,7 @@ import java.util.logging.Logger;
 public final class MemoryBans implements Bans {
   private static final Logger LOG = Logger.getLogger(MemoryBans.class.getName());
 
-  private record Held(Instant until, String reason, List<String> history) {
+  private record Held(Instant until, String reason, List<String> history, Instant started) {
     boolean activeAt(Instant now) {
       return until.isAfter(now);
     }
@@ -101,10 +101,10 @@ public final class MemoryBans implements Bans {
       strikes.addAll(old.history());
     }
     strikes.addAll(history);
-    Held held = new Held(until, reason, List.copyOf(strikes));
+    Held held = new Held(until, reason, List.copyOf(strikes), extended ? old.started() : now);
     bans.put(target, held);
     index = PrefixIndex.of(bans);
-    return BanOutcome.of(new Ban(target, until, reason, held.history()), extended);
+    return BanOutcome.of(new Ban(target, until, reason, held.history(), held.started()), extended);
   }
 
   @Override
@@ -135,7 +135,8 @@ public final class MemoryBans implements Bans {
         .removeIf(
             e -> {
               if (e.getValue().activeAt(now)) {
-                result.add(new Entry(e.getKey(), e.getValue().until(), e.getValue().reason()));
+                Held h = e.getValue();
+                result.add(new Entry(e.getKey(), h.until(), h.reason(), h.started()));
                 return false;
               }
               return true;

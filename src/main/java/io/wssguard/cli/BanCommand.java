@@ -106,6 +106,9 @@ final class BanCommand implements Runnable {
             .append(ban.until())
             .append('\t')
             .append(ban.reason());
+    if (ban.started() != null) {
+      s.append("\tsince ").append(ban.started());
+    }
     if (!ban.history().isEmpty()) {
       s.append("\t[").append(String.join("; ", ban.history())).append(']');
     }
@@ -512,13 +515,16 @@ final class BanCommand implements Runnable {
             || !(b.get("target") instanceof String target)
             || !(b.get("until") instanceof String until)
             || !(b.get("reason") instanceof String reason)
-            || !(b.get("origin") == null || b.get("origin") instanceof String)) {
+            || !(b.get("origin") == null || b.get("origin") instanceof String)
+            || !(b.get("started") == null || b.get("started") instanceof String)) {
           return null;
         }
         try {
+          Instant started =
+              b.get("started") == null ? null : Instant.parse((String) b.get("started"));
           bans.add(
               new Listed(
-                  new Ban(Cidr.parse(target), Instant.parse(until), reason, List.of()),
+                  new Ban(Cidr.parse(target), Instant.parse(until), reason, List.of(), started),
                   (String) b.get("origin")));
         } catch (IllegalArgumentException | DateTimeParseException e) {
           return null;

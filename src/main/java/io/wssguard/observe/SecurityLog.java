@@ -53,7 +53,7 @@ public final class SecurityLog implements SecurityEvents {
     return recent;
   }
 
-  /** When and by whom this process's bans started. */
+  /** Who made this process's bans. */
   BanNotes banNotes() {
     return banNotes;
   }
@@ -287,7 +287,7 @@ public final class SecurityLog implements SecurityEvents {
       watch.accept(Cidr.parse(target)); // first: the connections it closes spend no more CPU
     }
     metrics.banAdded(by);
-    banNotes.banned(target, by, Instant.now(), duration);
+    banNotes.banned(target, by);
     int slash = target.indexOf('/');
     writeImportant(
         event("ban", slash < 0 ? target : target.substring(0, slash), null)

@@ -45,7 +45,9 @@ class BanListScaleTest {
           .append(i % 2)
           .append("::/64\t")
           .append(until)
-          .append("\tflood\n");
+          .append("\tflood\tstarted=")
+          .append(T0.toEpochMilli())
+          .append('\n');
     }
     Path journal = dir.resolve("bans-" + count + ".journal");
     Files.writeString(journal, text);

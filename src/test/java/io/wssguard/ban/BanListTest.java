@@ -2,6 +2,7 @@ package io.wssguard.ban;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -173,8 +174,59 @@ class BanListTest {
     assertEquals(
         List.of(
             BanJournal.HEADER,
-            "ban\t203.0.113.8\t" + T0.plus(Duration.ofHours(1)).toEpochMilli() + "\tlong"),
+            "ban\t203.0.113.8\t"
+                + T0.plus(Duration.ofHours(1)).toEpochMilli()
+                + "\tlong\tstarted="
+                + T0.toEpochMilli()),
         Files.readAllLines(journal()));
+  }
+
+  @Test
+  void started_isKeptByAnExtension_andSurvivesARestart() throws Exception {
+    try (BanList list = open(List.of())) {
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "first", List.of());
+      now.set(T0.plus(Duration.ofMinutes(10)));
+      Ban extended = list.ban(cidr("203.0.113.7"), Duration.ofHours(1), "again", List.of()).ban();
+      assertEquals(T0, extended.started(), "an extension keeps the start");
+      list.ban(cidr("203.0.113.8"), Duration.ofHours(1), "later", List.of());
+    }
+    try (BanList list = open(List.of())) {
+      assertEquals(
+          List.of(T0, T0.plus(Duration.ofMinutes(10))),
+          list.active(now.get()).stream().map(Ban::started).toList());
+    }
+  }
+
+  @Test
+  void aVersion1Journal_isRead_withStartsUnknown_andRewrittenAsVersion2() throws Exception {
+    long until = T0.plus(Duration.ofHours(1)).toEpochMilli();
+    Files.writeString(
+        journal(), "# wssguard bans v1\nban\t203.0.113.7\t" + until + "\tflood\tstrike 1\n");
+    try (BanList list = open(List.of())) {
+      Ban ban = list.active(T0).get(0);
+      assertEquals(List.of("strike 1"), ban.history());
+      assertNull(ban.started(), "a version 1 journal kept no start");
+    }
+    assertEquals(
+        List.of(
+            "# wssguard bans v2", "ban\t203.0.113.7\t" + until + "\tflood\tstrike 1\tstarted=?"),
+        Files.readAllLines(journal()));
+  }
+
+  @Test
+  void aVersion2Line_readAsVersion1_keepsItsBanAndReason() throws Exception {
+    // What an older wssguard does with this version's journal after a downgrade: started= is
+    // read as one more strike, and nothing is lost or called damaged.
+    String line =
+        BanJournal.banLine(
+            new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "flood", List.of("strike 1"), T0));
+    Files.writeString(journal(), "# wssguard bans v1\n" + line);
+    try (BanList list = open(List.of())) {
+      Ban ban = list.active(T0).get(0);
+      assertEquals("flood", ban.reason());
+      assertEquals(List.of("strike 1", "started=" + T0.toEpochMilli()), ban.history());
+      assertEquals(List.of(), list.journalDamage());
+    }
   }
 
   @Test
@@ -213,7 +265,7 @@ class BanListTest {
   void open_skipsGarbledLastLine_asAnInterruptedWrite_withoutCallingTheJournalDamaged()
       throws Exception {
     String good =
-        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of()));
+        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of(), T0));
     Files.writeString(journal(), BanJournal.HEADER + "\n" + good + "bam\t203.0.113.8\n");
     try (BanList list = open(List.of())) {
       assertEquals(1, list.active(T0).size());
@@ -226,9 +278,10 @@ class BanListTest {
   void open_keepsEveryValidLineOfADamagedJournal_movesItAside_andNamesEachBadLine()
       throws Exception {
     String good =
-        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of()));
+        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of(), T0));
     String also =
-        BanJournal.banLine(new Ban(cidr("198.51.100.0/24"), T0.plusSeconds(60), "too", List.of()));
+        BanJournal.banLine(
+            new Ban(cidr("198.51.100.0/24"), T0.plusSeconds(60), "too", List.of(), T0));
     String damaged =
         BanJournal.HEADER
             + "\n"
@@ -271,7 +324,7 @@ class BanListTest {
   @Test
   void read_listsTheValidBans_andTheDamagedLines_withoutChangingTheFile() throws Exception {
     String good =
-        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of()));
+        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of(), T0));
     String text = BanJournal.HEADER + "\nbam\n" + good;
     Files.writeString(journal(), text);
     BanList.Contents contents = BanList.read(journal(), T0);

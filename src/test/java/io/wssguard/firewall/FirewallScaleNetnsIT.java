@@ -52,7 +52,7 @@ class FirewallScaleNetnsIT {
     Instant now = Instant.now();
     bans =
         bans.stream()
-            .map(b -> new Ban(b.target(), now.plusSeconds(1800), b.reason(), b.history()))
+            .map(b -> new Ban(b.target(), now.plusSeconds(1800), b.reason(), b.history(), now))
             .toList();
 
     long start = System.nanoTime();

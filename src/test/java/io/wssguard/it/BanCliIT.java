@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,7 +65,8 @@ class BanCliIT {
     String[] lines = list.out().strip().split("\n", -1);
     assertEquals(2, lines.length, list.out());
     assertTrue(
-        lines[0].matches("203\\.0\\.113\\.7\tuntil \\S+\thandshake flood\t\\[by hand]"), lines[0]);
+        lines[0].matches("203\\.0\\.113\\.7\tuntil \\S+\thandshake flood\tsince \\S+\t\\[by hand]"),
+        lines[0]);
     assertTrue(lines[1].startsWith("2001:db8::/48\tuntil "), lines[1]);
 
     JarRun render =
@@ -160,7 +163,8 @@ class BanCliIT {
 
       JarRun list = ban("list");
       assertEquals(0, list.exit(), list.err());
-      assertTrue(list.out().matches("127\\.0\\.0\\.77\tuntil \\S+\tcli test\n"), list.out());
+      assertTrue(
+          list.out().matches("127\\.0\\.0\\.77\tuntil \\S+\tcli test\tsince \\S+\n"), list.out());
 
       JarRun remove = ban("remove", "127.0.0.77");
       assertEquals(0, remove.exit(), remove.err());
@@ -174,6 +178,30 @@ class BanCliIT {
           "ban remove: no ban on 127.0.0.77/32 (HTTP 404 from the proxy at " + adminUrl() + ")\n",
           again.err());
     }
+  }
+
+  @Test
+  void aBansStart_isJournalled_andListedAfterARestart() throws Exception {
+    writeConfig(JOURNAL);
+    String before;
+    try (JarProxy proxy = JarProxy.start(dir, "wssguard.yaml")) {
+      assertEquals(0, ban("add", "127.0.0.79", "--for", "1h", "--reason", "restart test").exit());
+      before = started(admin().get("/bans").body());
+    }
+    try (JarProxy proxy = JarProxy.start(dir, "wssguard.yaml")) {
+      String bans = admin().get("/bans").body();
+      assertEquals(before, started(bans), bans);
+      assertTrue(!bans.contains("\"by\""), "who made it is known only to the process: " + bans);
+      JarRun list = ban("list");
+      assertTrue(list.out().contains("\tsince " + before), list.out());
+    }
+  }
+
+  /** The one ban's start in a {@code GET /bans} answer. */
+  private static String started(String bans) {
+    Matcher m = Pattern.compile("\"started\":\"([^\"]+)\"").matcher(bans);
+    assertTrue(m.find(), bans);
+    return m.group(1);
   }
 
   @Test

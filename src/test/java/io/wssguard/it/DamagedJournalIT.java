@@ -79,7 +79,7 @@ class DamagedJournalIT {
       assertTrue(
           error.endsWith(aside.get(0) + " and wrote a fresh journal"), "the error names the copy");
       String fresh = Files.readString(journal);
-      assertTrue(fresh.startsWith("# wssguard bans v1\n"), fresh);
+      assertTrue(fresh.startsWith("# wssguard bans v2\n"), fresh);
       assertTrue(fresh.contains("ban\t127.0.0.41\t") && fresh.contains("ban\t127.0.0.42\t"), fresh);
       assertTrue(!fresh.contains("garbage"), fresh);
 

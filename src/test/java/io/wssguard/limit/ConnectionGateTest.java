@@ -52,7 +52,7 @@ class ConnectionGateTest {
           bans.add(address.getHostAddress() + "/" + prefix + " " + history);
           Cidr target = Cidr.of(address, prefix);
           return BanOutcome.of(
-              new Ban(target, Instant.now().plus(duration), reason, history), false);
+              new Ban(target, Instant.now().plus(duration), reason, history, Instant.now()), false);
         }
 
         @Override
