@@ -119,12 +119,7 @@ class FleetBansTest {
 
   @Test
   void aBanTheReplicaNeverGot_isWrittenBackToItAfterTheFailover() throws Exception {
-    replica =
-        RedisServer.start(
-            Files.createDirectory(dir.resolve("replica")),
-            "--replicaof",
-            "127.0.0.1",
-            Integer.toString(redis.port()));
+    replica = RedisServer.replicaOf(redis, Files.createDirectory(dir.resolve("replica")));
     List<URI> primaryThenReplica = List.of(URI.create(redis.uri()), URI.create(replica.uri()));
     FleetBans a = join("gw-a", new MemoryBans(), primaryThenReplica);
     FleetBans b = join("gw-b", new MemoryBans(), primaryThenReplica);

@@ -39,12 +39,7 @@ class FleetSentinelTest {
   @BeforeEach
   void start() throws Exception {
     primary = RedisServer.start(Files.createDirectory(dir.resolve("primary")));
-    replica =
-        RedisServer.start(
-            Files.createDirectory(dir.resolve("replica")),
-            "--replicaof",
-            "127.0.0.1",
-            Integer.toString(primary.port()));
+    replica = RedisServer.replicaOf(primary, Files.createDirectory(dir.resolve("replica")));
     sentinel =
         RedisSentinel.start(
             Files.createDirectory(dir.resolve("sentinel")), "fleet", primary.port());

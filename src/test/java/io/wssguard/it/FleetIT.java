@@ -239,12 +239,12 @@ class FleetIT {
     assertTrue(
         listed.matches(
             "(?s)\\{\"bans\":\\[\\{\"target\":\"127\\.0\\.0\\.77/32\",\"until\":\"[^\"]+\","
-                + "\"reason\":\"fleet test\",\"origin\":\"node-a\"}]}\\s*"),
+                + "\"reason\":\"fleet test\",\"origin\":\"node-a\",\"started\":\"[^\"]+\"}]}\\s*"),
         listed);
     JarRun list = JarRun.run(c.dir(), "ban", "list", "--config", "wssguard.yaml");
     assertEquals(0, list.exit(), list.err());
     assertTrue(
-        list.out().matches("127\\.0\\.0\\.77\tuntil \\S+\tfleet test\torigin node-a\n"),
+        list.out().matches("127\\.0\\.0\\.77\tuntil \\S+\tfleet test\tsince \\S+\torigin node-a\n"),
         list.out());
 
     // An unban on B lets the source back on all three.

@@ -69,6 +69,13 @@ public final class RedisServer implements AutoCloseable {
     return redis;
   }
 
+  /**
+   * Starts a replica of {@code primary} in {@code dir} (replicating asynchronously, as Redis does).
+   */
+  public static RedisServer replicaOf(RedisServer primary, Path dir) throws Exception {
+    return start(dir, "--replicaof", "127.0.0.1", Integer.toString(primary.port()));
+  }
+
   public int port() {
     return port;
   }
