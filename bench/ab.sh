@@ -7,13 +7,15 @@
 #   TEST=tlshs bench/ab.sh OLD.jar NEW.jar       # proxy CPU per full TLS handshake on the BoringSSL listener
 #   IO_THREADS=2 REPEATS=4 bench/ab.sh A.jar B.jar
 #   JVM_OPTS_B="-Xms256m -Xmx256m -XX:+UseG1GC" bench/ab.sh X.jar X.jar   # one build under two sets of JVM flags
+#   ENV_B="LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2" bench/ab.sh X.jar X.jar   # ... or environments
 #
 # Each run is a fresh process (bench/wssguard-bench.yaml, the JVM flags of bench/run.sh) that first gets a discarded
 # warm-up load, then the measured one; the jars run A B B A, repeated REPEATS/2 times. The VM's speed drifts by
 # more than such changes move, and the load generator's own CPU per message drifts with it, so each run's figure
 # is also given normalised: proxy CPU ÷ load-generator CPU in the same run (the load does not depend on the build).
 # Knobs: TEST (cpu | tlshs), TLS (1: the cpu test over BoringSSL), REPEATS (4: runs per jar), DUR (15 s measured), WARM (8 s), CPU_CONNS (200),
-# CPU_RATE (50), HS_PAR (32), WORKERS (2: load-generator processes), IO_THREADS (1), JVM_OPTS, JVM_OPTS_A and JVM_OPTS_B (default JVM_OPTS). Raw results: bench/results/<UTC timestamp>-ab/.
+# CPU_RATE (50), HS_PAR (32), WORKERS (2: load-generator processes), IO_THREADS (1), JVM_OPTS, JVM_OPTS_A and JVM_OPTS_B (default JVM_OPTS),
+# ENV_A and ENV_B (NAME=value ... set for that side's wssguard process only). Raw results: bench/results/<UTC timestamp>-ab/.
 # Loopback only; every process is stopped by PID; every load is bounded (wsbench's watchdogs and `timeout`).
 set -euo pipefail
 
@@ -41,7 +43,7 @@ port_free 127.0.0.1:9001 127.0.0.1:9082 127.0.0.1:9445
 mkdir -p "$OUT/raw"
 { meta_common; echo "A: $JAR_A ($(sha256sum "$JAR_A" | cut -c1-12))"; echo "B: $JAR_B ($(sha256sum "$JAR_B" | cut -c1-12))"
   echo "test: $TEST on 127.0.0.1:$PORT ${TLSARG:-plain}; repeats per jar: $REPEATS; measured ${DUR}s after ${WARM}s warm-up; io threads: $IO_THREADS; load workers: $WORKERS; handshake loops: $HS_PAR; cpu: $CPU_CONNS conns x $CPU_RATE/s"
-  echo "jvm A: $JVM_OPTS_A"; echo "jvm B: $JVM_OPTS_B"; } >"$OUT/meta.txt"
+  echo "jvm A: ${ENV_A:+$ENV_A }$JVM_OPTS_A"; echo "jvm B: ${ENV_B:+$ENV_B }$JVM_OPTS_B"; } >"$OUT/meta.txt"
 
 WSS_PID=""; ECHO_PID=""
 cleanup() { stop_pid "$WSS_PID"; WSS_PID=""; stop_pid "$ECHO_PID"; ECHO_PID=""; }
@@ -61,10 +63,10 @@ load() { # name seconds out
 order=""; for _ in $(seq 1 $((REPEATS / 2))); do order="$order A B B A"; done
 i=0
 for j in $order; do
-  i=$((i + 1)); jar=$JAR_A; opts=$JVM_OPTS_A; [ "$j" = B ] && { jar=$JAR_B; opts=$JVM_OPTS_B; }
+  i=$((i + 1)); jar=$JAR_A; opts=$JVM_OPTS_A; envs=${ENV_A:-}; [ "$j" = B ] && { jar=$JAR_B; opts=$JVM_OPTS_B; envs=${ENV_B:-}; }
   : >"$LOG"
   # shellcheck disable=SC2086
-  (cd "$BENCH" && exec java $opts -Dwssguard.ioThreads="$IO_THREADS" -jar "$jar" run --config "$BENCH/wssguard-bench.yaml" >>"$LOG" 2>&1) &
+  (cd "$BENCH" && exec env $envs java $opts -Dwssguard.ioThreads="$IO_THREADS" -jar "$jar" run --config "$BENCH/wssguard-bench.yaml" >>"$LOG" 2>&1) &
   WSS_PID=$!
   wait_port 9082 127.0.0.1 "$LOG"; wait_port 9445 127.0.0.1 "$LOG"
   load warm "$WARM" "$OUT/raw/warm-$i-$j.json" >/dev/null

@@ -11,7 +11,8 @@
 # Knobs: TARGETS ("wssguard nginx") ESTABLISHED (1000) RATE (2 msg/s each) FLOOD (60 s) WARM (30 s: JIT) BASE (30 s) AFTER (15 s)
 # FLOOD_WORKERS (2 processes) FLOOD_PAR (64 loops each) PER_ADDR (20 attempts in a row from each address)
 # FLOOD_NICE (5: the flood runs this much nicer than the rest) WARM_FLOOD (10 s of the same flood from other addresses
-# at the end of the warm-up, so a JIT meets the flood warm) NGINX_WORKERS (2) JVM_OPTS.
+# at the end of the warm-up, so a JIT meets the flood warm) NGINX_WORKERS (2) JVM_OPTS WSSGUARD_ENV (NAME=value ... for the
+# wssguard process only).
 # Ports: backend 127.0.0.1:9201, wssguard 9645 (admin 9290), nginx 9643. Results: bench/results/<UTC>-flood/.
 set -euo pipefail
 
@@ -45,7 +46,7 @@ node "$A/node/echo-server.js" 127.0.0.1 "$BACKEND_PORT" >"$WORK/flood-backend.lo
 wait_port "$BACKEND_PORT" 127.0.0.1 "$WORK/flood-backend.log"
 {
   echo "date_utc: ${OUT##*/}"; meta_common
-  echo "nginx: $(nginx -v 2>&1 || true); workers $NGINX_WORKERS"; echo "wssguard JVM: $JVM_OPTS (default I/O threads: one per core)"
+  echo "nginx: $(nginx -v 2>&1 || true); workers $NGINX_WORKERS"; echo "wssguard JVM: ${WSSGUARD_ENV:+$WSSGUARD_ENV }$JVM_OPTS (default I/O threads: one per core)"
   echo "knobs: TARGETS=$TARGETS ESTABLISHED=$ESTABLISHED RATE=$RATE FLOOD=$FLOOD WARM=$WARM BASE=$BASE AFTER=$AFTER FLOOD_WORKERS=$FLOOD_WORKERS FLOOD_PAR=$FLOOD_PAR PER_ADDR=$PER_ADDR FLOOD_NICE=$FLOOD_NICE WARM_FLOOD=$WARM_FLOOD"
   echo "nice: $(nice)"
 } >"$OUT/meta.txt"
@@ -55,7 +56,7 @@ for t in $TARGETS; do
     wssguard)
       log_file=$WORK/flood-wssguard.log; : >"$log_file"
       # shellcheck disable=SC2086
-      java $JVM_OPTS -jar "$JAR" run --config "$BENCH/wssguard-flood.yaml" >>"$log_file" 2>&1 & PROXY_PID=$!
+      env ${WSSGUARD_ENV:-} java $JVM_OPTS -jar "$JAR" run --config "$BENCH/wssguard-flood.yaml" >>"$log_file" 2>&1 & PROXY_PID=$!
       wait_port "${WSS##*:}" 127.0.0.1 "$log_file"; wait_port "${ADMIN##*:}" 127.0.0.1 "$log_file"
       target=$WSS ;;
     nginx)

@@ -14,7 +14,7 @@
 # LAT_REPEATS IDLE_N HS_PAR HS_DUR WORKERS VARIANTS SINGLE_TESTS MULTI_TESTS ...; see ../shared/anchors/README.md).
 # Own knobs: ANCHORS_DIR, JVM_OPTS, WSSGUARD_IO_THREADS (default 1), HEAP_N (default IDLE_N), CONFIG (the
 # wssguard config; bench/wssguard-bench-cluster.yaml measures the fleet on, see BENCHMARKS.md "Fleet"), WSSGUARD_JAR
-# (another build to compare).
+# (another build to compare), WSSGUARD_ENV (NAME=value ... for the wssguard process only: another malloc, say).
 # Loopback only; every load is bounded by the harness (per-run durations, watchdogs, timeout).
 set -euo pipefail
 
@@ -51,11 +51,11 @@ trap 'exit 130' INT TERM
 start_wssguard() { # [extra JVM options]
   local extra=${1:-}
   # shellcheck disable=SC2086
-  java $JVM_OPTS $extra -Dwssguard.ioThreads="$WSSGUARD_IO_THREADS" -jar "$JAR" run --config "$CONFIG" >>"$LOG" 2>&1 &
+  env ${WSSGUARD_ENV:-} java $JVM_OPTS $extra -Dwssguard.ioThreads="$WSSGUARD_IO_THREADS" -jar "$JAR" run --config "$CONFIG" >>"$LOG" 2>&1 &
   WSS_PID=$!
   wait_port 9082 127.0.0.1 "$LOG"; wait_port 9083 127.0.0.2 "$LOG"; wait_port 9445 127.0.0.1 "$LOG"; wait_port 9446 127.0.0.1 "$LOG"
   sleep 0.5
-  log "wssguard pid $WSS_PID ($JVM_OPTS $extra -Dwssguard.ioThreads=$WSSGUARD_IO_THREADS)"
+  log "wssguard pid $WSS_PID (${WSSGUARD_ENV:+$WSSGUARD_ENV }$JVM_OPTS $extra -Dwssguard.ioThreads=$WSSGUARD_IO_THREADS)"
 }
 restart_wssguard() { stop_pid "$WSS_PID"; WSS_PID=""; start_wssguard "${1:-}"; }
 
@@ -211,7 +211,7 @@ grep -E 'SEVERE|WARNING|Exception|Error' "$LOG" | sort | uniq -c | sort -rn | he
   echo "host: $(uname -srm); cpus: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/\s\+/ /g')"
   echo "java: $(java -version 2>&1 | sed -n 2p)"
   echo "nginx: $(nginx -v 2>&1)"; echo "haproxy: $(haproxy -v | head -1)"; echo "node: $(node --version)"
-  echo "wssguard JVM: $JVM_OPTS -Dwssguard.ioThreads=$WSSGUARD_IO_THREADS"
+  echo "wssguard JVM: ${WSSGUARD_ENV:+$WSSGUARD_ENV }$JVM_OPTS -Dwssguard.ioThreads=$WSSGUARD_IO_THREADS"
   echo "knobs: $(env | grep -E '^(QUICK|SIZE|CPU_|LAT_|IDLE_N|HS_|MAX_|WORKERS|VARIANTS|SINGLE_TESTS|MULTI_TESTS|HEAP_N)' | sort | tr '\n' ' ')"
   echo "loadavg at end: $(cat /proc/loadavg)"
 } >"$OUT/meta.txt"
