@@ -537,9 +537,8 @@ public final class AdminServer implements AutoCloseable {
       if (b.started() != null) {
         j.field("started", b.started().toString());
       }
-      String by = observe.banNotes().by(b.target().toString());
-      if (by != null) {
-        j.field("by", by);
+      if (b.by() != null) {
+        j.field("by", b.by());
       }
       j.endObject();
     }
@@ -600,16 +599,13 @@ public final class AdminServer implements AutoCloseable {
                 target.prefix(),
                 duration,
                 request.reason(),
-                List.of("admin API"));
+                List.of("admin API"),
+                exchange.getAttachment(SESSION) != null ? "console" : "admin API");
     if (!outcome.banned()) {
       json(exchange, 409, error(outcome.refusal()));
       return;
     }
     observe.events().banned(target.toString(), null, duration, request.reason(), "admin");
-    observe
-        .banNotes()
-        .madeBy(
-            target.toString(), exchange.getAttachment(SESSION) != null ? "console" : "admin API");
     boolean made = outcome.kind() == BanOutcome.Kind.MADE;
     json(
         exchange,

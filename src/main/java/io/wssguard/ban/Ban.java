@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param history short descriptions of the strikes that led here, oldest first
  * @param started when the ban began (an extension keeps it), or {@code null} when unknown: a ban
  *     journalled by a version that kept no start
+ * @param by who made it, or its last extension ({@code strikes}, {@code admin API}, {@code
+ *     console}, {@code fleet}, ...), or {@code null} when unknown (as {@code started})
  */
 public record Ban(
-    Cidr target, Instant until, String reason, List<String> history, Instant started) {
+    Cidr target, Instant until, String reason, List<String> history, Instant started, String by) {
   public Ban {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(until, "until");

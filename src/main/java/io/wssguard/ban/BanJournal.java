@@ -37,23 +37,24 @@ import java.util.logging.Logger;
  *
  * <pre>
  * # wssguard bans v2
- * ban&lt;TAB&gt;203.0.113.7&lt;TAB&gt;1767225600000&lt;TAB&gt;reason&lt;TAB&gt;strike 1&lt;TAB&gt;strike 2 ...&lt;TAB&gt;started=1767224700000
+ * ban&lt;TAB&gt;203.0.113.7&lt;TAB&gt;1767225600000&lt;TAB&gt;reason&lt;TAB&gt;strike 1&lt;TAB&gt;strike 2 ...&lt;TAB&gt;started=1767224700000&lt;TAB&gt;by=strikes
  * unban&lt;TAB&gt;203.0.113.0/24
  * expire&lt;TAB&gt;198.51.100.7
  * </pre>
  *
  * A {@code ban} line states the whole ban (an extended ban is written again), {@code until} is
  * epoch milliseconds, and tab, newline, carriage return and backslash inside text are written
- * {@code \t \n \r \\}. The last field, {@code started=}, is when the ban began, in epoch
- * milliseconds, or {@code ?} when unknown; it is last so that a version 1 reader (an older
- * wssguard, after a downgrade) takes it for one more strike and keeps every ban. A version 1
- * journal (no {@code started=}) is read too, its starts unknown, and rewritten as version 2 when
- * opened. A line is complete only with its newline: a crash in the middle of an append leaves a
- * last line without one (or with garbage), and that line alone is skipped with a warning. Any other
- * bad line makes the journal <em>damaged</em>: {@link #open} keeps every valid line, moves the file
- * aside to {@code <journal>.damaged-<UTC time>} for the operator, names each skipped line as {@code
- * file:line} in one error, and writes a fresh journal, so a damaged file never keeps the proxy down
- * (it would otherwise exit and be restarted by systemd forever).
+ * {@code \t \n \r \\}. The last two fields are when the ban began, {@code started=} epoch
+ * milliseconds or {@code ?} when unknown, and who made it, {@code by=} (empty when unknown); they
+ * are last so that a version 1 reader (an older wssguard, after a downgrade) takes them for two
+ * more strikes and keeps every ban. A version 1 journal (neither field) is read too, both unknown,
+ * and rewritten as version 2 when opened. A line is complete only with its newline: a crash in the
+ * middle of an append leaves a last line without one (or with garbage), and that line alone is
+ * skipped with a warning. Any other bad line makes the journal <em>damaged</em>: {@link #open}
+ * keeps every valid line, moves the file aside to {@code <journal>.damaged-<UTC time>} for the
+ * operator, names each skipped line as {@code file:line} in one error, and writes a fresh journal,
+ * so a damaged file never keeps the proxy down (it would otherwise exit and be restarted by systemd
+ * forever).
  *
  * <p>The directory belongs to the service account, and {@code wssguard ban} may run as root, so no
  * name in it is trusted: nothing is opened through a symbolic link ({@code NOFOLLOW_LINKS}), the
@@ -73,6 +74,7 @@ final class BanJournal implements AutoCloseable {
   static final String HEADER = "# wssguard bans v2";
   private static final String HEADER_V1 = "# wssguard bans v1";
   private static final String STARTED = "started=";
+  private static final String BY = "by=";
 
   private static final DateTimeFormatter ASIDE_TIME =
       DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -244,17 +246,19 @@ final class BanJournal implements AutoCloseable {
           throw new IllegalArgumentException(
               "until '" + fields.get(2) + "' is not epoch milliseconds");
         }
-        if (withStarts && fields.size() < 5) {
+        if (withStarts && fields.size() < 6) {
           throw new IllegalArgumentException(
-              "ban needs started= as its last field after the reason (found "
+              "ban needs started= and by= as its last fields after the reason (found "
                   + (fields.size() - 1)
                   + " fields)");
         }
-        Instant started = withStarts ? started(fields.get(fields.size() - 1)) : null;
-        int historyEnd = withStarts ? fields.size() - 1 : fields.size();
+        int historyEnd = withStarts ? fields.size() - 2 : fields.size();
+        Instant started = withStarts ? started(fields.get(historyEnd)) : null;
+        String by = withStarts ? by(fields.get(historyEnd + 1)) : null;
         bans.remove(target);
         bans.put(
-            target, new Ban(target, until, fields.get(3), fields.subList(4, historyEnd), started));
+            target,
+            new Ban(target, until, fields.get(3), fields.subList(4, historyEnd), started, by));
       }
       case "unban", "expire" -> {
         if (fields.size() != 2) {
@@ -269,7 +273,7 @@ final class BanJournal implements AutoCloseable {
     }
   }
 
-  /** The last field of a version 2 ban line: {@code started=<epoch ms>} or {@code started=?}. */
+  /** The next-to-last field of a version 2 ban line: {@code started=<epoch ms>} or {@code ?}. */
   private static Instant started(String field) {
     String value = field.startsWith(STARTED) ? field.substring(STARTED.length()) : null;
     if ("?".equals(value)) {
@@ -279,8 +283,16 @@ final class BanJournal implements AutoCloseable {
       return Instant.ofEpochMilli(Long.parseLong(value));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          "last field '" + field + "' (expected: started=<epoch milliseconds> or started=?)");
+          "field '" + field + "' (expected: started=<epoch milliseconds> or started=?)");
     }
+  }
+
+  /** The last field of a version 2 ban line: {@code by=<who>}, empty when unknown. */
+  private static String by(String field) {
+    if (!field.startsWith(BY)) {
+      throw new IllegalArgumentException("last field '" + field + "' (expected: by=<who made it>)");
+    }
+    return field.length() == BY.length() ? null : field.substring(BY.length());
   }
 
   private static Cidr target(String text) {
@@ -441,6 +453,7 @@ final class BanJournal implements AutoCloseable {
     } else {
       line.append(ban.started().toEpochMilli());
     }
+    escape(ban.by() == null ? "" : ban.by(), line.append('\t').append(BY));
     return line.append('\n').toString();
   }
 

@@ -162,14 +162,15 @@ public final class BanList implements AutoCloseable {
 
   /**
    * Bans {@code target} for {@code duration} from now, or extends its ban: the later end wins, the
-   * new reason replaces the old, the history is appended. Refused (and logged) when the target
-   * overlaps a never-ban block.
+   * new reason replaces the old, the history is appended, {@code by} names who made it now (the
+   * start is kept). Refused (and logged) when the target overlaps a never-ban block.
    *
    * @throws IllegalArgumentException duration not positive or over 100 years, or a {@code /0}
    *     target
    * @throws UncheckedIOException the ban holds in memory but could not be written to the journal
    */
-  public BanOutcome ban(Cidr target, Duration duration, String reason, List<String> history) {
+  public BanOutcome ban(
+      Cidr target, Duration duration, String reason, List<String> history, String by) {
     check(target, duration);
     String refusal = neverBan.refusal(target);
     if (refusal != null) {
@@ -215,7 +216,7 @@ public final class BanList implements AutoCloseable {
       if (strikes.size() > MAX_HISTORY) {
         strikes = strikes.subList(strikes.size() - MAX_HISTORY, strikes.size());
       }
-      ban = new Ban(target, until, reason, strikes, extended ? old.started() : now);
+      ban = new Ban(target, until, reason, strikes, extended ? old.started() : now, by);
       bans.put(target, ban);
       publish();
       persist(

@@ -9,10 +9,10 @@ import java.util.List;
 /** Where strikes end up: the ban list consulted at every handshake. */
 public interface Bans {
   /**
-   * One ban in force: the banned block, when it ends, why, and when it began ({@code null} when
-   * unknown, see {@link Ban#started}).
+   * One ban in force: the banned block, when it ends, why, when it began and who made it (either
+   * {@code null} when unknown, see {@link Ban}).
    */
-  record Entry(Cidr target, Instant until, String reason, Instant started) {}
+  record Entry(Cidr target, Instant until, String reason, Instant started, String by) {}
 
   /** Whether {@code address} is banned now (fast: asked once per handshake). */
   boolean isBanned(InetAddress address);
@@ -23,10 +23,16 @@ public interface Bans {
    * never-ban block: then nothing is banned and the outcome says why.
    *
    * @param history the strikes that led to it, oldest first
+   * @param by who bans ({@code strikes}, {@code admin API}, {@code fleet}, ...), for listings
    * @throws IllegalArgumentException duration not positive or over 100 years, or prefix 0
    */
   BanOutcome ban(
-      InetAddress address, int prefix, Duration duration, String reason, List<String> history);
+      InetAddress address,
+      int prefix,
+      Duration duration,
+      String reason,
+      List<String> history,
+      String by);
 
   /**
    * Replaces the blocks that are never banned (the policies' allow lists and trusted proxies, the

@@ -129,7 +129,12 @@ public final class JournalBans implements Bans, AutoCloseable {
    */
   @Override
   public BanOutcome ban(
-      InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
+      InetAddress address,
+      int prefix,
+      Duration duration,
+      String reason,
+      List<String> history,
+      String by) {
     Cidr target = Cidr.of(address, prefix);
     BanList.check(target, duration);
     // BanList refuses these too; they must not be enforced while on their way there either.
@@ -161,7 +166,7 @@ public final class JournalBans implements Bans, AutoCloseable {
       background.execute(
           () -> {
             try {
-              list.ban(target, duration, reason, history);
+              list.ban(target, duration, reason, history, by);
             } catch (RuntimeException e) {
               // The journal write failed (BanList has logged it; the ban holds in memory), or the
               // list was closed.
@@ -178,7 +183,8 @@ public final class JournalBans implements Bans, AutoCloseable {
     }
     int keep = Math.max(0, strikes.size() - BanList.MAX_HISTORY);
     return BanOutcome.of(
-        new Ban(target, until, reason, strikes.subList(keep, strikes.size()), started), extended);
+        new Ban(target, until, reason, strikes.subList(keep, strikes.size()), started, by),
+        extended);
   }
 
   /**
@@ -211,7 +217,7 @@ public final class JournalBans implements Bans, AutoCloseable {
   @Override
   public List<Entry> active() {
     return list.active(clock.instant()).stream()
-        .map(b -> new Entry(b.target(), b.until(), b.reason(), b.started()))
+        .map(b -> new Entry(b.target(), b.until(), b.reason(), b.started(), b.by()))
         .toList();
   }
 

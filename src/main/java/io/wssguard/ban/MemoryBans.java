@@ -23,7 +23,8 @@ import java.util.logging.Logger;
 public final class MemoryBans implements Bans {
   private static final Logger LOG = Logger.getLogger(MemoryBans.class.getName());
 
-  private record Held(Instant until, String reason, List<String> history, Instant started) {
+  private record Held(
+      Instant until, String reason, List<String> history, Instant started, String by) {
     boolean activeAt(Instant now) {
       return until.isAfter(now);
     }
@@ -67,7 +68,12 @@ public final class MemoryBans implements Bans {
 
   @Override
   public synchronized BanOutcome ban(
-      InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
+      InetAddress address,
+      int prefix,
+      Duration duration,
+      String reason,
+      List<String> history,
+      String by) {
     Cidr requested = Cidr.of(address, prefix);
     BanList.check(requested, duration);
     String refusal = neverBan.refusal(requested);
@@ -101,10 +107,11 @@ public final class MemoryBans implements Bans {
       strikes.addAll(old.history());
     }
     strikes.addAll(history);
-    Held held = new Held(until, reason, List.copyOf(strikes), extended ? old.started() : now);
+    Held held = new Held(until, reason, List.copyOf(strikes), extended ? old.started() : now, by);
     bans.put(target, held);
     index = PrefixIndex.of(bans);
-    return BanOutcome.of(new Ban(target, until, reason, held.history(), held.started()), extended);
+    return BanOutcome.of(
+        new Ban(target, until, reason, held.history(), held.started(), by), extended);
   }
 
   @Override
@@ -136,7 +143,7 @@ public final class MemoryBans implements Bans {
             e -> {
               if (e.getValue().activeAt(now)) {
                 Held h = e.getValue();
-                result.add(new Entry(e.getKey(), h.until(), h.reason(), h.started()));
+                result.add(new Entry(e.getKey(), h.until(), h.reason(), h.started(), h.by()));
                 return false;
               }
               return true;

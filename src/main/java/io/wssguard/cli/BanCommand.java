@@ -314,7 +314,7 @@ final class BanCommand implements Runnable {
         return ways.neither(err, "ban add", proxyWhy, e.getMessage());
       }
       try (list) {
-        BanOutcome outcome = list.ban(cidr, d, reason, List.of("by hand"));
+        BanOutcome outcome = list.ban(cidr, d, reason, List.of("by hand"), "wssguard ban");
         if (!outcome.banned()) {
           err.println("ban add: " + outcome.refusal());
           return 3;
@@ -524,7 +524,13 @@ final class BanCommand implements Runnable {
               b.get("started") == null ? null : Instant.parse((String) b.get("started"));
           bans.add(
               new Listed(
-                  new Ban(Cidr.parse(target), Instant.parse(until), reason, List.of(), started),
+                  new Ban(
+                      Cidr.parse(target),
+                      Instant.parse(until),
+                      reason,
+                      List.of(),
+                      started,
+                      b.get("by") instanceof String by ? by : null),
                   (String) b.get("origin")));
         } catch (IllegalArgumentException | DateTimeParseException e) {
           return null;

@@ -244,8 +244,13 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
 
   @Override
   public BanOutcome ban(
-      InetAddress address, int prefix, Duration duration, String reason, List<String> history) {
-    BanOutcome outcome = local.ban(address, prefix, duration, reason, history);
+      InetAddress address,
+      int prefix,
+      Duration duration,
+      String reason,
+      List<String> history,
+      String by) {
+    BanOutcome outcome = local.ban(address, prefix, duration, reason, history, by);
     if (outcome.banned()) {
       Cidr target = outcome.ban().target();
       origins.remove(target);
@@ -338,7 +343,12 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
     try {
       outcome =
           local.ban(
-              target.network(), target.prefix(), left, n.reason(), List.of("fleet: " + n.origin()));
+              target.network(),
+              target.prefix(),
+              left,
+              n.reason(),
+              List.of("fleet: " + n.origin()),
+              "fleet");
     } catch (RuntimeException e) {
       outcome = BanOutcome.refused(e.getMessage());
     }

@@ -191,7 +191,7 @@ public final class Enforcer {
       String reason,
       List<String> history,
       String by) {
-    BanOutcome outcome = bans.ban(client, prefix, banFor, reason, history);
+    BanOutcome outcome = bans.ban(client, prefix, banFor, reason, history, by);
     if (outcome.banned()) {
       events.banned(outcome.ban().target().toString(), policy.name(), banFor, reason, by);
     }

@@ -181,11 +181,6 @@ public final class Observability implements AutoCloseable {
     return events.recent();
   }
 
-  /** When and by whom this process's bans started. */
-  public BanNotes banNotes() {
-    return events.banNotes();
-  }
-
   /**
    * Connects the kernel firewall's state for listings: {@code backend} (ipset, nftables, iptables),
    * and whether its last update failed.

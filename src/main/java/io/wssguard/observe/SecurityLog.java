@@ -25,7 +25,6 @@ public final class SecurityLog implements SecurityEvents {
   private final SourceLineLimit perSource = new SourceLineLimit();
   private final LongSupplier nanoClock;
   private final RecentEvents recent = new RecentEvents(RECENT);
-  private final BanNotes banNotes = new BanNotes();
   private volatile Consumer<Cidr> banWatch;
 
   /** Lines the console's event view can page back through. */
@@ -51,11 +50,6 @@ public final class SecurityLog implements SecurityEvents {
   /** The last lines written, for the console. */
   RecentEvents recent() {
     return recent;
-  }
-
-  /** Who made this process's bans. */
-  BanNotes banNotes() {
-    return banNotes;
   }
 
   private void write(String line) {
@@ -287,7 +281,6 @@ public final class SecurityLog implements SecurityEvents {
       watch.accept(Cidr.parse(target)); // first: the connections it closes spend no more CPU
     }
     metrics.banAdded(by);
-    banNotes.banned(target, by);
     int slash = target.indexOf('/');
     writeImportant(
         event("ban", slash < 0 ? target : target.substring(0, slash), null)
@@ -308,7 +301,6 @@ public final class SecurityLog implements SecurityEvents {
   @Override
   public void unbanned(String target, String by) {
     metrics.banRemoved();
-    banNotes.unbanned(target);
     int slash = target.indexOf('/');
     writeImportant(
         event("unban", slash < 0 ? target : target.substring(0, slash), null)

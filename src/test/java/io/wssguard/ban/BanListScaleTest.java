@@ -47,7 +47,7 @@ class BanListScaleTest {
           .append(until)
           .append("\tflood\tstarted=")
           .append(T0.toEpochMilli())
-          .append('\n');
+          .append("\tby=strikes\n");
     }
     Path journal = dir.resolve("bans-" + count + ".journal");
     Files.writeString(journal, text);
@@ -98,12 +98,13 @@ class BanListScaleTest {
     Path journal = dir.resolve("bans.journal");
     try (BanList list = BanList.open(journal, List.of(), CLOCK, 1000)) {
       list.cap(new BanCap(3));
-      list.ban(Cidr.parse("198.51.100.1"), Duration.ofMinutes(30), "a", List.of("s1"));
-      list.ban(Cidr.parse("198.51.100.2"), Duration.ofMinutes(10), "b", List.of("s2"));
-      list.ban(Cidr.parse("203.0.113.9"), Duration.ofMinutes(10), "c", List.of());
+      list.ban(Cidr.parse("198.51.100.1"), Duration.ofMinutes(30), "a", List.of("s1"), "test");
+      list.ban(Cidr.parse("198.51.100.2"), Duration.ofMinutes(10), "b", List.of("s2"), "test");
+      list.ban(Cidr.parse("203.0.113.9"), Duration.ofMinutes(10), "c", List.of(), "test");
 
       Ban widened =
-          list.ban(Cidr.parse("198.51.100.3"), Duration.ofMinutes(10), "d", List.of("s3")).ban();
+          list.ban(Cidr.parse("198.51.100.3"), Duration.ofMinutes(10), "d", List.of("s3"), "test")
+              .ban();
 
       assertEquals("198.51.100.0/24", widened.target().shortText());
       assertEquals("d (widened from 198.51.100.3: ban list at its cap of 3)", widened.reason());
@@ -122,15 +123,15 @@ class BanListScaleTest {
       throws Exception {
     try (BanList list = BanList.open(dir.resolve("bans.journal"), List.of(), CLOCK, 1000)) {
       list.cap(new BanCap(2));
-      list.ban(Cidr.parse("2001:db8:1:1::/64"), Duration.ofMinutes(10), "a", List.of());
-      list.ban(Cidr.parse("2001:db8:2:1::/64"), Duration.ofMinutes(10), "b", List.of());
+      list.ban(Cidr.parse("2001:db8:1:1::/64"), Duration.ofMinutes(10), "a", List.of(), "test");
+      list.ban(Cidr.parse("2001:db8:2:1::/64"), Duration.ofMinutes(10), "b", List.of(), "test");
 
       // The /48 around 2001:db8:1:2:: holds one ban: banning it keeps the list at 2.
-      list.ban(Cidr.parse("2001:db8:1:2::/64"), Duration.ofMinutes(10), "c", List.of());
+      list.ban(Cidr.parse("2001:db8:1:2::/64"), Duration.ofMinutes(10), "c", List.of(), "test");
       assertEquals(List.of("2001:db8:1::/48", "2001:db8:2:1::/64"), targets(list));
 
       // The /48 around 2001:db8:3:: holds none (3 bans): the /32 absorbs both and fits.
-      list.ban(Cidr.parse("2001:db8:3:1::/64"), Duration.ofMinutes(10), "d", List.of());
+      list.ban(Cidr.parse("2001:db8:3:1::/64"), Duration.ofMinutes(10), "d", List.of(), "test");
       assertEquals(List.of("2001:db8::/32"), targets(list));
     }
   }
@@ -141,9 +142,9 @@ class BanListScaleTest {
     try (BanList list =
         BanList.open(dir.resolve("bans.journal"), List.of(Cidr.parse("192.0.2.10")), CLOCK, 1000)) {
       list.cap(new BanCap(1));
-      list.ban(Cidr.parse("203.0.113.9"), Duration.ofMinutes(10), "a", List.of());
+      list.ban(Cidr.parse("203.0.113.9"), Duration.ofMinutes(10), "a", List.of(), "test");
 
-      list.ban(Cidr.parse("192.0.2.77"), Duration.ofMinutes(10), "b", List.of());
+      list.ban(Cidr.parse("192.0.2.77"), Duration.ofMinutes(10), "b", List.of(), "test");
 
       assertEquals(List.of("192.0.2.77", "203.0.113.9"), targets(list));
       assertFalse(list.isBanned(ip("192.0.2.10"), T0));
@@ -153,9 +154,9 @@ class BanListScaleTest {
   @Test
   void memoryBans_atTheCap_widenToo_andNeverDropABan() throws Exception {
     MemoryBans bans = new MemoryBans(new BanCap(2));
-    bans.ban(ip("198.51.100.1"), 32, Duration.ofMinutes(10), "a", List.of());
-    bans.ban(ip("203.0.113.1"), 32, Duration.ofMinutes(10), "b", List.of());
-    bans.ban(ip("198.51.100.2"), 32, Duration.ofMinutes(10), "c", List.of());
+    bans.ban(ip("198.51.100.1"), 32, Duration.ofMinutes(10), "a", List.of(), "test");
+    bans.ban(ip("203.0.113.1"), 32, Duration.ofMinutes(10), "b", List.of(), "test");
+    bans.ban(ip("198.51.100.2"), 32, Duration.ofMinutes(10), "c", List.of(), "test");
 
     assertEquals(
         List.of("198.51.100.0/24", "203.0.113.1"),

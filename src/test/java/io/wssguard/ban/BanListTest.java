@@ -54,11 +54,16 @@ class BanListTest {
   @Test
   void bannedBy_matchesExactAddressesAndBlocks_ipv4AndIpv6() throws Exception {
     try (BanList list = open(List.of())) {
-      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "handshake flood", List.of("strike 1"));
-      list.ban(cidr("198.51.100.0/24"), Duration.ofMinutes(15), "scanner", List.of());
-      list.ban(cidr("2001:db8:1::/48"), Duration.ofMinutes(15), "v6 block", List.of());
-      list.ban(cidr("2001:db8:2::7"), Duration.ofMinutes(15), "v6 host", List.of());
-      list.ban(cidr("10.0.0.0/9"), Duration.ofMinutes(15), "odd prefix", List.of());
+      list.ban(
+          cidr("203.0.113.7"),
+          Duration.ofMinutes(15),
+          "handshake flood",
+          List.of("strike 1"),
+          "test");
+      list.ban(cidr("198.51.100.0/24"), Duration.ofMinutes(15), "scanner", List.of(), "test");
+      list.ban(cidr("2001:db8:1::/48"), Duration.ofMinutes(15), "v6 block", List.of(), "test");
+      list.ban(cidr("2001:db8:2::7"), Duration.ofMinutes(15), "v6 host", List.of(), "test");
+      list.ban(cidr("10.0.0.0/9"), Duration.ofMinutes(15), "odd prefix", List.of(), "test");
       assertTrue(list.isBanned(ip("203.0.113.7"), T0));
       assertFalse(list.isBanned(ip("203.0.113.8"), T0));
       assertEquals("scanner", list.bannedBy(ip("198.51.100.255"), T0).orElseThrow().reason());
@@ -79,8 +84,8 @@ class BanListTest {
   @Test
   void ban_clearsHostBits_soTheSameBlockIsOneBan() throws Exception {
     try (BanList list = open(List.of())) {
-      list.ban(new Cidr(ip("198.51.100.77"), 24), Duration.ofMinutes(1), "a", List.of());
-      list.ban(cidr("198.51.100.0/24"), Duration.ofMinutes(1), "b", List.of());
+      list.ban(new Cidr(ip("198.51.100.77"), 24), Duration.ofMinutes(1), "a", List.of(), "test");
+      list.ban(cidr("198.51.100.0/24"), Duration.ofMinutes(1), "b", List.of(), "test");
       assertEquals(1, list.active(T0).size());
       assertEquals("198.51.100.0/24", list.active(T0).get(0).target().toString());
       assertTrue(list.unban(new Cidr(ip("198.51.100.1"), 24)));
@@ -90,14 +95,16 @@ class BanListTest {
   @Test
   void ban_extendsExistingBan_keepingTheLaterEndAndTheWholeHistory() throws Exception {
     try (BanList list = open(List.of())) {
-      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(30), "first", List.of("s1"));
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(30), "first", List.of("s1"), "test");
       now.set(T0.plusSeconds(60));
       Ban shorter =
-          list.ban(cidr("203.0.113.7"), Duration.ofMinutes(5), "second", List.of("s2")).ban();
+          list.ban(cidr("203.0.113.7"), Duration.ofMinutes(5), "second", List.of("s2"), "test")
+              .ban();
       assertEquals(T0.plus(Duration.ofMinutes(30)), shorter.until());
       assertEquals(List.of("s1", "s2"), shorter.history());
       assertEquals("second", shorter.reason());
-      Ban longer = list.ban(cidr("203.0.113.7"), Duration.ofHours(2), "third", List.of("s3")).ban();
+      Ban longer =
+          list.ban(cidr("203.0.113.7"), Duration.ofHours(2), "third", List.of("s3"), "test").ban();
       assertEquals(T0.plusSeconds(60).plus(Duration.ofHours(2)), longer.until());
       assertEquals(1, list.active(now.get()).size());
     }
@@ -108,16 +115,19 @@ class BanListTest {
     try (BanList list = open(List.of(cidr("192.0.2.0/24"), cidr("2001:db8::1")))) {
       assertEquals(
           "not banning 192.0.2.9: it overlaps never-ban 192.0.2.0/24",
-          list.ban(cidr("192.0.2.9"), Duration.ofMinutes(1), "inside", List.of()).refusal());
+          list.ban(cidr("192.0.2.9"), Duration.ofMinutes(1), "inside", List.of(), "test")
+              .refusal());
       assertEquals(
           "not banning 192.0.0.0/16: it overlaps never-ban 192.0.2.0/24",
-          list.ban(cidr("192.0.0.0/16"), Duration.ofMinutes(1), "around", List.of()).refusal());
+          list.ban(cidr("192.0.0.0/16"), Duration.ofMinutes(1), "around", List.of(), "test")
+              .refusal());
       assertEquals(
           "not banning 2001:db8::/64: it overlaps never-ban 2001:db8::1",
-          list.ban(cidr("2001:db8::/64"), Duration.ofMinutes(1), "v6", List.of()).refusal());
+          list.ban(cidr("2001:db8::/64"), Duration.ofMinutes(1), "v6", List.of(), "test")
+              .refusal());
       assertEquals(
           BanOutcome.Kind.MADE,
-          list.ban(cidr("192.0.3.1"), Duration.ofMinutes(1), "beside", List.of()).kind());
+          list.ban(cidr("192.0.3.1"), Duration.ofMinutes(1), "beside", List.of(), "test").kind());
       assertEquals(1, list.active(T0).size());
     }
   }
@@ -127,10 +137,10 @@ class BanListTest {
     try (BanList list = open(List.of())) {
       assertThrows(
           IllegalArgumentException.class,
-          () -> list.ban(cidr("192.0.2.1"), Duration.ZERO, "x", List.of()));
+          () -> list.ban(cidr("192.0.2.1"), Duration.ZERO, "x", List.of(), "test"));
       assertThrows(
           IllegalArgumentException.class,
-          () -> list.ban(cidr("0.0.0.0/0"), Duration.ofMinutes(1), "x", List.of()));
+          () -> list.ban(cidr("0.0.0.0/0"), Duration.ofMinutes(1), "x", List.of(), "test"));
     }
   }
 
@@ -141,9 +151,10 @@ class BanListTest {
           cidr("203.0.113.7"),
           Duration.ofMinutes(15),
           "tab\there\nnewline \\ backslash",
-          List.of("s 1", "s\t2"));
-      list.ban(cidr("203.0.113.8"), Duration.ofMinutes(15), "gone", List.of());
-      list.ban(cidr("2001:db8::/32"), Duration.ofSeconds(10), "short", List.of());
+          List.of("s 1", "s\t2"),
+          "test");
+      list.ban(cidr("203.0.113.8"), Duration.ofMinutes(15), "gone", List.of(), "test");
+      list.ban(cidr("2001:db8::/32"), Duration.ofSeconds(10), "short", List.of(), "test");
       list.unban(cidr("203.0.113.8"));
       now.set(T0.plusSeconds(11));
       list.expire(now.get());
@@ -161,10 +172,10 @@ class BanListTest {
   @Test
   void open_dropsBansThatEndedWhileClosed_andCompactsTheFile() throws Exception {
     try (BanList list = open(List.of())) {
-      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(1), "short", List.of());
-      list.ban(cidr("203.0.113.8"), Duration.ofHours(1), "long", List.of());
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(1), "short", List.of(), "test");
+      list.ban(cidr("203.0.113.8"), Duration.ofHours(1), "long", List.of(), "test");
       list.unban(cidr("203.0.113.9"));
-      list.ban(cidr("203.0.113.9"), Duration.ofHours(1), "x", List.of());
+      list.ban(cidr("203.0.113.9"), Duration.ofHours(1), "x", List.of(), "test");
       list.unban(cidr("203.0.113.9"));
     }
     now.set(T0.plus(Duration.ofMinutes(2)));
@@ -177,23 +188,26 @@ class BanListTest {
             "ban\t203.0.113.8\t"
                 + T0.plus(Duration.ofHours(1)).toEpochMilli()
                 + "\tlong\tstarted="
-                + T0.toEpochMilli()),
+                + T0.toEpochMilli()
+                + "\tby=test"),
         Files.readAllLines(journal()));
   }
 
   @Test
-  void started_isKeptByAnExtension_andSurvivesARestart() throws Exception {
+  void startAndMaker_surviveARestart_anExtensionKeepsTheStartAndNamesItsMaker() throws Exception {
     try (BanList list = open(List.of())) {
-      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "first", List.of());
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "first", List.of(), "strikes");
       now.set(T0.plus(Duration.ofMinutes(10)));
-      Ban extended = list.ban(cidr("203.0.113.7"), Duration.ofHours(1), "again", List.of()).ban();
+      Ban extended =
+          list.ban(cidr("203.0.113.7"), Duration.ofHours(1), "again", List.of(), "admin API").ban();
       assertEquals(T0, extended.started(), "an extension keeps the start");
-      list.ban(cidr("203.0.113.8"), Duration.ofHours(1), "later", List.of());
+      list.ban(cidr("203.0.113.8"), Duration.ofHours(1), "later", List.of(), "console\tx");
     }
     try (BanList list = open(List.of())) {
+      List<Ban> active = list.active(now.get());
       assertEquals(
-          List.of(T0, T0.plus(Duration.ofMinutes(10))),
-          list.active(now.get()).stream().map(Ban::started).toList());
+          List.of(T0, T0.plus(Duration.ofMinutes(10))), active.stream().map(Ban::started).toList());
+      assertEquals(List.of("admin API", "console\tx"), active.stream().map(Ban::by).toList());
     }
   }
 
@@ -206,25 +220,28 @@ class BanListTest {
       Ban ban = list.active(T0).get(0);
       assertEquals(List.of("strike 1"), ban.history());
       assertNull(ban.started(), "a version 1 journal kept no start");
+      assertNull(ban.by(), "nor who made it");
     }
     assertEquals(
         List.of(
-            "# wssguard bans v2", "ban\t203.0.113.7\t" + until + "\tflood\tstrike 1\tstarted=?"),
+            "# wssguard bans v2",
+            "ban\t203.0.113.7\t" + until + "\tflood\tstrike 1\tstarted=?\tby="),
         Files.readAllLines(journal()));
   }
 
   @Test
   void aVersion2Line_readAsVersion1_keepsItsBanAndReason() throws Exception {
-    // What an older wssguard does with this version's journal after a downgrade: started= is
-    // read as one more strike, and nothing is lost or called damaged.
+    // What an older wssguard does with this version's journal after a downgrade: started= and by=
+    // are read as two more strikes, and nothing is lost or called damaged.
     String line =
         BanJournal.banLine(
-            new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "flood", List.of("strike 1"), T0));
+            new Ban(
+                cidr("203.0.113.7"), T0.plusSeconds(60), "flood", List.of("strike 1"), T0, "test"));
     Files.writeString(journal(), "# wssguard bans v1\n" + line);
     try (BanList list = open(List.of())) {
       Ban ban = list.active(T0).get(0);
       assertEquals("flood", ban.reason());
-      assertEquals(List.of("strike 1", "started=" + T0.toEpochMilli()), ban.history());
+      assertEquals(List.of("strike 1", "started=" + T0.toEpochMilli(), "by=test"), ban.history());
       assertEquals(List.of(), list.journalDamage());
     }
   }
@@ -233,7 +250,7 @@ class BanListTest {
   void journal_compactsWhenMuchLongerThanTheActiveSet() throws Exception {
     try (BanList list = BanList.open(journal(), List.of(), clock, 50)) {
       for (int i = 0; i < 200; i++) {
-        list.ban(cidr("203.0.113.7"), Duration.ofMinutes(1), "again " + i, List.of());
+        list.ban(cidr("203.0.113.7"), Duration.ofMinutes(1), "again " + i, List.of(), "test");
         assertTrue(
             Files.readAllLines(journal()).size() <= 51, "grew past the compaction threshold");
       }
@@ -247,14 +264,14 @@ class BanListTest {
   @Test
   void open_skipsTruncatedLastLine_withoutNewline() throws Exception {
     try (BanList list = open(List.of())) {
-      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "kept", List.of());
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "kept", List.of(), "test");
     }
     // A crash in the middle of the append: part of a line, no newline.
     Files.writeString(journal(), "ban\t203.0.113.8\t17672", StandardOpenOption.APPEND);
     try (BanList list = open(List.of())) {
       assertEquals(List.of("kept"), list.active(T0).stream().map(Ban::reason).toList());
       // The tail is gone after the rewrite at open, so later appends start on a clean line.
-      list.ban(cidr("203.0.113.9"), Duration.ofMinutes(15), "after", List.of());
+      list.ban(cidr("203.0.113.9"), Duration.ofMinutes(15), "after", List.of(), "test");
     }
     try (BanList list = open(List.of())) {
       assertEquals(2, list.active(T0).size());
@@ -265,7 +282,8 @@ class BanListTest {
   void open_skipsGarbledLastLine_asAnInterruptedWrite_withoutCallingTheJournalDamaged()
       throws Exception {
     String good =
-        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of(), T0));
+        BanJournal.banLine(
+            new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of(), T0, "test"));
     Files.writeString(journal(), BanJournal.HEADER + "\n" + good + "bam\t203.0.113.8\n");
     try (BanList list = open(List.of())) {
       assertEquals(1, list.active(T0).size());
@@ -278,10 +296,11 @@ class BanListTest {
   void open_keepsEveryValidLineOfADamagedJournal_movesItAside_andNamesEachBadLine()
       throws Exception {
     String good =
-        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of(), T0));
+        BanJournal.banLine(
+            new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of(), T0, "test"));
     String also =
         BanJournal.banLine(
-            new Ban(cidr("198.51.100.0/24"), T0.plusSeconds(60), "too", List.of(), T0));
+            new Ban(cidr("198.51.100.0/24"), T0.plusSeconds(60), "too", List.of(), T0, "test"));
     String damaged =
         BanJournal.HEADER
             + "\n"
@@ -306,7 +325,7 @@ class BanListTest {
       Path aside = dir.resolve("bans.journal.damaged-20260101T000000Z");
       assertEquals(aside, list.damagedCopy().orElseThrow());
       assertEquals(damaged, Files.readString(aside), "the damaged file is kept as it was");
-      list.ban(cidr("192.0.2.1"), Duration.ofMinutes(15), "after", List.of());
+      list.ban(cidr("192.0.2.1"), Duration.ofMinutes(15), "after", List.of(), "test");
     }
     // The fresh journal is sound: the next open finds nothing to move aside.
     try (BanList list = open(List.of())) {
@@ -324,7 +343,8 @@ class BanListTest {
   @Test
   void read_listsTheValidBans_andTheDamagedLines_withoutChangingTheFile() throws Exception {
     String good =
-        BanJournal.banLine(new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of(), T0));
+        BanJournal.banLine(
+            new Ban(cidr("203.0.113.7"), T0.plusSeconds(60), "ok", List.of(), T0, "test"));
     String text = BanJournal.HEADER + "\nbam\n" + good;
     Files.writeString(journal(), text);
     BanList.Contents contents = BanList.read(journal(), T0);
@@ -366,7 +386,7 @@ class BanListTest {
     try (BanList list = BanList.open(journal(), List.of(), clock, 3)) {
       Files.createSymbolicLink(dir.resolve("bans.journal.tmp"), victim);
       for (int i = 0; i < 10; i++) {
-        list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "again " + i, List.of());
+        list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "again " + i, List.of(), "test");
       }
     }
     assertEquals("precious\n", Files.readString(victim));
@@ -409,8 +429,8 @@ class BanListTest {
   @Test
   void open_dropsJournalledBansThatNowOverlapNeverBan() throws Exception {
     try (BanList list = open(List.of())) {
-      list.ban(cidr("192.0.2.7"), Duration.ofMinutes(15), "x", List.of());
-      list.ban(cidr("198.51.100.7"), Duration.ofMinutes(15), "y", List.of());
+      list.ban(cidr("192.0.2.7"), Duration.ofMinutes(15), "x", List.of(), "test");
+      list.ban(cidr("198.51.100.7"), Duration.ofMinutes(15), "y", List.of(), "test");
     }
     try (BanList list = open(List.of(cidr("192.0.2.0/24")))) {
       assertEquals(List.of("y"), list.active(T0).stream().map(Ban::reason).toList());
@@ -423,7 +443,7 @@ class BanListTest {
     List<List<Ban>> heard = new ArrayList<>();
     try (BanList list = open(List.of())) {
       list.addListener(heard::add);
-      list.ban(cidr("203.0.113.0/24"), Duration.ofSeconds(2), "x", List.of());
+      list.ban(cidr("203.0.113.0/24"), Duration.ofSeconds(2), "x", List.of(), "test");
       assertTrue(list.isBanned(ip("203.0.113.1"), T0.plusMillis(1999)));
       assertFalse(list.isBanned(ip("203.0.113.1"), T0.plusSeconds(2)));
       list.expire(T0.plusSeconds(1));
@@ -442,7 +462,7 @@ class BanListTest {
   @Test
   void readActive_doesNotLock_andSkipsTheHalfWrittenTail() throws Exception {
     try (BanList list = open(List.of())) {
-      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "x", List.of());
+      list.ban(cidr("203.0.113.7"), Duration.ofMinutes(15), "x", List.of(), "test");
       Files.writeString(journal(), "ban\t1.2", StandardOpenOption.APPEND);
       assertEquals(1, BanList.readActive(journal(), T0).size());
     }
@@ -455,7 +475,7 @@ class BanListTest {
     AtomicLong reads = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(6);
     try (BanList list = BanList.open(journal(), List.of(cidr("192.0.2.0/24")), clock, 200)) {
-      list.ban(cidr("198.51.100.0/24"), Duration.ofHours(1), "always", List.of());
+      list.ban(cidr("198.51.100.0/24"), Duration.ofHours(1), "always", List.of(), "test");
       CountDownLatch start = new CountDownLatch(1);
       List<Future<?>> jobs = new ArrayList<>();
       for (int w = 0; w < 2; w++) {
@@ -466,7 +486,7 @@ class BanListTest {
                   start.await();
                   for (int i = 0; i < 300; i++) {
                     Cidr t = cidr("10." + id + "." + (i / 250) + "." + (i % 250));
-                    list.ban(t, Duration.ofMinutes(5), "w", List.of("s" + i));
+                    list.ban(t, Duration.ofMinutes(5), "w", List.of("s" + i), "test");
                     if (i % 3 == 0) {
                       list.unban(t);
                     }

@@ -44,7 +44,7 @@ class JournalBansTest {
     bans.schedule(() -> awaitQuietly(release), Duration.ZERO);
 
     long start = System.nanoTime();
-    bans.ban(ip("203.0.113.7"), 32, Duration.ofMinutes(5), "test", List.of("strike"));
+    bans.ban(ip("203.0.113.7"), 32, Duration.ofMinutes(5), "test", List.of("strike"), "test");
     assertTrue(
         System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1),
         "ban must not wait for the busy thread");
@@ -65,7 +65,7 @@ class JournalBansTest {
   @Test
   void ipv6Ban_coversTheWholeBlock() throws Exception {
     bans = JournalBans.open(journal(), List.of());
-    bans.ban(ip("2001:db8:1:2::7"), 64, Duration.ofMinutes(5), "test", List.of());
+    bans.ban(ip("2001:db8:1:2::7"), 64, Duration.ofMinutes(5), "test", List.of(), "test");
     assertTrue(bans.isBanned(ip("2001:db8:1:2::99")));
     assertFalse(bans.isBanned(ip("2001:db8:1:3::7")));
     bans.awaitIdle();
@@ -80,7 +80,7 @@ class JournalBansTest {
     bans = JournalBans.open(journal(), List.of(Cidr.parse("192.0.2.0/24")));
     CountDownLatch release = new CountDownLatch(1);
     bans.schedule(() -> awaitQuietly(release), Duration.ZERO);
-    bans.ban(ip("192.0.2.9"), 32, Duration.ofMinutes(5), "test", List.of());
+    bans.ban(ip("192.0.2.9"), 32, Duration.ofMinutes(5), "test", List.of(), "test");
     assertFalse(bans.isBanned(ip("192.0.2.9")));
     release.countDown();
     bans.awaitIdle();
@@ -102,7 +102,7 @@ class JournalBansTest {
             expired.countDown();
           }
         });
-    bans.ban(ip("203.0.113.7"), 32, Duration.ofSeconds(1), "test", List.of());
+    bans.ban(ip("203.0.113.7"), 32, Duration.ofSeconds(1), "test", List.of(), "test");
     bans.awaitIdle();
     assertTrue(bans.isBanned(ip("203.0.113.7")));
     clock.advance(Duration.ofSeconds(1));
@@ -117,9 +117,9 @@ class JournalBansTest {
   @Test
   void close_writesQueuedBans_soTheySurviveARestart() throws Exception {
     bans = JournalBans.open(journal(), List.of());
-    bans.ban(ip("198.51.100.7"), 32, Duration.ofMinutes(5), "test", List.of());
+    bans.ban(ip("198.51.100.7"), 32, Duration.ofMinutes(5), "test", List.of(), "test");
     bans.close();
-    bans.ban(ip("198.51.100.8"), 32, Duration.ofMinutes(5), "after close", List.of());
+    bans.ban(ip("198.51.100.8"), 32, Duration.ofMinutes(5), "after close", List.of(), "test");
     assertFalse(
         bans.isBanned(ip("198.51.100.8")), "a ban after close is dropped, not left pending");
 

@@ -267,7 +267,7 @@ class FirewallNetnsIT {
   }
 
   private static Ban ban(String target, Instant until) {
-    return new Ban(Cidr.parse(target), until, "test", List.of(), Instant.now());
+    return new Ban(Cidr.parse(target), until, "test", List.of(), Instant.now(), "test");
   }
 
   private void assertBlocked(String from, String to) throws Exception {

@@ -52,7 +52,10 @@ class FirewallScaleNetnsIT {
     Instant now = Instant.now();
     bans =
         bans.stream()
-            .map(b -> new Ban(b.target(), now.plusSeconds(1800), b.reason(), b.history(), now))
+            .map(
+                b ->
+                    new Ban(
+                        b.target(), now.plusSeconds(1800), b.reason(), b.history(), now, "test"))
             .toList();
 
     long start = System.nanoTime();

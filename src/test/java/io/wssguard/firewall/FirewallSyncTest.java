@@ -42,7 +42,12 @@ class FirewallSyncTest {
   void rulesFile_holdsTheReplayedBansAtStart_andABurstBecomesOneUpdate() throws Exception {
     Path journal = dir.resolve("bans.journal");
     try (BanList list = BanList.open(journal, List.of())) {
-      list.ban(Cidr.parse("203.0.113.7"), Duration.ofMinutes(10), "before the restart", List.of());
+      list.ban(
+          Cidr.parse("203.0.113.7"),
+          Duration.ofMinutes(10),
+          "before the restart",
+          List.of(),
+          "test");
     }
     bans = JournalBans.open(journal, List.of());
     Path rules = dir.resolve("out/firewall.rules");
@@ -60,7 +65,12 @@ class FirewallSyncTest {
     assertEquals(1, sync.updates());
     for (int i = 1; i <= 20; i++) {
       bans.ban(
-          InetAddress.getByName("198.51.100." + i), 32, Duration.ofMinutes(5), "burst", List.of());
+          InetAddress.getByName("198.51.100." + i),
+          32,
+          Duration.ofMinutes(5),
+          "burst",
+          List.of(),
+          "test");
     }
     Await.until(
         () -> read(rules).contains("198.51.100.20 timeout"),
@@ -85,7 +95,12 @@ class FirewallSyncTest {
     for (int i = 1; i <= 3; i++) {
       long before = sync.failures();
       bans.ban(
-          InetAddress.getByName("203.0.113." + i), 32, Duration.ofMinutes(5), "test", List.of());
+          InetAddress.getByName("203.0.113." + i),
+          32,
+          Duration.ofMinutes(5),
+          "test",
+          List.of(),
+          "test");
       Await.until(() -> sync.failures() > before, Duration.ofSeconds(10), "update after ban " + i);
     }
     List<LogRecord> severe = logged.atLeast(Level.SEVERE);

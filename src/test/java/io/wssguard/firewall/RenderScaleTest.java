@@ -45,7 +45,7 @@ class RenderScaleTest {
         a[6] = (byte) i;
         target = new Cidr(InetAddress.getByAddress(a), i % 10_000 == 1 ? 48 : 64);
       }
-      bans.add(new Ban(target, until, "scale", List.of(), null));
+      bans.add(new Ban(target, until, "scale", List.of(), null, "test"));
     }
     return bans;
   }

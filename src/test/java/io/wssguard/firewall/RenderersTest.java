@@ -30,7 +30,7 @@ class RenderersTest {
       FirewallConfig.of(FirewallConfig.Backend.IPSET, List.of(443, 8443));
 
   private static Ban ban(String target, Duration left) {
-    return new Ban(Cidr.parse(target), NOW.plus(left), "test", List.of(), NOW);
+    return new Ban(Cidr.parse(target), NOW.plus(left), "test", List.of(), NOW, "test");
   }
 
   @Test

@@ -83,7 +83,7 @@ class FleetBansTest {
   }
 
   private static void ban(FleetBans node, String ip) throws Exception {
-    assertTrue(node.ban(ip(ip), 32, Duration.ofMinutes(10), "test", List.of()).banned());
+    assertTrue(node.ban(ip(ip), 32, Duration.ofMinutes(10), "test", List.of(), "test").banned());
   }
 
   private static void awaitBanned(FleetBans node, String ip, boolean banned) throws Exception {

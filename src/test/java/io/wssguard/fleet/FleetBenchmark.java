@@ -92,7 +92,7 @@ class FleetBenchmark {
     for (int i = 0; i < BANS; i++) {
       InetAddress ip = InetAddress.getByAddress(new byte[] {10, 9, (byte) (i >> 8), (byte) i});
       long t0 = System.nanoTime();
-      a.ban(ip, 32, Duration.ofMinutes(10), "bench", List.of());
+      a.ban(ip, 32, Duration.ofMinutes(10), "bench", List.of(), "test");
       long deadline = t0 + TimeUnit.SECONDS.toNanos(5);
       while (!b.isBanned(ip) && System.nanoTime() < deadline) {
         Thread.onSpinWait();

@@ -73,7 +73,7 @@ class FleetSentinelTest {
 
   private static void ban(FleetBans node, String ip) throws Exception {
     assertTrue(
-        node.ban(InetAddress.getByName(ip), 32, Duration.ofMinutes(10), "test", List.of())
+        node.ban(InetAddress.getByName(ip), 32, Duration.ofMinutes(10), "test", List.of(), "test")
             .banned());
   }
 

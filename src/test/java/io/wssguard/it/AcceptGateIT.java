@@ -37,7 +37,7 @@ class AcceptGateIT {
   static void start() throws Exception {
     node = NodeBackend.start();
     MemoryBans bans = new MemoryBans();
-    bans.ban(InetAddress.getByName(BANNED), 32, Duration.ofHours(1), "test", List.of());
+    bans.ban(InetAddress.getByName(BANNED), 32, Duration.ofHours(1), "test", List.of(), "test");
     proxy =
         TestProxy.builder(certs)
             .backend("node", node.url("/"))

@@ -91,7 +91,8 @@ class BanCapIT {
 
   private static void ban(Bans bans, String address) throws Exception {
     var unused =
-        bans.ban(InetAddress.getByName(address), 32, Duration.ofHours(1), "test", List.of());
+        bans.ban(
+            InetAddress.getByName(address), 32, Duration.ofHours(1), "test", List.of(), "test");
   }
 
   private static List<String> targets(Bans bans) {

@@ -181,7 +181,7 @@ class BanCliIT {
   }
 
   @Test
-  void aBansStart_isJournalled_andListedAfterARestart() throws Exception {
+  void aBansStartAndMaker_areJournalled_andListedAfterARestart() throws Exception {
     writeConfig(JOURNAL);
     String before;
     try (JarProxy proxy = JarProxy.start(dir, "wssguard.yaml")) {
@@ -191,7 +191,7 @@ class BanCliIT {
     try (JarProxy proxy = JarProxy.start(dir, "wssguard.yaml")) {
       String bans = admin().get("/bans").body();
       assertEquals(before, started(bans), bans);
-      assertTrue(!bans.contains("\"by\""), "who made it is known only to the process: " + bans);
+      assertTrue(bans.contains("\"by\":\"admin API\""), "who made it, journalled too: " + bans);
       JarRun list = ban("list");
       assertTrue(list.out().contains("\tsince " + before), list.out());
     }

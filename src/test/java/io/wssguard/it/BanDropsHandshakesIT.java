@@ -237,7 +237,7 @@ class BanDropsHandshakesIT {
         () -> proxy.server.openHandshakes() == 1, WITHIN, "the connection under way is registered");
     // Straight into the ban list: no ban event, so nothing is closed when it lands (as with the
     // fleet's bans loaded at a reconnect).
-    bans.ban(InetAddress.getByName(BANNED), 32, Duration.ofMinutes(10), "test", List.of());
+    bans.ban(InetAddress.getByName(BANNED), 32, Duration.ofMinutes(10), "test", List.of(), "test");
     assertEquals(1, proxy.server.openHandshakes(), "the ban alone closed nothing");
 
     SSLSocket s = tls(plain);

@@ -239,7 +239,8 @@ class FleetIT {
     assertTrue(
         listed.matches(
             "(?s)\\{\"bans\":\\[\\{\"target\":\"127\\.0\\.0\\.77/32\",\"until\":\"[^\"]+\","
-                + "\"reason\":\"fleet test\",\"origin\":\"node-a\",\"started\":\"[^\"]+\"}]}\\s*"),
+                + "\"reason\":\"fleet test\",\"origin\":\"node-a\",\"started\":\"[^\"]+\","
+                + "\"by\":\"fleet\"}]}\\s*"),
         listed);
     JarRun list = JarRun.run(c.dir(), "ban", "list", "--config", "wssguard.yaml");
     assertEquals(0, list.exit(), list.err());

@@ -533,7 +533,8 @@ class PolicyIT {
   @Test
   void routeWithPolicyOff_stillRefusesBannedSources() throws Exception {
     MemoryBans bans = new MemoryBans();
-    bans.ban(InetAddress.getByName("127.0.0.44"), 32, Duration.ofMinutes(5), "test", List.of());
+    bans.ban(
+        InetAddress.getByName("127.0.0.44"), 32, Duration.ofMinutes(5), "test", List.of(), "test");
     try (TestProxy p =
         TestProxy.builder(certs)
             .backend("node", node.url("/"))

@@ -41,7 +41,7 @@ class ProxyProtocolIT {
   static void start() throws Exception {
     node = NodeBackend.start();
     MemoryBans bans = new MemoryBans();
-    bans.ban(InetAddress.getByName(BANNED), 32, Duration.ofHours(1), "test", List.of());
+    bans.ban(InetAddress.getByName(BANNED), 32, Duration.ofHours(1), "test", List.of(), "test");
     AccessRules access =
         new AccessRules(List.of(), List.of(Cidr.parse("198.51.100.0/24")), List.of(), 64);
     proxy =

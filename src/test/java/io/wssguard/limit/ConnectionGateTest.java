@@ -48,11 +48,13 @@ class ConnectionGateTest {
             int prefix,
             Duration duration,
             String reason,
-            List<String> history) {
+            List<String> history,
+            String by) {
           bans.add(address.getHostAddress() + "/" + prefix + " " + history);
           Cidr target = Cidr.of(address, prefix);
           return BanOutcome.of(
-              new Ban(target, Instant.now().plus(duration), reason, history, Instant.now()), false);
+              new Ban(target, Instant.now().plus(duration), reason, history, Instant.now(), by),
+              false);
         }
 
         @Override
