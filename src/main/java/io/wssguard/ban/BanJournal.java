@@ -178,7 +178,7 @@ final class BanJournal implements AutoCloseable {
     }
     int lineNo = 0;
     int start = 0;
-    boolean withStarts = false;
+    boolean formatTwo = false;
     while (start < text.length()) {
       int end = text.indexOf('\n', start);
       lineNo++;
@@ -194,14 +194,14 @@ final class BanJournal implements AutoCloseable {
         break;
       }
       if (line.equals(HEADER) || line.equals(HEADER_V1)) {
-        withStarts = line.equals(HEADER);
+        formatTwo = line.equals(HEADER);
         continue;
       }
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }
       try {
-        apply(line, bans, withStarts);
+        apply(line, bans, formatTwo);
       } catch (IllegalArgumentException e) {
         String where = path + ":" + lineNo + ": ";
         if (last && damage.isEmpty()) {
@@ -226,10 +226,10 @@ final class BanJournal implements AutoCloseable {
   }
 
   /**
-   * Applies one line; {@code withStarts}: the journal is version 2, its ban lines end with {@code
-   * started=}.
+   * Applies one line; {@code formatTwo}: the journal is version 2, its ban lines end with {@code
+   * started=} and {@code by=}.
    */
-  private static void apply(String line, Map<Cidr, Ban> bans, boolean withStarts) {
+  private static void apply(String line, Map<Cidr, Ban> bans, boolean formatTwo) {
     List<String> fields = split(line);
     String event = fields.get(0);
     switch (event) {
@@ -246,15 +246,15 @@ final class BanJournal implements AutoCloseable {
           throw new IllegalArgumentException(
               "until '" + fields.get(2) + "' is not epoch milliseconds");
         }
-        if (withStarts && fields.size() < 6) {
+        if (formatTwo && fields.size() < 6) {
           throw new IllegalArgumentException(
               "ban needs started= and by= as its last fields after the reason (found "
                   + (fields.size() - 1)
                   + " fields)");
         }
-        int historyEnd = withStarts ? fields.size() - 2 : fields.size();
-        Instant started = withStarts ? started(fields.get(historyEnd)) : null;
-        String by = withStarts ? by(fields.get(historyEnd + 1)) : null;
+        int historyEnd = formatTwo ? fields.size() - 2 : fields.size();
+        Instant started = formatTwo ? started(fields.get(historyEnd)) : null;
+        String by = formatTwo ? by(fields.get(historyEnd + 1)) : null;
         bans.remove(target);
         bans.put(
             target,
