@@ -11,8 +11,8 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.PathTemplateMatcher;
+import io.wssguard.ban.Ban;
 import io.wssguard.ban.BanOutcome;
-import io.wssguard.ban.Bans;
 import io.wssguard.config.AdminConfig;
 import io.wssguard.config.RouteConfig;
 import io.wssguard.console.ConsoleViews;
@@ -525,7 +525,7 @@ public final class AdminServer implements AutoCloseable {
 
   private String bans() {
     JsonText j = new JsonText().beginObject().key("bans").beginArray();
-    for (Bans.Entry b : observe.bans().active()) {
+    for (Ban b : observe.bans().active()) {
       j.beginObject()
           .field("target", b.target().toString())
           .field("until", b.until().toString())

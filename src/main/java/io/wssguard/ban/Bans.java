@@ -3,17 +3,10 @@ package io.wssguard.ban;
 import io.wssguard.net.Cidr;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 /** Where strikes end up: the ban list consulted at every handshake. */
 public interface Bans {
-  /**
-   * One ban in force: the banned block, when it ends, why, when it began and who made it (either
-   * {@code null} when unknown, see {@link Ban}).
-   */
-  record Entry(Cidr target, Instant until, String reason, Instant started, String by) {}
-
   /** Whether {@code address} is banned now (fast: asked once per handshake). */
   boolean isBanned(InetAddress address);
 
@@ -48,7 +41,7 @@ public interface Bans {
   void cap(BanCap cap);
 
   /** The bans in force now (expired ones left out), for the admin API and the bans gauge. */
-  List<Entry> active();
+  List<Ban> active();
 
   /**
    * The appliance that made the ban on {@code target}, for listings, or {@code null} when bans are

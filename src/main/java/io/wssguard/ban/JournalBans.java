@@ -215,10 +215,8 @@ public final class JournalBans implements Bans, AutoCloseable {
   }
 
   @Override
-  public List<Entry> active() {
-    return list.active(clock.instant()).stream()
-        .map(b -> new Entry(b.target(), b.until(), b.reason(), b.started(), b.by()))
-        .toList();
+  public List<Ban> active() {
+    return list.active(clock.instant());
   }
 
   /**

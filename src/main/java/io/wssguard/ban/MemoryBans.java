@@ -23,19 +23,12 @@ import java.util.logging.Logger;
 public final class MemoryBans implements Bans {
   private static final Logger LOG = Logger.getLogger(MemoryBans.class.getName());
 
-  private record Held(
-      Instant until, String reason, List<String> history, Instant started, String by) {
-    boolean activeAt(Instant now) {
-      return until.isAfter(now);
-    }
-  }
-
-  private final Map<Cidr, Held> bans = new HashMap<>();
+  private final Map<Cidr, Ban> bans = new HashMap<>();
   private final AtomicLong expired = new AtomicLong();
   private final Ticker ticker;
   private BanCap cap; // guarded by this
   private volatile NeverBan neverBan = NeverBan.NONE;
-  private volatile PrefixIndex<Held> index = PrefixIndex.empty();
+  private volatile PrefixIndex<Ban> index = PrefixIndex.empty();
 
   public MemoryBans() {
     this(Ticker.system());
@@ -62,8 +55,8 @@ public final class MemoryBans implements Bans {
 
   @Override
   public boolean isBanned(InetAddress address) {
-    PrefixIndex<Held> current = index;
-    return current.size() != 0 && current.find(address, ticker.instant(), Held::activeAt) != null;
+    PrefixIndex<Ban> current = index;
+    return current.size() != 0 && current.find(address, ticker.instant(), Ban::activeAt) != null;
   }
 
   @Override
@@ -94,24 +87,23 @@ public final class MemoryBans implements Bans {
     List<Cidr> absorbed =
         target.equals(requested) ? List.of() : BanCap.absorbed(target, bans.keySet());
     for (Cidr inside : absorbed) {
-      Held h = bans.remove(inside);
+      Ban h = bans.remove(inside);
       if (h.activeAt(now)) {
         until = h.until().isAfter(until) ? h.until() : until;
         strikes.addAll(h.history());
       }
     }
-    Held old = bans.get(target);
+    Ban old = bans.get(target);
     boolean extended = old != null && old.activeAt(now);
     if (extended) {
       until = old.until().isAfter(until) ? old.until() : until;
       strikes.addAll(old.history());
     }
     strikes.addAll(history);
-    Held held = new Held(until, reason, List.copyOf(strikes), extended ? old.started() : now, by);
-    bans.put(target, held);
+    Ban ban = new Ban(target, until, reason, strikes, extended ? old.started() : now, by);
+    bans.put(target, ban);
     index = PrefixIndex.of(bans);
-    return BanOutcome.of(
-        new Ban(target, until, reason, held.history(), held.started(), by), extended);
+    return BanOutcome.of(ban, extended);
   }
 
   @Override
@@ -134,16 +126,15 @@ public final class MemoryBans implements Bans {
   }
 
   @Override
-  public synchronized List<Entry> active() {
+  public synchronized List<Ban> active() {
     Instant now = ticker.instant();
-    List<Entry> result = new ArrayList<>();
+    List<Ban> result = new ArrayList<>();
     int before = bans.size();
     bans.entrySet()
         .removeIf(
             e -> {
               if (e.getValue().activeAt(now)) {
-                Held h = e.getValue();
-                result.add(new Entry(e.getKey(), h.until(), h.reason(), h.started(), h.by()));
+                result.add(e.getValue());
                 return false;
               }
               return true;
@@ -157,7 +148,7 @@ public final class MemoryBans implements Bans {
 
   @Override
   public synchronized boolean unban(Cidr target) {
-    Held h = bans.remove(target);
+    Ban h = bans.remove(target);
     if (h == null) {
       return false;
     }

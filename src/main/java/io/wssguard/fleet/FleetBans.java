@@ -1,5 +1,6 @@
 package io.wssguard.fleet;
 
+import io.wssguard.ban.Ban;
 import io.wssguard.ban.BanCap;
 import io.wssguard.ban.BanOutcome;
 import io.wssguard.ban.Bans;
@@ -288,7 +289,7 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
 
   /** When this node's ban of exactly {@code target} ends, or null (rare: a scan of the list). */
   private Instant heldUntil(Cidr target) {
-    for (Entry e : local.active()) {
+    for (Ban e : local.active()) {
       if (e.target().equals(target)) {
         return e.until();
       }
@@ -302,7 +303,7 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
   }
 
   @Override
-  public List<Entry> active() {
+  public List<Ban> active() {
     return local.active();
   }
 
@@ -394,8 +395,8 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
     @Override
     public RedisLink.Repairs loaded(Map<String, String> bans, Map<String, String> lifted) {
       Instant now = ticker.instant();
-      Map<Cidr, Entry> here = new HashMap<>();
-      for (Entry e : local.active()) {
+      Map<Cidr, Ban> here = new HashMap<>();
+      for (Ban e : local.active()) {
         here.put(e.target(), e);
       }
       List<String> endedLifts = new ArrayList<>();
@@ -424,7 +425,7 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
           continue;
         }
         present.add(n.target());
-        Entry held = here.get(n.target());
+        Ban held = here.get(n.target());
         if (held == null || held.until().isBefore(n.until().minusSeconds(1))) {
           if (apply(n, false) && held == null) {
             added++;
@@ -443,7 +444,7 @@ public final class FleetBans implements Bans, FleetView, AutoCloseable {
         if (present.contains(gone) || link.queued(gone)) {
           continue;
         }
-        Entry held = here.get(gone);
+        Ban held = here.get(gone);
         if (held != null && !liftRecords.containsKey(gone)) {
           BanNotice n = BanNotice.ban(gone, held.until(), shareable(held.reason()), origin(gone));
           restored.put(n.field(), n.json());

@@ -64,7 +64,7 @@ class ConnectionGateTest {
         public void cap(BanCap cap) {}
 
         @Override
-        public List<Entry> active() {
+        public List<Ban> active() {
           return List.of();
         }
 
