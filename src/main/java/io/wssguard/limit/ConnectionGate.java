@@ -1,5 +1,6 @@
 package io.wssguard.limit;
 
+import io.wssguard.frame.CloseCodes;
 import io.wssguard.frame.FrameGate;
 import io.wssguard.policy.Action;
 import io.wssguard.time.Ticker;
@@ -18,8 +19,6 @@ import java.net.InetAddress;
  */
 public final class ConnectionGate implements FrameGate {
   private static final int OP_CLOSE = 0x8;
-  private static final int PROTOCOL_ERROR = 1002;
-  private static final int INVALID_PAYLOAD = 1007;
   private static final long REPORT_INTERVAL_NANOS = 1_000_000_000L;
 
   private final PolicyView policy;
@@ -156,7 +155,7 @@ public final class ConnectionGate implements FrameGate {
    */
   public void protocolViolation(int code) {
     CompiledPolicy p = policy.current();
-    if ((code == PROTOCOL_ERROR || code == INVALID_PAYLOAD)
+    if ((code == CloseCodes.PROTOCOL_ERROR || code == CloseCodes.INVALID_PAYLOAD)
         && p.strikes != null
         && p.strikes.protocolViolations()
         && !p.monitor) {
