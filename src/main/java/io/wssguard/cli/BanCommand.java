@@ -516,7 +516,8 @@ final class BanCommand implements Runnable {
             || !(b.get("until") instanceof String until)
             || !(b.get("reason") instanceof String reason)
             || !(b.get("origin") == null || b.get("origin") instanceof String)
-            || !(b.get("started") == null || b.get("started") instanceof String)) {
+            || !(b.get("started") == null || b.get("started") instanceof String)
+            || !(b.get("by") == null || b.get("by") instanceof String)) {
           return null;
         }
         try {
@@ -530,7 +531,7 @@ final class BanCommand implements Runnable {
                       reason,
                       List.of(),
                       started,
-                      b.get("by") instanceof String by ? by : null),
+                      (String) b.get("by")),
                   (String) b.get("origin")));
         } catch (IllegalArgumentException | DateTimeParseException e) {
           return null;
