@@ -112,7 +112,7 @@ class FleetBansTest {
     assertEquals(1, b.bansPublished(), "b sent its unban, not the ban it received");
     assertEquals(0, c.bansPublished());
     assertEquals(1, a.bansReceived(), "a heard b's unban; its own ban's echo is not counted");
-    redis.admin(null, null, r -> assertEquals(Map.of(), r.hgetall("test:bans")));
+    assertEquals(Map.of(), bansInRedis());
     String record = liftedInRedis().get("203.0.113.7/32");
     assertTrue(record != null && record.contains("\"origin\":\"gw-b\""), "lifted: " + record);
   }
@@ -126,7 +126,7 @@ class FleetBansTest {
     assertTrue(a.awaitLoaded(WAIT) && b.awaitLoaded(WAIT));
     ban(a, "203.0.113.70");
     awaitBanned(b, "203.0.113.70", true);
-    Await.until(() -> hash(replica, "test:bans").size() == 1, WAIT, "the first ban replicated");
+    Await.until(() -> replica.hgetall("test:bans").size() == 1, WAIT, "the first ban replicated");
     // Replication is asynchronous; here it stops for good, so the next ban is certain to be one the
     // replica never got when the primary dies.
     replica.admin(null, null, r -> r.replicaofNoOne());
@@ -136,15 +136,15 @@ class FleetBansTest {
     try (CapturedLog log = CapturedLog.of(FleetBans.class.getName())) {
       redis.kill();
       Await.until(
-          () -> hash(replica, "test:bans").containsKey("203.0.113.71/32"),
+          () -> replica.hgetall("test:bans").containsKey("203.0.113.71/32"),
           WAIT,
-          () -> "written back to the replica that took over: " + hash(replica, "test:bans"));
+          () -> "written back to the replica that took over: " + replica.hgetall("test:bans"));
       assertTrue(
           log.atLeast(Level.WARNING).stream()
               .anyMatch(r -> r.getMessage().contains("with no record of their lifting")),
           "an operator is told the store lost bans");
     }
-    assertTrue(hash(replica, "test:bans").get("203.0.113.71/32").contains("\"origin\":\"gw-a\""));
+    assertTrue(replica.hgetall("test:bans").get("203.0.113.71/32").contains("\"origin\":\"gw-a\""));
     for (FleetBans n : List.of(a, b)) {
       assertTrue(n.isBanned(ip("203.0.113.70")) && n.isBanned(ip("203.0.113.71")));
     }
@@ -186,21 +186,11 @@ class FleetBansTest {
   }
 
   private Map<String, String> bansInRedis() {
-    return hash("test:bans");
+    return redis.hgetall("test:bans");
   }
 
   private Map<String, String> liftedInRedis() {
-    return hash("test:bans:lifted");
-  }
-
-  private Map<String, String> hash(String key) {
-    return hash(redis, key);
-  }
-
-  private static Map<String, String> hash(RedisServer server, String key) {
-    List<Map<String, String>> all = new ArrayList<>();
-    server.admin(null, null, r -> all.add(r.hgetall(key)));
-    return all.get(0);
+    return redis.hgetall("test:bans:lifted");
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Assumptions;
@@ -190,6 +191,13 @@ public final class RedisServer implements AutoCloseable {
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
+  }
+
+  /** The hash at {@code key}, read on a connection of its own (empty if there is none). */
+  public Map<String, String> hgetall(String key) {
+    List<Map<String, String>> read = new ArrayList<>();
+    admin(null, null, r -> read.add(r.hgetall(key)));
+    return read.get(0);
   }
 
   @Override
